@@ -1,0 +1,22 @@
+"""quality_balance — 县域义务教育优质均衡发展评估.
+
+Assess a Chinese county, year by year, against the national standard of
+county-level high-quality balanced compulsory education (教督〔2017〕6号) and
+its local variants, and say what it would take to pass.
+
+>>> import quality_balance as qb
+>>> round(qb.weighted_cv([1.0, 3.0], [1, 1]), 3)
+0.5
+"""
+from .errors import (CalculationError, InputError, Problem, ProfileError, QualityBalanceError,
+                     RenderError)
+from .dataset import Dataset, SYNTHETIC_LABEL
+from .profile import Profile, load_profile, available_profiles, profile_for_place
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "QualityBalanceError", "InputError", "ProfileError", "CalculationError", "RenderError", "Problem",
+    "Dataset", "SYNTHETIC_LABEL",
+    "Profile", "load_profile", "available_profiles", "profile_for_place",
+]

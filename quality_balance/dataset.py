@@ -1,0 +1,64 @@
+"""The Dataset: the input tables of one data set, with their provenance.
+
+A data set is a folder holding some of the tables of :mod:`quality_balance.schema`
+(``schools`` is required; ``counties``, ``survey`` or ``survey_answers``, and
+``scores`` are optional) plus an optional ``metadata.json``. When the metadata say
+``"synthetic": true`` every result built from the data carries the 演示数据 label.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+__all__ = ["Dataset", "SYNTHETIC_LABEL", "METADATA_FILE"]
+
+SYNTHETIC_LABEL = "演示数据（合成，非真实统计）"
+METADATA_FILE = "metadata.json"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Input tables with canonical English column names (see :mod:`quality_balance.schema`).
+
+    Attributes
+    ----------
+    schools : DataFrame
+        The school-year table, one row per school per year.
+    counties, survey, survey_answers, scores : DataFrame or None
+        The optional tables; ``None`` when the data set does not have them.
+    source : str
+        Where the data came from (a folder or file path, or "generated in memory").
+    synthetic : bool
+        True for the generated demo data. Results and reports carry :data:`SYNTHETIC_LABEL`.
+    metadata : dict
+        The data set's ``metadata.json`` (generator, seed, description...), if any.
+    notes : list of str
+        What the loader wants the user to know: missing optional tables, ignored columns.
+    """
+
+    schools: pd.DataFrame
+    counties: pd.DataFrame | None = None
+    survey: pd.DataFrame | None = None
+    survey_answers: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None
+    source: str = ""
+    synthetic: bool = False
+    metadata: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def provenance(self) -> str:
+        """One line for report headers: source, and the synthetic label when it applies."""
+        text = f"数据来源: {self.source or '内存'}"
+        return f"{SYNTHETIC_LABEL} — {text}" if self.synthetic else text
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables present, by name."""
+        names = ("schools", "counties", "survey", "survey_answers", "scores")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+    def replace(self, **changes) -> "Dataset":
+        """A copy with some tables or attributes replaced (datasets are immutable)."""
+        return replace(self, **changes)

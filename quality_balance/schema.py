@@ -1,0 +1,292 @@
+"""The data contract: every input table's columns, their Chinese headers, kinds and units.
+
+This module is data, not logic. Loaders, validation, the demo generator and the
+input templates all read it, so a column is described once.
+
+Column kinds
+------------
+``int``       integer (years)
+``count``     non-negative number of people, rooms or classes
+``amount``    non-negative quantity with a unit (m², 元)
+``rate``      percentage, 0–100 (a trailing "%" is accepted on input)
+``ratio``     a plain fraction, 0–1
+``bool``      是/否 (also yes/no, true/false, 1/0, Y/N, √/×)
+``text``      free text / identifiers
+``category``  one of ``choices``
+``level``     an ordinal grade: one of ``choices``, best first
+
+``stage`` marks a count column that belongs to one school stage: in such a
+column the not-applicable marks "—", "-", "/" or a blank mean 0 only where the
+school has no students of that stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Column",
+    "Table",
+    "SCHOOLS",
+    "COUNTIES",
+    "SURVEY",
+    "SURVEY_ANSWERS",
+    "SCORES",
+    "TABLES",
+    "SCHOOL_TYPES",
+    "LOCATIONS",
+    "STAGES",
+    "STAGE_LABELS",
+    "INDICATORS",
+    "INDICATOR_LABELS",
+    "INDICATOR_UNITS",
+    "RATINGS",
+    "SURVEY_GROUPS",
+    "STATUS_LABELS",
+    "DIMENSION_LABELS",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table."""
+
+    name: str
+    zh: str
+    kind: str
+    required: bool = False
+    description: str = ""
+    unit: str = ""
+    example: object = None
+    choices: tuple[str, ...] = ()
+    stage: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """An input table: its name, Chinese sheet title, key columns and columns."""
+
+    name: str
+    zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+# --- vocabularies -------------------------------------------------------------
+
+SCHOOL_TYPES = ("小学", "初级中学", "九年一贯制学校", "十二年一贯制学校", "完全中学", "教学点", "特殊教育学校")
+LOCATIONS = ("城区", "镇区", "乡村")
+STAGES = ("primary", "junior")
+STAGE_LABELS = {"primary": "小学", "junior": "初中", "senior": "高中"}
+RATINGS = ("优秀", "良好", "合格", "不合格")
+SURVEY_GROUPS = ("学生", "家长", "教师", "校长", "人大代表", "政协委员", "其他群众")
+
+INDICATORS = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
+INDICATOR_LABELS = {
+    "R1": "每百名学生拥有高于规定学历教师数",
+    "R2": "每百名学生拥有县级以上骨干教师数",
+    "R3": "每百名学生拥有体育、艺术专任教师数",
+    "R4": "生均教学及辅助用房面积",
+    "R5": "生均体育运动场馆面积",
+    "R6": "生均教学仪器设备值",
+    "R7": "每百名学生拥有网络多媒体教室数",
+}
+INDICATOR_UNITS = {"R1": "人/百生", "R2": "人/百生", "R3": "人/百生", "R4": "m²/生",
+                   "R5": "m²/生", "R6": "元/生", "R7": "间/百生"}
+
+STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据", "not_applicable": "不适用",
+                 "present": "存在", "absent": "无"}
+DIMENSION_LABELS = {"resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量",
+                    "recognition": "社会认可度", "veto": "一票否决", "overall": "综合结论"}
+
+# --- the school-year table ------------------------------------------------------
+
+_ID = (
+    Column("year", "年份", "int", True, "学年（2021 表示 2021—2022 学年，按 2021 年秋季统计）", example=2025),
+    Column("city", "市", "text", True, "地级市名称", example="濮阳市", aliases=("地市", "所属市")),
+    Column("county", "县区", "text", True, "县（市、区、旗）名称，与报告中一致", example="清丰县",
+           aliases=("县(市、区)", "县市区", "区县", "县")),
+    Column("county_code", "县区代码", "text", False, "6 位行政区划代码", example="410922",
+           aliases=("行政区划代码",)),
+)
+
+SCHOOLS = Table(
+    "schools", "学校", ("school_id", "year"),
+    _ID + (
+        Column("school_id", "学校标识码", "text", True, "全国 10 位学校标识码，或任何稳定的编号",
+               example="2141000123", aliases=("学校代码", "学校编号")),
+        Column("school_name", "学校名称", "text", True, example="城关镇第一小学"),
+        Column("school_type", "学校类型", "category", True, "办学类型", choices=SCHOOL_TYPES,
+               example="小学", aliases=("办学类型",)),
+        Column("location", "城乡类型", "category", True, "城乡分类", choices=LOCATIONS, example="镇区",
+               aliases=("城乡分类",)),
+        Column("students_primary", "小学在校生数", "count", True, "小学阶段在校生", "人", 820,
+               stage="primary", aliases=("小学学生数",)),
+        Column("students_junior", "初中在校生数", "count", True, "初中阶段在校生", "人", 0,
+               stage="junior", aliases=("初中学生数",)),
+        Column("students_senior", "高中在校生数", "count", False, "高中阶段在校生（十二年一贯制、完全中学）",
+               "人", 0, stage="senior", aliases=("高中学生数",)),
+        Column("teachers_above_degree_primary", "高于规定学历教师数(小学)", "count", True,
+               "小学：专科及以上学历专任教师", "人", 45, stage="primary"),
+        Column("teachers_above_degree_junior", "高于规定学历教师数(初中)", "count", True,
+               "初中：本科及以上学历专任教师", "人", 0, stage="junior"),
+        Column("backbone_teachers_primary", "县级以上骨干教师数(小学)", "count", True, "", "人", 10,
+               stage="primary"),
+        Column("backbone_teachers_junior", "县级以上骨干教师数(初中)", "count", True, "", "人", 0,
+               stage="junior"),
+        Column("pe_art_teachers_primary", "体育艺术专任教师数(小学)", "count", True,
+               "体育、音乐、美术专任教师", "人", 9, stage="primary"),
+        Column("pe_art_teachers_junior", "体育艺术专任教师数(初中)", "count", True,
+               "体育、音乐、美术专任教师", "人", 0, stage="junior"),
+        Column("teaching_area_m2", "教学及辅助用房面积", "amount", True, "全校合计", "平方米", 4100.0),
+        Column("sports_area_m2", "体育运动场馆面积", "amount", True, "全校合计", "平方米", 7000.0),
+        Column("equipment_value_yuan", "教学仪器设备值", "amount", True, "全校合计", "元", 1800000.0),
+        Column("multimedia_rooms", "网络多媒体教室数", "count", True, "全校合计", "间", 22),
+        # per-stage facility figures: when given they are used instead of the weighted split
+        Column("teaching_area_m2_primary", "教学及辅助用房面积(小学)", "amount", False,
+               "小学部分（填写后不再按权重分摊）", "平方米", stage="primary"),
+        Column("teaching_area_m2_junior", "教学及辅助用房面积(初中)", "amount", False, "", "平方米",
+               stage="junior"),
+        Column("sports_area_m2_primary", "体育运动场馆面积(小学)", "amount", False, "", "平方米",
+               stage="primary"),
+        Column("sports_area_m2_junior", "体育运动场馆面积(初中)", "amount", False, "", "平方米",
+               stage="junior"),
+        Column("equipment_value_yuan_primary", "教学仪器设备值(小学)", "amount", False, "", "元",
+               stage="primary"),
+        Column("equipment_value_yuan_junior", "教学仪器设备值(初中)", "amount", False, "", "元",
+               stage="junior"),
+        Column("multimedia_rooms_primary", "网络多媒体教室数(小学)", "count", False, "", "间",
+               stage="primary"),
+        Column("multimedia_rooms_junior", "网络多媒体教室数(初中)", "count", False, "", "间",
+               stage="junior"),
+        # --- government guarantee and quality at school level (issue 3) ---
+        Column("classes_primary", "小学班级数", "count", False, "G3、G5", "个", 18, stage="primary"),
+        Column("classes_junior", "初中班级数", "count", False, "G3、G5", "个", 0, stage="junior"),
+        Column("max_class_size_primary", "小学最大班额", "count", False, "小学人数最多的班级的人数（G5）",
+               "人", 44, stage="primary"),
+        Column("max_class_size_junior", "初中最大班额", "count", False, "初中人数最多的班级的人数（G5）",
+               "人", 0, stage="junior"),
+        Column("classes_56_plus", "56人以上大班额班级数", "count", False, "全校 56 人及以上的班级数", "个", 0),
+        Column("music_rooms", "音乐专用教室数", "count", False, "G3", "间", 2),
+        Column("art_rooms", "美术专用教室数", "count", False, "G3", "间", 2),
+        Column("music_room_min_area_m2", "音乐教室最小面积", "amount", False, "面积最小的一间（G3）",
+               "平方米", 96.0),
+        Column("art_room_min_area_m2", "美术教室最小面积", "amount", False, "面积最小的一间（G3）",
+               "平方米", 90.0),
+        Column("public_funds_yuan", "年度公用经费", "amount", False, "当年公用经费预算/拨付总额（G6、Q4）",
+               "元", 600000.0),
+        Column("training_funds_yuan", "教师培训经费", "amount", False, "当年用于教师培训的公用经费（Q4）",
+               "元", 36000.0),
+        Column("is_village_school", "是否村小或教学点", "bool", False,
+               "村小、教学点填“是”（G6）；空白时按学校类型与城乡类型推定", example="否"),
+        Column("boarders", "寄宿生数", "count", False, "", "人", 0),
+    ),
+    "一所学校一年一行。一贯制学校的教师数按学段分列，场地、设备、教室按全校填写。",
+)
+
+# --- the county-year table ------------------------------------------------------
+
+COUNTIES = Table(
+    "counties", "县区", ("county", "year"),
+    _ID + (
+        Column("basic_balance_year", "基本均衡认定年份", "int", False, "通过义务教育基本均衡国家认定的年份",
+               example=2015),
+        Column("layout_reasonable", "学校规划布局合理", "bool", False, "G1", example="是"),
+        Column("unified_construction", "城乡统一建设标准", "bool", False, "G2 四统一之一", example="是"),
+        Column("unified_staffing", "城乡统一教师编制标准", "bool", False, "G2 四统一之一", example="是"),
+        Column("unified_funding", "城乡统一生均公用经费基准定额", "bool", False, "G2 四统一之一", example="是"),
+        Column("unified_equipment", "城乡统一基本装备配置标准", "bool", False, "G2 四统一之一", example="是"),
+        Column("funds_benchmark_yuan", "生均公用经费基准定额(小学)", "amount", False,
+               "小学生均公用经费基准定额（G6）", "元/生", 650.0),
+        Column("special_ed_funds_per_student_yuan", "特殊教育学校生均公用经费", "amount", False, "G7",
+               "元/生", 6500.0),
+        Column("teacher_avg_pay_yuan", "教师平均工资收入", "amount", False, "G8", "元/年", 98000.0),
+        Column("civil_servant_avg_pay_yuan", "当地公务员平均工资收入", "amount", False, "G8", "元/年", 96000.0),
+        Column("performance_pay_approved", "绩效工资总量足额核定", "bool", False, "G8", example="是"),
+        Column("training_360h_rate", "教师5年360学时培训完成率", "rate", False, "G9", "%", 100.0),
+        Column("staffing_by_bureau", "县级教育部门统筹分配编制和岗位", "bool", False, "G10", example="是"),
+        Column("rotation_rate", "教师交流轮岗比例", "rate", False, "G11：交流轮岗教师占符合条件教师", "%", 12.0),
+        Column("rotation_backbone_share", "交流轮岗中骨干教师比例", "rate", False, "G11", "%", 22.0),
+        Column("certified_teacher_rate", "专任教师持证上岗率", "rate", False, "G12", "%", 100.0),
+        Column("zoned_admission_primary", "小学就近划片入学比例", "rate", False, "G13", "%", 100.0),
+        Column("zoned_admission_junior", "初中就近划片入学比例", "rate", False, "G13", "%", 96.0),
+        Column("quota_share", "优质高中招生名额分配比例", "rate", False, "G14", "%", 55.0),
+        Column("quota_rural_tilt", "名额分配向农村初中倾斜", "bool", False, "G14", example="是"),
+        Column("migrant_public_share", "随迁子女在公办学校和政府购买学位就读比例", "rate", False, "G15", "%",
+               90.0),
+        Column("consolidation_rate", "初中巩固率", "rate", False, "Q1（五四制为四年巩固率）", "%", 97.0),
+        Column("disabled_enrollment_rate", "残疾儿童少年入学率", "rate", False, "Q2", "%", 96.0),
+        Column("charter_and_it", "学校章程与信息化管理全覆盖", "bool", False, "Q3", example="是"),
+        Column("ict_rating", "信息技术应用水平", "level", False, "Q5", choices=RATINGS, example="良好"),
+        Column("moral_rating", "德育与校园文化评价", "level", False, "Q6（所有学校中最低的等级）",
+               choices=RATINGS, example="良好"),
+        Column("curriculum_ok", "课程开齐开足、教学秩序规范", "bool", False, "Q7", example="是"),
+        Column("no_excess_burden", "无过重课业负担", "bool", False, "Q8", example="是"),
+        Column("monitoring_level", "质量监测学业水平最低等级", "int", False,
+               "国家义务教育质量监测各学科中最低的学业水平等级（1–4，Ⅲ级填3）（Q9）", "级", 3),
+        Column("difference_rate", "质量监测校际差异率", "ratio", False, "各学科中最大的校际差异率（Q9）", "",
+               0.12),
+        Column("net_enrollment_rate", "小学净入学率", "rate", False, "地方指标", "%", 100.0),
+        Column("fitness_good_rate", "学生体质健康优良率", "rate", False, "地方指标", "%", 62.0),
+        Column("fitness_pass_rate", "学生体质健康合格率", "rate", False, "地方指标", "%", 100.0),
+        Column("labour_practice_share", "劳动实践占综合实践课时比例", "rate", False, "地方指标", "%", 50.0),
+        Column("v1_exam_admission", "考试招生", "bool", False, "V1 一票否决：存在填“是”", example="否"),
+        Column("v2_school_choice", "违规择校行为突出", "bool", False, "V2", example="否"),
+        Column("v3_key_schools", "设重点校或重点班", "bool", False, "V3", example="否"),
+        Column("v4_unfilled_posts", "有编不补或长期聘用编外教师", "bool", False, "V4", example="否"),
+        Column("v5_safety_incident", "重大安全责任事故或严重违纪违规", "bool", False, "V5", example="否"),
+        Column("v6_falsified_data", "弄虚作假", "bool", False, "V6", example="否"),
+    ),
+    "一个县（市、区）一年一行：县级指标、一票否决项与地方指标。",
+)
+
+# --- social recognition ---------------------------------------------------------
+
+SURVEY = Table(
+    "survey", "满意度调查", ("county", "year", "group"),
+    _ID[:3] + (
+        Column("group", "调查对象", "category", True, "", choices=SURVEY_GROUPS, example="家长"),
+        Column("respondents", "有效样本数", "count", True, "", "人", 400),
+        Column("favourable", "认可人数", "count", True, "回答“满意”或“比较满意”的人数", "人", 352),
+    ),
+    "每县每年每类调查对象一行（汇总形式）。",
+)
+
+SURVEY_ANSWERS = Table(
+    "survey_answers", "调查答卷", ("county", "year", "respondent_id"),
+    _ID[:3] + (
+        Column("respondent_id", "答卷编号", "text", True, example="A0001"),
+        Column("group", "调查对象", "category", True, "", choices=SURVEY_GROUPS, example="学生"),
+        Column("answer", "总体评价", "category", True, "", choices=("满意", "比较满意", "一般", "不满意"),
+               example="满意"),
+    ),
+    "原始答卷，一人一行；与汇总表二选一。",
+)
+
+SCORES = Table(
+    "scores", "学业成绩", ("county", "year", "subject", "student_id"),
+    _ID[:3] + (
+        Column("school_id", "学校标识码", "text", True, example="2141000123"),
+        Column("subject", "学科", "text", True, example="数学"),
+        Column("student_id", "学生编号", "text", True, example="S000001"),
+        Column("score", "成绩", "amount", True, "监测量表分", "分", 512.0),
+    ),
+    "可选：学生成绩，用于计算校际差异率（Q9）。",
+)
+
+TABLES = {t.name: t for t in (SCHOOLS, COUNTIES, SURVEY, SURVEY_ANSWERS, SCORES)}
