@@ -16,11 +16,15 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .errors import ProfileError
 
-__all__ = ["Profile", "load_profile", "available_profiles", "profile_for_place", "PROFILE_DIR"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Profile", "load_profile", "available_profiles", "profile_for_place", "profiles_by_county",
+           "PROFILE_DIR"]
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 ROOT = "national"
@@ -257,3 +261,17 @@ def profile_for_place(city: str, county: str, search_path: Iterable[str | Path] 
         if city in prof.places and by_city is None:
             by_city = prof
     return by_city or load_profile(ROOT, search_path)
+
+
+def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | None" = None,
+                       search_path: Iterable[str | Path] = ()) -> dict[tuple[str, str], Profile]:
+    """The profile each (city, county) of ``places`` is assessed under.
+
+    ``profile=None`` picks each county's place profile (:func:`profile_for_place`);
+    anything else is loaded once and used for every county.
+    """
+    pairs = places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)
+    if profile is None:
+        return {(c, k): profile_for_place(c, k, search_path) for c, k in pairs}
+    chosen = load_profile(profile, search_path)
+    return {(c, k): chosen for c, k in pairs}

@@ -39,6 +39,7 @@ __all__ = [
     "INDICATORS",
     "INDICATOR_LABELS",
     "INDICATOR_UNITS",
+    "INDICATOR_SCALE",
     "RATINGS",
     "SURVEY_GROUPS",
     "STATUS_LABELS",
@@ -106,6 +107,8 @@ INDICATOR_LABELS = {
     "R6": "生均教学仪器设备值",
     "R7": "每百名学生拥有网络多媒体教室数",
 }
+#: the indicator definition's scale: "per 100 students" indicators are multiplied by 100
+INDICATOR_SCALE = {"R1": 100, "R2": 100, "R3": 100, "R4": 1, "R5": 1, "R6": 1, "R7": 100}
 INDICATOR_UNITS = {"R1": "人/百生", "R2": "人/百生", "R3": "人/百生", "R4": "m²/生",
                    "R5": "m²/生", "R6": "元/生", "R7": "间/百生"}
 
