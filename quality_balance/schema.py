@@ -34,6 +34,7 @@ __all__ = [
     "TABLES",
     "SCHOOL_TYPES",
     "LOCATIONS",
+    "SCHOOL_TYPE_STAGES",
     "STAGES",
     "STAGE_LABELS",
     "INDICATORS",
@@ -92,6 +93,17 @@ class Table:
 
 SCHOOL_TYPES = ("小学", "初级中学", "九年一贯制学校", "十二年一贯制学校", "完全中学", "教学点", "特殊教育学校")
 LOCATIONS = ("城区", "镇区", "乡村")
+#: The stages whose students each school type may enrol ("primary", "junior", "senior").
+#: 特殊教育学校 enrols children of every age and may report any stage.
+SCHOOL_TYPE_STAGES = {
+    "小学": ("primary",),
+    "初级中学": ("junior",),
+    "九年一贯制学校": ("primary", "junior"),
+    "十二年一贯制学校": ("primary", "junior", "senior"),
+    "完全中学": ("junior", "senior"),
+    "教学点": ("primary",),
+    "特殊教育学校": ("primary", "junior", "senior"),
+}
 STAGES = ("primary", "junior")
 STAGE_LABELS = {"primary": "小学", "junior": "初中", "senior": "高中"}
 RATINGS = ("优秀", "良好", "合格", "不合格")
