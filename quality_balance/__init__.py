@@ -12,6 +12,8 @@ from .errors import (CalculationError, InputError, Problem, ProfileError, Qualit
                      RenderError)
 from .dataset import Dataset, SYNTHETIC_LABEL
 from .profile import Profile, load_profile, available_profiles, profile_for_place
+from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition, cv_influence
+from .resources import ResourceAssessment, assess_resources
 
 __version__ = "0.1.0"
 
@@ -19,4 +21,6 @@ __all__ = [
     "QualityBalanceError", "InputError", "ProfileError", "CalculationError", "RenderError", "Problem",
     "Dataset", "SYNTHETIC_LABEL",
     "Profile", "load_profile", "available_profiles", "profile_for_place",
+    "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",
+    "ResourceAssessment", "assess_resources",
 ]

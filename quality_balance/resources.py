@@ -224,9 +224,9 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     u = units.groupby(key).agg(n_units=("school_id", "size"),
                                n_failing=("passes_school_rule", lambda s: int((~s).sum())))
     failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
-    fail_names = failing.groupby(key).apply(
-        lambda g: "、".join((g["school_name"] + "（" + g["stage"].map(STAGE_LABELS) + "）").head(5))
-        + ("等" if len(g) > 5 else ""), include_groups=False).rename("failing_schools")
+    shown = failing.groupby(key).head(5)
+    fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
+        [shown[k] for k in key]).agg("、".join).rename("failing_schools")
     applicable = cv[cv["status"] != "not_applicable"]
     c = applicable.groupby(key).agg(n_cv=("status", "size"),
                                     n_cv_failing=("status", lambda s: int((s != "met").sum())))
@@ -243,7 +243,8 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
                  + " " + out["worst_cv"].map("{:.3f}".format) + "/" + out["worst_cv_limit"].map("{:g}".format))
     fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
-                          + out["failing_schools"].fillna("") + "）", "")
+                          + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
+                          + "）", "")
     cv_parts = np.where(out["n_cv_failing"] > 0, "差异系数超限：" + out["cv_reasons"].fillna(""), "")
     joined = pd.Series(fail_parts, index=out.index).str.cat(pd.Series(cv_parts, index=out.index), sep="；")
     out["reason"] = np.select(

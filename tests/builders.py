@@ -1,8 +1,7 @@
-"""Shared test helpers: build canonical school rows by hand."""
+"""Test helpers: build canonical school rows by hand (import from tests: `from builders import school`)."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 #: A primary school of 1000 students meeting every national primary threshold with room to spare.
 PRIMARY_OK = dict(
@@ -35,7 +34,3 @@ def frame(*rows: dict) -> pd.DataFrame:
     """A canonical school table from rows built with :func:`school`."""
     return pd.DataFrame(list(rows))
 
-
-@pytest.fixture
-def make_school():
-    return school
