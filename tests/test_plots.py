@@ -1,0 +1,135 @@
+"""Report charts and tables on a hand-made county: what is drawn, coloured and listed."""
+import re
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from builders import JUNIOR_OK, frame, school  # noqa: E402
+from quality_balance import plots, tables  # noqa: E402
+from quality_balance.resources import assess_resources  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ra():
+    """甲县: 2024 two primary schools, B with 0.2 rooms/100 students (R7 far below 2.3, CV 0.852);
+    2025 B has 800 students and 3.75 m² of teaching rooms (R4 = 83.3% of 4.5), plus one junior school.
+    乙县 has one complete primary school and exists to check that other counties are left out."""
+    rows = frame(
+        school(school_id="A", year=2024), school(school_id="B", year=2024, multimedia_rooms=2.0),
+        school(school_id="A"), school(school_id="B", teaching_area_m2=3000.0, students_primary=800.0),
+        school(JUNIOR_OK, school_id="C"),
+        school(school_id="Z", county="乙县", multimedia_rooms=1.0),
+    )
+    return assess_resources(rows)
+
+
+def cell_colors(styler) -> dict:
+    """(row, column) position → background colour, read from the Styler's rendered CSS."""
+    html = styler.set_uuid("t").to_html()
+    colors = {}
+    for selectors, color in re.findall(r"([^{}]+)\{\s*background-color: (#[0-9a-f]{6});\s*\}", html):
+        for row, col in re.findall(r"#T_t_row(\d+)_col(\d+)", selectors):
+            colors[int(row), int(col)] = color
+    return colors
+
+
+def _saved_without_missing_glyphs(fig, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(tmp_path / "fig.png")
+    return not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_cv_by_year_draws_each_indicator_and_the_limit(ra, tmp_path):
+    fig = plots.plot_cv_by_year(ra.cv, "甲县")
+    assert isinstance(fig, Figure)
+    primary, junior = fig.axes[:2]
+    lines = {l.get_label(): l for l in primary.get_lines()}
+    assert set(lines) == {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "限值"}
+    assert list(lines["限值"].get_ydata()) == [0.5, 0.5]
+    assert list(lines["R7"].get_xdata()) == [2024, 2025]
+    assert lines["R7"].get_ydata()[0] == pytest.approx(0.852, abs=1e-3)
+    # the one CV over its limit (小学 R7 in 2024) is circled
+    circled = np.concatenate([c.get_offsets() for c in primary.collections])
+    assert circled.shape == (1, 2) and list(circled[0]) == pytest.approx([2024, 0.851852], abs=1e-6)
+    assert [l.get_ydata()[0] for l in junior.get_lines() if l.get_label() == "限值"] == [0.45]
+    assert _saved_without_missing_glyphs(fig, tmp_path)
+
+
+def test_cv_by_year_says_when_a_stage_does_not_apply(ra):
+    fig = plots.plot_cv_by_year(ra.cv, "乙县")
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert texts == ["初中：本县无该学段学校，不适用"]
+
+
+def test_school_misses_shows_only_units_missing_something(ra, tmp_path):
+    fig = plots.plot_school_misses(ra.values, ra.units, "甲县", 2025, min_ratio=0.85)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["× 学校B（小学）"]
+    codes = ax.images[0].get_array()
+    assert codes.tolist() == [[0, 0, 0, 2, 0, 0, 0]]             # R4 83.3% < 85%: red
+    assert "另有 2 个单元" in fig._suptitle.get_text()
+    assert _saved_without_missing_glyphs(fig, tmp_path)
+
+
+def test_school_misses_tolerance_comes_from_the_caller(ra):
+    fig = plots.plot_school_misses(ra.values, ra.units, "甲县", 2025, min_ratio=0.80)
+    assert fig.axes[0].images[0].get_array().tolist() == [[0, 0, 0, 1, 0, 0, 0]]  # 83.3% ≥ 80%: amber
+
+
+def test_school_misses_when_every_unit_meets_everything(ra):
+    fig = plots.plot_school_misses(ra.values, ra.units, "甲县", 2024, min_ratio=0.85)
+    assert len(fig.axes[0].images) == 1                          # B misses R7 in 2024
+    ok = assess_resources(frame(school(school_id="A")))
+    fig = plots.plot_school_misses(ok.values, ok.units, "甲县", 2025, min_ratio=0.85)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["所有学校单元 7 项指标均达到标准"]
+
+
+def test_failing_schools_lists_units_with_reasons(ra):
+    out = tables.failing_schools(ra.units, "甲县")
+    assert out[["年份", "学校", "学段", "未达标指标"]].values.tolist() == [
+        [2024, "学校B", "小学", "R7"], [2025, "学校B", "小学", "R4"]]
+    assert "3.75 < 4.5" in out.loc[1, "原因"]
+    assert tables.failing_schools(ra.units, "甲县", 2025)["学校"].tolist() == ["学校B"]
+    assert tables.failing_schools(ra.units, "乙县")["未达标指标"].tolist() == ["R7"]
+
+
+def test_school_indicator_table_colours_by_ratio(ra):
+    styler = tables.school_indicator_table(ra.values, ra.units, "甲县", 2025, min_ratio=0.85)
+    data = styler.data
+    assert data.index.tolist() == [("学校B", "小学"), ("学校A", "小学"), ("学校C", "初中")]  # failing first
+    assert data.loc[("学校B", "小学"), "R4"] == pytest.approx(3.75)
+    assert data["校际指标要求"].tolist() == ["未达标", "达标", "达标"]
+    colors = cell_colors(styler)
+    red = sorted(k for k, c in colors.items() if c == tables.RATIO_COLORS["far"])
+    assert red == [(0, 3), (0, 8)]                               # B's R4 cell and its 未达标 cell
+    assert colors[1, 0] == tables.RATIO_COLORS["met"] and (1, 7) not in colors
+    amber = cell_colors(tables.school_indicator_table(ra.values, ra.units, "甲县", 2025, min_ratio=0.8))
+    assert [k for k, c in amber.items() if c == tables.RATIO_COLORS["near"]] == [(0, 3)]
+
+
+def test_cv_table_marks_values_over_the_limit(ra):
+    t = tables.cv_table(ra.cv, "甲县")
+    assert t.loc[("小学", "R7 每百名学生拥有网络多媒体教室数", "0.5"), "2024年"] == "0.852 ↑"
+    assert t.loc[("小学", "R4 生均教学及辅助用房面积", "0.5"), "2025年"] == "0.140"
+    assert t.loc[("初中", "R1 每百名学生拥有高于规定学历教师数", "0.45"), "2024年"] == "—"
+
+
+def test_verdict_table_is_dimension_by_year_in_chinese():
+    verdicts = pd.DataFrame({
+        "county": ["甲县", "甲县", "乙县"], "year": [2025, 2024, 2025],
+        "resources": ["met", "not_met", "met"], "guarantee": ["met", "no_data", "met"],
+        "overall": ["met", "not_met", "met"]})
+    styler = tables.verdict_table(verdicts, "甲县")
+    assert styler.data.columns.tolist() == ["2024年", "2025年"]
+    assert styler.data.index.tolist() == ["资源配置", "政府保障程度", "综合结论"]
+    assert styler.data.loc["政府保障程度"].tolist() == ["无数据", "达标"]
+    colors = cell_colors(styler)
+    assert colors == {(0, 0): "#ffc7ce", (0, 1): "#c6efce", (1, 0): "#e7e6e6", (1, 1): "#c6efce",
+                      (2, 0): "#ffc7ce", (2, 1): "#c6efce"}
