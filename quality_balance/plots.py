@@ -21,7 +21,7 @@ from .schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
 from .style import STATUS_COLORS, use_style
 from .tables import RATIO_COLORS, select_place
 
-__all__ = ["plot_cv_by_year", "plot_school_misses"]
+__all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition"]
 
 #: One colour per indicator R1…R7 (seaborn "colorblind" palette order).
 INDICATOR_COLORS = dict(zip(INDICATORS, ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
@@ -127,4 +127,44 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     ax.grid(False)
     ax.set_xlabel(f"绿：达标　黄：未达标但不低于达标值的 {min_ratio:.0%}　红：低于 {min_ratio:.0%}　×：未达到校际指标要求",
                   fontsize=8)
+    return fig
+
+
+def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = None,
+                     city: str | None = None) -> Figure:
+    """Recognition rate of each surveyed group with its Wilson interval, against the standard.
+
+    ``recognition`` is the assessment's per-group table (rates and ``ci_low`` /
+    ``ci_high`` in %, ``threshold`` from the profile, 85% nationally). Default
+    ``year``: the latest in the table. Green: the interval lies above the
+    standard; amber: the rate passes but the interval reaches below it (a small
+    sample); red: the rate is below the standard. The dashed line is the standard.
+    """
+    use_style()
+    rows = select_place(recognition, county, city)
+    fig = Figure(figsize=(8, 1.4 + 0.4 * max(rows["group"].nunique(), 3)), layout="constrained")
+    ax = fig.subplots()
+    if rows.empty:
+        _empty(ax, "无满意度调查数据")
+        fig.suptitle(f"{county} 社会认可度")
+        return fig
+    year = int(rows["year"].max()) if year is None else year
+    rows = rows[rows["year"] == year].iloc[::-1]            # 全体 on top
+    passes, fragile = rows["passes"].astype(bool).to_numpy(), rows["fragile"].astype(bool).to_numpy()
+    colors = np.where(~passes, RATIO_COLORS["far"], np.where(fragile, RATIO_COLORS["near"], RATIO_COLORS["met"]))
+    edge = np.where(~passes, "#c00000", np.where(fragile, "#bf9000", "#2e7d32"))
+    y = np.arange(len(rows))
+    rate = rows["rate"].to_numpy(float)
+    err = np.vstack([rate - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - rate])
+    ax.errorbar(rate, y, xerr=err, fmt="none", ecolor="#555555", capsize=4, linewidth=1.2)
+    ax.scatter(rate, y, s=80, c=list(colors), edgecolors=list(edge), zorder=3)
+    for value in sorted(rows["threshold"].dropna().unique()):
+        ax.axvline(value, color="#c00000", linestyle="--", linewidth=1.2, label=f"标准 {value:g}%")
+    labels = [f"{g}（n={int(n)}）" for g, n in zip(rows["group"], rows["respondents"])]
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("认可度（%），横线为 95% Wilson 区间")
+    low = min(float(np.nanmin(rows["ci_low"])), float(rows["threshold"].min())) - 3
+    ax.set_xlim(max(low, 0), 100)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.suptitle(f"{county} {year}年 社会认可度（黄：达标但样本偏小，区间下限低于标准）")
     return fig

@@ -23,7 +23,8 @@ from .style import STATUS_COLORS
 
 __all__ = [
     "select_place", "status_styler",
-    "verdict_table", "cv_table", "school_indicator_table", "failing_schools",
+    "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
+    "item_year_table", "item_reasons", "recognition_view",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -164,4 +165,109 @@ def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
         "年份": u["year"], "学校": u["school_name"], "学段": u["stage"].map(STAGE_LABELS),
         "学生数": u["students"].round().astype("Int64"), "达标项数": u["met_count"],
         "未达标指标": u["misses"], "原因": u["reason"]})
+    return out.reset_index(drop=True)
+
+
+def verdict_overview(verdicts: pd.DataFrame, city: str | None = None, first_year: int | None = None,
+                     last_year: int | None = None) -> pd.DataFrame:
+    """Overall verdict (status code) of every county by year, and the first year it was met.
+
+    Returns a DataFrame indexed by (``city``, ``county``) with one column per year
+    (integer names) holding the ``overall`` status, and ``first_met``: the first
+    year whose overall status is ``met`` (NaN if none). Years outside
+    ``first_year``…``last_year`` are left out.
+
+    >>> v = pd.DataFrame({"city": "甲市", "county": ["A县", "A县", "B县"], "year": [2024, 2025, 2025],
+    ...                   "overall": ["not_met", "met", "not_met"]})
+    >>> verdict_overview(v)["first_met"].tolist()
+    [2025.0, nan]
+    """
+    rows = select_place(verdicts, city=city)
+    if first_year is not None:
+        rows = rows[rows["year"] >= first_year]
+    if last_year is not None:
+        rows = rows[rows["year"] <= last_year]
+    table = rows.pivot_table(index=["city", "county"], columns="year", values="overall", aggfunc="first")
+    table.columns = [int(c) for c in table.columns]
+    met_years = rows.loc[rows["overall"] == "met"].groupby(["city", "county"])["year"].min()
+    table["first_met"] = met_years.reindex(table.index).astype(float)
+    table.columns.name = None
+    return table
+
+
+#: How statuses read in the veto table: a veto item is "met" when the practice is absent.
+VETO_STATUS_LABELS = {"met": "无", "not_met": "存在（否决）", "no_data": "无数据", "not_applicable": "不适用"}
+
+
+def _item_order(item: pd.Series) -> pd.Series:
+    """Sort key: dimension letter, then the item number numerically (G2 before G10), local items last."""
+    number = pd.to_numeric(item.str.extract(r"^[A-Z](\d+)$")[0], errors="coerce")
+    return number.fillna(1000)
+
+
+def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str | None = None) -> Styler:
+    """Items of one dimension (rows) by year (columns): status labels, coloured; hover shows the reason.
+
+    ``items`` is the assessment's items table (``dimension``, ``item``, ``label``,
+    ``status``, ``reason``...). ``dimension`` is ``guarantee``, ``quality``,
+    ``recognition`` or ``veto``; veto items read 无 / 存在（否决）. Items a local
+    profile adds but does not count toward the verdict are marked （参考）.
+    The reasons of one year are listed by :func:`item_reasons`.
+    """
+    rows = select_place(items, county, city)
+    rows = rows[rows["dimension"] == dimension]
+    rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
+    counts = rows["counts"].astype(bool) if "counts" in rows else pd.Series(True, index=rows.index)
+    rows = rows.assign(项目=rows["item"] + " " + rows["label"] + np.where(counts, "", "（参考）"))
+    labels = VETO_STATUS_LABELS if dimension == "veto" else STATUS_LABELS
+    status = rows.pivot_table(index="项目", columns="year", values="status", aggfunc="first", sort=False)
+    reasons = rows.pivot_table(index="项目", columns="year", values="reason", aggfunc="first", sort=False)
+    text = status.apply(lambda col: col.map(labels))
+    text.columns = reasons.columns = [f"{y}年" for y in status.columns]
+    colors = status.apply(lambda col: col.map(lambda s: f"background-color: {STATUS_COLORS[s]}"
+                                              if s in STATUS_COLORS else ""))
+    colors.columns = text.columns
+    styler = text.style.apply(lambda _: colors, axis=None).set_tooltips(reasons.fillna(""))
+    return styler.set_caption(f"{county} {DIMENSION_LABELS.get(dimension, dimension)}（鼠标悬停可查看原因）")
+
+
+def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | None = None,
+                 city: str | None = None, only_problems: bool = False) -> pd.DataFrame:
+    """Every item of one county-year with its status, value, threshold and reason, in Chinese.
+
+    ``only_problems`` keeps items not met or without data, the ones a county must act on.
+    """
+    rows = select_place(items, county, city, year)
+    if dimension is not None:
+        rows = rows[rows["dimension"] == dimension]
+    if only_problems:
+        rows = rows[rows["status"].isin(["not_met", "no_data"])]
+    rows = rows.assign(_d=rows["dimension"].map({d: i for i, d in enumerate(VERDICT_ROWS)}),
+                       _o=_item_order(rows["item"])).sort_values(["_d", "_o", "item"])
+    labels = rows.apply(lambda r: (VETO_STATUS_LABELS if r["dimension"] == "veto" else STATUS_LABELS)
+                        .get(r["status"], r["status"]), axis=1) if len(rows) else pd.Series(dtype=str)
+    out = pd.DataFrame({"维度": rows["dimension"].map(DIMENSION_LABELS), "项目": rows["item"],
+                        "名称": rows["label"], "结论": labels, "原因": rows["reason"]})
+    return out.reset_index(drop=True)
+
+
+def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = None,
+                     city: str | None = None) -> pd.DataFrame:
+    """Social recognition by surveyed group: sample, rate, Wilson interval, standard, verdict.
+
+    ``recognition`` is the assessment's per-group table (``group``, ``respondents``,
+    ``favourable``, ``rate``, ``ci_low``, ``ci_high`` in %, ``threshold``, ``passes``,
+    ``fragile``); the 全体 row is the county's rate. A pass whose interval's lower
+    bound is under the standard is flagged: the sample cannot rule out a rate below it.
+    """
+    rows = select_place(recognition, county, city, year)
+    note = np.where(rows["fragile"].astype(bool), "样本偏小：区间下限低于标准", "")
+    out = pd.DataFrame({
+        "年份": rows["year"], "调查对象": rows["group"],
+        "样本数": rows["respondents"].round().astype("Int64"), "认可人数": rows["favourable"].round().astype("Int64"),
+        "认可度(%)": rows["rate"].round(1),
+        "95%区间(%)": rows["ci_low"].map("{:.1f}".format) + "–" + rows["ci_high"].map("{:.1f}".format),
+        "标准(%)": rows["threshold"].map("{:g}".format),
+        "结论": np.where(rows["passes"].astype(bool), STATUS_LABELS["met"], STATUS_LABELS["not_met"]),
+        "提示": note})
     return out.reset_index(drop=True)

@@ -133,3 +133,79 @@ def test_verdict_table_is_dimension_by_year_in_chinese():
     colors = cell_colors(styler)
     assert colors == {(0, 0): "#ffc7ce", (0, 1): "#c6efce", (1, 0): "#e7e6e6", (1, 1): "#c6efce",
                       (2, 0): "#ffc7ce", (2, 1): "#c6efce"}
+
+
+@pytest.fixture(scope="module")
+def recognition():
+    """甲县 2025: 家长 900/1000 = 90% (Wilson 88.0–91.7); 学生 27/30 = 90% but Wilson low 74.4 < 85; 教师 80/100 = 80%."""
+    from quality_balance.items import recognition_table
+    from quality_balance.profile import load_profile
+
+    survey = pd.DataFrame({"city": "测试市", "county": "甲县", "year": 2025, "group": ["家长", "学生", "教师"],
+                           "respondents": [1000, 30, 100], "favourable": [900, 27, 80]})
+    places = survey[["city", "county", "year"]].drop_duplicates()
+    return recognition_table(survey, places, {("测试市", "甲县"): load_profile("national")})
+
+
+def test_recognition_view_lists_groups_with_intervals(recognition):
+    view = tables.recognition_view(recognition, "甲县")
+    by_group = view.set_index("调查对象")
+    assert by_group.loc["全体", "样本数"] == 1130 and by_group.loc["全体", "认可度(%)"] == pytest.approx(89.1)
+    assert by_group.loc["学生", "95%区间(%)"] == "74.4–96.5"
+    assert by_group["结论"].to_dict() == {"全体": "达标", "学生": "达标", "家长": "达标", "教师": "未达标"}
+    assert by_group.loc["学生", "提示"] == "样本偏小：区间下限低于标准" and by_group.loc["家长", "提示"] == ""
+
+
+def test_recognition_plot_colours_pass_fragile_and_fail(recognition, tmp_path):
+    fig = plots.plot_recognition(recognition, "甲县")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == "全体（n=1130）"                           # overall on top
+    faces = dict(zip(labels, [matplotlib.colors.to_hex(c) for c in ax.collections[-1].get_facecolors()]))
+    assert faces["教师（n=100）"] == tables.RATIO_COLORS["far"]
+    assert faces["学生（n=30）"] == tables.RATIO_COLORS["near"]
+    assert faces["家长（n=1000）"] == tables.RATIO_COLORS["met"]
+    assert [l.get_xdata()[0] for l in ax.get_lines() if l.get_label().startswith("标准")] == [85.0]
+    assert _saved_without_missing_glyphs(fig, tmp_path)
+
+
+def test_recognition_plot_without_survey():
+    empty = pd.DataFrame(columns=["city", "county", "year", "group", "respondents", "favourable", "rate",
+                                  "ci_low", "ci_high", "threshold", "passes", "fragile"])
+    fig = plots.plot_recognition(empty, "甲县")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["无满意度调查数据"]
+
+
+ITEMS = pd.DataFrame({
+    "city": "测试市", "county": "甲县",
+    "year": [2024, 2025, 2024, 2025, 2025, 2025, 2025],
+    "dimension": ["guarantee"] * 4 + ["guarantee", "veto", "veto"],
+    "item": ["G10", "G10", "G2", "G2", "PY1", "V1", "V3"],
+    "label": ["编制统筹", "编制统筹", "四统一", "四统一", "体质健康优良率", "考试招生", "设重点校或重点班"],
+    "status": ["met", "not_met", "no_data", "met", "met", "met", "not_met"],
+    "reason": ["统筹：是", "统筹：否", "无数据", "四统一：是", "62% ≥ 60%", "考试招生：无", "设重点校：存在"],
+    "counts": [True, True, True, True, False, True, True],
+})
+
+
+def test_item_year_table_orders_items_and_colours_status():
+    styler = tables.item_year_table(ITEMS, "甲县", "guarantee")
+    data = styler.data
+    assert data.index.tolist() == ["G2 四统一", "G10 编制统筹", "PY1 体质健康优良率（参考）"]
+    assert data.columns.tolist() == ["2024年", "2025年"]
+    assert data.loc["G10 编制统筹"].tolist() == ["达标", "未达标"]
+    assert cell_colors(styler)[1, 1] == "#ffc7ce" and cell_colors(styler)[0, 0] == "#e7e6e6"
+    assert "统筹：否" in styler.to_html()                          # the reason, as a tooltip
+
+
+def test_veto_items_read_present_or_absent():
+    data = tables.item_year_table(ITEMS, "甲县", "veto").data
+    assert data["2025年"].tolist() == ["无", "存在（否决）"]
+
+
+def test_item_reasons_of_one_year():
+    out = tables.item_reasons(ITEMS, "甲县", 2025)
+    assert out["项目"].tolist() == ["G2", "G10", "PY1", "V1", "V3"]
+    assert out.loc[1, "结论"] == "未达标" and out.loc[4, "结论"] == "存在（否决）"
+    problems = tables.item_reasons(ITEMS, "甲县", 2025, only_problems=True)
+    assert problems["项目"].tolist() == ["G10", "V3"] and problems.loc[0, "原因"] == "统筹：否"
