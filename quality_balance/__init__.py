@@ -14,6 +14,8 @@ from .dataset import Dataset, SYNTHETIC_LABEL
 from .profile import Profile, load_profile, available_profiles, profile_for_place
 from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition, cv_influence
 from .resources import ResourceAssessment, assess_resources
+from .assessment import Assessment, assess
+from .items import wilson_interval, difference_rate
 
 __version__ = "0.1.0"
 
@@ -22,5 +24,5 @@ __all__ = [
     "Dataset", "SYNTHETIC_LABEL",
     "Profile", "load_profile", "available_profiles", "profile_for_place",
     "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",
-    "ResourceAssessment", "assess_resources",
+    "ResourceAssessment", "assess_resources", "Assessment", "assess", "wilson_interval", "difference_rate",
 ]

@@ -1,0 +1,204 @@
+"""Government guarantee (政府保障程度), items G1–G15 (spec §3).
+
+Items G3–G6 are computed from the school table; the rest from the county table.
+Every threshold is read from the county's profile (``guarantee.*``). School
+scope: G3 and G5 cover every compulsory school except 教学点 and
+特殊教育学校 (teaching points have one or two multi-grade classes and share the
+central school's rooms; special-education schools have their own standards);
+G4 covers 小学 and 初级中学 (limit ``max_students_single_stage``), 九年一贯制 and
+十二年一贯制 (``max_students_one_through``) and the junior part of 完全中学
+(single-stage limit), counting compulsory-stage students only.
+
+G6: a village school or teaching point (``is_village_school``, or when blank:
+教学点, or 小学 in 乡村) with fewer than ``G6.below`` students must receive public
+funds of at least benchmark × ``G6.funded_as`` (the county's per-student
+benchmark, ``funds_benchmark_yuan``). When the profile sets
+``G6.boarding_supplement_yuan`` (濮阳市: 200 元), schools with boarders must also
+receive that much more per boarder on top of benchmark × students.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_number, numeric_check,
+                    param, school_check)
+from ..resources import at_least, at_most
+
+__all__ = ["guarantee_items", "GUARANTEE_LABELS"]
+
+GUARANTEE_LABELS = {
+    "G1": "学校规划布局合理",
+    "G2": "城乡学校“四统一”",
+    "G3": "音乐、美术专用教室配备",
+    "G4": "学校规模",
+    "G5": "班额",
+    "G6": "小规模学校公用经费",
+    "G7": "特殊教育学校生均公用经费",
+    "G8": "教师工资与绩效工资",
+    "G9": "教师5年360学时培训完成率",
+    "G10": "县级统筹编制和岗位",
+    "G11": "教师交流轮岗",
+    "G12": "专任教师持证上岗率",
+    "G13": "就近划片入学比例",
+    "G14": "优质高中招生名额分配",
+    "G15": "随迁子女在公办学校就读比例",
+}
+ROOM_EXEMPT_TYPES = ("教学点", "特殊教育学校")
+ONE_THROUGH = ("九年一贯制学校", "十二年一贯制学校")
+
+
+def _school_params(schools: pd.DataFrame, profiles, dotted: str) -> pd.Series:
+    return param(schools, profiles, dotted)
+
+
+def _g3(schools, places, profiles):
+    g3 = "guarantee.G3."
+    per = _school_params(schools, profiles, g3 + "classes_per_room").astype(float)
+    music_min = _school_params(schools, profiles, g3 + "music_room_min_m2").astype(float)
+    art_min = _school_params(schools, profiles, g3 + "art_room_min_m2").astype(float)
+    classes = column(schools, "classes_primary").astype(float).fillna(0) + column(schools, "classes_junior").astype(float).fillna(0)
+    need = np.maximum(1, np.ceil(classes / per))
+    music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
+    m_area, a_area = column(schools, "music_room_min_area_m2").astype(float), column(schools, "art_room_min_area_m2").astype(float)
+    missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) | music.isna() | art.isna() \
+        | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
+    ok = (music >= need) & (art >= need) & ((music == 0) | at_least(m_area, music_min)) & ((art == 0) | at_least(a_area, art_min))
+    scope = ~schools["school_type"].isin(ROOM_EXEMPT_TYPES)
+
+    def describe(rows):
+        n = need.loc[rows.index]
+        return (rows["school_name"] + "（" + n.astype(int).astype(str) + " 间应配，音乐 "
+                + music.loc[rows.index].fillna(0).astype(int).astype(str) + " 间/最小 "
+                + fmt_number(m_area.loc[rows.index], "m²", 0) + "，美术 "
+                + art.loc[rows.index].fillna(0).astype(int).astype(str) + " 间/最小 "
+                + fmt_number(a_area.loc[rows.index], "m²", 0) + "）")
+    thr = "每12个班各1间；音乐≥" + param(places, profiles, g3 + "music_room_min_m2").map("{:g}".format) \
+        + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map("{:g}".format) + "m²"
+    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G3"], thr)
+
+
+def _g4(schools, places, profiles):
+    single = _school_params(schools, profiles, "guarantee.G4.max_students_single_stage").astype(float)
+    through = _school_params(schools, profiles, "guarantee.G4.max_students_one_through").astype(float)
+    limit = pd.Series(np.where(schools["school_type"].isin(ONE_THROUGH), through, single), index=schools.index)
+    size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
+    scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
+    ok = at_most(size, limit)
+    thr = ("小学、初中≤" + param(places, profiles, "guarantee.G4.max_students_single_stage").map("{:g}".format)
+           + "人，一贯制≤" + param(places, profiles, "guarantee.G4.max_students_one_through").map("{:g}".format) + "人")
+    return school_check(schools, places, scope, ok, size.isna(),
+                        lambda r: r["school_name"] + " " + size.loc[r.index].astype(int).astype(str) + " 人（限 "
+                        + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit)
+
+
+def _g5(schools, places, profiles):
+    lim_p = _school_params(schools, profiles, "guarantee.G5.max_class_primary").astype(float)
+    lim_j = _school_params(schools, profiles, "guarantee.G5.max_class_junior").astype(float)
+    has_p, has_j = schools["students_primary"].fillna(0) > 0, schools["students_junior"].fillna(0) > 0
+    mp, mj = column(schools, "max_class_size_primary").astype(float), column(schools, "max_class_size_junior").astype(float)
+    missing = (has_p & mp.isna()) | (has_j & mj.isna())
+    ok = (~has_p | at_most(mp, lim_p)) & (~has_j | at_most(mj, lim_j))
+    scope = ~schools["school_type"].isin(("特殊教育学校",))
+
+    def describe(rows):
+        i = rows.index
+        parts = np.where(has_p.loc[i] & ~at_most(mp.loc[i], lim_p.loc[i]), "小学最大班额 " + fmt_number(mp.loc[i], "", 0), "")
+        parts2 = np.where(has_j.loc[i] & ~at_most(mj.loc[i], lim_j.loc[i]), "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
+        both = pd.Series(parts, index=i).str.cat(pd.Series(parts2, index=i), sep="，").str.strip("，")
+        return rows["school_name"] + "（" + both + "）"
+    thr = ("小学≤" + param(places, profiles, "guarantee.G5.max_class_primary").map("{:g}".format) + "人，初中≤"
+           + param(places, profiles, "guarantee.G5.max_class_junior").map("{:g}".format) + "人")
+    # per school: the stage that is furthest over its limit gives the value shown in the ledger
+    primary_worse = (mp - lim_p).where(has_p).fillna(-np.inf) >= (mj - lim_j).where(has_j).fillna(-np.inf)
+    value, limit = mp.where(primary_worse, mj), lim_p.where(primary_worse, lim_j)
+    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G5"], thr, value, limit)
+
+
+def village_schools(schools: pd.DataFrame) -> pd.Series:
+    """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
+    derived = (schools["school_type"] == "教学点") | ((schools["school_type"] == "小学") & (schools["location"] == "乡村"))
+    flag = column(schools, "is_village_school")
+    return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
+
+
+def _g6(schools, places, profiles, counties_by_school):
+    below = _school_params(schools, profiles, "guarantee.G6.below").astype(float)
+    funded_as = _school_params(schools, profiles, "guarantee.G6.funded_as").astype(float)
+    supplement = _school_params(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
+    students = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
+    boarders = column(schools, "boarders").astype(float).fillna(0)
+    small = village_schools(schools) & (students < below) & ~schools["school_type"].isin(("特殊教育学校",))
+    boarding = (supplement > 0) & (boarders > 0)
+    benchmark = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan"), errors="coerce")
+    required = benchmark * np.where(small, np.maximum(students, funded_as), students) + supplement * boarders
+    funds = column(schools, "public_funds_yuan").astype(float)
+    missing = funds.isna() | benchmark.isna()
+    ok = at_least(funds, required)
+    thr = ("不足" + param(places, profiles, "guarantee.G6.below").map("{:g}".format) + "人的村小、教学点按"
+           + param(places, profiles, "guarantee.G6.funded_as").map("{:g}".format) + "人拨付")
+    return school_check(schools, places, small | boarding, ok, missing,
+                        lambda r: r["school_name"] + "（拨付 " + fmt_number(funds.loc[r.index], "元", 0) + "，应不低于 "
+                        + fmt_number(required.loc[r.index], "元", 0) + "）", GUARANTEE_LABELS["G6"], thr,
+                        funds, required)
+
+
+def _g7(schools, places, profiles, c):
+    minimum = param(places, profiles, "guarantee.G7.min_funds_per_student_yuan")
+    special = schools[schools["school_type"] == "特殊教育学校"]
+    keys = pd.MultiIndex.from_frame(places[PLACE])
+    has_special = special.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy() > 0
+    students = special[["students_primary", "students_junior"]].fillna(0).sum(axis=1) \
+        + column(special, "students_senior").astype(float).fillna(0)
+    funds = column(special, "public_funds_yuan").astype(float)
+    by_county = pd.DataFrame({"f": funds, "s": students}).assign(**{k: special[k] for k in PLACE}) \
+        .groupby(PLACE)[["f", "s"]].sum(min_count=1).reindex(keys)
+    from_schools = (by_county["f"] / by_county["s"].where(by_county["s"] > 0)).to_numpy()
+    given = pd.to_numeric(column(c, "special_ed_funds_per_student_yuan"), errors="coerce")
+    value = given.where(given.notna(), pd.Series(from_schools, index=places.index))
+    result = numeric_check(value, minimum, ">=", "特殊教育学校生均公用经费", "元", 0)
+    na = ~has_special & given.isna()
+    result.loc[na, "status"] = "not_applicable"
+    result.loc[na, "text"] = "本县无特殊教育学校，不适用"
+    return result
+
+
+def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,
+                    profiles: dict) -> ItemBlock:
+    """Items G1–G15 for every county-year of ``places``: items-table rows and failing schools."""
+    c = county_values(places, counties)
+    p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
+    counties_by_school = county_values(schools[PLACE].reset_index(drop=True), counties)
+    counties_by_school.index = schools.index
+    results = {
+        "G1": bool_check(column(c, "layout_reasonable"), "学校规划布局合理"),
+        "G2": combine(bool_check(column(c, "unified_construction"), "统一建设标准"),
+                      bool_check(column(c, "unified_staffing"), "统一教师编制标准"),
+                      bool_check(column(c, "unified_funding"), "统一生均公用经费基准定额"),
+                      bool_check(column(c, "unified_equipment"), "统一基本装备配置标准")),
+        "G3": _g3(schools, places, profiles),
+        "G4": _g4(schools, places, profiles),
+        "G5": _g5(schools, places, profiles),
+        "G6": _g6(schools, places, profiles, counties_by_school),
+        "G7": _g7(schools, places, profiles, c),
+        "G8": combine(numeric_check(column(c, "teacher_avg_pay_yuan"), column(c, "civil_servant_avg_pay_yuan"),
+                                    ">=", "教师平均工资（对比当地公务员）", "元", 0),
+                      bool_check(column(c, "performance_pay_approved"), "绩效工资总量足额核定")),
+        "G9": numeric_check(column(c, "training_360h_rate"), p("guarantee.G9.min_rate"), ">=", "360学时培训完成率", "%"),
+        "G10": bool_check(column(c, "staffing_by_bureau"), "县级教育部门统筹分配编制和岗位"),
+        "G11": combine(numeric_check(column(c, "rotation_rate"), p("guarantee.G11.min_rotation_rate"), ">=",
+                                     "交流轮岗比例", "%"),
+                       numeric_check(column(c, "rotation_backbone_share"), p("guarantee.G11.min_backbone_share"),
+                                     ">=", "骨干教师占交流轮岗比例", "%")),
+        "G12": numeric_check(column(c, "certified_teacher_rate"), p("guarantee.G12.min_rate"), ">=", "持证上岗率", "%"),
+        "G13": combine(numeric_check(column(c, "zoned_admission_primary"), p("guarantee.G13.min_primary"), ">=",
+                                     "小学就近划片入学比例", "%"),
+                       numeric_check(column(c, "zoned_admission_junior"), p("guarantee.G13.min_junior"), ">=",
+                                     "初中就近划片入学比例", "%")),
+        "G14": combine(numeric_check(column(c, "quota_share"), p("guarantee.G14.min_share"), ">=",
+                                     "优质高中名额分配比例", "%"),
+                       bool_check(column(c, "quota_rural_tilt"), "向农村初中倾斜")),
+        "G15": numeric_check(column(c, "migrant_public_share"), p("guarantee.G15.min_share"), ">=",
+                             "随迁子女公办就读比例", "%"),
+    }
+    return ItemBlock.build(places, "guarantee", GUARANTEE_LABELS, results)

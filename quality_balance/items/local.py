@@ -1,0 +1,32 @@
+"""Local items that a profile adds (``[[extra_items]]``), e.g. 濮阳市's 体质健康优良率 ≥ 60%.
+
+Each names a county-table column, an operator (``>=`` or ``<=``) and a
+threshold, and says whether it counts toward its dimension's verdict.
+Counties whose profile does not define an item get no row for it.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ._base import COUNTY, column, county_values, item_rows, numeric_check
+
+__all__ = ["local_items"]
+
+
+def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: dict) -> pd.DataFrame:
+    """Rows for every extra item of every county's profile (empty when none defines any)."""
+    c = county_values(places, counties)
+    keys = list(map(tuple, places[COUNTY].to_numpy()))
+    rows = []
+    definitions = {(item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
+                    item["dimension"], bool(item["counts"]))
+                   for prof in profiles.values() for item in prof.extra_items}
+    for item_id, label, col, op, threshold, dimension, counts in sorted(definitions):
+        mask = pd.Series([any(i["id"] == item_id and i["label"] == label for i in profiles[k].extra_items)
+                          for k in keys], index=places.index)
+        if not mask.any():
+            continue
+        sub = places[mask]
+        result = numeric_check(column(c, col)[mask], pd.Series(threshold, index=sub.index), op, label, "%")
+        rows.append(item_rows(sub, dimension, item_id, label + "（地方指标）", result, counts))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -1,0 +1,81 @@
+"""Social recognition (社会认可度), item S1 (spec §5), with Wilson intervals.
+
+The recognition rate is favourable answers ÷ respondents, overall and for each
+surveyed group; it must reach ``recognition.min_rate`` (85%). Beside each rate
+the Wilson score interval at ``recognition.confidence`` (95%) is reported; a
+pass whose interval's lower bound is under the threshold is flagged
+``fragile``: the sample is too small to rule out a rate below the standard.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from ._base import PLACE, check, fmt_number, item_rows, param
+
+__all__ = ["wilson_interval", "recognition_table", "recognition_items"]
+
+
+def wilson_interval(favourable, respondents, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion; arrays of lower and upper bounds (0–1).
+
+    >>> lo, hi = wilson_interval(85, 100)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.7672, 0.9069)
+    """
+    k, n = np.asarray(favourable, float), np.asarray(respondents, float)
+    z = norm.ppf(0.5 + confidence / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+
+
+def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+    """Rates per county, year and group, plus an ``全体`` (overall) row per county-year.
+
+    Columns: city, county, year, group, respondents, favourable, rate (%), ci_low,
+    ci_high (%), threshold (%), passes, fragile.
+    """
+    by_group = survey.groupby(PLACE + ["group"], as_index=False)[["respondents", "favourable"]].sum()
+    overall = by_group.groupby(PLACE, as_index=False)[["respondents", "favourable"]].sum().assign(group="全体")
+    table = pd.concat([overall, by_group], ignore_index=True)
+    table = table.merge(places[PLACE], on=PLACE, how="inner")
+    conf = param(table, profiles, "recognition.confidence").astype(float)
+    lo, hi = wilson_interval(table["favourable"], table["respondents"], conf.to_numpy())
+    table["rate"] = table["favourable"] / table["respondents"].where(table["respondents"] > 0) * 100
+    table["ci_low"], table["ci_high"] = lo * 100, hi * 100
+    table["threshold"] = param(table, profiles, "recognition.min_rate").astype(float)
+    table["passes"] = table["rate"] >= table["threshold"]
+    table["fragile"] = table["passes"] & (table["ci_low"] < table["threshold"])
+    order = pd.Categorical(table["group"], ["全体", *sorted(set(table["group"]) - {"全体"})])
+    return table.assign(_o=order).sort_values(PLACE + ["_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
+                      profiles: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Item S1 for every county-year and the per-group table behind it."""
+    threshold = param(places, profiles, "recognition.min_rate").astype(float)
+    if survey is None or survey.empty:
+        table = pd.DataFrame(columns=PLACE + ["group", "respondents", "favourable", "rate", "ci_low", "ci_high",
+                                              "threshold", "passes", "fragile"])
+        result = check("no_data", np.nan, threshold, "无满意度调查数据", places.index)
+        return item_rows(places, "recognition", "S1", "社会认可度", result), table
+    table = recognition_table(survey, places, profiles)
+    overall = places[PLACE].merge(table[table["group"] == "全体"], on=PLACE, how="left")
+    overall.index = places.index
+    low_groups = table[(table["group"] != "全体") & ~table["passes"]].groupby(PLACE)["group"].agg("、".join)
+    low = pd.Series(low_groups.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
+    rate = overall["rate"]
+    status = np.select([rate.isna(), rate >= threshold], ["no_data", "met"], "not_met")
+    text = ("认可度 " + fmt_number(rate, "%") + "（95%区间 " + fmt_number(overall["ci_low"], "") + "–"
+            + fmt_number(overall["ci_high"], "%") + "，样本 " + fmt_number(overall["respondents"], "", 0) + "）"
+            + np.where(rate >= threshold, " ≥ ", " < ") + threshold.map("{:g}%".format))
+    text = text.where(~overall["fragile"].fillna(False).astype(bool),
+                      text + "；注意：区间下限低于标准，样本偏小，达标可能出于偶然")
+    text = text.where(low.isna(), text + "；低于标准的群体：" + low.fillna(""))
+    text = text.where(rate.notna(), "无满意度调查数据")
+    result = check(status, rate, threshold, text, places.index)
+    return item_rows(places, "recognition", "S1", "社会认可度", result), table
