@@ -21,7 +21,7 @@ from .schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
 from .style import STATUS_COLORS, use_style
 from .tables import RATIO_COLORS, select_place
 
-__all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition"]
+__all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition", "plot_school_trend"]
 
 #: One colour per indicator R1…R7 (seaborn "colorblind" palette order).
 INDICATOR_COLORS = dict(zip(INDICATORS, ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
@@ -167,4 +167,35 @@ def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = 
     ax.set_xlim(max(low, 0), 100)
     ax.legend(loc="lower left", fontsize=8)
     fig.suptitle(f"{county} {year}年 社会认可度（黄：达标但样本偏小，区间下限低于标准）")
+    return fig
+
+
+def plot_school_trend(values: pd.DataFrame, school_id: str) -> Figure:
+    """One school's R1–R7 over the years as a share of each threshold (100% = just meets it).
+
+    One panel per stage the school teaches; the dashed line at 100% is the
+    threshold (each indicator's own, from the profile), so indicators with
+    different units share one axis.
+    """
+    use_style()
+    rows = values[values["school_id"].astype(str) == str(school_id)]
+    if rows.empty:
+        raise KeyError(f"school_id {school_id!r} is not in the resource assessment")
+    stages = [s for s in STAGES if s in set(rows["stage"])]
+    fig = Figure(figsize=(5 * len(stages) + 2, 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(stages), sharey=True))
+    for ax, stage in zip(axes, stages):
+        part = rows[rows["stage"] == stage].sort_values("year")
+        for ind, line in part.groupby("indicator", sort=True):
+            ax.plot(line["year"], line["ratio"] * 100, marker="o", color=INDICATOR_COLORS[ind],
+                    label=f"{ind} {INDICATOR_SHORT_LABELS[ind]}")
+        ax.axhline(100, color="#c00000", linestyle="--", linewidth=1.2, label="达标线")
+        years = sorted(part["year"].unique())
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_title(STAGE_LABELS[stage])
+        ax.set_xlabel("年份")
+    axes[0].set_ylabel("占达标值的百分比（%）")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=8)
+    fig.suptitle(f"{rows['school_name'].iloc[0]} 各指标相对达标值")
     return fig

@@ -24,7 +24,8 @@ from .style import STATUS_COLORS
 __all__ = [
     "select_place", "status_styler",
     "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
-    "item_year_table", "item_reasons", "recognition_view",
+    "item_year_table", "item_reasons", "recognition_view", "verdict_reasons", "shortfall_table",
+    "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -271,3 +272,151 @@ def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = 
         "结论": np.where(rows["passes"].astype(bool), STATUS_LABELS["met"], STATUS_LABELS["not_met"]),
         "提示": note})
     return out.reset_index(drop=True)
+
+
+def verdict_reasons(verdicts: pd.DataFrame, county: str, city: str | None = None) -> pd.DataFrame:
+    """The overall verdict of each year with the assessment's reason (which dimensions and items fail)."""
+    rows = select_place(verdicts, county, city).sort_values("year")
+    return pd.DataFrame({"年份": rows["year"], "综合结论": rows["overall"].map(STATUS_LABELS),
+                         "说明": rows["reason"]}).reset_index(drop=True)
+
+
+def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str | None = None,
+                    top: int | None = 30) -> pd.DataFrame:
+    """The ranked shortfall list of one county-year: veto items first, then by relative gap.
+
+    ``shortfalls`` is the assessment's ranked list (``rank``, ``dimension``,
+    ``item``, ``label``, ``school_name``, ``stage``, ``value``, ``threshold``,
+    ``gap``, ``relative_gap``, ``reason``). ``relative_gap`` is shown as a
+    percentage of the threshold ("差距占标准"); yes/no items count as 100%.
+    ``top`` limits the rows shown (None: all); the ``attrs["total"]`` of the
+    result says how many there are.
+    """
+    rows = select_place(shortfalls, county, city, year).sort_values("rank")
+    total = len(rows)
+    if top is not None:
+        rows = rows.head(top)
+    out = pd.DataFrame({
+        "排名": rows["rank"], "维度": rows["dimension"].map(DIMENSION_LABELS), "项目": rows["item"],
+        "名称": rows["label"], "学校": rows["school_name"].fillna(""),
+        "学段": rows["stage"].map(STAGE_LABELS).fillna(""),
+        "差距占标准": (pd.to_numeric(rows["relative_gap"], errors="coerce") * 100).map(
+            lambda x: "—" if x != x else f"{x:.1f}%"),
+        "说明": rows["reason"]}).reset_index(drop=True)
+    out.attrs["total"] = total
+    return out
+
+
+def city_verdict_table(verdicts: pd.DataFrame, city: str, first_year: int | None = None,
+                       last_year: int | None = None) -> Styler:
+    """Every county of a city (rows) by year (columns): the overall verdict, coloured, and the first year met."""
+    overview = verdict_overview(verdicts, city=city, first_year=first_year, last_year=last_year)
+    overview = overview.droplevel("city")
+    years = [c for c in overview.columns if c != "first_met"]
+    table = overview[years].apply(lambda col: col.map(STATUS_LABELS)).fillna("—")
+    table.columns = [f"{y}年" for y in years]
+    table["首次达标年份"] = overview["first_met"].map(lambda y: "—" if y != y else f"{int(y)}年")
+    table.index.name = "县区"
+    return status_styler(table, caption=f"{city} 各县区各年度综合结论")
+
+
+def city_dimension_table(verdicts: pd.DataFrame, city: str, year: int) -> Styler:
+    """Every county of a city (rows) by dimension (columns) in one year, coloured by status."""
+    rows = select_place(verdicts, city=city, year=year).set_index("county")
+    dims = [d for d in VERDICT_ROWS if d in rows.columns]
+    table = rows[dims].apply(lambda col: col.map(STATUS_LABELS))
+    table.columns = [DIMENSION_LABELS[d] for d in dims]
+    table.index.name = "县区"
+    return status_styler(table, caption=f"{city} {year}年 各县区分维度结论")
+
+
+#: Columns of :func:`closeness_ranking`, in the order they rank counties (fewer is closer).
+CLOSENESS_KEYS = ("未达标维度数", "一票否决项数", "未达标项目数", "资源配置未达标处数", "缺数据项目数")
+
+
+def closeness_ranking(items: pd.DataFrame, verdicts: pd.DataFrame, resource_counties: pd.DataFrame,
+                      city: str, year: int) -> pd.DataFrame:
+    """Counties of a city ranked by how close they are to passing in ``year`` (rank 1 = closest).
+
+    Counties are ordered by, in turn: overall verdict met first; then fewer
+    dimensions not met (of the four); fewer veto items present; fewer counting
+    items not met; fewer resource problems (school units failing the school rule
+    plus CVs over their limit, from ``resources.counties``); fewer items
+    without data. The counts are shown so the order can be checked by hand.
+    """
+    v = select_place(verdicts, city=city, year=year).set_index("county")
+    it = select_place(items, city=city, year=year)
+    counted = it[it["counts"].astype(bool)]
+    dims = [d for d in ("resources", "guarantee", "quality", "recognition") if d in v.columns]
+    rc = select_place(resource_counties, city=city, year=year).set_index("county")
+    out = pd.DataFrame(index=v.index)
+    out["综合结论"] = v["overall"].map(STATUS_LABELS)
+    out["未达标维度数"] = (v[dims] == "not_met").sum(axis=1)
+    veto = counted[counted["dimension"] == "veto"]
+    out["一票否决项数"] = (veto["status"] == "not_met").groupby(veto["county"]).sum().reindex(out.index, fill_value=0)
+    others = counted[counted["dimension"] != "veto"]
+    out["未达标项目数"] = (others["status"] == "not_met").groupby(others["county"]).sum().reindex(out.index,
+                                                                                               fill_value=0)
+    out["资源配置未达标处数"] = (rc["n_failing"] + rc["n_cv_failing"]).reindex(out.index).fillna(0).astype(int)
+    out["缺数据项目数"] = (counted["status"] == "no_data").groupby(counted["county"]).sum().reindex(out.index,
+                                                                                             fill_value=0)
+    out["_met"] = v["overall"] != "met"
+    out = out.sort_values(["_met", *CLOSENESS_KEYS], kind="stable").drop(columns="_met")
+    out.insert(0, "名次", range(1, len(out) + 1))
+    out.index.name = "县区"
+    return out
+
+
+def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFrame | None = None,
+                        planned: Mapping[str, int] | None = None, min_years_after_basic: int | None = None) -> pd.DataFrame:
+    """Each county's planned certification year beside the first year its data pass.
+
+    ``planned`` maps county → planned year of national certification (from plan
+    data or a profile; counties without one show "—"). From the county table,
+    ``basic_balance_year`` (basic-balance certification) is shown and, when
+    ``min_years_after_basic`` is given (the spec's waiting period, 3 years), the
+    earliest year the county may apply. 对照 compares data and plan:
+    已按期达标 (first pass ≤ planned year), 晚于计划达标 (passed, after the planned
+    year), 逾期未达标 (the planned year is within the data and the county has not
+    passed), 已达标 / 尚未达标 when there is no plan or the planned year is later.
+    """
+    overview = verdict_overview(verdicts, city=city).droplevel("city")
+    last_year = max(c for c in overview.columns if c != "first_met")
+    out = pd.DataFrame(index=overview.index)
+    first = overview["first_met"]
+    plan = pd.Series(planned or {}, dtype=float).reindex(out.index)
+    if counties is not None and "basic_balance_year" in counties:
+        basic = select_place(counties, city=city).groupby("county")["basic_balance_year"].max().reindex(out.index)
+        out["基本均衡认定年份"] = basic.map(lambda y: "—" if y != y else f"{int(y)}年")
+        if min_years_after_basic is not None:
+            out["最早可申报年份"] = (basic + min_years_after_basic).map(lambda y: "—" if y != y else f"{int(y)}年")
+    out["计划认定年份"] = plan.map(lambda y: "—" if y != y else f"{int(y)}年")
+    out["数据首次达标年份"] = first.map(lambda y: "—" if y != y else f"{int(y)}年")
+    on_time = first.notna() & plan.notna() & (first <= plan)
+    met_late = first.notna() & plan.notna() & (first > plan)
+    overdue = first.isna() & plan.notna() & (plan <= last_year)
+    out["对照"] = np.select([on_time, met_late, overdue, first.notna()],
+                          ["已按期达标", "晚于计划达标", "逾期未达标", "已达标"], "尚未达标")
+    out.index.name = "县区"
+    return out
+
+
+def school_detail(values: pd.DataFrame, school_id: str) -> pd.DataFrame:
+    """One school's R1–R7 by stage, indicator (rows) and year (columns): "value / threshold", "✓" when met.
+
+    For drilling into a school from the exploration notebook; ``values`` is the
+    resource assessment's long unit × indicator table.
+    """
+    rows = values[values["school_id"].astype(str) == str(school_id)]
+    if rows.empty:
+        known = "、".join(map(str, values["school_id"].drop_duplicates().head(10)))
+        raise KeyError(f"school_id {school_id!r} is not in the resource assessment (e.g. {known})")
+    decimals = np.where(rows["indicator"] == "R6", 0, 2)
+    value = [f"{v:.{d}f}" for v, d in zip(rows["value"], decimals)]
+    text = pd.Series(value, index=rows.index) + " / " + rows["threshold"].map("{:g}".format) \
+        + np.where(rows["met"].astype(bool), " ✓", " ✗")
+    rows = rows.assign(text=text, 学段=rows["stage"].map(STAGE_LABELS),
+                       指标=rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS))
+    table = rows.pivot_table(index=["学段", "指标"], columns="year", values="text", aggfunc="first")
+    table.columns = [f"{y}年" for y in table.columns]
+    return table

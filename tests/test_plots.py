@@ -209,3 +209,73 @@ def test_item_reasons_of_one_year():
     assert out.loc[1, "结论"] == "未达标" and out.loc[4, "结论"] == "存在（否决）"
     problems = tables.item_reasons(ITEMS, "甲县", 2025, only_problems=True)
     assert problems["项目"].tolist() == ["G10", "V3"] and problems.loc[0, "原因"] == "统筹：否"
+
+
+@pytest.fixture(scope="module")
+def city():
+    """测试市: 甲县 fails G14 (quota 40% < 50%) in 2024 and passes in 2025; 乙县 2025 has a school
+    with 0.2 multimedia rooms per 100 students (R7), quota 40% and key schools (veto V3); 丙县 passes;
+    丁县 lacks the 360-hour training rate (G9 no data)."""
+    from builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, survey_rows
+    import quality_balance as qb
+
+    def s(**kw):
+        return school(PRIMARY_OK, **SCHOOL_GQ_OK, **kw)
+    schools = [s(school_id="A", year=2024), s(school_id="A"), s(school_id="B", county="乙县", multimedia_rooms=2.0),
+               s(school_id="C", county="丙县"), s(school_id="D", county="丁县")]
+    counties = [dict(COUNTY_OK, year=2024, quota_share=40.0), dict(COUNTY_OK),
+                dict(COUNTY_OK, county="乙县", v3_key_schools=True, quota_share=40.0),
+                dict(COUNTY_OK, county="丙县", basic_balance_year=2016),
+                dict(COUNTY_OK, county="丁县", training_360h_rate=None)]
+    survey = (survey_rows(year=2024) + survey_rows() + survey_rows(county="乙县") + survey_rows(county="丙县")
+              + survey_rows(county="丁县"))
+    return qb.assess(dataset(schools, counties, survey))
+
+
+def test_closeness_ranking_orders_by_what_is_missing(city):
+    r = tables.closeness_ranking(city.items, city.verdicts, city.resources.counties, "测试市", 2025)
+    assert r.index.tolist() == ["丙县", "甲县", "丁县", "乙县"]
+    assert r["名次"].tolist() == [1, 2, 3, 4]
+    assert r.loc["乙县", list(tables.CLOSENESS_KEYS)].tolist() == [2, 1, 2, 1, 0]   # R & G; V3; R, G14; 1 unit
+    assert r.loc["丁县", "缺数据项目数"] == 1 and r.loc["丁县", "综合结论"] == "无数据"
+
+
+def test_certification_table_compares_plan_and_data(city):
+    t = tables.certification_table(city.verdicts, "测试市", city.dataset.counties,
+                                   planned={"甲县": 2024, "乙县": 2025, "丙县": 2026}, min_years_after_basic=3)
+    assert t["对照"].to_dict() == {"丁县": "尚未达标", "丙县": "已按期达标", "乙县": "逾期未达标", "甲县": "晚于计划达标"}
+    assert t.loc["丙县", "最早可申报年份"] == "2019年" and t.loc["甲县", "基本均衡认定年份"] == "—"
+    assert t.loc["甲县", "数据首次达标年份"] == "2025年" and t.loc["丁县", "计划认定年份"] == "—"
+    assert "最早可申报年份" not in tables.certification_table(city.verdicts, "测试市", city.dataset.counties)
+
+
+def test_city_tables_show_every_county_and_year(city):
+    years = tables.city_verdict_table(city.verdicts, "测试市").data
+    assert years.loc["甲县"].tolist() == ["未达标", "达标", "2025年"]
+    assert years.loc["丙县"].tolist() == ["—", "达标", "2025年"]
+    dims = tables.city_dimension_table(city.verdicts, "测试市", 2025).data
+    assert dims.loc["乙县", ["资源配置", "政府保障程度", "一票否决", "综合结论"]].tolist() == ["未达标"] * 4
+
+
+def test_shortfall_table_puts_veto_first(city):
+    t = tables.shortfall_table(city.shortfalls, "乙县", 2025)
+    assert t["项目"].tolist() == ["V3", "R7", "G14"]
+    assert t.loc[1, "学校"] == "学校B" and t.loc[1, "差距占标准"] == "91.3%"      # (2.3 − 0.2) / 2.3
+    assert t.attrs["total"] == 3 and len(tables.shortfall_table(city.shortfalls, "乙县", 2025, top=1)) == 1
+
+
+def test_verdict_reasons_and_school_detail(city):
+    reasons = tables.verdict_reasons(city.verdicts, "甲县")
+    assert reasons["综合结论"].tolist() == ["未达标", "达标"] and "G14" in reasons.loc[0, "说明"]
+    detail = tables.school_detail(city.resources.values, "B")
+    assert detail.loc[("小学", "R7 每百名学生拥有网络多媒体教室数"), "2025年"] == "0.20 / 2.3 ✗"
+    with pytest.raises(KeyError):
+        tables.school_detail(city.resources.values, "no-such-school")
+
+
+def test_school_trend_is_relative_to_thresholds(city, tmp_path):
+    fig = plots.plot_school_trend(city.resources.values, "A")
+    lines = {l.get_label(): l for l in fig.axes[0].get_lines()}
+    assert list(lines["R1 高学历教师"].get_ydata()) == pytest.approx([5 / 4.2 * 100] * 2)
+    assert list(lines["达标线"].get_ydata()) == [100, 100]
+    assert _saved_without_missing_glyphs(fig, tmp_path)
