@@ -220,7 +220,8 @@ def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
         _check_against(merged, raw, "", file, problems)
         if "extra_items" in raw:
             _check_extra_items(raw["extra_items"], problems)
-        _check_values(raw, problems)
+        if not problems:  # range checks assume the kinds are right
+            _check_values(raw, problems)
         if problems:
             raise ProfileError(f"profile file {file} is not valid:\n  - " + "\n  - ".join(problems))
         extra = merged.get("extra_items", []) + raw.get("extra_items", [])
