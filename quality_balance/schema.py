@@ -45,6 +45,7 @@ __all__ = [
     "SURVEY_GROUPS",
     "STATUS_LABELS",
     "DIMENSION_LABELS",
+    "RESULT_HEADERS",
 ]
 
 
@@ -305,3 +306,26 @@ SCORES = Table(
 )
 
 TABLES = {t.name: t for t in (SCHOOLS, COUNTIES, SURVEY, SURVEY_ANSWERS, SCORES)}
+
+
+# --- result tables: Chinese headers for sheets meant for people -----------------------
+
+RESULT_HEADERS = {
+    "city": "市", "county": "县区", "year": "年份", "profile": "标准", "school_id": "学校标识码",
+    "school_name": "学校名称", "school_type": "学校类型", "location": "城乡类型", "stage": "学段",
+    "students": "在校生数", "share": "设施分摊比例", "split": "分摊方式",
+    **{k: f"{k} {v}" for k, v in INDICATOR_LABELS.items()},
+    "met_count": "达标项数", "passes_school_rule": "校际指标达标", "misses": "未达标指标",
+    "worst_ratio": "最低达成比例", "reason": "说明", "indicator": "指标", "cv": "差异系数",
+    "limit": "限值", "passes": "是否达标", "status": "状态", "mean": "县域均值", "n_units": "学校单元数",
+    "cv_unweighted": "未加权差异系数", "gini": "基尼系数", "theil": "泰尔指数", "theil_between": "泰尔指数(城乡间)",
+    "theil_within": "泰尔指数(城乡内)", "n_failing": "未达标学校单元数", "n_cv": "差异系数项数",
+    "n_cv_failing": "超限差异系数项数", "worst_cv_stage": "最高差异系数学段", "worst_cv_indicator": "最高差异系数指标",
+    "worst_cv_limit": "最高差异系数限值", "worst_cv": "最高差异系数", "dimension": "维度", "item": "项目",
+    "label": "项目名称", "value": "实际值", "threshold": "标准", "counts": "计入结论",
+    "resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量", "recognition": "社会认可度",
+    "veto": "一票否决", "overall": "综合结论", "data": "数据", "rank": "排序", "gap": "差距",
+    "relative_gap": "相对差距", "group": "调查对象", "respondents": "样本数", "favourable": "认可人数",
+    "rate": "认可度(%)", "ci_low": "95%区间下限(%)", "ci_high": "95%区间上限(%)", "fragile": "样本偏小",
+    "detail": "详情",
+}
