@@ -45,7 +45,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import RenderError
 
-__all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html",
+__all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "add_render_subcommand", "run_render_command", "NOTEBOOK_DIR",
            "KERNEL_NAME", "LOG_FILE"]
 
@@ -256,3 +256,221 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                 bar.set_postfix_str(jobs[i].title or jobs[i].name, refresh=False)
                 bar.update()
     return [results[i] for i in range(len(jobs))]
+
+
+# --- the reports of a data set ---------------------------------------------------------
+
+COUNTY_NOTEBOOK = "county_report.ipynb"
+CITY_NOTEBOOK = "city_overview.ipynb"
+#: File stem of a city's overview inside ``reports/<city>/``.
+CITY_REPORT_NAME = "城市概览"
+INDEX_FILE = "index.html"
+
+
+def _choose_places(places, cities: Iterable[str] | None, counties: Iterable[str] | None, source: str):
+    """The (city, county) rows to render; unknown names are an :class:`InputError` listing the known ones."""
+    from .errors import InputError, Problem
+
+    problems = []
+    chosen = places
+    for column, wanted, zh in (("city", cities, "市"), ("county", counties, "县区")):
+        if not wanted:
+            continue
+        wanted = list(wanted)
+        known = sorted(places[column].unique())
+        for name in wanted:
+            if name not in known:
+                problems.append(Problem(file=source, column=column, value=name,
+                                        message=f"数据中没有这个{zh}",
+                                        expected="、".join(known)))
+        chosen = chosen[chosen[column].isin(wanted)]
+    if problems:
+        raise InputError(problems)
+    return chosen
+
+
+def plan_jobs(places, data_dir: str | Path, notebook_dir: str | Path = NOTEBOOK_DIR,
+              profile: str | None = None, first_year: int | None = None,
+              last_year: int | None = None) -> list[ReportJob]:
+    """The notebooks to run for ``places`` (a DataFrame of ``city``, ``county``).
+
+    One county report per county and one overview per city that has a chosen
+    county; county reports first, so the long ones start early. Parameters are
+    those of the notebooks' ``parameters`` cells; ``data_dir`` is made absolute
+    and ``demo_fallback`` is off, so a wrong folder fails instead of silently
+    showing demo data.
+    """
+    notebook_dir = Path(notebook_dir).resolve()
+    common = {"data_dir": str(Path(data_dir).resolve()), "demo_fallback": False, "profile": profile,
+              "first_year": first_year, "last_year": last_year}
+    jobs = [ReportJob(notebook_dir / COUNTY_NOTEBOOK, f"{city}/{county}",
+                      {**common, "city": city, "county": county}, f"{city} {county}")
+            for city, county in places[["city", "county"]].itertuples(index=False, name=None)]
+    jobs += [ReportJob(notebook_dir / CITY_NOTEBOOK, f"{city}/{CITY_REPORT_NAME}", {**common, "city": city},
+                       f"{city} {CITY_REPORT_NAME}")
+             for city in places["city"].drop_duplicates()]
+    return jobs
+
+
+def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
+                   cities: Iterable[str] | None = None, counties: Iterable[str] | None = None,
+                   jobs: int | None = None, profile: str | None = None, progress: bool = True,
+                   first_year: int | None = None, last_year: int | None = None,
+                   notebook_dir: str | Path = NOTEBOOK_DIR) -> RenderSummary:
+    """Render the county reports and city overviews of a data set, then ``index.html``.
+
+    Parameters
+    ----------
+    data_dir : folder of the input tables (as for ``quality-balance assess``).
+    out_dir : where ``<city>/<county>.ipynb|.html``, ``<city>/城市概览.*`` and ``index.html`` go.
+    cities, counties : render only these (names as in the data); default: all.
+    jobs : notebooks run at once (default: the machine's cores, ``os.cpu_count()``).
+    profile : standards profile name or ``.toml`` path for every county; default: each
+        county's own (``profile_for_place``).
+    progress : show a progress bar on stderr.
+    first_year, last_year : limit the years shown (default: every year in the data).
+
+    The data are loaded and assessed once here, for the verdicts of the index;
+    each notebook loads and assesses its own county again, so it can be re-run
+    alone. Failing notebooks are listed in the returned summary (not raised).
+    """
+    from .assessment import assess
+    from .reportdata import load_dataset_or_demo
+
+    start = time.perf_counter()
+    data_dir = Path(data_dir)
+    dataset = load_dataset_or_demo(data_dir, fallback=False)
+    places = dataset.schools[["city", "county"]].drop_duplicates().sort_values(["city", "county"])
+    chosen = _choose_places(places, cities, counties, str(data_dir))
+    batch = plan_jobs(chosen, data_dir, notebook_dir, profile if profile is None else str(profile),
+                      first_year, last_year)
+    results = execute_jobs(batch, out_dir, jobs, progress)
+    assessment = assess(dataset, profile=profile)
+    index = write_index(out_dir, assessment.verdicts, places, results, dataset,
+                        first_year=first_year, last_year=last_year)
+    return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)
+
+
+# --- index.html ----------------------------------------------------------------------------
+
+_INDEX_CSS = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
+.synthetic { background: #fff2cc; border: 2px solid #bf9000; padding: .6em 1em; font-weight: bold; }
+table { border-collapse: collapse; margin: .5em 0; } th, td { border: 1px solid #bbb; padding: .3em .7em; }
+th { background: #f2f2f2; } td.status { text-align: center; } .failed { color: #c00000; }
+.meta { color: #555; font-size: .9em; }
+"""
+
+
+def _status_cell(status: object) -> str:
+    from .schema import STATUS_LABELS
+    from .style import STATUS_COLORS
+
+    if not isinstance(status, str):
+        return '<td class="status">—</td>'
+    color = STATUS_COLORS.get(status, "#ffffff")
+    return f'<td class="status" style="background:{color}">{html.escape(STATUS_LABELS.get(status, status))}</td>'
+
+
+def _link(out: Path, name: str, suffix: str, text: str) -> str:
+    path = out / f"{name}{suffix}"
+    if not path.exists():
+        return ""
+    return f'<a href="{html.escape(Path(name + suffix).as_posix(), quote=True)}">{text}</a>'
+
+
+def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportResult], dataset,
+                first_year: int | None = None, last_year: int | None = None) -> Path:
+    """Write ``index.html``: every county of ``places`` with its verdict by year and its report links.
+
+    Counties whose report files exist (from this run or an earlier one) are
+    linked; failures of this run are shown in red with their error. The
+    synthetic-data label heads the page when ``dataset.synthetic``.
+    """
+    from .dataset import SYNTHETIC_LABEL
+    from .tables import verdict_overview
+
+    out = Path(out_dir)
+    by_name = {r.job.name: r for r in results}
+    overview = verdict_overview(verdicts, first_year=first_year, last_year=last_year)
+    years = [c for c in overview.columns if isinstance(c, (int,)) or str(c).isdigit()]
+    parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+             "<title>县域义务教育优质均衡发展评估报告</title>", f"<style>{_INDEX_CSS}</style></head><body>",
+             "<h1>县域义务教育优质均衡发展评估报告</h1>"]
+    if dataset.synthetic:
+        parts.append(f'<p class="synthetic">{html.escape(SYNTHETIC_LABEL)}：本页所有结论基于合成的演示数据，'
+                     f'不反映任何真实县区的情况。</p>')
+    parts.append(f'<p class="meta">{html.escape(dataset.provenance)}；生成时间 '
+                 f'{datetime.now():%Y-%m-%d %H:%M}。综合结论为各年度“综合结论”（四个维度全部达标且无一票否决事项时为达标）。</p>')
+    failed = [r for r in results if not r.ok]
+    if failed:
+        parts.append(f'<p class="failed">本次有 {len(failed)} 份报告生成失败，见下表“状态”列。</p>')
+    for city, group in places.groupby("city", sort=True):
+        city_name = f"{city}/{CITY_REPORT_NAME}"
+        links = " · ".join(x for x in (_link(out, city_name, ".html", "城市概览"),
+                                        _link(out, city_name, ".ipynb", "ipynb")) if x)
+        parts.append(f"<h2>{html.escape(city)}　{links}</h2>")
+        if city_name in by_name and not by_name[city_name].ok:
+            parts.append(f'<p class="failed">城市概览生成失败：{html.escape(by_name[city_name].error)}</p>')
+        head = "".join(f"<th>{y}年</th>" for y in years)
+        parts.append(f"<table><tr><th>县区</th>{head}<th>首次达标年份</th><th>报告</th><th>状态</th></tr>")
+        for county in group["county"]:
+            row = overview.loc[(city, county)] if (city, county) in overview.index else None
+            cells = "".join(_status_cell(None if row is None else row[y]) for y in years)
+            first = "—" if row is None or row["first_met"] != row["first_met"] else f"{int(row['first_met'])}年"
+            name = f"{city}/{county}"
+            links = " · ".join(x for x in (_link(out, name, ".html", "查看报告"),
+                                            _link(out, name, ".ipynb", "ipynb")) if x) or "—"
+            result = by_name.get(name)
+            state = ("本次未生成" if result is None else "已生成" if result.ok
+                     else f'<span class="failed">失败：{html.escape(result.error)}</span>')
+            parts.append(f"<tr><td>{html.escape(county)}</td>{cells}<td>{first}</td><td>{links}</td>"
+                         f"<td>{state}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    path = out / INDEX_FILE
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, "\n".join(parts))
+    return path
+
+
+# --- command line --------------------------------------------------------------------------
+
+def add_render_subcommand(subparsers):
+    """Add ``render`` to the ``quality-balance`` command line; returns its parser.
+
+    The parser's default ``func`` is :func:`run_render_command`, which returns the exit status.
+    """
+    parser = subparsers.add_parser(
+        "render", help="批量生成各县报告与城市概览（papermill → ipynb + HTML）",
+        description="执行 notebooks/county_report.ipynb（每县一份）和 city_overview.ipynb（每市一份），"
+                    "输出 <输出目录>/<市>/<县区>.ipynb 与 .html，以及 index.html。")
+    parser.add_argument("data_dir", help="输入数据文件夹（同 assess）")
+    parser.add_argument("--out", default="reports", help="输出目录（默认 reports）")
+    parser.add_argument("--city", action="append", dest="cities", metavar="市",
+                        help="只生成该市的报告；可重复")
+    parser.add_argument("--county", action="append", dest="counties", metavar="县区",
+                        help="只生成该县区的报告；可重复")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help=f"同时执行的笔记本数（默认为 CPU 核数，本机 {os.cpu_count()}）")
+    parser.add_argument("--profile", default=None,
+                        help="标准配置名称或 .toml 路径（默认按各县所在地自动选择）")
+    parser.add_argument("--first-year", type=int, default=None, help="报告起始年份（默认数据中最早年份）")
+    parser.add_argument("--last-year", type=int, default=None, help="报告截止年份（默认数据中最晚年份）")
+    parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
+    parser.set_defaults(func=run_render_command)
+    return parser
+
+
+def run_render_command(args) -> int:
+    """Handler of ``quality-balance render``: render, print the summary, return 0 or 1 (failures)."""
+    if args.jobs is not None and args.jobs < 1:
+        from .errors import InputError, Problem
+        raise InputError([Problem(file="--jobs", message="同时执行的笔记本数必须是正整数", value=args.jobs,
+                                  expected="1 或更大的整数")])
+    summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
+                             jobs=args.jobs, profile=args.profile, progress=args.progress,
+                             first_year=args.first_year, last_year=args.last_year)
+    print(summary)
+    return 0 if summary.ok else 1

@@ -26,6 +26,7 @@ __all__ = [
     "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
     "item_year_table", "item_reasons", "recognition_view", "verdict_reasons", "shortfall_table",
     "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
+    "school_influence",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -163,7 +164,7 @@ def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
     u = select_place(units, county, city, year)
     u = u.loc[~u["passes_school_rule"].astype(bool)].sort_values(["year", "worst_ratio"])
     out = pd.DataFrame({
-        "年份": u["year"], "学校": u["school_name"], "学段": u["stage"].map(STAGE_LABELS),
+        "年份": u["year"], "学校标识码": u["school_id"], "学校": u["school_name"], "学段": u["stage"].map(STAGE_LABELS),
         "学生数": u["students"].round().astype("Int64"), "达标项数": u["met_count"],
         "未达标指标": u["misses"], "原因": u["reason"]})
     return out.reset_index(drop=True)
@@ -307,17 +308,21 @@ def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str 
     return out
 
 
-def city_verdict_table(verdicts: pd.DataFrame, city: str, first_year: int | None = None,
+def city_verdict_table(verdicts: pd.DataFrame, city: str | None = None, first_year: int | None = None,
                        last_year: int | None = None) -> Styler:
-    """Every county of a city (rows) by year (columns): the overall verdict, coloured, and the first year met."""
+    """Every county of a city (rows) by year (columns): the overall verdict, coloured, and the first year met.
+
+    ``city=None`` shows every county of every city (rows 市, 县区).
+    """
     overview = verdict_overview(verdicts, city=city, first_year=first_year, last_year=last_year)
-    overview = overview.droplevel("city")
+    if city is not None:
+        overview = overview.droplevel("city")
     years = [c for c in overview.columns if c != "first_met"]
     table = overview[years].apply(lambda col: col.map(STATUS_LABELS)).fillna("—")
     table.columns = [f"{y}年" for y in years]
     table["首次达标年份"] = overview["first_met"].map(lambda y: "—" if y != y else f"{int(y)}年")
-    table.index.name = "县区"
-    return status_styler(table, caption=f"{city} 各县区各年度综合结论")
+    table.index.names = ["县区"] if city is not None else ["市", "县区"]
+    return status_styler(table, caption=f"{city or '全部'} 各县区各年度综合结论")
 
 
 def city_dimension_table(verdicts: pd.DataFrame, city: str, year: int) -> Styler:
@@ -420,3 +425,20 @@ def school_detail(values: pd.DataFrame, school_id: str) -> pd.DataFrame:
     table = rows.pivot_table(index=["学段", "指标"], columns="year", values="text", aggfunc="first")
     table.columns = [f"{y}年" for y in table.columns]
     return table
+
+
+def school_influence(influence: pd.DataFrame, school_id: str, year: int) -> pd.DataFrame:
+    """How much one school unit moves its county's CV in one year, per stage and indicator.
+
+    ``influence`` is ``ResourceAssessment.influence``: ``cv`` (the county's),
+    ``cv_at_mean`` (if this unit had the county mean value) and ``cv_without``
+    (if it were left out). 贡献 = cv − cv_at_mean: positive when the unit widens
+    the gap between schools.
+    """
+    rows = influence[(influence["school_id"].astype(str) == str(school_id)) & (influence["year"] == year)]
+    rows = rows.sort_values(["stage", "indicator"])
+    return pd.DataFrame({
+        "学段": rows["stage"].map(STAGE_LABELS), "指标": rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS),
+        "本校数值": rows["value"].round(2), "县域差异系数": rows["cv"].round(3),
+        "本校达到均值时": rows["cv_at_mean"].round(3), "不含本校时": rows["cv_without"].round(3),
+        "贡献": rows["effect_at_mean"].round(3)}).reset_index(drop=True)
