@@ -90,7 +90,6 @@ _HEADER_NOISE = re.compile(r"[\s_\-*:：]+")
 _TRAILING_GROUP = re.compile(r"(.+)\(([^()]*)\)")
 _UNIT_PREFIX = re.compile(r"^单位[:：]?")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_ROW_TOO_LONG = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _TABLE_FAMILIES = {"survey": ("survey", "survey_answers"), "survey_answers": ("survey", "survey_answers")}
 
 
@@ -288,19 +287,26 @@ def _read_csv(path: Path, file: str) -> list[_Grid]:
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
     sep = CSV_SEPARATORS[path.suffix.lower()]
-    top = list(islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2))
+    top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
     width = max((len(r) for r in top), default=0)
     try:
-        cells = pd.read_csv(_io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
-                            na_filter=False, skip_blank_lines=False, engine="c")
-    except pd.errors.ParserError as exc:
-        m = _ROW_TOO_LONG.search(str(exc))
-        row = int(m[2]) if m else None
-        got = f"{m[3]} 个单元格" if m else None
-        raise InputError([Problem(file, "这一行的单元格比表头多", row=row, value=got,
-                                  expected=f"不超过 {width} 列",
-                                  fix="删除表头右侧多余的内容，或检查单元格中未加引号的逗号")]) from None
+        cells = _parse_csv(text, sep, width)
+    except pd.errors.ParserError:
+        # a row further down is wider than the top rows: scan every row for the width (slower);
+        # the cells beyond the header become unnamed columns, reported as ignored
+        width = max(len(r) for r in csv.reader(_io.StringIO(text), delimiter=sep))
+        try:
+            cells = _parse_csv(text, sep, width)
+        except pd.errors.ParserError as exc:
+            raise InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
+                                      fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")]) from None
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
+
+
+def _parse_csv(text: str, sep: str, width: int) -> pd.DataFrame:
+    """Every record as ``width`` text cells (short rows padded with "")."""
+    return pd.read_csv(_io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                       na_filter=False, skip_blank_lines=False, engine="c")
 
 
 def _cell_text(value: object) -> str:
