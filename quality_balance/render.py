@@ -29,7 +29,6 @@ the progress bar and the summary.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import sys
@@ -335,9 +334,14 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     alone. Failing notebooks are listed in the returned summary (not raised).
     """
     from .assessment import assess
-    from .reportdata import load_dataset_or_demo
+    from .report import load_dataset_or_demo
 
     start = time.perf_counter()
+    for name in (COUNTY_NOTEBOOK, CITY_NOTEBOOK):
+        if not (Path(notebook_dir) / name).is_file():
+            raise RenderError(f"report notebook {Path(notebook_dir) / name} not found: expected the folder "
+                              f"holding {COUNTY_NOTEBOOK} and {CITY_NOTEBOOK} (the project's notebooks/, "
+                              f"or --notebooks DIR)")
     data_dir = Path(data_dir)
     dataset = load_dataset_or_demo(data_dir, fallback=False)
     places = dataset.schools[["city", "county"]].drop_duplicates().sort_values(["city", "county"])
@@ -458,6 +462,8 @@ def add_render_subcommand(subparsers):
                         help="标准配置名称或 .toml 路径（默认按各县所在地自动选择）")
     parser.add_argument("--first-year", type=int, default=None, help="报告起始年份（默认数据中最早年份）")
     parser.add_argument("--last-year", type=int, default=None, help="报告截止年份（默认数据中最晚年份）")
+    parser.add_argument("--notebooks", default=str(NOTEBOOK_DIR), metavar="目录",
+                        help="报告笔记本模板所在目录（默认为本项目的 notebooks/）")
     parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
     parser.set_defaults(func=run_render_command)
     return parser
@@ -471,6 +477,7 @@ def run_render_command(args) -> int:
                                   expected="1 或更大的整数")])
     summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
                              jobs=args.jobs, profile=args.profile, progress=args.progress,
-                             first_year=args.first_year, last_year=args.last_year)
+                             first_year=args.first_year, last_year=args.last_year,
+                             notebook_dir=args.notebooks)
     print(summary)
     return 0 if summary.ok else 1

@@ -34,7 +34,6 @@ def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = Tr
     ``fallback=False`` (batch rendering) a missing folder is an
     :class:`~quality_balance.errors.InputError`.
     """
-    from . import demo
     from .loaders import load_dataset
 
     folder = Path(data_dir) if data_dir is not None else DEMO_DIR
@@ -44,6 +43,8 @@ def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = Tr
         raise InputError([Problem(file=str(folder), message="数据文件夹不存在",
                                   expected="包含学校表等输入表格的文件夹",
                                   fix="检查路径，或先运行 make demo 生成演示数据")])
+    from . import demo
+
     dataset = demo.generate()
     note = f"未找到数据文件夹 {folder}，已在内存中生成演示数据"
     return dataset.replace(notes=tuple(dataset.notes) + (note,))

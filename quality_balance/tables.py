@@ -37,6 +37,15 @@ _LABEL_COLORS = {STATUS_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in S
 RATIO_COLORS = {"met": STATUS_COLORS["met"], "near": "#ffeb9c", "far": STATUS_COLORS["not_met"]}
 
 
+def _year_label(year: object) -> str:
+    """"2025年", or "—" for a missing year (NaN or pd.NA).
+
+    >>> _year_label(2025.0), _year_label(pd.NA)
+    ('2025年', '—')
+    """
+    return "—" if pd.isna(year) else f"{int(year)}年"
+
+
 def select_place(table: pd.DataFrame, county: str | None = None, city: str | None = None,
                  year: int | None = None) -> pd.DataFrame:
     """Rows of ``table`` for one county (and/or city, year); every filter is optional.
@@ -320,7 +329,7 @@ def city_verdict_table(verdicts: pd.DataFrame, city: str | None = None, first_ye
     years = [c for c in overview.columns if c != "first_met"]
     table = overview[years].apply(lambda col: col.map(STATUS_LABELS)).fillna("—")
     table.columns = [f"{y}年" for y in years]
-    table["首次达标年份"] = overview["first_met"].map(lambda y: "—" if y != y else f"{int(y)}年")
+    table["首次达标年份"] = overview["first_met"].map(_year_label)
     table.index.names = ["县区"] if city is not None else ["市", "县区"]
     return status_styler(table, caption=f"{city or '全部'} 各县区各年度综合结论")
 
@@ -392,11 +401,11 @@ def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFram
     plan = pd.Series(planned or {}, dtype=float).reindex(out.index)
     if counties is not None and "basic_balance_year" in counties:
         basic = select_place(counties, city=city).groupby("county")["basic_balance_year"].max().reindex(out.index)
-        out["基本均衡认定年份"] = basic.map(lambda y: "—" if y != y else f"{int(y)}年")
+        out["基本均衡认定年份"] = basic.map(_year_label)
         if min_years_after_basic is not None:
-            out["最早可申报年份"] = (basic + min_years_after_basic).map(lambda y: "—" if y != y else f"{int(y)}年")
-    out["计划认定年份"] = plan.map(lambda y: "—" if y != y else f"{int(y)}年")
-    out["数据首次达标年份"] = first.map(lambda y: "—" if y != y else f"{int(y)}年")
+            out["最早可申报年份"] = (basic + min_years_after_basic).map(_year_label)
+    out["计划认定年份"] = plan.map(_year_label)
+    out["数据首次达标年份"] = first.map(_year_label)
     on_time = first.notna() & plan.notna() & (first <= plan)
     met_late = first.notna() & plan.notna() & (first > plan)
     overdue = first.isna() & plan.notna() & (plan <= last_year)

@@ -68,7 +68,7 @@ def test_failed_notebook_is_kept_and_its_html_shows_the_error(batch):
               if o.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "ValueError"
     page = (out / "某市" / "bad.html").read_text(encoding="utf-8")
-    assert "坏数据 bad" in page and "application/vnd.jupyter.stderr" in page
+    assert "坏数据 bad" in page and 'data-mime-type="application/vnd.jupyter.stderr"' in page
 
 
 def test_html_hides_code_and_embeds_images(batch):
@@ -87,3 +87,116 @@ def test_no_temporary_files_are_left(batch):
     names = sorted(p.name for p in (out / "某市").iterdir())
     assert names == ["a.html", "a.ipynb", "bad.html", "bad.ipynb", "c.html", "c.ipynb"]
     assert (out / LOG_FILE).exists()
+
+
+# --- the real report notebooks, through the command line -----------------------------------
+
+def _write_data(folder):
+    """A synthetic-labelled data folder as a bureau would send it (CSV with Chinese headers):
+    测试市 甲县 (2024 fails G14, 2025 passes), 测试市 乙县 (a school missing R7, key schools: veto),
+    另一市 丙县 (passes)."""
+    import json
+
+    from builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, school, survey_rows
+    from input_files import write_csv
+    from quality_balance.schema import COUNTIES, SURVEY
+
+    def s(**kw):
+        return school(PRIMARY_OK, **SCHOOL_GQ_OK, **kw)
+    folder.mkdir()
+    write_csv(folder / "schools.csv", [
+        s(school_id="A", year=2024), s(school_id="A"), s(school_id="A2", students_primary=600.0),
+        s(school_id="B", county="乙县", multimedia_rooms=2.0), s(school_id="B2", county="乙县"),
+        s(school_id="C", city="另一市", county="丙县")])
+    write_csv(folder / "counties.csv", [
+        dict(COUNTY_OK, year=2024, quota_share=40.0), dict(COUNTY_OK), dict(COUNTY_OK, county="乙县", v3_key_schools=True),
+        dict(COUNTY_OK, city="另一市", county="丙县")], table=COUNTIES)
+    write_csv(folder / "survey.csv", survey_rows(year=2024) + survey_rows() + survey_rows(county="乙县")
+              + survey_rows(city="另一市", county="丙县"), table=SURVEY)
+    (folder / "metadata.json").write_text(json.dumps({"synthetic": True}), encoding="utf-8")
+    return folder
+
+
+def _notebooks_failing_for(folder, county):
+    """The project's notebooks, with a last cell in the county report that raises for ``county``."""
+    import shutil
+
+    from quality_balance.render import NOTEBOOK_DIR
+
+    shutil.copytree(NOTEBOOK_DIR, folder)
+    path = folder / "county_report.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"if county == {county!r}:\n    raise RuntimeError('模拟失败')"))
+    nbformat.write(nb, path)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from quality_balance.cli import main
+
+    root = tmp_path_factory.mktemp("reports")
+    data = _write_data(root / "data")
+    notebooks = _notebooks_failing_for(root / "notebooks", "乙县")
+    out = root / "reports"
+    status = main(["render", str(data), "--out", str(out), "--jobs", "2", "--no-progress",
+                   "--notebooks", str(notebooks)])
+    return out, status
+
+
+def _outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def test_a_failing_county_makes_the_exit_status_non_zero(rendered, capsys):
+    _, status = rendered
+    assert status == 1
+
+
+def test_other_reports_render_without_errors(rendered):
+    out, _ = rendered
+    for name in ("测试市/甲县", "另一市/丙县", "测试市/城市概览", "另一市/城市概览"):
+        outputs = _outputs(out / f"{name}.ipynb")
+        assert outputs, name
+        assert not [o for o in outputs if o.output_type == "error"], name
+        assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], name   # no warnings
+
+
+def test_rendered_report_html_has_no_code_no_errors_and_embedded_charts(rendered):
+    out, _ = rendered
+    page = (out / "测试市" / "甲县.html").read_text(encoding="utf-8")
+    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', page)
+    assert len(code_cells) > 10 and all("jp-mod-noInput" in c for c in code_cells)
+    assert 'class="highlight' not in page and "import quality_balance" not in page
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "Traceback" not in page
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) == 3   # CV, schools, recognition
+    assert "演示数据" in page and "甲县 各年度评估结论" in page
+
+
+def test_failed_county_keeps_its_partial_notebook_and_error_page(rendered):
+    out, _ = rendered
+    errors = [o for o in _outputs(out / "测试市" / "乙县.ipynb") if o.output_type == "error"]
+    assert [e.evalue for e in errors] == ["模拟失败"]
+    page = (out / "测试市" / "乙县.html").read_text(encoding="utf-8")
+    assert "模拟失败" in page and "乙县 各年度评估结论" in page          # the cells before the failure are kept
+
+
+def test_index_links_every_report_with_its_verdict(rendered):
+    out, _ = rendered
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for href in ("测试市/甲县.html", "测试市/乙县.html", "另一市/丙县.html", "测试市/城市概览.html",
+                 "另一市/城市概览.html"):
+        assert f'href="{href}"' in index and (out / href).exists()
+    assert "演示数据" in index
+    row = re.search(r"<tr><td>甲县</td>(.*?)</tr>", index).group(1)
+    assert re.findall(r'class="status"[^>]*>([^<]+)<', row) == ["未达标", "达标"]
+    assert "2025年" in row and "已生成" in row
+    failed = re.search(r"<tr><td>乙县</td>(.*?)</tr>", index).group(1)
+    assert "失败" in failed and "模拟失败" in failed
+
+
+def test_batch_leaves_no_temporary_files(rendered):
+    out, _ = rendered
+    leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
