@@ -56,6 +56,7 @@ __all__ = [
     "normalise_header",
     "match_header",
     "table_for_name",
+    "wanted",
     "collect_files",
     "read_file",
     "read_table",
@@ -287,19 +288,19 @@ def _read_csv(path: Path, file: str) -> list[_Grid]:
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
     sep = CSV_SEPARATORS[path.suffix.lower()]
-    top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
-    width = max((len(r) for r in top), default=0)
     try:
-        cells = _parse_csv(text, sep, width)
-    except pd.errors.ParserError:
-        # a row further down is wider than the top rows: scan every row for the width (slower);
-        # the cells beyond the header become unnamed columns, reported as ignored
-        width = max(len(r) for r in csv.reader(_io.StringIO(text), delimiter=sep))
+        top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
+        width = max((len(r) for r in top), default=0)
         try:
             cells = _parse_csv(text, sep, width)
-        except pd.errors.ParserError as exc:
-            raise InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
-                                      fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")]) from None
+        except pd.errors.ParserError:
+            # a row further down is wider than the top rows: scan every row for the width (slower);
+            # the cells beyond the header become unnamed columns, reported as ignored
+            width = max(len(r) for r in csv.reader(_io.StringIO(text), delimiter=sep))
+            cells = _parse_csv(text, sep, width)
+    except (csv.Error, pd.errors.ParserError) as exc:
+        raise InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
+                                  fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")]) from None
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
 
 
@@ -504,6 +505,20 @@ def _expected_headers(tables: Iterable[Table]) -> str:
                     for t in tables)
 
 
+def _pool(hint: Table | None, candidates: list[Table]) -> list[Table]:
+    """The candidate tables a file or sheet name allows (all of them without a name)."""
+    if hint is None:
+        return candidates
+    family = _TABLE_FAMILIES.get(hint.name, (hint.name,))
+    return [t for t in candidates if t.name in family]
+
+
+def wanted(path: str | Path, tables: Iterable[Table]) -> bool:
+    """False for a file named after a table that is not among ``tables`` (县区.csv when loading 学校)."""
+    hint = table_for_name(Path(path).stem)
+    return hint is None or bool(_pool(hint, list(tables)))
+
+
 def read_file(path: str | Path, tables: Iterable[Table] | None = None,
               sheet: str | None = None, strict: bool = True) -> ReadResult:
     """Read every sheet of a file that holds one of ``tables`` (default: all tables).
@@ -532,11 +547,11 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
     file_hint = table_for_name(path.stem)
     for grid in grids:
         sheet_hint = table_for_name(grid.sheet) if grid.sheet else None
-        hint = sheet_hint or file_hint
-        pool = candidates
-        if hint is not None:
-            family = _TABLE_FAMILIES.get(hint.name, (hint.name,))
-            pool = [t for t in candidates if t.name in family] or candidates
+        pool = _pool(sheet_hint or file_hint, candidates)
+        if not pool:
+            if sheet_hint is not None:
+                continue  # a sheet of another table (the 县区 sheet when only 学校 is wanted)
+            pool = candidates  # a file named after another table: let its headers decide
         found = _identify(grid.cells, pool)
         if found is None:
             if grid.sheet is not None and normalise_header(grid.sheet) in INSTRUCTION_SHEETS:

@@ -49,13 +49,22 @@ def _validated(source, tables: list[Table]) -> Validation:
     """Read and validate; raise with every error, or complain that no table was found."""
     result = validate_files(source, tables)
     errors = result.errors
-    if not errors and not result.frames:
-        names = " 或 ".join(f"{t.name}.csv / {t.zh}.xlsx" for t in tables)
-        errors = [Problem(_describe(source), f"没有找到「{tables[0].zh}」表", expected=f"文件名如 {names}",
-                          fix="检查文件名、工作表名和表头")]
+    if not errors and not any(len(f) for f in result.frames.values()):
+        errors = [_no_rows(source, tables[0]) if result.frames else _not_found(source, tables)]
     if errors:
         raise InputError(errors)
     return result
+
+
+def _not_found(source, tables: list[Table]) -> Problem:
+    names = " 或 ".join(f"{t.name}.csv / {t.zh}.xlsx" for t in tables)
+    return Problem(_describe(source), f"没有找到「{tables[0].zh}」表",
+                   expected=f"文件名如 {names}，或工作簿中以表名命名的工作表", fix="检查文件名、工作表名和表头")
+
+
+def _no_rows(source, table: Table) -> Problem:
+    return Problem(_describe(source), f"「{table.zh}」表没有数据行", expected="表头下至少一行数据",
+                   fix="检查是否选错了文件或工作表")
 
 
 def _describe(source) -> str:
@@ -218,9 +227,11 @@ def load_dataset(source: str | Path | Sequence[str | Path],
     metadata, problems = _read_metadata(metadata_path)
     problems = result.problems + problems
     frames = result.frames
-    if "schools" not in frames and not any(p.severity == "error" for p in problems):
-        problems.append(Problem(_describe(source), "没有找到「学校」表", expected="schools.csv 或 学校.xlsx，"
-                                "或工作簿中名为“学校”的工作表", fix="检查文件名、工作表名和表头"))
+    if not any(p.severity == "error" for p in problems):
+        if "schools" not in frames:
+            problems.append(_not_found(source, [SCHOOLS]))
+        elif frames["schools"].empty:
+            problems.append(_no_rows(source, SCHOOLS))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)

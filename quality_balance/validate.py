@@ -44,8 +44,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
-from .io import RawSheet, collect_files, read_file, table_for_name
+from .errors import CalculationError, Problem
+from .io import RawSheet, collect_files, read_file, table_for_name, wanted
 from .schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
@@ -72,7 +72,6 @@ _PLAIN_NOT_NUMBERS = ["", *NOT_APPLICABLE_MARKS]
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _ACADEMIC_YEAR = r"(\d{4})\s*(?:年|学年|年度|(?:[-—–~/至]\s*\d{2,4}\s*(?:学年|年度|年)?))"
 _SCIENTIFIC = r"\d(?:\.\d+)?[eE][+]?\d+"
-_SPLIT_MARK_HINT = "学段没有学生时可填 0 或“—”"
 
 
 @dataclass
@@ -355,14 +354,13 @@ def _type_students(sheet: _Sheet, col: Column) -> pd.Series:
     cells = _cells(sheet, col)
     blank, mark = cells.blank, cells.mark
     values = _type_column(sheet, col, cells, blank_ok=lacks, mark_ok=lacks, fill=0.0)
-    kinds = types.fillna("").to_numpy(dtype=object)
     if col.required:
         sheet.report(name, blank & has, f"本校学校类型有{label}学段，缺少{label}在校生数",
                      "在校生人数（没有学生填 0）", "填写人数")
     sheet.report(name, mark & has, "学校类型有该学段，不能填“—”等不适用标记", "在校生人数（没有学生填 0）",
                  "填写人数；如确实没有学生填 0")
     wrong = lacks & (values.fillna(0).to_numpy() > 0)
-    sheet.report(name, wrong, [f"学校类型为“{k}”，不应有{label}在校生" for k in kinds],
+    sheet.report(name, wrong, ("学校类型为“" + types.fillna("").astype(str) + f"”，不应有{label}在校生").to_numpy(),
                  f"{label}在校生数为 0 或“—”", "核对学校类型，或把学生填到正确的学段列")
     return values
 
@@ -493,7 +491,7 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     columns) and every problem found, duplicate keys across sheets included.
     """
     if not sheets:
-        raise ValueError("validate_sheets needs at least one sheet")
+        raise CalculationError("validate_sheets: no sheets given; pass at least one RawSheet")
     table = sheets[0].table
     frames, problems, wheres, headers = [], [], [], {}
     for raw in sheets:
@@ -510,13 +508,17 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     return frame, problems
 
 
-def _data_files(source: str | Path | Iterable[str | Path]) -> list[tuple[Path, bool]]:
-    """Data files with a flag: named by the user, or by its file name as a table (学校.csv)."""
+def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]) -> list[tuple[Path, bool]]:
+    """Data files with a flag "must hold a table": named by the user, or named after a table.
+
+    Files of a folder named after a table not wanted (县区.csv when loading 学校) are left out.
+    """
     items = [source] if isinstance(source, (str, Path)) else list(source)
     found = []
     for item in map(Path, items):
         if item.is_dir():
-            found.extend((p, table_for_name(p.stem) is not None) for p in collect_files(item))
+            found.extend((p, table_for_name(p.stem) is not None) for p in collect_files(item)
+                         if wanted(p, tables))
         else:
             found.append((item, True))
     return found
@@ -539,7 +541,7 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
     tables = list(tables) if tables is not None else list(TABLES.values())
     result = Validation()
     by_table: dict[str, list[RawSheet]] = {}
-    for path, named in _data_files(source):
+    for path, named in _data_files(source, tables):
         read = read_file(path, tables, strict=named)
         result.problems.extend(read.problems)
         for raw in read.sheets:

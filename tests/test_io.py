@@ -100,6 +100,17 @@ def test_nul_bytes_are_refused(tmp_path):
         read_table(path, SCHOOLS)
 
 
+@pytest.mark.parametrize("text, message", [
+    ('年份,学校名称\n2025,"没有结束的引号\n', "CSV 格式错误"),
+    ("年份,学校名称\n2025," + "长" * 200_000 + "\n", "CSV 格式错误"),   # beyond the csv field limit
+])
+def test_malformed_csv_is_a_clear_problem(tmp_path, text, message):
+    path = tmp_path / "学校.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_table(path, SCHOOLS)
+
+
 def test_empty_file_is_refused(tmp_path):
     path = tmp_path / "学校.csv"
     path.write_bytes(b"  \n")

@@ -112,6 +112,23 @@ def test_a_folder_of_school_files(tmp_path):
     assert len(load_schools(tmp_path)) == 4
 
 
+def test_a_folder_or_workbook_holding_other_tables_too(tmp_path):
+    write_csv(tmp_path / "学校.csv", rows_2025())
+    write_csv(tmp_path / "县区.csv", [COUNTY_OK], table=COUNTIES)
+    assert len(load_schools(tmp_path)) == 2
+    assert len(load_counties(tmp_path)) == 1
+    book = write_xlsx(tmp_path / "all.xlsx", {"学校": grid(rows_2025()), "县区": grid([COUNTY_OK], table=COUNTIES)})
+    assert len(load_schools(book)) == 2 and len(load_counties(book)) == 1
+
+
+def test_a_table_without_data_rows_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "学校.xlsx", {"学校": grid(rows_2025())[:1]})
+    with pytest.raises(InputError, match="没有数据行"):
+        load_schools(path)
+    with pytest.raises(InputError, match="没有数据行"):
+        load_dataset(path)
+
+
 def test_errors_from_several_files_are_collected_together(tmp_path):
     a = write_csv(tmp_path / "学校2024.csv", [school(year=2024, location="城里")])
     b = write_csv(tmp_path / "学校2025.csv", [school(students_primary=-1)])
