@@ -24,6 +24,9 @@ Files as county bureaus send them are accepted:
   trailing ``*`` and a unit suffix such as (平方米), (元), (人) or (%). A scaled
   unit — 万元, 亩... — is *not* accepted, since the values would be off by a
   factor: it is reported as a problem.
+* Workbook cells are read as the user sees them: ``2025`` not ``2025.0``, a
+  cell formatted as a percentage as ``95.5%`` (formats of ``.xls`` files are
+  not read: there the stored value is used).
 * Which table a sheet holds comes from its sheet name, else the file name
   (English table name or Chinese title, a year allowed: ``学校2023.xlsx``,
   ``schools_2021.csv``), else the best header match.
@@ -310,12 +313,20 @@ def _parse_csv(text: str, sep: str, width: int) -> pd.DataFrame:
                        na_filter=False, skip_blank_lines=False, engine="c")
 
 
-def _cell_text(value: object) -> str:
-    """A workbook cell as the text the user sees (integral numbers without ``.0``)."""
+def _cell_text(value: object, number_format: str | None = None) -> str:
+    """A workbook cell as the text the user sees (integral numbers without ``.0``).
+
+    A number shown as a percentage (format ``0.0%``) reads as the user sees it:
+
+    >>> _cell_text(0.955, "0.0%"), _cell_text(2025.0), _cell_text(True)
+    ('95.5%', '2025', '是')
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if number_format and "%" in number_format and isinstance(value, (int, float)):
+        return f"{value * 100:.10g}%"
     if isinstance(value, float):
         if value != value:
             return ""
@@ -326,7 +337,9 @@ def _cell_text(value: object) -> str:
 
 
 def _grid_from_rows(file: str, sheet: str, rows: Iterable[Iterable[object]]) -> _Grid:
-    texts = [[_cell_text(v) for v in row] for row in rows]
+    """A grid from rows of values, or of openpyxl cells (whose number formats are honoured)."""
+    texts = [[_cell_text(getattr(v, "value", v), getattr(v, "number_format", None)) for v in row]
+             for row in rows]
     width = max((len(r) for r in texts), default=0)
     cells = pd.DataFrame([r + [""] * (width - len(r)) for r in texts], columns=range(width), dtype=str)
     return _Grid(file, sheet, cells, np.arange(1, len(cells) + 1))
@@ -345,7 +358,7 @@ def _read_xlsx(path: Path, file: str) -> list[_Grid]:
         grids = []
         for ws in book.worksheets:
             ws.reset_dimensions()  # some writers store wrong dimensions: read every row from row 1
-            grids.append(_grid_from_rows(file, ws.title, ws.iter_rows(values_only=True)))
+            grids.append(_grid_from_rows(file, ws.title, ws.iter_rows()))
         return grids
     except Exception as exc:  # a damaged sheet part inside a readable archive
         raise InputError([Problem(file, f"工作簿内容损坏（{type(exc).__name__}: {exc}）",

@@ -5,6 +5,7 @@ import csv
 import hashlib
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -152,6 +153,19 @@ def test_load_counties_with_percent_rates_and_yes_no(tmp_path):
     assert counties.loc[0, ["rotation_rate", "consolidation_rate"]].tolist() == [12.5, 97.0]
     assert (bool(counties.loc[0, "quota_rural_tilt"]), bool(counties.loc[0, "v5_safety_incident"])) == (True, False)
     assert counties["monitoring_level"].dtype == "Int64"
+
+
+def test_percent_formatted_excel_cells_read_as_shown(tmp_path):
+    cells = grid([dict(COUNTY_OK, rotation_rate=0.125, difference_rate=0.12)], table=COUNTIES)
+    path = write_xlsx(tmp_path / "县区.xlsx", {"县区": cells})
+    book = openpyxl.load_workbook(path)
+    header = [c.value for c in book["县区"][1]]
+    book["县区"].cell(2, header.index("教师交流轮岗比例") + 1).number_format = "0.0%"   # shows 12.5%
+    book["县区"].cell(2, header.index("质量监测校际差异率") + 1).number_format = "0%"   # shows 12%
+    book.save(path)
+    counties = load_counties(path)
+    assert counties.loc[0, "rotation_rate"] == pytest.approx(12.5)
+    assert counties.loc[0, "difference_rate"] == pytest.approx(0.12)
 
 
 def test_load_survey_counts(tmp_path):
