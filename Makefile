@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/quality-balance demo --out $(DEMO_DIR)
 	$(BIN)/quality-balance assess $(DEMO_DIR) --out $(REPORTS_DIR)/tables
+	$(BIN)/quality-balance render $(DEMO_DIR) --out $(REPORTS_DIR)
+	@echo "报告索引 / report index: $(abspath $(REPORTS_DIR))/index.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

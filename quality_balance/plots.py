@@ -103,7 +103,7 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     missing = u.index[u["met_count"] < len(INDICATORS)]
     order = u.loc[missing].sort_values(["passes_school_rule", "met_count", "school_name"]).index
     n_all = len(u) - len(order)
-    fig = Figure(figsize=(9, 1.2 + 0.32 * max(len(order), 3)), layout="constrained")
+    fig = Figure(figsize=(9, 1.2 + 0.32 * len(order) if len(order) else 1.2), layout="constrained")
     ax = fig.subplots()
     fig.suptitle(f"{county} {year}年 未全部达标的学校单元（另有 {n_all} 个单元 7 项全部达标）")
     if len(order) == 0:

@@ -107,10 +107,11 @@ def profile_titles(profiles: dict) -> str:
     return "、".join(sorted({p.title for p in profiles.values()}))
 
 
-def or_note(frame: pd.DataFrame, note: str):
-    """``frame``, or — when it has no rows — ``note`` as Markdown, so an empty table reads as a finding."""
+def or_note(frame: pd.DataFrame, note: str, caption: str | None = None):
+    """``frame`` (with ``caption`` above it, if given), or — when it has no rows — ``note`` as Markdown,
+    so an empty table reads as a finding rather than as a blank."""
     if len(frame):
-        return frame
+        return frame.style.set_caption(caption) if caption else frame
     from IPython.display import Markdown
 
     return Markdown(f"*{note}*")

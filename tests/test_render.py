@@ -139,7 +139,7 @@ def rendered(tmp_path_factory):
     data = _write_data(root / "data")
     notebooks = _notebooks_failing_for(root / "notebooks", "乙县")
     out = root / "reports"
-    status = main(["render", str(data), "--out", str(out), "--jobs", "2", "--no-progress",
+    status = main(["render", str(data), "--out", str(out), "--city", "测试市", "--jobs", "2", "--no-progress",
                    "--notebooks", str(notebooks)])
     return out, status
 
@@ -156,7 +156,7 @@ def test_a_failing_county_makes_the_exit_status_non_zero(rendered, capsys):
 
 def test_other_reports_render_without_errors(rendered):
     out, _ = rendered
-    for name in ("测试市/甲县", "另一市/丙县", "测试市/城市概览", "另一市/城市概览"):
+    for name in ("测试市/甲县", "测试市/城市概览"):
         outputs = _outputs(out / f"{name}.ipynb")
         assert outputs, name
         assert not [o for o in outputs if o.output_type == "error"], name
@@ -185,9 +185,11 @@ def test_failed_county_keeps_its_partial_notebook_and_error_page(rendered):
 def test_index_links_every_report_with_its_verdict(rendered):
     out, _ = rendered
     index = (out / "index.html").read_text(encoding="utf-8")
-    for href in ("测试市/甲县.html", "测试市/乙县.html", "另一市/丙县.html", "测试市/城市概览.html",
-                 "另一市/城市概览.html"):
+    for href in ("测试市/甲县.html", "测试市/乙县.html", "测试市/城市概览.html"):
         assert f'href="{href}"' in index and (out / href).exists()
+    assert not (out / "另一市").exists()                               # --city 测试市 renders one city
+    other = re.search(r"<tr><td>丙县</td>(.*?)</tr>", index).group(1)   # ... but the index lists every county
+    assert "本次未生成" in other and "href" not in other
     assert "演示数据" in index
     row = re.search(r"<tr><td>甲县</td>(.*?)</tr>", index).group(1)
     assert re.findall(r'class="status"[^>]*>([^<]+)<', row) == ["未达标", "达标"]
@@ -200,3 +202,32 @@ def test_batch_leaves_no_temporary_files(rendered):
     out, _ = rendered
     leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_make_lab_opens_jupyterlab_on_the_notebooks():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from quality_balance.render import NOTEBOOK_DIR
+
+    makefile = (NOTEBOOK_DIR.parent / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lab:.*\n\t\$\(BIN\)/jupyter lab notebooks/\s*$", makefile, re.M)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    done = subprocess.run([str(jupyter), "lab", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "JupyterLab" in done.stdout
+    assert {p.name for p in NOTEBOOK_DIR.glob("*.ipynb")} >= {"county_report.ipynb", "city_overview.ipynb",
+                                                              "explore.ipynb"}
+
+
+def test_report_notebooks_have_a_tagged_parameters_cell():
+    from quality_balance.render import CITY_NOTEBOOK, COUNTY_NOTEBOOK, NOTEBOOK_DIR
+
+    expected = {COUNTY_NOTEBOOK: {"city", "county", "first_year", "last_year", "data_dir", "demo_fallback", "profile"},
+                CITY_NOTEBOOK: {"city", "first_year", "last_year", "data_dir", "demo_fallback", "profile"}}
+    for name, params in expected.items():
+        nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, name
+        assigned = set(re.findall(r"^(\w+)\s*=", tagged[0].source, re.M))
+        assert assigned == params, name
