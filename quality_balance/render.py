@@ -297,9 +297,11 @@ def plan_jobs(places, data_dir: str | Path, notebook_dir: str | Path = NOTEBOOK_
     county; county reports first, so the long ones start early. Parameters are
     those of the notebooks' ``parameters`` cells; ``data_dir`` is made absolute
     and ``demo_fallback`` is off, so a wrong folder fails instead of silently
-    showing demo data.
+    showing demo data. A profile given as a ``.toml`` path is made absolute too.
     """
     notebook_dir = Path(notebook_dir).resolve()
+    if profile is not None and (str(profile).endswith(".toml") or Path(profile).exists()):
+        profile = str(Path(profile).resolve())  # the kernels run in the notebooks' folder
     common = {"data_dir": str(Path(data_dir).resolve()), "demo_fallback": False, "profile": profile,
               "first_year": first_year, "last_year": last_year}
     jobs = [ReportJob(notebook_dir / COUNTY_NOTEBOOK, f"{city}/{county}",
@@ -348,8 +350,8 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     chosen = _choose_places(places, cities, counties, str(data_dir))
     batch = plan_jobs(chosen, data_dir, notebook_dir, profile if profile is None else str(profile),
                       first_year, last_year)
+    assessment = assess(dataset, profile=profile)  # before the batch: a data problem fails fast
     results = execute_jobs(batch, out_dir, jobs, progress)
-    assessment = assess(dataset, profile=profile)
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
                         first_year=first_year, last_year=last_year)
     return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)

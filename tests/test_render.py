@@ -231,3 +231,29 @@ def test_report_notebooks_have_a_tagged_parameters_cell():
         assert len(tagged) == 1, name
         assigned = set(re.findall(r"^(\w+)\s*=", tagged[0].source, re.M))
         assert assigned == params, name
+
+
+def test_plan_jobs_gives_one_report_per_county_and_one_overview_per_city(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from quality_balance.render import plan_jobs
+
+    monkeypatch.chdir(tmp_path)
+    places = pd.DataFrame({"city": ["甲市", "甲市", "乙市"], "county": ["A县", "B县", "C县"]})
+    jobs = plan_jobs(places, "data", notebook_dir=tmp_path / "nb", profile="my.toml", last_year=2024)
+    assert [j.name for j in jobs] == ["甲市/A县", "甲市/B县", "乙市/C县", "甲市/城市概览", "乙市/城市概览"]
+    assert [j.notebook.name for j in jobs] == ["county_report.ipynb"] * 3 + ["city_overview.ipynb"] * 2
+    first = jobs[0].parameters
+    assert first == {"data_dir": str(tmp_path / "data"), "demo_fallback": False,
+                     "profile": str(tmp_path / "my.toml"), "first_year": None, "last_year": 2024,
+                     "city": "甲市", "county": "A县"}
+    assert "county" not in jobs[-1].parameters and jobs[-1].parameters["city"] == "乙市"
+    assert plan_jobs(places, "data", profile="桓台县")[0].parameters["profile"] == "桓台县"   # a name stays a name
+
+
+def test_unknown_county_is_refused_before_anything_runs(tmp_path):
+    from quality_balance.cli import main
+
+    data = _write_data(tmp_path / "data")
+    assert main(["render", str(data), "--out", str(tmp_path / "out"), "--county", "不存在县"]) == 2
+    assert not (tmp_path / "out").exists()
