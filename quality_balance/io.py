@@ -60,6 +60,7 @@ __all__ = [
     "match_header",
     "table_for_name",
     "wanted",
+    "related_tables",
     "collect_files",
     "read_file",
     "read_table",
@@ -518,12 +519,20 @@ def _expected_headers(tables: Iterable[Table]) -> str:
                     for t in tables)
 
 
+def related_tables(name: str) -> tuple[str, ...]:
+    """Tables that hold the same data in another form: survey counts and raw survey answers.
+
+    >>> related_tables("survey"), related_tables("schools")
+    (('survey', 'survey_answers'), ('schools',))
+    """
+    return _TABLE_FAMILIES.get(name, (name,))
+
+
 def _pool(hint: Table | None, candidates: list[Table]) -> list[Table]:
     """The candidate tables a file or sheet name allows (all of them without a name)."""
     if hint is None:
         return candidates
-    family = _TABLE_FAMILIES.get(hint.name, (hint.name,))
-    return [t for t in candidates if t.name in family]
+    return [t for t in candidates if t.name in related_tables(hint.name)]
 
 
 def wanted(path: str | Path, tables: Iterable[Table]) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "load_scores",
     "load_dataset",
     "aggregate_answers",
+    "summarise",
 ]
 
 #: What the assessment lacks when an optional table is missing (for Dataset.notes).
@@ -179,6 +180,29 @@ def load_survey(source: str | Path | Sequence[str | Path],
     return survey
 
 
+def summarise(problems: list[Problem], rows_shown: int = 5) -> list[str]:
+    """One line per kind of problem: the same message in the same column of the same sheet is
+    merged, naming its first rows and how many there are (for ``Dataset.notes``).
+
+    >>> p = [Problem("a.csv", "偏大", row=r, column="班级数") for r in (3, 4, 9)]
+    >>> summarise(p, rows_shown=2)
+    ['a.csv 列「班级数」: 偏大（共 3 行：第3、4…行）']
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.sheet, p.column, p.message, p.severity), []).append(p)
+    lines = []
+    for (file, sheet, column, message, _), found in groups.items():
+        if len(found) == 1:
+            lines.append(str(found[0]))
+            continue
+        rows = [str(p.row) for p in found if p.row is not None]
+        shown = "、".join(rows[:rows_shown]) + ("…" if len(rows) > rows_shown else "")
+        where = file + (f" [工作表 {sheet}]" if sheet else "") + (f" 列「{column}」" if column else "")
+        lines.append(f"{where}: {message}（共 {len(found)} 行：第{shown}行）")
+    return lines
+
+
 def _split_metadata(source) -> tuple[list[Path], Path | None]:
     """Data sources, and the metadata.json of a folder source (or one named in a list)."""
     items = [Path(source)] if isinstance(source, (str, Path)) else [Path(s) for s in source]
@@ -238,7 +262,7 @@ def load_dataset(source: str | Path | Sequence[str | Path],
     survey, survey_problems = _survey(frames, favourable)
     if survey_problems:
         raise InputError(survey_problems)
-    notes = [str(p) for p in problems]
+    notes = summarise(problems)
     notes += [f"未提供可选表「{TABLES[name].zh}」（{name}）：{effect}"
               for name, effect in _MISSING_EFFECT.items() if name not in frames]
     if survey is None:

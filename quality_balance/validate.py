@@ -23,12 +23,13 @@ Values accepted (after NFKC, so full-width digits, brackets and spaces are fine)
 Checks (errors): missing required columns, values that are not numbers or not
 finite, negative counts and amounts, rates outside 0–100 and ratios outside
 0–1, unknown categories, bad yes/no values, years outside :data:`YEAR_RANGE`,
-duplicate keys (both rows named), teachers (or classes, rooms, areas) of a
-stage without students of it, students of a stage the school type cannot have,
-identifiers that Excel turned into scientific notation, more favourable
-answers than respondents in a survey. Warnings: non-integer counts, rate
-columns that look like fractions, county codes that are not 6 digits,
-ignored columns and skipped sheets (from :mod:`quality_balance.io`).
+duplicate keys (both rows named), teachers of a stage without students of it,
+students of a stage the school type cannot have, identifiers that Excel turned
+into scientific notation, more favourable answers than respondents in a
+survey. Warnings: classes, rooms or areas of a stage without students of it,
+non-integer counts, rate columns that look like fractions, county codes that
+are not 6 digits, ignored columns and skipped sheets (from
+:mod:`quality_balance.io`).
 
 Result dtypes: ``year`` int64; other integer columns nullable Int64;
 counts, amounts, rates and ratios float64; yes/no nullable ``boolean``; text
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CalculationError, Problem
-from .io import RawSheet, collect_files, read_file, table_for_name, wanted
+from .io import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
 from .schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
@@ -385,8 +386,10 @@ def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
     sheet.report(name, mark & present, f"本校有{label}学生，不能填“—”等不适用标记", _expected(col),
                  "填写实际数值；没有时填 0")
     positive = absent & (values.fillna(0).to_numpy() > 0)
+    # teachers of a stage without students distort R1–R3: an error; classes, rooms or areas: a warning
     sheet.report(name, positive, f"{label}在校生数为 0，本列却大于 0", f"{label}没有学生时为 0 或“—”",
-                 f"核对{label}在校生数，或把数值填到正确的学段列")
+                 f"核对{label}在校生数，或把数值填到正确的学段列",
+                 severity="error" if "teachers" in name else "warning")
     return values
 
 
@@ -508,20 +511,25 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     return frame, problems
 
 
-def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]) -> list[tuple[Path, bool]]:
-    """Data files with a flag "must hold a table": named by the user, or named after a table.
+def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
+                ) -> tuple[list[Path], list[Path]]:
+    """The files that must hold a table, and the other files found in folders.
 
-    Files of a folder named after a table not wanted (县区.csv when loading 学校) are left out.
+    Files named by the user, and files of a folder named after a table (学校.csv),
+    must hold a table. Other files of a folder (a workbook such as demo.xlsx)
+    only supply tables that no such file supplies. Files of a folder named
+    after a table not wanted (县区.csv when loading 学校) are left out.
     """
     items = [source] if isinstance(source, (str, Path)) else list(source)
-    found = []
+    named, others = [], []
     for item in map(Path, items):
-        if item.is_dir():
-            found.extend((p, table_for_name(p.stem) is not None) for p in collect_files(item)
-                         if wanted(p, tables))
-        else:
-            found.append((item, True))
-    return found
+        if not item.is_dir():
+            named.append(item)
+            continue
+        for path in collect_files(item):
+            if wanted(path, tables):
+                (named if table_for_name(path.stem) else others).append(path)
+    return named, others
 
 
 def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None
@@ -541,11 +549,23 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
     tables = list(tables) if tables is not None else list(TABLES.values())
     result = Validation()
     by_table: dict[str, list[RawSheet]] = {}
-    for path, named in _data_files(source, tables):
-        read = read_file(path, tables, strict=named)
+
+    def add(read) -> None:
         result.problems.extend(read.problems)
         for raw in read.sheets:
             by_table.setdefault(raw.table.name, []).append(raw)
+
+    named, others = _data_files(source, tables)
+    for path in named:
+        add(read_file(path, tables))
+    for path in others:
+        provided = {n for name in by_table for n in related_tables(name)}
+        remaining = [t for t in tables if t.name not in provided]
+        if remaining:
+            add(read_file(path, remaining, strict=False))
+        else:
+            result.problems.append(Problem(str(path), "每个表都已有按表名命名的文件（如 学校.csv），此文件未读取",
+                                           severity="warning", fix="如需使用此文件，请移走同名的表文件"))
     for name, sheets in by_table.items():
         frame, problems = validate_sheets(sheets)
         result.frames[name] = frame

@@ -237,6 +237,27 @@ def test_load_dataset_from_a_list_of_files(tmp_path):
     assert (len(data.schools), len(data.counties), data.synthetic) == (2, 1, True)
 
 
+def test_a_workbook_beside_table_named_files_only_supplies_missing_tables(tmp_path):
+    write_csv(tmp_path / "schools.csv", rows_2025())
+    write_xlsx(tmp_path / "全部数据.xlsx", {"学校": grid(rows_2025()), "县区": grid([COUNTY_OK], table=COUNTIES)})
+    data = load_dataset(tmp_path)                    # no duplicate schools: schools.csv wins
+    assert (len(data.schools), len(data.counties)) == (2, 1)
+    write_csv(tmp_path / "counties.csv", [COUNTY_OK], table=COUNTIES)
+    write_csv(tmp_path / "survey.csv", survey_rows(), table=SURVEY)
+    write_csv(tmp_path / "scores.csv", [dict(year=2025, city="测试市", county="甲县", school_id="S0",
+                                              subject="数学", student_id="x", score=500)], table=SCORES)
+    data = load_dataset(tmp_path)                    # every table has its own file: workbook not read
+    assert (len(data.schools), len(data.counties)) == (2, 1)
+    assert any("全部数据.xlsx" in n and "未读取" in n for n in data.notes)
+
+
+def test_repeated_warnings_are_one_note(tmp_path):
+    rows = [school(school_id=f"S{i}", classes_junior=1) for i in range(8)]
+    write_csv(tmp_path / "学校.csv", rows)
+    [note] = [n for n in load_dataset(tmp_path).notes if "初中班级数" in n]
+    assert "共 8 行：第2、3、4、5、6…行" in note
+
+
 def test_load_dataset_notes_missing_optional_tables(tmp_path):
     write_csv(tmp_path / "schools.csv", rows_2025())
     data = load_dataset(tmp_path)

@@ -253,6 +253,14 @@ def test_teachers_without_students_in_a_stage(tmp_path):
     assert "初中在校生数为 0" in problem.message
 
 
+def test_classes_without_students_in_a_stage_are_a_warning(tmp_path):
+    path = schools_csv(tmp_path, [school(school_type="教学点", students_primary=20, classes_primary=2,
+                                         classes_junior=1)])
+    assert errors_in(path) == []
+    [warning] = [p for p in check_files(path) if p.severity == "warning"]
+    assert_names(warning, 3, "初中班级数")
+
+
 def test_primary_school_with_junior_students(tmp_path):
     problem = only_error(schools_csv(tmp_path, [school(students_junior=40, teachers_above_degree_junior=3,
                                                        backbone_teachers_junior=1, pe_art_teachers_junior=1)]))
