@@ -16,6 +16,8 @@ from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition,
 from .resources import ResourceAssessment, assess_resources
 from .assessment import Assessment, assess
 from .items import wilson_interval, difference_rate
+from .loaders import load_schools, load_counties, load_survey, load_scores, load_dataset
+from .validate import check_files
 
 __version__ = "0.1.0"
 
@@ -25,4 +27,5 @@ __all__ = [
     "Profile", "load_profile", "available_profiles", "profile_for_place",
     "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",
     "ResourceAssessment", "assess_resources", "Assessment", "assess", "wilson_interval", "difference_rate",
+    "load_schools", "load_counties", "load_survey", "load_scores", "load_dataset", "check_files",
 ]
