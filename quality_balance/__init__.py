@@ -18,6 +18,9 @@ from .assessment import Assessment, assess
 from .items import wilson_interval, difference_rate
 from .loaders import load_schools, load_counties, load_survey, load_scores, load_dataset
 from .validate import check_files
+from .progress import progress
+from .projection import Projection, project, projected_pass_year
+from .plans import Plan, load_plan, plan_status, plan_actuals, planned_certification_year
 
 __version__ = "0.1.0"
 
@@ -28,4 +31,6 @@ __all__ = [
     "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",
     "ResourceAssessment", "assess_resources", "Assessment", "assess", "wilson_interval", "difference_rate",
     "load_schools", "load_counties", "load_survey", "load_scores", "load_dataset", "check_files",
+    "progress", "Projection", "project", "projected_pass_year",
+    "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
 ]

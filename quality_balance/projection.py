@@ -47,7 +47,7 @@ from .errors import CalculationError
 from .progress import SERIES, met_since, progress
 from .resources import at_least, at_most
 
-__all__ = ["project", "projected_pass_year", "Projection", "HORIZON", "DEFAULT_LEVEL", "MIN_POINTS",
+__all__ = ["project", "projected_pass_year", "pass_projection", "Projection", "HORIZON", "DEFAULT_LEVEL", "MIN_POINTS",
            "ACTUAL", "PROJECTED", "OUTCOME_LABELS"]
 
 #: Last year projections look ahead to: the year by which 濮阳市 (seed 000: “力争到2030年…全部通过…
@@ -285,10 +285,19 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
         One row per county: ``city``, ``county``, ``last_year``, ``status``
         (``met``/``projected``/``not_by_horizon``/``unpredictable``), ``year``,
         ``optimistic_year``, ``pessimistic_year`` (Int64), ``label`` (Chinese),
-        ``deciding`` (the measures that set the year or block the projection) and ``note``.
+        ``deciding`` (the measures that set the year or block the projection), ``needs_data``
+        (True when only missing data or too few years block the projection) and ``note``.
     """
-    verdicts = data.verdicts
-    summary = project(data, horizon, level).summary
+    return pass_projection(data.verdicts, progress(data), horizon, level)
+
+
+def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = HORIZON,
+                    level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+    """:func:`projected_pass_year` from an assessment's ``verdicts`` and progress ``table``.
+
+    Both may be restricted to earlier years, to ask what the data said then.
+    """
+    summary = project(table, horizon, level).summary
     last = verdicts.sort_values(["city", "county", "year"]).groupby(["city", "county"]).tail(1)
     out = last[["city", "county", "year", "overall"]].rename(columns={"year": "last_year"}).set_index(
         ["city", "county"])
@@ -303,6 +312,7 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
     per = pd.DataFrame({
         "n_unknown": unknown.groupby(key).sum(),
         "n_late": late.groupby(key).sum(),
+        "n_not_numeric": (blocking["outcome"] == "not_numeric").groupby(key).sum(),
         "year": blocking["projected_year"].groupby(key).max(),
         "optimistic_year": blocking["optimistic_year"].groupby(key).max(),
         "pessimistic_year": blocking["pessimistic_year"].groupby(key).max(),
@@ -328,6 +338,7 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
     out["deciding"] = np.select([out["status"] == "unpredictable", out["status"] == "not_by_horizon",
                                  projected], [out["unknown_list"], out["late_list"], out["latest_list"]], "")
     out["deciding"] = out["deciding"].fillna("")
+    out["needs_data"] = (out["status"] == "unpredictable") & (out["n_not_numeric"].fillna(0) == 0)
     labels = {"met": "已达标", "projected": "预计达标", "not_by_horizon": f"按当前趋势{horizon}年前无法达标",
               "unpredictable": "无法预测"}
     out["label"] = out["status"].map(labels)
@@ -339,5 +350,6 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
          + "—" + _year_text(out["pessimistic_year"], f"{horizon}年后") + "），最晚达标的：" + out["deciding"],
          "按当前趋势" + str(horizon) + "年前无法达标：" + out["deciding"]],
         "无法预测：" + out["deciding"].where(out["deciding"] != "", "综合结论无数据"))
-    cols = ["last_year", "status", "year", "optimistic_year", "pessimistic_year", "label", "deciding", "note"]
+    cols = ["last_year", "status", "year", "optimistic_year", "pessimistic_year", "label", "deciding", "needs_data",
+            "note"]
     return out[cols].reset_index()
