@@ -21,6 +21,8 @@ from .validate import check_files
 from .progress import progress
 from .projection import Projection, project, projected_pass_year
 from .plans import Plan, load_plan, plan_status, plan_actuals, planned_certification_year
+from .gap import GapResult, gap_to_pass, gap_table
+from .whatif import apply_additions
 
 __version__ = "0.1.0"
 
@@ -33,4 +35,5 @@ __all__ = [
     "load_schools", "load_counties", "load_survey", "load_scores", "load_dataset", "check_files",
     "progress", "Projection", "project", "projected_pass_year",
     "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
+    "GapResult", "gap_to_pass", "gap_table", "apply_additions",
 ]
