@@ -78,7 +78,7 @@ def _item_rows(assessment) -> pd.DataFrame:
     out["source"], out["stage"], out["indicator"] = "item", None, None
     out["value"], out["threshold"], out["direction"] = value, threshold, direction
     out["unit"] = np.select([items["item"] == "G7", items["item"].isin(SCHOOL_COUNT_ITEMS), direction.notna()],
-                            ["元/生", "所未达标", "%"], "")
+                            ["元/生", "未达标学校数（所）", "%"], "")
     out["status"], out["counts"] = items["status"], items["counts"].astype(bool)
     return out
 
