@@ -23,7 +23,8 @@ Three questions, answered for every county and year of an assessment (spec §2, 
    unit to pass the school rule (``resources.school_rule``: meet ``min_met`` of
    the 7, each remaining miss at least ``min_ratio_of_miss`` of its threshold):
    every miss below the ratio, and, of the others, all but the
-   ``7 − min_met`` most expensive ones (by the unit costs; by the relative
+   ``7 − min_met`` most expensive ones (by the unit costs — a teacher's yearly
+   cost weighed against a one-off cost, a rough comparison; by the relative
    shortfall when a cost is missing).
 
 2. **CV additions** (water-filling). For every county, year, stage and indicator
@@ -185,12 +186,13 @@ def _as_list(value) -> list:
 def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
     if county is not None:
-        names = _as_list(county)
-        unknown = sorted(set(names) - set(known["county"]))
+        names = _as_list(county)  # "县区", or "市/县区" where two cities have a county of the same name
+        known_names = set(known["county"]) | set(known["city"] + "/" + known["county"])
+        unknown = sorted(set(names) - known_names)
         if unknown:
             raise CalculationError(f"gap_to_pass: county {unknown} is not in the assessment; expected one of "
-                                   f"{', '.join(sorted(known['county'].unique()))}")
-        mask &= frame["county"].isin(names)
+                                   f"{', '.join(sorted(known['county'].unique()))} (or 市/县区)")
+        mask &= frame["county"].isin(names) | (frame["city"] + "/" + frame["county"]).isin(names)
     if year is not None:
         years = [int(y) for y in _as_list(year)]
         unknown = sorted(set(years) - set(known["year"].astype(int)))
@@ -456,7 +458,7 @@ def _totals(targets: pd.DataFrame, parts: dict[str, np.ndarray], units: pd.DataF
     return out[cols]
 
 
-def _county_summary(ra, county, year, plan_table, cv_summary, plan_cv_ok: pd.Series) -> pd.DataFrame:
+def _county_summary(ra, county, year, plan_table, plan_cv_ok: pd.Series) -> pd.DataFrame:
     base = _select(ra.counties, ra.counties, county, year)[
         ["city", "county", "year", "status", "n_units", "n_failing", "n_cv_failing"]].copy()
     cost = plan_table.assign(
@@ -481,7 +483,8 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
         From :func:`quality_balance.assess` (its ``resources``, ``profiles`` and
         ``dataset`` are used).
     county : str or list of str, optional
-        Restrict to these counties (default: all).
+        Restrict to these counties (default: all); ``"市/县区"`` picks one city's
+        county where two cities have a county of the same name.
     year : int or list of int, optional
         Restrict to these years (default: all).
     costs : DataFrame, mapping, path or None
@@ -549,7 +552,7 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
         cv_summary=cv_summary,
         additions=plan_table,
         totals=totals,
-        counties=_county_summary(ra, county, year, plan_table, cv_summary, plan_ok),
+        counties=_county_summary(ra, county, year, plan_table, plan_ok),
         costs=prices,
     )
 

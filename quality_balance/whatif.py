@@ -116,10 +116,11 @@ def addition_targets(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataF
     out["row"] = row.astype(int)
     stage = out["stage"].where(out["stage"].isin(STAGES))
     teacher = out["indicator"].isin(list(TEACHER_COLUMNS))
-    if (teacher & stage.isna()).any():
+    no_stage = teacher & stage.isna()
+    if no_stage.any():
+        received = out.loc[no_stage, "stage"].unique()[:5].tolist()
         raise CalculationError(f"additions: teacher indicators (R1–R3) are per stage; 'stage' must be "
-                               f"{' or '.join(STAGES)}, received {out.loc[teacher & stage.isna(), 'stage'].unique()[:5].tolist()} "
-                               f"(rows {_rows(teacher & stage.isna())})")
+                               f"{' or '.join(STAGES)}, received {received} (rows {_rows(no_stage)})")
     column = pd.Series(None, index=out.index, dtype=object)
     column[teacher] = out.loc[teacher, "indicator"].map(TEACHER_COLUMNS) + "_" + stage[teacher]
     facility = ~teacher

@@ -240,6 +240,7 @@ def test_county_and_year_select_and_unknown_ones_are_named():
     gap = gap_to_pass(a, county="甲县", year=2025)
     assert gap.units[["county", "year", "school_id"]].values.tolist() == [["甲县", 2025, "A"]]
     assert len(gap_to_pass(a).units) == 2
+    assert gap_to_pass(a, county="测试市/乙县").units["school_id"].tolist() == ["B"]
     with pytest.raises(qb.CalculationError, match="丁县"):
         gap_to_pass(a, county="丁县")
     with pytest.raises(qb.CalculationError, match="2019"):
