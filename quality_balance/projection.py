@@ -196,7 +196,8 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
 
     status = summary["last_status"]
     numeric = summary["numeric"].astype(bool)
-    resource_item = (summary.index.get_level_values("measure") == "R") & (summary["source"] == "item")
+    source = summary["source"] if "source" in summary else pd.Series("item", index=summary.index)
+    resource_item = (summary.index.get_level_values("measure") == "R") & (source == "item")
     outcome = np.select(
         [status == "not_applicable", status == "met", resource_item, status == "no_data", ~numeric,
          summary["n_points"] < MIN_POINTS],

@@ -302,3 +302,23 @@ def test_demo_plans_reproduce():
     assert len(first) == len(load_plan("濮阳市").targets) + 6
     by_id = first[first["scope"] == "全市"].set_index("target_id")["status"]
     assert (by_id[["schools_built", "new_places", "large_classes", "teachers_recruited"]] != "no_data").all()
+
+
+def test_plan_versus_actual_chart(assessment, plan_file, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from quality_balance.progress_plots import plot_plan_vs_actual
+
+    rows = plan_actuals(assessment, plan_file)
+    fig = plot_plan_vs_actual(rows, "large_classes", scope="甲县")
+    bars, cum = fig.axes[:2]
+    heights = [p.get_height() for p in bars.patches]
+    assert heights == [0.0, 4.0, 4.0, 4.0, 0.0, 5.0, 3.0, 2.0]      # planned, then actual (2021: 无数据)
+    assert any(t.get_text() == "无数据" for t in bars.texts)
+    lines = {line.get_label(): line for line in cum.get_lines()}
+    assert list(lines["累计实际"].get_ydata()) == [5.0, 8.0, 10.0]
+    level = plot_plan_vs_actual(rows, "backbone_130")
+    assert any("目标 ≥130" in t.get_text() for t in level.axes[0].get_legend().get_texts())
+    with pytest.raises(KeyError, match="places"):
+        plot_plan_vs_actual(rows, "places", scope="甲县")
+    fig.savefig(tmp_path / "plan.png")

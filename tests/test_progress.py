@@ -94,3 +94,44 @@ def test_thresholds_come_from_the_assessment_profile():
     local = _series(table, "L1")  # 蕉岭县's local item: 小学净入学率 ≥ 100, no data here
     assert (local["direction"] == ">=").all() and (local["status"] == "no_data").all()
     assert local["met"].isna().all() and local["first_year_met"].isna().all()
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def test_progress_chart_marks_the_projection_as_such(table, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from quality_balance.progress_plots import plot_progress
+
+    fig = plot_progress(table, "甲县", ["Q1", "R4-share-primary", "G1"], projection=qb.project(table))
+    q1, share, g1 = fig.axes[:3]
+    lines = {line.get_label(): line for line in q1.get_lines()}
+    assert list(lines["实际值"].get_xdata()) == list(YEARS)
+    threshold = [lab for lab in lines if lab.startswith("标准")]
+    assert threshold == ["标准 ≥ 95"] and list(lines["标准 ≥ 95"].get_ydata()) == [95.0, 95.0]
+    assert "预测（线性趋势）" not in lines          # Q1 is met in 2024: nothing is projected
+    assert "已达标" in q1.get_title()
+    # R4-share-primary is met in 2024 too; G1 has no number to draw
+    assert [t.get_text() for t in g1.texts] == ["学校规划布局合理：非数值项目，见状态表"]
+    fig.savefig(tmp_path / "progress.png")
+
+
+def test_progress_chart_draws_a_dashed_projection_up_to_its_year(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    from quality_balance.progress_plots import plot_progress
+
+    rows = [dict(city="测试市", county="甲县", year=y, measure="Q1", label="巩固率", value=v, threshold=95.0,
+                 direction=">=", unit="%", status="not_met", met=False, counts=True, numeric=True)
+            for y, v in zip((2021, 2022, 2023, 2024), (90.0, 92.0, 91.0, 93.0))]
+    table = pd.DataFrame(rows).assign(met=lambda f: f["met"].astype("boolean"))
+    projection = qb.project(table)
+    fig = plot_progress(table, "甲县", "Q1", projection=projection)
+    ax = fig.axes[0]
+    dashed = [line for line in ax.get_lines() if line.get_label() == "预测（线性趋势）"][0]
+    assert dashed.get_linestyle() == "--"
+    assert list(dashed.get_xdata()) == [2024, 2025, 2026, 2027]       # from the last observation to 2027
+    assert dashed.get_ydata()[-1] == pytest.approx(95.1)
+    assert any(t.get_text() == "预测 →" for t in ax.texts)
+    assert "预计2027年达标（90%区间 2025年—2030年后）" in ax.get_title()
+    fig.savefig(tmp_path / "projection.png")
