@@ -390,17 +390,23 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
                 first_year: int | None = None, last_year: int | None = None) -> Path:
     """Write ``index.html``: every county of ``places`` with its verdict by year and its report links.
 
-    Counties whose report files exist (from this run or an earlier one) are
-    linked; failures of this run are shown in red with their error. The
+    Each row shows the profile the county was assessed under (the ``profile``
+    column of ``verdicts``, latest year). Counties whose report files exist (from
+    this run or an earlier one) are linked; failures of this run are shown in red with their error. The
     synthetic-data label heads the page when ``dataset.synthetic``.
     """
+    import pandas as pd
+
     from .dataset import SYNTHETIC_LABEL
     from .tables import verdict_overview
 
     out = Path(out_dir)
     by_name = {r.job.name: r for r in results}
     overview = verdict_overview(verdicts, first_year=first_year, last_year=last_year)
-    years = [c for c in overview.columns if isinstance(c, (int,)) or str(c).isdigit()]
+    years = [c for c in overview.columns if c != "first_met"]
+    latest = verdicts.sort_values("year").groupby(["city", "county"])["profile"].last() \
+        if "profile" in verdicts else pd.Series(dtype=str)
+    profiles = latest.to_dict()
     parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
              "<title>县域义务教育优质均衡发展评估报告</title>", f"<style>{_INDEX_CSS}</style></head><body>",
              "<h1>县域义务教育优质均衡发展评估报告</h1>"]
@@ -420,7 +426,8 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
         if city_name in by_name and not by_name[city_name].ok:
             parts.append(f'<p class="failed">城市概览生成失败：{html.escape(by_name[city_name].error)}</p>')
         head = "".join(f"<th>{y}年</th>" for y in years)
-        parts.append(f"<table><tr><th>县区</th>{head}<th>首次达标年份</th><th>报告</th><th>状态</th></tr>")
+        parts.append(f"<table><tr><th>县区</th><th>评估标准</th>{head}<th>首次达标年份</th><th>报告</th>"
+                     f"<th>状态</th></tr>")
         for county in group["county"]:
             row = overview.loc[(city, county)] if (city, county) in overview.index else None
             cells = "".join(_status_cell(None if row is None else row[y]) for y in years)
@@ -431,7 +438,8 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
             result = by_name.get(name)
             state = ("本次未生成" if result is None else "已生成" if result.ok
                      else f'<span class="failed">失败：{html.escape(result.error)}</span>')
-            parts.append(f"<tr><td>{html.escape(county)}</td>{cells}<td>{first}</td><td>{links}</td>"
+            used = profiles.get((city, county), "—")
+            parts.append(f"<tr><td>{html.escape(county)}</td><td>{html.escape(used)}</td>{cells}<td>{first}</td><td>{links}</td>"
                          f"<td>{state}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")

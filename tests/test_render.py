@@ -192,6 +192,7 @@ def test_index_links_every_report_with_its_verdict(rendered):
     assert "本次未生成" in other and "href" not in other
     assert "演示数据" in index
     row = re.search(r"<tr><td>甲县</td>(.*?)</tr>", index).group(1)
+    assert row.startswith("<td>national</td>")                       # the profile it was assessed under
     assert re.findall(r'class="status"[^>]*>([^<]+)<', row) == ["未达标", "达标"]
     assert "2025年" in row and "已生成" in row
     failed = re.search(r"<tr><td>乙县</td>(.*?)</tr>", index).group(1)
