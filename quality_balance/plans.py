@@ -344,7 +344,9 @@ def measure_values(assessment) -> pd.DataFrame:
     schools = assessment.dataset.schools
     schools = schools[schools["year"].isin(verdicts["year"].unique())]
     keys = [schools[c] for c in PLACE]
-    col = lambda name: schools[name].astype(float) if name in schools else pd.Series(np.nan, index=schools.index)
+
+    def col(name: str) -> pd.Series:
+        return schools[name].astype(float) if name in schools else pd.Series(np.nan, index=schools.index)
     boarders = col("boarders")
     boarding = (boarders > 0).astype(float).where(boarders.notna())
     rural = schools["location"].isin(["镇区", "乡村"]).astype(float)
@@ -405,6 +407,18 @@ def _scope_values(values: pd.DataFrame, cities: Iterable[str]) -> pd.DataFrame:
                      ignore_index=True)
 
 
+def _fmt_amount(value: float) -> str:
+    """Amounts in reason texts: whole numbers with thousands separators, else two decimals."""
+    if value != value:
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def _names(lists: pd.Series) -> str:
+    """The distinct county names of "、"-joined lists."""
+    return "、".join(sorted({name for joined in lists.dropna() for name in joined.split("、")}))
+
+
 def _meets(value, target, direction):
     value, target = np.asarray(value, float), np.asarray(target, float)
     return np.where(np.asarray(direction) == "<=", at_most(value, target), at_least(value, target))
@@ -442,7 +456,6 @@ def plan_actuals(assessment, plans=None) -> pd.DataFrame:
     years = pd.DataFrame({"year": np.arange(first_year, int(scoped["deadline"].max()) + 1)})
     grid = scoped.merge(years, how="cross")
     grid = grid[(grid["year"] >= grid["start"]) & (grid["year"] <= grid["deadline"])]
-    # the year before the start too, for fall/rise amounts
     longv = _scope_values(values, scoped["city"].unique())
     levels = longv.set_index(["city", "scope", "measure", "year"])
     key = pd.MultiIndex.from_arrays([grid["city"], grid["scope"], grid["measure"], grid["year"]])
@@ -505,8 +518,9 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     met = actual.notna() & (reached | (flows & due & on_pace))
     status = np.select([actual.isna(), met, ~due & on_pace], ["no_data", "met", "on_track"], "behind")
     unknown_years = a[a["actual"].isna()].groupby("row")["year"].agg(lambda y: "、".join(map(str, y)))
-    missing = a.groupby("row")["missing"].agg(lambda m: "、".join(sorted({x for x in m.dropna() for x in x.split("、")})))
-    fmt = lambda v: "—" if v != v else f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
+    unknown_years = unknown_years.reindex(s.index)
+    missing = a.groupby("row")["missing"].agg(_names).reindex(s.index).fillna("")
+    fmt = _fmt_amount
     unit = s["unit"].fillna("")
     yr = s["as_of"].map(lambda y: "—" if y != y else f"{int(y)}")
     sign = np.where(s["direction"] == "<=", "≤", "≥")
@@ -515,13 +529,10 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     level_text = (yr + "年为" + actual.map(fmt) + unit + "，目标" + s["deadline"].astype(str) + "年" + sign
                   + whole.map(fmt) + unit + np.where(~due & actual.notna(), "，按进度应" + sign + planned.map(fmt) + unit, ""))
     reason = pd.Series(np.where(flows, flow_text, level_text), index=s.index)
-    extra = (np.where(unknown_years.reindex(s.index).notna() & flows,
-                      "；" + unknown_years.reindex(s.index).fillna("") + "年无可比数据，未计入", "")
-             + np.where(missing.reindex(s.index).fillna("") != "", "；缺少数据：" + missing.reindex(s.index).fillna(""), ""))
-    reason = reason + extra
+    reason = (reason + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
+              + np.where(missing != "", "；缺少数据：" + missing, ""))
     reason = reason.where(status != "no_data", "无数据：" + s["scope"] + np.where(
-        missing.reindex(s.index).fillna("") != "", "缺少" + missing.reindex(s.index).fillna(""),
-        "不在数据中或该列未填写"))
+        missing != "", "缺少" + missing, "不在数据中或该列未填写"))
     return pd.DataFrame({"target": whole, "target_to_date": planned, "actual": actual, "status": status,
                          "reason": reason}, index=s.index)
 
@@ -554,7 +565,7 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
                                          for c in ("status", "year", "note", "needs_data"))
         due = cert["as_of"] >= cert["deadline"]
         met = first.notna() & (first <= cert["deadline"])
-        on_track = ~due & (pstatus == "projected") & (pyear.astype(float) <= cert["deadline"])
+        on_track = ~due & (pstatus == "projected") & (pd.to_numeric(pyear, errors="coerce") <= cert["deadline"])
         unpredictable_nodata = ~due & (pstatus == "unpredictable") & pneeds.fillna(False).astype(bool)
         status = np.select([~in_data, met, on_track, unpredictable_nodata], ["no_data", "met", "on_track", "no_data"],
                            "behind")

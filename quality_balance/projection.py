@@ -120,14 +120,14 @@ def _first_year(hit: np.ndarray, years: np.ndarray) -> pd.array:
 def _fit(obs: pd.DataFrame) -> pd.DataFrame:
     """Closed-form OLS per series from group sums: n, mean year, slope, intercept at the mean, s, Sxx."""
     g = obs.groupby(SERIES, sort=False)
-    n = g["year"].size()
+    n, first = g["year"].size(), g["year"].min()
     xbar, ybar = g["year"].mean(), g["value"].mean()
     key = pd.MultiIndex.from_frame(obs[SERIES])
     dx = obs["year"].to_numpy(float) - xbar.reindex(key).to_numpy()
     dy = obs["value"].to_numpy(float) - ybar.reindex(key).to_numpy()
     sums = pd.DataFrame({"sxx": dx * dx, "sxy": dx * dy, "syy": dy * dy}, index=key).groupby(level=SERIES,
                                                                                              sort=False).sum()
-    fit = pd.DataFrame({"n_points": n, "xbar": xbar, "ybar": ybar}).join(sums)
+    fit = pd.DataFrame({"n_points": n, "first_year": first, "xbar": xbar, "ybar": ybar}).join(sums)
     with np.errstate(invalid="ignore", divide="ignore"):
         fit["slope"] = fit["sxy"] / fit["sxx"]
         sse = (fit["syy"] - fit["slope"] * fit["sxy"]).clip(lower=0)
@@ -189,9 +189,9 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
     summary["last_year"], summary["last_value"], summary["last_status"] = last["year"], last["value"], last["status"]
     since = met_since(table, SERIES)
     obs = table[table["numeric"].astype(bool) & table["value"].notna()]
-    fit = _fit(obs) if len(obs) else pd.DataFrame(columns=["n_points", "xbar", "ybar", "sxx", "sxy", "syy",
-                                                           "slope", "s"])
-    summary = summary.join(fit[["n_points", "slope", "xbar", "ybar", "sxx", "s"]])
+    fit = _fit(obs) if len(obs) else pd.DataFrame(columns=["n_points", "first_year", "xbar", "ybar", "sxx", "sxy",
+                                                           "syy", "slope", "s"])
+    summary = summary.join(fit[["n_points", "first_year", "slope", "xbar", "ybar", "sxx", "s"]])
     summary["n_points"] = summary["n_points"].fillna(0).astype(int)
 
     status = summary["last_status"]
@@ -200,8 +200,8 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
     resource_item = (summary.index.get_level_values("measure") == "R") & (source == "item")
     outcome = np.select(
         [status == "not_applicable", status == "met", resource_item, status == "no_data", ~numeric,
-         summary["n_points"] < MIN_POINTS],
-        ["not_applicable", "met", "by_parts", "no_data", "not_numeric", "insufficient_data"], "fit")
+         summary["last_value"].isna(), summary["n_points"] < MIN_POINTS],
+        ["not_applicable", "met", "by_parts", "no_data", "not_numeric", "no_data", "insufficient_data"], "fit")
     summary["outcome"] = outcome
     to_fit = summary[summary["outcome"] == "fit"]
     summary["projected_year"] = pd.array([pd.NA] * len(summary), dtype="Int64")
@@ -230,7 +230,7 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
     summary.loc[is_met, "projected_year"] = since.reindex(summary.index[is_met]).to_numpy()
     summary["outcome_label"] = summary["outcome"].map(OUTCOME_LABELS).str.replace(str(HORIZON), str(horizon))
     summary["note"] = _notes(summary, level, horizon)
-    summary = summary.drop(columns=["xbar", "ybar", "sxx", "s", "last_status"]).reset_index()
+    summary = summary.drop(columns=["first_year", "xbar", "ybar", "sxx", "s", "last_status"]).reset_index()
 
     actual = obs[SERIES + ["year", "value"]].assign(kind=ACTUAL, projected=np.nan, low=np.nan, high=np.nan)
     paths = pd.concat([actual, *paths_future], ignore_index=True)
@@ -242,7 +242,7 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
 
 def _notes(s: pd.DataFrame, level: float, horizon: int) -> pd.Series:
     """One Chinese sentence per series saying what the projection is and how sure."""
-    first = (s["last_year"] - s["n_points"] + 1).astype(int).astype(str)
+    first = s["first_year"].map(lambda y: "—" if y != y else f"{int(y)}")
     trend = ("按" + first + "—" + s["last_year"].astype(int).astype(str) + "年"
              + s["n_points"].astype(str) + "个观测值的线性趋势（每年" + s["slope"].map(
                  lambda v: "—" if v != v else f"{v:+.3g}") + "）")
