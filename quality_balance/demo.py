@@ -48,7 +48,8 @@ from .profile import Profile, profile_for_place
 from .schema import (COUNTIES, INDICATORS, RATINGS, SCHOOLS, SCORES, STAGE_LABELS, STAGES, SURVEY, SURVEY_GROUPS,
                      Table)
 
-__all__ = ["generate", "write", "generate_to", "readme_text", "PLACES", "DESIGN", "Place", "CountyDesign",
+__all__ = ["generate", "write", "generate_to", "readme_text", "designed_verdicts", "PLACES", "DESIGN", "Place",
+           "CountyDesign",
            "Shortfall", "DEFAULT_SEED", "DEFAULT_YEARS", "WORKBOOK_FILE"]
 
 DEFAULT_SEED = 2021
@@ -242,8 +243,8 @@ DESIGN: dict[str, CountyDesign] = {
     "新城区": CountyDesign(2024, "计划 2024 年：薄弱学校、班额和交流轮岗 2023 年前后补齐；2022 年存在违规择校（V2）",
                          (_rule(5, 2024), _item("G5", 2023, schools=3), _item("G11", 2023, start=8.0),
                           _veto("V2", 2022))),
-    "回民区": CountyDesign(2025, "计划 2025 年：大校额 1 所、优质高中名额分配 57.5%（国家标准 50% 已达到，"
-                              "呼和浩特市要求 60%）、课业负担和满意度到 2025 年解决",
+    "回民区": CountyDesign(2025, "计划 2025 年：大校额 1 所、优质高中名额分配（2024 年 57.7%：达到国家标准 50%，"
+                              "未达呼和浩特市要求的 60%）到 2025 年解决；课业负担和满意度 2024 年解决",
                          (_item("G4", 2025, schools=1), _item("G14", 2025, start=51.0), _item("Q8", 2024),
                           _item("S1", 2024, start=83.5)),
                          new_schools={2024: 1}),
@@ -272,17 +273,41 @@ DESIGN: dict[str, CountyDesign] = {
                          (_cv("junior", "R2", 2022, excess=0.14), _item("Q2", 2022, start=93.5),
                           _item("Q4", 2022, schools=2))),
     # 梅州市蕉岭县 and 淄博市桓台县: certification by 2025; their local profiles decide 2024.
-    "蕉岭县": CountyDesign(2025, "2025 年达标；2024 年只差九年义务教育巩固率 95.9%（国家标准 95% 已达到，"
-                              "蕉岭县要求 96%）",
+    "蕉岭县": CountyDesign(2025, "2025 年达标；2024 年只差九年义务教育巩固率 95.7%（达到国家标准 95%，"
+                              "未达蕉岭县要求的 96%）",
                          (_rule(3, 2024), _item("G15", 2024, start=92.0), _item("Q1", 2025, start=95.1),
                           _item("L1", 2023, start=99.5)),
                          scores=True),
     "桓台县": CountyDesign(2025, "2025 年达标；2024 年按国家标准已达标，但按桓台县方案未达标：名额分配 66.5% < 70%，"
-                              "3 所不足 200 人的农村小学未按 200 人拨付公用经费",
+                              "仍有 1 所不足 200 人的农村小学未按 200 人拨付公用经费（2021 年 3 所）",
                          (_item("G14", 2025, start=56.0), _item("G6", 2025, schools=3), _cv("junior", "R4", 2023),
                           _item("L1", 2023, start=42.0), _item("Q9", 2022, start=0.21)),
                          scores=True),
 }
+
+_DIMENSION_OF = {"R": "resources", "G": "guarantee", "Q": "quality", "S": "recognition", "V": "veto"}
+
+
+def designed_verdicts(years: Iterable[int] = DEFAULT_YEARS) -> pd.DataFrame:
+    """What :data:`DESIGN` says the assessment must find: one row per county and year.
+
+    Columns ``city, county, year, resources, guarantee, quality, recognition, veto,
+    overall``, each ``met`` or ``not_met`` (a dimension is ``not_met`` while one of
+    its shortfalls is active; a profile's local ``L*`` items belong to the dimension
+    the profile gives them). Tests compare it with :func:`quality_balance.assess`.
+    """
+    rows = []
+    for place in PLACES:
+        design = DESIGN[place.county]
+        local = {i["id"]: i["dimension"] for i in profile_for_place(place.city, place.county).extra_items}
+        for year in years:
+            failing = {local.get(s.item) or _DIMENSION_OF[s.item[0]] for s in design.shortfalls if s.active(year)}
+            row = {"city": place.city, "county": place.county, "year": year}
+            row.update({dim: "not_met" if dim in failing else "met" for dim in _DIMENSION_OF.values()})
+            row["overall"] = "not_met" if failing else "met"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
 
 # --- generation parameters (plausible inventions, not statistics) ---------------------------------
 
@@ -1032,10 +1057,27 @@ def _failing_value(s: Shortfall, year: int, threshold: float, op: str, default_s
     return max(value, threshold + 0.005)
 
 
-def _passing_value(rng: np.random.Generator, threshold: float, op: str, cap: float = 100.0) -> float:
-    if op == ">=":
-        return cap if threshold >= cap else float(min(cap, _floor(threshold + rng.uniform(0.8, 6.0), 0.1)))
-    return float(_floor(threshold * rng.uniform(0.4, 0.85), 0.001))
+class _Steady:
+    """A county figure on the passing side of its threshold: a level drawn once, a gentle trend, small noise."""
+
+    def __init__(self, rng: np.random.Generator, threshold: float, op: str, cap: float = 100.0):
+        self.rng, self.threshold, self.op, self.cap = rng, threshold, op, cap
+        self.level = rng.uniform(0.8, 5.0) if op == ">=" else threshold * rng.uniform(0.45, 0.8)
+
+    def __call__(self, year: int) -> float:
+        t = max(0, year - BASE_YEAR)
+        if self.op == "<":  # e.g. the difference rate: falls a little each year
+            return float(_floor(self.level * (1 - 0.02 * t) + self.rng.uniform(-0.004, 0.004), 0.001))
+        if self.threshold >= self.cap:
+            return self.cap
+        value = self.threshold + self.level + 0.15 * t + self.rng.uniform(-0.3, 0.3)
+        return float(min(self.cap, _floor(max(value, self.threshold + 0.3), 0.1)))
+
+
+def _steady_range(rng: np.random.Generator, low: float, high: float, years: list[int]) -> dict[int, float]:
+    """A plausible figure without a threshold: a level in [low, high], small yearly noise."""
+    level = rng.uniform(low, high)
+    return {y: float(_floor(np.clip(level + rng.uniform(-0.6, 0.6), low, high), 0.1)) for y in years}
 
 
 def _county_rows(place: Place, design: CountyDesign, profile: Profile, panel: pd.DataFrame, years: list[int],
@@ -1043,9 +1085,16 @@ def _county_rows(place: Place, design: CountyDesign, profile: Profile, panel: pd
     """The county-year table: county items, local items, vetoes and plan-tracking figures."""
     thresholds = {col: (item, float(profile.get(path)), op) for col, (item, path, op) in _RATE_ITEMS.items()}
     local = {item["id"]: (item["column"], float(item["threshold"]), item["op"]) for item in profile.extra_items}
+    steady = {col: _Steady(rng, threshold, op) for col, (_, threshold, op) in thresholds.items()}
+    steady.update({item_id: _Steady(rng, threshold, op) for item_id, (_, threshold, op) in local.items()})
+    other = {col: _steady_range(rng, low, high, years) for col, (low, high) in _OTHER_RATES.items()}
     share_provincial = rng.uniform(0.3, 0.42)
     civil_factor = rng.uniform(0.95, 1.05)
+    pay_margin = rng.uniform(100.5, 105.0)
     ratings = list(RATINGS)
+    rated = {item: ratings[int(rng.integers(0, ratings.index(profile.get(path)) + 1))]
+             for item, (_, path) in _RATING_ITEMS.items()}
+    level = int(rng.integers(3, 5))
     rows = []
     for year in years:
         row: dict = {"year": year, "city": place.city, "county": place.county, "county_code": place.code,
@@ -1059,7 +1108,7 @@ def _county_rows(place: Place, design: CountyDesign, profile: Profile, panel: pd
         civil = _CIVIL_PAY[place.city] * civil_factor * (1 + _PAY_RISE) ** max(0, year - BASE_YEAR)
         row["civil_servant_avg_pay_yuan"] = float(_floor(civil, 10.0))
         g8 = design.active(year, "G8")
-        pay_share = _failing_value(g8[0], year, 100.0, ">=", 96.0) if g8 else rng.uniform(100.5, 106.0)
+        pay_share = _failing_value(g8[0], year, 100.0, ">=", 96.0) if g8 else pay_margin + rng.uniform(-0.4, 0.4)
         row["teacher_avg_pay_yuan"] = float(_floor(civil * pay_share / 100, 10.0))
         for col, (item, threshold, op) in thresholds.items():
             active = design.active(year, item) if item else []
@@ -1069,17 +1118,17 @@ def _county_rows(place: Place, design: CountyDesign, profile: Profile, panel: pd
                 default = threshold - 5 if op == ">=" else threshold + 0.04
                 row[col] = _failing_value(active[0], year, threshold, op, default)
             else:
-                row[col] = _passing_value(rng, threshold, op)
+                row[col] = steady[col](year)
         for item, (col, path) in _RATING_ITEMS.items():
-            minimum = ratings.index(profile.get(path))
-            row[col] = ratings[minimum + 1] if design.active(year, item) else ratings[int(rng.integers(0, minimum + 1))]
-        row["monitoring_level"] = int(rng.integers(3, 5))
-        for col, (low, high) in _OTHER_RATES.items():
-            row[col] = float(_floor(rng.uniform(low, high), 0.1))
+            below = ratings[ratings.index(profile.get(path)) + 1]
+            row[col] = below if design.active(year, item) else rated[item]
+        row["monitoring_level"] = level
+        for col, values in other.items():
+            row[col] = values[year]
         for item_id, (col, threshold, op) in local.items():
             active = design.active(year, item_id)
             row[col] = (_failing_value(active[0], year, threshold, op, threshold - 3) if active
-                        else _passing_value(rng, threshold, op))
+                        else steady[item_id](year))
         for item, col in _VETO_COLUMNS.items():
             row[col] = bool(design.active(year, item))
         rows.append(row)
@@ -1122,11 +1171,12 @@ def _special_funds(design: CountyDesign, profile: Profile, years: list[int], rng
                    ) -> dict[int, float]:
     """G7: public funds per student of the special-education school, per year (元)."""
     minimum = float(profile.get("guarantee.G7.min_funds_per_student_yuan"))
+    level = rng.uniform(1.05, 1.4)
     out = {}
     for year in years:
         active = design.active(year, "G7")
         out[year] = (_failing_value(active[0], year, minimum, ">=", minimum * 0.85) if active
-                     else float(_floor(minimum * rng.uniform(1.05, 1.5), 10.0)))
+                     else float(_floor(minimum * level * (1.03 ** max(0, year - BASE_YEAR)), 10.0)))
     return out
 
 
@@ -1381,15 +1431,18 @@ def readme_text() -> str:
         "",
         "## 设计 / The designed story",
         "",
-        "每个县的数据按下表设计：列出的问题在“解决年份”之前存在，之后消失；没有问题的第一年即设计的达标年份。"
-        "所有阈值取自各县适用的标准文件（濮阳市、呼和浩特市、蕉岭县、桓台县有地方标准），不在代码中硬写。",
+        "每个县的数据按下表设计（`quality_balance/demo.py` 的 `DESIGN`）：列出的问题在“解决”年份之前存在，"
+        "数字向阈值逐年靠近，之后达标；没有问题的第一年即设计的达标年份。所有阈值取自各县适用的标准文件"
+        "（濮阳市、呼和浩特市、蕉岭县、桓台县有地方标准），不在代码中硬写。"
+        "`quality_balance.demo.designed_verdicts()` 给出每县每年按设计应得的结论，测试用它核对评估结果。",
         "",
-        "| 市 | 县区 | 代码 | 计划认定年份 | 设计达标年份 | 说明 | 问题（解决年份） |",
+        "| 市 | 县区 | 代码 | 计划认定年份 | 设计达标年份 | 说明 | 设计的问题 |",
         "|---|---|---|---|---|---|---|",
     ]
     for place in PLACES:
         d = DESIGN[place.county]
-        problems = "、".join(_describe_shortfall(s) for s in d.shortfalls) or "无"
+        labels = _item_labels(profile_for_place(place.city, place.county))
+        problems = "；".join(_describe_shortfall(s, labels) for s in d.shortfalls) or "无"
         first = d.first_pass if d.first_pass <= max(DEFAULT_YEARS) else f"{d.first_pass}（2025 年仍未达标）"
         lines.append(f"| {place.city} | {place.county} | {place.code} | {d.planned or '—'} | {first} | {d.story} "
                      f"| {problems} |")
@@ -1406,17 +1459,35 @@ def readme_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _describe_shortfall(s: Shortfall) -> str:
+def _item_labels(profile: Profile) -> dict[str, str]:
+    """Item id → short Chinese label, for the README (the assessment's own labels)."""
+    from .items.guarantee import GUARANTEE_LABELS
+    from .items.quality import QUALITY_LABELS
+    from .items.veto import VETO_ITEMS
+
+    return {**GUARANTEE_LABELS, **QUALITY_LABELS, **{k: v[1] for k, v in VETO_ITEMS.items()}, "S1": "社会认可度",
+            **{i["id"]: i["label"] for i in profile.extra_items}}
+
+
+def _describe_shortfall(s: Shortfall, labels: Mapping[str, str]) -> str:
+    """One shortfall in words, e.g. "G14 优质高中招生名额分配（2021 年 56%，2025 年解决）"."""
     if s.item == "R.school":
-        what = f"{s.schools} 所学校未达校际规则"
-    elif s.item == "R.cv":
-        what = f"{STAGE_LABELS[s.stage]} {s.indicator} 差异系数超限"
+        return f"{s.schools} 所学校未达校际规则（{s.since} 年，逐年减少，{s.until} 年解决）"
+    if s.item == "R.cv":
+        return f"{STAGE_LABELS[s.stage]} {s.indicator} 差异系数超限（{s.until} 年解决）"
+    what = f"{s.item} {labels.get(s.item, '')}"
+    if s.item.startswith("V"):
+        return f"{what}（{s.since} 年存在）"
+    if s.large_classes:
+        detail = f"{s.since} 年 56 人以上大班额 {s.large_classes} 个"
+    elif s.schools:
+        detail = f"{s.since} 年 {s.schools} 所学校"
+    elif s.start is not None:
+        unit = {"Q9": "", "G7": " 元/生", "G8": "%（教师工资占公务员工资）"}.get(s.item, "%")
+        detail = f"{s.since} 年 {s.start:g}{unit}"
     else:
-        what = s.item
-        what += f" {s.schools} 所学校" if s.schools else ""
-        what += f" 56 人以上大班额 {s.large_classes} 个" if s.large_classes else ""
-        what += f" 起始 {s.start:g}" if s.start is not None else ""
-    return f"{what}（{s.since} 年存在）" if s.item.startswith("V") else f"{what}（{s.until} 年解决）"
+        detail = "未达到"
+    return f"{what}（{detail}，{s.until} 年解决）"
 
 
 def write(dataset: Dataset, folder: str | Path) -> list[Path]:
