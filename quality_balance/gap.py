@@ -40,11 +40,16 @@ Three questions, answered for every county and year of an assessment (spec §2, 
    are equal), so the least total is the lowest feasible L, found by bisection
    for all groups at once (numpy, :data:`BISECTION_STEPS` halvings). Equivalently,
    a unit of resource lowers the CV most at the school with the lowest value per
-   student, whatever its size. Amounts are then rounded up to whole resource units
-   per school (at most one unit per school above the continuous optimum) and the
-   CV is recomputed with every addition in place; a group still over its limit —
-   rounding, or a shared facility added for one stage that also lands in the
-   other — is topped up by the same method (at most :data:`MAX_ROUNDS` rounds).
+   student, whatever its size. Whole units: each school's need is rounded down,
+   then one unit at a time goes to the school where it lowers the CV most (the
+   CV after one more unit has a closed form, computed for every school of every
+   group at once) until the CV is within the limit. Rounding every need up
+   instead would overshoot where schools are small — one teacher more for 200
+   students is 0.5 per 100 — and it remains the fallback for a group where the
+   one-at-a-time additions stall. The CV is then recomputed with every addition
+   in place; a group still over its limit (a shared facility added for one stage
+   also lands in the other) is topped up by the same method (at most
+   :data:`MAX_ROUNDS` rounds).
 
 3. **The plan and the totals.** Passing needs both the school rule and the CV.
    The plan starts from the additions required for the school rule and
@@ -317,6 +322,17 @@ def _fill_levels(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int, limit:
     return np.where(active, hi, np.nan)
 
 
+def _cv_if_one_more(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int, delta: np.ndarray) -> np.ndarray:
+    """Each row's group CV if that row alone gained ``delta`` per student (closed form, centred)."""
+    total = np.bincount(codes, w, n)[codes]  # every row's group has students
+    mean = (np.bincount(codes, w * x, n)[codes]) / total
+    d = x - mean
+    var = np.bincount(codes, w * d ** 2, n)[codes] / total
+    p = w / total
+    new_var = var + p * ((d + delta) ** 2 - d ** 2) - (p * delta) ** 2
+    return np.sqrt(np.maximum(new_var, 0.0)) / (mean + p * delta)
+
+
 @dataclass
 class _Balance:
     amounts: np.ndarray   # per target, what the school adds
@@ -326,30 +342,88 @@ class _Balance:
     topped: np.ndarray    # per group: received CV additions
 
 
+@dataclass
+class _Units:
+    """The unit rows of the CV groups as arrays."""
+
+    target: np.ndarray
+    resource: np.ndarray
+    students: np.ndarray
+    per_unit: np.ndarray
+    gcode: np.ndarray
+    n_groups: int
+    n_targets: int
+
+    def x(self, amounts: np.ndarray) -> np.ndarray:
+        return (self.resource + amounts[self.target] * self.per_unit) / self.students
+
+    def cv(self, amounts: np.ndarray) -> np.ndarray:
+        return _group_cv(self.x(amounts), self.students, self.gcode, self.n_groups)
+
+    def per_target(self, amount: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n_targets)
+        np.maximum.at(out, self.target, amount)
+        return out
+
+
+def _whole_units(a: _Units, amounts: np.ndarray, need: np.ndarray, over: np.ndarray,
+                 limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Turn continuous needs into whole units: round down, then add one unit at a time where it lowers
+    the CV most (every group at once) until the group is within its limit; a group where that stalls
+    takes every need rounded up. Returns the new target amounts and each row's own addition."""
+    slack = FLOAT_TOLERANCE * np.maximum(need, 1.0)
+    add = np.maximum(np.floor(need + slack), 0.0)
+    amounts = amounts + a.per_target(add)
+    rows = np.flatnonzero(over[a.gcode])
+    steps = int(np.bincount(a.gcode[rows], minlength=a.n_groups).max(initial=0)) + 10
+    for _ in range(steps):
+        x, cv = a.x(amounts), a.cv(amounts)
+        still = over & ~at_most(cv, limit)
+        rows = rows[still[a.gcode[rows]]]
+        if not len(rows):
+            break
+        codes = a.gcode[rows]
+        trial = _cv_if_one_more(x[rows], a.students[rows], codes, a.n_groups, a.per_unit[rows] / a.students[rows])
+        order = np.lexsort((trial, codes))
+        best = order[np.r_[True, codes[order][1:] != codes[order][:-1]]]
+        improving = trial[best] < cv[codes[best]]
+        if not improving.any():
+            break
+        chosen = rows[best[improving]]
+        one = np.zeros(len(add))
+        one[chosen] = 1.0
+        add += one
+        amounts = amounts + a.per_target(one)
+    stalled = over & ~at_most(a.cv(amounts), limit)
+    if stalled.any():  # fall back to rounding every need up in those groups
+        up = np.where(stalled[a.gcode], round_up(need, need + 1.0), 0.0)
+        extra = np.maximum(up - add, 0.0)
+        add += extra
+        amounts = amounts + a.per_target(extra)
+    return amounts, add
+
+
 def _balance(u: pd.DataFrame, gcode: np.ndarray, limit: np.ndarray, candidate: np.ndarray,
              base: np.ndarray) -> _Balance:
     """Water-fill on top of ``base`` target amounts until every candidate group is within its limit."""
-    n_groups, target = len(limit), u["target"].to_numpy()
-    resource, students = u["resource"].to_numpy(), u["students"].to_numpy()
-    per_unit = u["per_unit"].to_numpy()
+    a = _Units(target=u["target"].to_numpy(), resource=u["resource"].to_numpy(), students=u["students"].to_numpy(),
+               per_unit=u["per_unit"].to_numpy(), gcode=gcode, n_groups=len(limit), n_targets=len(base))
     amounts, demand = base.astype(float).copy(), np.zeros(len(u))
-    level, topped = np.full(n_groups, np.nan), np.zeros(n_groups, dtype=bool)
+    level, topped = np.full(a.n_groups, np.nan), np.zeros(a.n_groups, dtype=bool)
     for _ in range(MAX_ROUNDS):
-        x = (resource + amounts[target] * per_unit) / students
-        cv = _group_cv(x, students, gcode, n_groups)
+        x = a.x(amounts)
+        cv = _group_cv(x, a.students, gcode, a.n_groups)
         over = candidate & np.isfinite(cv) & ~at_most(cv, limit)
         if not over.any():
             break
-        new_level = _fill_levels(x, students, gcode, n_groups, limit, over)
+        new_level = _fill_levels(x, a.students, gcode, a.n_groups, limit, over)
         level = np.where(over, new_level, level)
         topped |= over
         floor = new_level[gcode]
-        need = np.where(over[gcode], students * np.maximum(floor - x, 0.0), 0.0) / per_unit
-        add = round_up(need, students * np.nan_to_num(floor) / per_unit)
+        need = np.where(over[gcode], a.students * np.maximum(floor - x, 0.0), 0.0) / a.per_unit
+        amounts, add = _whole_units(a, amounts, need, over, limit)
         demand += add
-        amounts += _per_target(u, add, len(amounts))
-    x = (resource + amounts[target] * per_unit) / students
-    return _Balance(amounts, demand, level, _group_cv(x, students, gcode, n_groups), topped)
+    return _Balance(amounts, demand, level, a.cv(amounts), topped)
 
 
 # --- 3. assembling the tables ----------------------------------------------------------------------
