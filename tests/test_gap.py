@@ -320,3 +320,32 @@ def test_gap_table_has_chinese_headers():
     assert set(gap_table(gap_to_pass(qb.assess(_cv_county())), "cv").columns) >= {"差异系数（现状）", "差异系数（增加后）"}
     with pytest.raises(qb.CalculationError, match="kind"):
         gap_table(gap_to_pass(qb.assess(_cv_county())), "nope")
+
+
+def _sized(school_id, students, **overrides):
+    """A primary school of any size with every resource of PRIMARY_OK scaled to it (CV 0 except what differs)."""
+    numerators = ("teachers_above_degree_primary", "backbone_teachers_primary", "pe_art_teachers_primary",
+                  "teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms")
+    row = school(school_id=school_id, students_primary=float(students),
+                 **{c: PRIMARY_OK[c] * students / 1000 for c in numerators})
+    return {**row, **overrides}
+
+
+def test_whole_teachers_for_the_cv_go_where_they_lower_it_most_not_to_every_school_rounded_up():
+    # backbone teachers per 100 students: 0.5, 0.67, 0.56, 2.0, 2.0, 0 → CV 0.550 > 0.5. The continuous
+    # water-filling needs 0.17 (A), 0.27 (C) and 0.70 (F) teachers: rounding each up would hire 3;
+    # two whole teachers (F and C) are enough, and either one alone is not
+    sizes = (("A", 200, 1), ("B", 150, 1), ("C", 900, 5), ("D", 1000, 20), ("E", 800, 16), ("F", 120, 0))
+    data = dataset([_sized(s, n, backbone_teachers_primary=float(b)) for s, n, b in sizes])
+    gap = gap_to_pass(qb.assess(data))
+    summary = gap.cv_summary.iloc[0]
+    assert summary["indicator"] == "R2" and summary["cv_before"] == pytest.approx(0.5496, abs=1e-4)
+    assert gap.cv.set_index("school_id")["amount"].to_dict() == {"C": 1.0, "F": 1.0}
+
+    def r2_cv(additions):
+        cv = qb.assess(apply_additions(data, additions)).resources.cv
+        return cv.set_index(["stage", "indicator"]).loc[("primary", "R2"), "cv"]
+
+    assert r2_cv(gap.cv) == pytest.approx(summary["cv_after"]) and summary["cv_after"] <= 0.5
+    for i in range(len(gap.cv)):
+        assert r2_cv(gap.cv.drop(index=i)) > 0.5
