@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .render import add_render_subcommand
     add_render_subcommand(sub)
+    from . import check, ledger, templates  # data tools: template, check, ledger
+    for module in (templates, check, ledger):
+        module.add_subcommands(sub)
     return parser
 
 
