@@ -1520,14 +1520,14 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        for name, (frame, _) in frames.items():
-            frame.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
-        _write_workbook(frames, staging / WORKBOOK_FILE, dataset.metadata.get("seed", ""))
         metadata = {"synthetic": bool(dataset.synthetic), **dataset.metadata,
                     "tables": {name: f"{name}.csv" for name in frames}, "workbook": WORKBOOK_FILE}
         (staging / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
         (staging / README_FILE).write_text(readme_text(), encoding="utf-8")
+        for name, (frame, _) in frames.items():
+            frame.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+        _write_workbook(frames, staging / WORKBOOK_FILE, dataset.metadata.get("seed", ""))
         os.chmod(staging, 0o755)
         if folder.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
