@@ -22,8 +22,14 @@ thresholds every figure is placed against are read from each county's own
 profile, never written here. Figures such as school sizes, class sizes and
 funding benchmarks are plausible inventions, not statistics.
 
-Public API: :func:`generate`, :func:`write`, :func:`generate_to`, and the design
-tables :data:`PLACES` and :data:`DESIGN`.
+Public API: :func:`generate` (a :class:`~quality_balance.dataset.Dataset`),
+:func:`write` and :func:`generate_to` (CSV, ``demo.xlsx``, ``metadata.json``,
+``README.md``), the design tables :data:`PLACES` and :data:`DESIGN`, and
+:func:`designed_verdicts` (what the design says the assessment must find).
+
+>>> data = generate(years=[2025])
+>>> data.synthetic, data.counties["county"].nunique(), sorted(set(data.scores["county"]))
+(True, 17, ['桓台县', '范县', '蕉岭县'])
 """
 from __future__ import annotations
 
@@ -48,9 +54,8 @@ from .profile import Profile, profile_for_place
 from .schema import (COUNTIES, INDICATORS, RATINGS, SCHOOLS, SCORES, STAGE_LABELS, STAGES, SURVEY, SURVEY_GROUPS,
                      Table)
 
-__all__ = ["generate", "write", "generate_to", "readme_text", "designed_verdicts", "PLACES", "DESIGN", "Place",
-           "CountyDesign",
-           "Shortfall", "DEFAULT_SEED", "DEFAULT_YEARS", "WORKBOOK_FILE"]
+__all__ = ["generate", "write", "generate_to", "designed_verdicts", "readme_text", "PLACES", "DESIGN", "Place",
+           "CountyDesign", "Shortfall", "DEFAULT_SEED", "DEFAULT_YEARS", "WORKBOOK_FILE"]
 
 DEFAULT_SEED = 2021
 DEFAULT_YEARS = range(2021, 2026)
@@ -349,6 +354,9 @@ _FLOOR_CAP = 1.5  # ... and, as its county improves, the weakest unit rises to a
 _CV_BASE = {"R1": (0.12, 0.22), "R2": (0.20, 0.30), "R3": (0.18, 0.28), "R4": (0.15, 0.27),
             "R5": (0.20, 0.31), "R6": (0.15, 0.28), "R7": (0.12, 0.24)}  # a county's CV in 2021, if not designed
 _CV_IMPROVEMENT = 0.03  # CVs fall by this share a year
+_CV_EXCESS_STEP = 0.05  # a designed CV failure is this share of the limit higher for each year before its last
+_CV_AFTER_FIX = 0.78  # ... and once fixed, at most this share of the limit
+_SHAPE_REGULAR, _SHAPE_WIDE = 2.5, 0.9  # gamma shape of the latent positions: a wide CV needs a skewed spread
 _CALIBRATION_ROUNDS, _CALIBRATION_TOLERANCE = 5, 0.01  # realized CV within 1% of the designed one
 _TEACHERS = {"R1": "teachers_above_degree", "R2": "backbone_teachers", "R3": "pe_art_teachers"}  # per stage
 _FACILITIES = {"R4": ("teaching_area_m2", 0.1, 1), "R5": ("sports_area_m2", 0.1, 1),  # column, rounding step,
@@ -544,7 +552,6 @@ def _roster(place: Place, design: CountyDesign, profile: Profile, rng: np.random
     roster.loc[roster["school_type"] == _SPECIAL, "trend"] = 0.0
     low, high = zip(*roster["location"].map(_CLASS_SIZE))
     roster["avg_class"] = rng.uniform(low, high)
-    roster["noise_key"] = rng.integers(0, 2**31, n)
     # latent position of each school in each indicator's distribution: persistent over the years and
     # shared by its stages (a well-equipped school is well equipped for both)
     for ind in INDICATORS:
@@ -708,14 +715,14 @@ def _cv_targets(county: str, design: CountyDesign, profile: Profile, years: list
             limit = float(profile.get(f"resources.cv_limit.{stage}"))
             for ind in INDICATORS:
                 c = base[(stage, ind)] * (1 - _CV_IMPROVEMENT * max(0, year - BASE_YEAR))
-                shape = 2.5
+                shape = _SHAPE_REGULAR
                 for s in design.of("R.cv"):
                     if s.stage == stage and s.indicator == ind:
-                        shape = 0.9
+                        shape = _SHAPE_WIDE
                         if s.active(year):
-                            c = limit * (1 + s.excess + 0.05 * (s.until - 1 - year))
+                            c = limit * (1 + s.excess + _CV_EXCESS_STEP * (s.until - 1 - year))
                         else:  # fixed: comfortably within, and improving
-                            c = min(c, 0.78 * limit * (1 - _CV_IMPROVEMENT * (year - s.until)))
+                            c = min(c, _CV_AFTER_FIX * limit * (1 - _CV_IMPROVEMENT * (year - s.until)))
                 rows.append((county, year, stage, ind, c, shape))
     return pd.DataFrame(rows, columns=["county", "year", "stage", "indicator", "c", "shape"])
 
@@ -784,7 +791,7 @@ def _ratios(panel: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     shared = long["indicator"].isin(list(_FACILITIES)).to_numpy() & (long.groupby(["row", "indicator"])["n"]
                                                                       .transform("size").to_numpy() > 1)
     median = long[group].assign(g=g).groupby(group, sort=False)["g"].transform("median").to_numpy()
-    g = np.where(shared & (long["shape"] < 1).to_numpy(), median, g)
+    g = np.where(shared & (long["shape"] == _SHAPE_WIDE).to_numpy(), median, g)
     w, c = long["n"].to_numpy(), long["c"].to_numpy()
     grouped = long.groupby(group, sort=False)
     several = grouped["n"].transform("size").to_numpy() > 1
