@@ -42,11 +42,17 @@ def empty_notebook_seconds(folder: Path, repeat: int) -> list[float]:
     source = folder / "empty.ipynb"
     nbformat.write(nb, source)
     times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        papermill.execute_notebook(str(source), str(folder / "empty-out.ipynb"), kernel_name=KERNEL_NAME,
-                                   progress_bar=False, log_output=False)
-        times.append(time.perf_counter() - start)
+    saved = os.dup(2)  # the kernels' own stderr chatter would interleave with the figures printed
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            papermill.execute_notebook(str(source), str(folder / "empty-out.ipynb"), kernel_name=KERNEL_NAME,
+                                       progress_bar=False, log_output=False)
+            times.append(time.perf_counter() - start)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
     return times
 
 
@@ -80,7 +86,7 @@ def main() -> None:
             data_dir = tmp / "demo"
             demo.generate_to(data_dir)
         cores = os.cpu_count()
-        print(f"machine: {cores} cores; data: {data_dir}")
+        print(f"machine: {cores} cores, load average {os.getloadavg()[0]:.1f}; data: {data_dir}")
 
         empty = empty_notebook_seconds(tmp, args.repeat)
         print(f"one empty-notebook papermill run: median {statistics.median(empty):.2f} s "
