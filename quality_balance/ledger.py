@@ -45,7 +45,7 @@ from .errors import InputError, Problem, ProfileError
 from .export import atomic_folder, neutralise_formulas
 from .schema import DIMENSION_LABELS, STAGE_LABELS, STATUS_LABELS
 
-__all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "add_subcommands",
+__all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit", "add_subcommands",
            "MAX_NAME_CHARS", "EXCEL_CELL_LIMIT"]
 
 #: Ledger columns (English, as :func:`ledger_table` returns them) → Chinese headers, in sheet order.
@@ -204,19 +204,32 @@ def _r_actions(assessment, s: pd.DataFrame) -> pd.Series:
     return by_unit.fillna(by_cv).reindex(s.index)
 
 
+def responsible_unit(profile, item: str) -> str:
+    """The responsible unit a profile's ``[responsible]`` table names for an item; ``""`` if none.
+
+    The item id itself wins (``G5``), else the longest listed prefix (``G``);
+    a CV item ``R5-CV`` is looked up as ``R5``.
+
+    >>> from quality_balance.profile import load_profile
+    >>> responsible_unit(load_profile("national"), "R5-CV")
+    '县教育局（计财股、人事股）'
+    >>> responsible_unit(load_profile("national"), "L1")
+    ''
+    """
+    try:
+        table = profile.get("responsible")
+    except ProfileError:
+        return ""
+    base = item.removesuffix("-CV")
+    keys = [k for k in table if base.startswith(k)]
+    return table[max(keys, key=len)] if keys else ""
+
+
 def _responsible(assessment, s: pd.DataFrame) -> pd.Series:
-    """责任单位 from each county's profile ``[responsible]``: the item id, else its longest listed prefix."""
-    pairs = s[["city", "county", "item"]].drop_duplicates()
-    found = {}
-    for city, county, item in pairs.itertuples(index=False, name=None):  # one lookup per distinct item
-        try:
-            table = assessment.profiles[(city, county)].get("responsible")
-        except (KeyError, ProfileError):
-            table = {}
-        base = item.removesuffix("-CV")
-        keys = [k for k in table if base == k or base.startswith(k)]
-        found[(city, county, item)] = table[max(keys, key=len)] if keys else ""
-    return pd.Series([found[k] for k in zip(s["city"], s["county"], s["item"])], index=s.index, dtype=object)
+    """责任单位 of every row, looked up once per distinct (city, county, item)."""
+    pairs = s[["city", "county", "item"]].drop_duplicates().itertuples(index=False, name=None)
+    found = {(c, k, i): responsible_unit(assessment.profiles[(c, k)], i) for c, k, i in pairs}
+    return pd.Series([found[key] for key in zip(s["city"], s["county"], s["item"])], index=s.index, dtype=object)
 
 
 def _planned_years(places: pd.DataFrame) -> dict[tuple[str, str], int | None]:
