@@ -1,0 +1,91 @@
+"""The quality-balance command line: demo → assess end to end, clear errors, no partial output."""
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from quality_balance import demo
+from quality_balance.cli import main
+from quality_balance.schema import SCHOOLS
+from builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, school
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "demo"
+    demo.write(demo.generate(years=(2024, 2025)), out)
+    return out
+
+
+def test_assess_writes_csv_and_a_chinese_workbook(demo_folder, tmp_path, capsys):
+    out = tmp_path / "tables"
+    assert main(["assess", str(demo_folder), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "演示数据" in printed and "2025 年综合结论" in printed and "清丰县" in printed
+    names = {p.name for p in out.iterdir()}
+    assert {"verdicts.csv", "items.csv", "shortfalls.csv", "counties.csv", "cv.csv", "units.csv",
+            "评估结果.xlsx"} <= names
+    assert not [n for n in names if n.startswith(".qb-tmp")]
+    verdicts = pd.read_csv(out / "verdicts.csv", encoding="utf-8-sig")
+    assert len(verdicts) == 17 * 2 and set(verdicts["year"]) == {2024, 2025}
+    assert verdicts["data"].str.contains("演示数据").all()  # synthetic label travels with the results
+    book = openpyxl.load_workbook(out / "评估结果.xlsx", read_only=True)
+    assert {"说明", "综合结论", "评估项目", "问题清单", "差异系数", "学校单元"} <= set(book.sheetnames)
+    header = next(book["综合结论"].iter_rows(max_row=1, values_only=True))
+    assert header[:3] == ("市", "县区", "年份") and "综合结论" in header
+    assert "演示数据" in next(book["说明"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
+
+
+def test_assess_with_years_and_a_named_profile(demo_folder, tmp_path):
+    out = tmp_path / "t"
+    assert main(["assess", str(demo_folder), "--out", str(out), "--years", "2025", "--profile", "national"]) == 0
+    verdicts = pd.read_csv(out / "verdicts.csv", encoding="utf-8-sig")
+    assert set(verdicts["year"]) == {2025} and set(verdicts["profile"]) == {"national"}
+
+
+def test_bad_input_exits_2_with_the_file_row_and_column_and_writes_nothing(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    row = {SCHOOLS.column(k).zh: v for k, v in school(PRIMARY_OK, **SCHOOL_GQ_OK, school_id="A").items()
+           if k in SCHOOLS.names}
+    bad = dict(row, **{"小学在校生数": "很多"})
+    pd.DataFrame([row, bad]).to_csv(data / "学校.csv", index=False, encoding="gbk")
+    before = (data / "学校.csv").read_bytes()
+    out = tmp_path / "out"
+    assert main(["assess", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "学校.csv" in err and "第3行" in err and "小学在校生数" in err and "很多" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
+    assert (data / "学校.csv").read_bytes() == before  # the user's file is never modified
+
+
+def test_unknown_profile_is_a_clear_error(demo_folder, tmp_path, capsys):
+    assert main(["assess", str(demo_folder), "--out", str(tmp_path / "o"), "--profile", "火星县"]) == 2
+    assert "unknown profile '火星县'" in capsys.readouterr().err
+
+
+def test_bad_years_argument(demo_folder, tmp_path, capsys):
+    assert main(["assess", str(demo_folder), "--out", str(tmp_path / "o"), "--years", "二〇二五"]) == 2
+    assert "--years" in capsys.readouterr().err
+
+
+def test_help_is_bilingual(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "演示数据" in text and "demo data" in text and "assess" in text
+
+
+def test_county_only_table_is_assessed_from_a_folder(tmp_path):
+    data = tmp_path / "d"
+    data.mkdir()
+    row = {k: v for k, v in school(PRIMARY_OK, **SCHOOL_GQ_OK, school_id="A").items()}
+    pd.DataFrame([row]).to_csv(data / "schools.csv", index=False)
+    pd.DataFrame([COUNTY_OK]).to_csv(data / "counties.csv", index=False)
+    assert main(["assess", str(data), "--out", str(tmp_path / "o")]) == 0
+    items = pd.read_csv(tmp_path / "o" / "items.csv", encoding="utf-8-sig")
+    assert items.set_index("item").loc["G1", "status"] == "met"
+    assert items.set_index("item").loc["S1", "status"] == "no_data"
