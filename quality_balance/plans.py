@@ -527,7 +527,8 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     flow_text = ("截至" + yr + "年累计" + actual.map(fmt) + unit + "，同期计划" + planned.map(fmt) + unit
                  + "；全期目标" + whole.map(fmt) + unit + "（" + s["deadline"].astype(str) + "年）")
     level_text = (yr + "年为" + actual.map(fmt) + unit + "，目标" + s["deadline"].astype(str) + "年" + sign
-                  + whole.map(fmt) + unit + np.where(~due & actual.notna(), "，按进度应" + sign + planned.map(fmt) + unit, ""))
+                  + whole.map(fmt) + unit
+                  + np.where(~due & actual.notna(), "，按进度应" + sign + planned.map(fmt) + unit, ""))
     reason = pd.Series(np.where(flows, flow_text, level_text), index=s.index)
     reason = (reason + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
               + np.where(missing != "", "；缺少数据：" + missing, ""))
