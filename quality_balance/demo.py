@@ -163,7 +163,8 @@ class CountyDesign:
     桓台县 and 蕉岭县 "by 2025"); ``None`` where the plan names none (濮阳市 only
     says "one third of the counties by 2025"). ``new_schools`` maps a year to the
     urban schools built that year (those of the first year are already in the
-    first year's table); ``new_boarding`` to the rural schools that start boarding.
+    first year's table); ``new_boarding`` to the rural schools that start boarding
+    (after the first year, so that the change shows in the data).
     ``scores``: student-level scores are generated (Q9's difference rate is
     then computed from them). ``small_survey``: the year whose survey has a
     tiny sample.
@@ -222,13 +223,13 @@ DESIGN: dict[str, CountyDesign] = {
                          (_rule(9, 2026), _item("G5", 2025, large_classes=80), _item("G4", 2023, schools=2),
                           _item("Q1", 2025, start=98.0), _item("L3", 2024, start=98.5)),
                          new_schools={2021: 3, 2022: 2, 2023: 1, 2025: 1},
-                         new_boarding={2021: 3, 2022: 3, 2023: 3, 2024: 3, 2025: 2}),
+                         new_boarding={2022: 4, 2023: 4, 2024: 3, 2025: 3}),  # the plan's 14
     "濮阳县": CountyDesign(None, "逐年改善但 2025 年仍未达标：薄弱学校、初中体育场馆差异系数、大校额大班额、巩固率",
                          (_rule(14, 2027), _cv("junior", "R5", 2027), _item("G4", 2027, schools=4),
                           _item("G5", 2027, large_classes=260), _item("Q1", 2026, start=97.5),
                           _item("L2", 2024, start=54.0), _item("G6", 2024, schools=4), _item("G13", 2024, start=92.0)),
                          new_schools={2021: 5, 2022: 3, 2023: 3, 2024: 2, 2025: 2},
-                         new_boarding={2021: 3, 2022: 3, 2023: 2, 2024: 2, 2025: 1}),
+                         new_boarding={2022: 3, 2023: 2, 2024: 2, 2025: 1}),  # 8 of the plan's 11
     "范县": CountyDesign(None, "差距较大：骨干教师差异系数、交流轮岗、质量监测校际差异率（由学生成绩计算）、满意度；"
                             "2023 年查出重点班（V3）",
                        (_rule(10, 2027), _cv("primary", "R2", 2027, excess=0.08), _item("G11", 2026, start=7.0),
