@@ -661,15 +661,19 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
     scoped = _scoped(chosen)
     scoped["row"] = np.arange(len(scoped))
     scoped["as_of"] = _as_of(scoped, verdicts, year)
-    parts = []
-    flows = scoped["kind"].isin(["yearly", "total", "level"])
+    parts = [pd.DataFrame(columns=["target", "target_to_date", "actual", "status", "reason"], dtype=object)]
+    in_data = scoped["as_of"].notna()            # a plan of a city the data do not cover: no data
+    flows = scoped["kind"].isin(["yearly", "total", "level"]) & in_data
     if flows.any():
         actuals = plan_actuals(assessment, chosen)
         actuals = actuals.merge(scoped[["plan", "target_id", "scope", "row"]], on=["plan", "target_id", "scope"])
         parts.append(_flow_level_status(scoped[flows], actuals))
-    if (~flows).any():
-        parts.append(_certification_status(scoped[~flows], verdicts, progress(assessment), horizon, level))
+    others = ~scoped["kind"].isin(["yearly", "total", "level"]) & in_data
+    if others.any():
+        parts.append(_certification_status(scoped[others], verdicts, progress(assessment), horizon, level))
     result = pd.concat(parts).reindex(scoped["row"])
+    result["reason"] = result["reason"].fillna(pd.Series("数据中没有" + scoped["city"] + "的县区",
+                                                         index=scoped["row"].to_numpy()))
     out = scoped.set_index("row")[["plan", "city", "scope", "target_id", "kind", "label", "unit", "deadline",
                                    "as_of"]].join(result)
     out["county"] = out["scope"].where(out["scope"] != CITY_SCOPE)

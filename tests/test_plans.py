@@ -207,6 +207,12 @@ def test_status_as_of_an_earlier_year(assessment, plan_file):
     assert early.loc[("schedule", "甲县"), "status"] == "met"          # passed in 2021, before its 2023
 
 
+def test_a_plan_for_a_city_not_in_the_data_has_no_data(assessment):
+    other = plan_status(assessment, "濮阳市")
+    assert (other["status"] == "no_data").all() and other["reason"].str.contains("数据中没有濮阳市").all()
+    assert plan_status(assessment).empty          # no shipped plan covers 测试市
+
+
 def test_plan_actuals_year_by_year(assessment, plan_file):
     rows = plan_actuals(assessment, plan_file)
     classes = rows[rows["target_id"] == "large_classes"].set_index("year")
