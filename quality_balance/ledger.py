@@ -171,8 +171,11 @@ def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
                           errors="coerce")
     threshold = pd.to_numeric(s["threshold"], errors="coerce")
     numeric = value.notna() & threshold.notna()
-    fmt = lambda col: pd.Series([_number(x, d) if x == x else "" for x, d in zip(col, decimals)], index=s.index)
-    v, t, g = fmt(value), fmt(threshold), fmt(pd.to_numeric(s["gap"], errors="coerce"))
+
+    def text(column: pd.Series) -> pd.Series:
+        return pd.Series([_number(x, d) if x == x else "" for x, d in zip(column, decimals)], index=s.index)
+
+    v, t, g = text(value), text(threshold), text(pd.to_numeric(s["gap"], errors="coerce"))
     label = s["label"].astype(str)
     lower = "降至 " + t + " 以内（现 " + v + "，需减少 " + g + "）"
     raise_ = "提高至 " + t + "（现 " + v + "，差 " + g + "）"
@@ -180,10 +183,9 @@ def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
     reach = "达到“" + s["threshold"].astype(str) + "”（现为“" + shown + "”）：" + label
     veto = "消除“" + label + "”情形（一票否决项，认定前必须整改到位）"
     unknown = s["value"].isna() | s["threshold"].isna()
-    text = np.select([s["dimension"].eq("veto").to_numpy(), unknown.to_numpy(), (numeric & (value > threshold)).to_numpy(),
-                      numeric.to_numpy()],
-                     [veto, "按标准整改：" + s["reason"].astype(str), lower, raise_], reach)
-    return pd.Series(text, index=s.index)
+    conditions = [s["dimension"].eq("veto"), unknown, numeric & (value > threshold), numeric]
+    choices = [veto, "按标准整改：" + s["reason"].astype(str), lower, raise_]
+    return pd.Series(np.select([c.to_numpy() for c in conditions], choices, reach), index=s.index)
 
 
 def _r_actions(assessment, s: pd.DataFrame) -> pd.Series:
@@ -400,6 +402,7 @@ def write_ledger(assessment, folder: str | Path, counties: str | Iterable[str] |
     rows = ledger_table(assessment, counties, years)
     places = _select(assessment, counties, years)
     names = _file_names(places)
+    by_place = dict(iter(rows.groupby(PLACE, sort=False)))
     folder = Path(folder)
     with atomic_folder(folder) as tmp:
         root = tmp.resolve()
@@ -407,7 +410,7 @@ def write_ledger(assessment, folder: str | Path, counties: str | Iterable[str] |
             path = tmp / name
             if path.resolve().parent != root:  # defence in depth: ledger_filename never allows this
                 raise InputError([Problem(name, "文件名会写到输出文件夹之外", value=county, fix="修改县区名称")])
-            own = rows[(rows["city"] == city) & (rows["county"] == county) & (rows["year"] == year)]
+            own = by_place.get((city, county, year), rows.iloc[:0])
             _write_sheet(path, own, _title_lines(assessment, city, county, year, len(own)),
                          _tolerance(assessment, city, county), assessment.synthetic)
     return [folder / name for name in names]
