@@ -23,6 +23,10 @@ from .projection import Projection, project, projected_pass_year
 from .plans import Plan, load_plan, plan_status, plan_actuals, planned_certification_year
 from .gap import GapResult, gap_to_pass, gap_table
 from .whatif import apply_additions
+from .templates import write_template
+from .check import CheckReport, check
+from .ledger import write_ledger
+from . import demo
 
 __version__ = "0.1.0"
 
@@ -36,4 +40,5 @@ __all__ = [
     "progress", "Projection", "project", "projected_pass_year",
     "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
     "GapResult", "gap_to_pass", "gap_table", "apply_additions",
+    "write_template", "CheckReport", "check", "write_ledger", "demo",
 ]
