@@ -32,7 +32,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import Problem, ProblemList
 from .profile import Profile, load_profile
 from .schema import SCHOOLS, STAGE_LABELS, STAGES, TABLES
 from .validate import validate_files
@@ -221,7 +221,7 @@ def suspicious_values(schools: pd.DataFrame, profile: Profile | str = "national"
 # --- the report --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(ProblemList):
     """What :func:`check` found.
 
     Attributes
@@ -240,14 +240,6 @@ class CheckReport:
     problems: tuple[Problem, ...]
     suspicious: int
     rows: dict[str, int]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
     @property
     def exit_status(self) -> int:

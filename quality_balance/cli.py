@@ -110,9 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .render import add_render_subcommand
     add_render_subcommand(sub)
-    from . import check, ledger, templates  # data tools: template, check, ledger
-    for module in (templates, check, ledger):
-        module.add_subcommands(sub)
+    from .check import add_subcommands as add_check
+    from .ledger import add_subcommands as add_ledger
+    from .templates import add_subcommands as add_template
+    for add in (add_template, add_check, add_ledger):  # data tools: template, check, ledger
+        add(sub)
     return parser
 
 

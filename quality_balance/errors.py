@@ -19,6 +19,7 @@ __all__ = [
     "CalculationError",
     "RenderError",
     "Problem",
+    "ProblemList",
 ]
 
 
@@ -73,6 +74,20 @@ class Problem:
         if self.fix:
             text += f"；修改建议: {self.fix}"
         return text
+
+
+class ProblemList:
+    """Mixin for results holding ``problems``: splits them into errors and warnings."""
+
+    problems: "list[Problem] | tuple[Problem, ...]"
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
 
 
 @dataclass

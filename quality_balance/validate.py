@@ -45,7 +45,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import CalculationError, Problem
+from .errors import CalculationError, Problem, ProblemList
 from .io import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
 from .schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
@@ -76,19 +76,11 @@ _SCIENTIFIC = r"\d(?:\.\d+)?[eE][+]?\d+"
 
 
 @dataclass
-class Validation:
+class Validation(ProblemList):
     """Typed frames by table name, and every problem found (errors and warnings)."""
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
 
 # --- cell-level helpers ----------------------------------------------------------------
