@@ -67,6 +67,8 @@ def county_jobs(data_dir: Path):
 def timed_batch(jobs, out: Path, n_jobs: int | None) -> tuple[float, int]:
     start = time.perf_counter()
     results = execute_jobs(jobs, out, n_jobs, progress=False)
+    for failure in (r for r in results if not r.ok):
+        print(f"  failed: {failure.job.name}: {failure.error}")
     return time.perf_counter() - start, sum(not r.ok for r in results)
 
 
@@ -104,6 +106,8 @@ def main() -> None:
         summary = render_reports(data_dir, tmp / "full", progress=False)
         print(f"whole render (default jobs): {len(summary.results)} notebooks incl. city overviews, "
               f"parent assessment and index.html: {summary.seconds:.1f} s, {len(summary.failures)} failed")
+        for failure in summary.failures:
+            print(f"  failed: {failure.job.name}: {failure.error}")
 
 
 if __name__ == "__main__":
