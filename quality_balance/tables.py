@@ -12,7 +12,7 @@ red 未达标, grey 无数据 / 不适用).
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
