@@ -26,6 +26,7 @@ from .whatif import apply_additions
 from .templates import write_template
 from .check import CheckReport, check
 from .ledger import write_ledger
+from .report import load_dataset_or_demo
 from . import demo
 
 __version__ = "0.1.0"
@@ -40,5 +41,5 @@ __all__ = [
     "progress", "Projection", "project", "projected_pass_year",
     "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
     "GapResult", "gap_to_pass", "gap_table", "apply_additions",
-    "write_template", "CheckReport", "check", "write_ledger", "demo",
+    "write_template", "CheckReport", "check", "write_ledger", "load_dataset_or_demo", "demo",
 ]
