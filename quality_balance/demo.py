@@ -23,7 +23,7 @@ profile, never written here. Figures such as school sizes, class sizes and
 funding benchmarks are plausible inventions, not statistics.
 
 Public API: :func:`generate` (a :class:`~quality_balance.dataset.Dataset`),
-:func:`write` and :func:`generate_to` (CSV, ``demo.xlsx``, ``metadata.json``,
+:func:`write` and :func:`generate_to` (CSV, ``excel/demo.xlsx``, ``metadata.json``,
 ``README.md``), the design tables :data:`PLACES` and :data:`DESIGN`, and
 :func:`designed_verdicts` (what the design says the assessment must find).
 
@@ -61,7 +61,10 @@ DEFAULT_SEED = 2021
 DEFAULT_YEARS = range(2021, 2026)
 BASE_YEAR = 2021
 """The first year of the story: trajectories start here (earlier years repeat its state)."""
-WORKBOOK_FILE = "demo.xlsx"
+#: The workbook copy of the tables, in a sub-folder so that loading the folder reads the CSVs only
+#: (a workbook beside them would hold every table a second time).
+WORKBOOK_DIR = "excel"
+WORKBOOK_FILE = f"{WORKBOOK_DIR}/demo.xlsx"
 README_FILE = "README.md"
 _TABLES = ("schools", "counties", "survey", "scores")
 _FIXED_TIME = (2021, 1, 1, 0, 0, 0)  # zip entry times and workbook dates: files must not depend on the clock
@@ -1499,7 +1502,7 @@ def _describe_shortfall(s: Shortfall, labels: Mapping[str, str]) -> str:
 
 
 def write(dataset: Dataset, folder: str | Path) -> list[Path]:
-    """Write ``dataset`` to ``folder``: one CSV per table, ``demo.xlsx``, ``metadata.json``, ``README.md``.
+    """Write ``dataset`` to ``folder``: one CSV per table, ``excel/demo.xlsx``, ``metadata.json``, ``README.md``.
 
     CSV files are UTF-8 with BOM and Chinese headers (:attr:`Column.zh`); the
     workbook has one sheet per table, named by :attr:`Table.zh`, and its
@@ -1516,7 +1519,7 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
     frames = {name: (_for_people(table, schema[name]), schema[name])
               for name, table in dataset.tables.items() if name in schema}
     names = [f"{name}.csv" for name in frames] + [WORKBOOK_FILE, METADATA_FILE, README_FILE]
-    ours = {*(f"{n}.csv" for n in _TABLES), WORKBOOK_FILE, METADATA_FILE, README_FILE}
+    ours = {*(f"{n}.csv" for n in _TABLES), WORKBOOK_DIR, METADATA_FILE, README_FILE}
     if folder.exists():
         if not folder.is_dir():
             raise QualityBalanceError(f"demo output {folder} is a file, not a folder; choose a folder path")
@@ -1535,6 +1538,7 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
         (staging / README_FILE).write_text(readme_text(), encoding="utf-8")
         for name, (frame, _) in frames.items():
             frame.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+        (staging / WORKBOOK_DIR).mkdir()
         _write_workbook(frames, staging / WORKBOOK_FILE, dataset.metadata.get("seed", ""))
         os.chmod(staging, 0o755)
         if folder.exists():
