@@ -23,8 +23,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/quality-balance demo --out $(DEMO_DIR)
+	$(BIN)/quality-balance template --out data/templates >/dev/null
 	$(BIN)/quality-balance assess $(DEMO_DIR) --out $(REPORTS_DIR)/tables
+	$(BIN)/quality-balance ledger $(DEMO_DIR) --out $(REPORTS_DIR)/ledger --year 2025 >/dev/null
 	$(BIN)/quality-balance render $(DEMO_DIR) --out $(REPORTS_DIR)
+	@echo "数据模板 / input templates: $(abspath data/templates)"
+	@echo "整改台账 / rectification ledgers (2025): $(abspath $(REPORTS_DIR))/ledger"
 	@echo "报告索引 / report index: $(abspath $(REPORTS_DIR))/index.html"
 
 test: $(STAMP)
