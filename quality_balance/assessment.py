@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .dataset import SYNTHETIC_LABEL, Dataset
-from .items import (dimension_status, guarantee_items, local_items, quality_items, recognition_items,
-                    veto_items)
+from .items import (ItemBlock, dimension_status, guarantee_items, local_items, quality_items,
+                    recognition_items, veto_items)
 from .profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, assess_resources, format_value
 from .schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS
@@ -56,6 +56,11 @@ class Assessment:
         Recognition rates per county, year and group with Wilson intervals.
     school_failures : DataFrame
         The schools behind failing school-level items (G3–G6, Q4).
+    parts : DataFrame
+        What each item compared, one row per county, year, item and part: ``part`` (label),
+        ``op`` (``>=``, ``<=``, ``<``; ``==`` for yes/no; ``rating``), ``value``, ``threshold``,
+        ``status``. Multi-part items (G2, G8, G11, G13, G14, Q9) have one row per part;
+        school-level items compare the number of failing schools with 0.
     profiles : dict
         (city, county) → Profile used.
     dataset : Dataset
@@ -70,6 +75,7 @@ class Assessment:
     school_failures: pd.DataFrame = field(repr=False)
     profiles: dict = field(repr=False)
     dataset: Dataset = field(repr=False)
+    parts: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def synthetic(self) -> bool:
@@ -240,21 +246,19 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     schools.attrs["synthetic"] = dataset.synthetic
     ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())))
     r_item = _resource_item(ra, places)
-    guarantee = guarantee_items(places, schools, counties, profiles)
-    quality = quality_items(places, schools, counties, dataset.scores, profiles)
-    s_item, recognition = recognition_items(places, dataset.survey, profiles)
-    veto = veto_items(places, counties)
-    local = local_items(places, counties, profiles)
-    items = pd.concat([r_item, guarantee.rows, quality.rows, s_item, veto, local], ignore_index=True)
+    s_block, recognition = recognition_items(places, dataset.survey, profiles)
+    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles),
+                               quality_items(places, schools, counties, dataset.scores, profiles),
+                               s_block, veto_items(places, counties), local_items(places, counties, profiles)])
+    items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     items = items.assign(_d=items["dimension"].map(order), _n=items["item"].str.extract(r"(\d+)$")[0].astype(float))
     items = items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable").drop(columns=["_d", "_n"]).reset_index(drop=True)
-    school_failures = pd.concat([f for f in (guarantee.school_failures, quality.school_failures) if len(f)],
-                                ignore_index=True) if len(guarantee.school_failures) + len(quality.school_failures) \
-        else pd.DataFrame()
+    school_failures = blocks.school_failures
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:
         verdicts["data"] = SYNTHETIC_LABEL
     shortfalls = _shortfalls(items, ra, school_failures)
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
-                      recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset)
+                      recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
+                      parts=blocks.parts)

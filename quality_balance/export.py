@@ -22,7 +22,8 @@ from .schema import DIMENSION_LABELS, RESULT_HEADERS, STATUS_LABELS
 __all__ = ["write_results", "atomic_folder", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
 
 #: result table → Chinese sheet name
-RESULT_SHEETS = {"verdicts": "综合结论", "items": "评估项目", "shortfalls": "问题清单", "counties": "资源配置结论",
+RESULT_SHEETS = {"verdicts": "综合结论", "items": "评估项目", "parts": "项目分项", "shortfalls": "问题清单",
+                 "counties": "资源配置结论",
                  "cv": "差异系数", "units": "学校单元", "recognition": "社会认可度", "excluded": "未纳入学校"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,13 +72,14 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     """Write every result table of an :class:`~quality_balance.Assessment` into ``folder``.
 
     Files: ``<table>.csv`` (UTF-8 with BOM, English column names — stable for scripts)
-    for verdicts, items, shortfalls, counties, cv, units, recognition, excluded; and
+    for verdicts, items, parts, shortfalls, counties, cv, units, recognition, excluded; and
     ``评估结果.xlsx`` with one sheet per table, Chinese headers and status words.
     Synthetic data get a ``data`` column saying so in every table and a note sheet.
     Returns the paths written.
     """
     ra = assessment.resources
-    tables = {"verdicts": assessment.verdicts, "items": assessment.items, "shortfalls": assessment.shortfalls,
+    tables = {"verdicts": assessment.verdicts, "items": assessment.items, "parts": assessment.parts,
+              "shortfalls": assessment.shortfalls,
               "counties": ra.counties, "cv": ra.cv, "units": ra.units, "recognition": assessment.recognition,
               "excluded": ra.excluded}
     if assessment.synthetic:

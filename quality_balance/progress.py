@@ -4,13 +4,14 @@
 one tidy table, one row per county, year and *measure*:
 
 * every assessment item (``R``, ``G1``…``G15``, ``Q1``…``Q9``, ``S1``, ``V1``…``V6``,
-  local ``L*``) with its status. Items compared as one number against one
-  threshold (:data:`NUMERIC_ITEMS` and the profile's local items) also carry that
-  number, the threshold and the comparison (``direction``); items checked school
-  by school (:data:`SCHOOL_COUNT_ITEMS`: G3–G6, Q4) carry the number of failing
-  schools, to be at most :data:`NO_FAILING_SCHOOLS`; yes/no, rating and
-  several-part items (G1, G2, G8, G10, G11, G13, G14, Q3, Q5–Q9, V1–V6) and the
-  ``R`` item are followed by status only;
+  local ``L*``) with its status. What an item compared comes from the
+  assessment's parts table: an item compared as one number against one threshold
+  carries that number, the threshold and the comparison (``direction``); items
+  checked school by school (G3–G6, Q4) carry the number of failing schools (to be
+  0); items comparing several quantities (G2, G8, G11, G13, G14, Q9) are followed
+  through one measure per part (``"G11.1"``, ``"G11.2"``), which count toward
+  the verdict in the item's place; yes/no and rating items and the ``R`` item are
+  followed by status only;
 * for resource allocation, per stage and indicator, the student-weighted CV
   (measure ``"R4-CV-primary"``, threshold = the profile's CV limit, ``<=``) and
   the share of school units meeting the indicator (``"R4-share-primary"``, in %);
@@ -34,25 +35,16 @@ import pandas as pd
 
 from .schema import INDICATOR_LABELS, STAGE_LABELS
 
-__all__ = ["progress", "NUMERIC_ITEMS", "SCHOOL_COUNT_ITEMS", "ALL_UNITS_PCT", "NO_FAILING_SCHOOLS",
-           "PROGRESS_COLUMNS", "met_since"]
+__all__ = ["progress", "DIRECTIONS", "ALL_UNITS_PCT", "PROGRESS_COLUMNS", "met_since"]
 
 PLACE = ["city", "county", "year"]
 SERIES = ["city", "county", "measure"]
 
-#: Items of the national standard compared as one number against one threshold, and how
-#: (spec §3–§5): all are "at least". Local items take their ``op`` from the profile.
-NUMERIC_ITEMS = {"G7": ">=", "G9": ">=", "G12": ">=", "G15": ">=", "Q1": ">=", "Q2": ">=", "S1": ">="}
-
-#: Items checked school by school: their value is the number of schools failing them, and the
-#: standard asks that none does (:data:`NO_FAILING_SCHOOLS`).
-SCHOOL_COUNT_ITEMS = ("G3", "G4", "G5", "G6", "Q4")
+#: The comparisons a numeric measure can have (value ``op`` threshold meets it).
+DIRECTIONS = (">=", "<=", "<")
 
 #: "Every school unit": the share (%) the school rule requires; not a profile setting.
 ALL_UNITS_PCT = 100.0
-#: "No school fails": the number of failing schools a school-level item allows; not a profile setting.
-NO_FAILING_SCHOOLS = 0.0
-
 #: Columns of the progress table, in order.
 PROGRESS_COLUMNS = ["city", "county", "year", "measure", "label", "dimension", "source", "stage", "indicator",
                     "value", "threshold", "direction", "unit", "status", "met", "counts", "numeric",
@@ -60,27 +52,34 @@ PROGRESS_COLUMNS = ["city", "county", "year", "measure", "label", "dimension", "
 
 
 def _item_rows(assessment) -> pd.DataFrame:
-    items = assessment.items
-    local_ops = pd.Series({(city, county, item["id"]): item["op"]
-                           for (city, county), prof in assessment.profiles.items() for item in prof.extra_items},
-                          dtype=object)
-    keys = pd.MultiIndex.from_frame(items[["city", "county", "item"]])
-    direction = items["item"].map(NUMERIC_ITEMS)
-    if len(local_ops):
-        direction = direction.fillna(pd.Series(local_ops.reindex(keys).to_numpy(), index=items.index))
-    threshold = pd.to_numeric(items["threshold"].where(direction.notna()), errors="coerce").astype(float)
-    per_school = items["item"].isin(SCHOOL_COUNT_ITEMS) & items["status"].isin(["met", "not_met"])
-    direction = direction.mask(per_school, "<=")
-    threshold = threshold.mask(per_school, NO_FAILING_SCHOOLS)
-    value = pd.to_numeric(items["value"].where(direction.notna()), errors="coerce").astype(float)
-    out = items[PLACE].copy()
-    out["measure"], out["label"], out["dimension"] = items["item"], items["label"], items["dimension"]
-    out["source"], out["stage"], out["indicator"] = "item", None, None
-    out["value"], out["threshold"], out["direction"] = value, threshold, direction
-    out["unit"] = np.select([items["item"] == "G7", items["item"].isin(SCHOOL_COUNT_ITEMS), direction.notna()],
-                            ["元/生", "未达标学校数（所）", "%"], "")
-    out["status"], out["counts"] = items["status"], items["counts"].astype(bool)
-    return out
+    """Item measures: one per item, plus one per part of the items that compare several quantities.
+
+    What each item compared comes from ``assessment.parts`` (value, threshold, operator,
+    unit). An item with one part carries that part's numbers. An item with several
+    parts (G2, G8, G11, G13, G14, Q9) is followed through its parts, measures
+    ``"G11.1"``, ``"G11.2"``…, which count toward the verdict in its place.
+    """
+    items, parts = assessment.items, assessment.parts
+    item_key = PLACE + ["item"]
+    n_parts = parts.groupby(item_key)["part_no"].transform("size")
+    numeric = parts["op"].isin(list(DIRECTIONS))
+    value = pd.to_numeric(parts["value"].where(numeric), errors="coerce").astype(float)
+    threshold = pd.to_numeric(parts["threshold"].where(numeric), errors="coerce").astype(float)
+    parts = parts.assign(value=value, threshold=threshold, direction=parts["op"].where(numeric),
+                         unit=parts["unit"].where(numeric, ""))
+    single = parts[n_parts == 1][item_key + ["value", "threshold", "direction", "unit"]]
+    out = items[item_key + ["label", "dimension", "status", "counts"]].merge(single, on=item_key, how="left")
+    multi_items = parts.loc[n_parts > 1, item_key].drop_duplicates()
+    covered = out[item_key].merge(multi_items.assign(_m=True), on=item_key, how="left")["_m"].fillna(False)
+    out["counts"] = out["counts"].astype(bool) & ~covered.astype(bool).to_numpy()  # its parts count instead
+    out["measure"], out["source"], out["stage"], out["indicator"] = out["item"], "item", None, None
+    sub = parts[n_parts > 1].merge(items[item_key + ["label", "counts"]], on=item_key, how="left")
+    sub["measure"] = sub["item"] + "." + sub["part_no"].astype(str)
+    sub["label"] = sub["item"] + " " + sub["part"]
+    sub["source"], sub["stage"], sub["indicator"] = "item_part", None, None
+    cols = PLACE + ["measure", "label", "dimension", "source", "stage", "indicator", "value", "threshold",
+                    "direction", "unit", "status", "counts"]
+    return pd.concat([out[cols], sub[cols]], ignore_index=True)
 
 
 def _cv_rows(cv: pd.DataFrame) -> pd.DataFrame:

@@ -246,3 +246,14 @@ def test_shortfalls_rank_by_relative_gap_and_name_schools():
     assert g4["school_name"] == "二中" and g4["gap"] == 100.0
     g14 = s[s["item"] == "G14"].iloc[0]
     assert g14["value"] == 45.0 and g14["threshold"] == 50.0 and g14["gap"] == pytest.approx(5.0)
+
+
+def test_parts_table_lists_what_each_item_compared():
+    a = _assess(county={"rotation_rate": 9.0})
+    parts = a.parts.set_index(["item", "part_no"])
+    assert parts.loc[("G11", 1), ["op", "value", "threshold", "status"]].tolist() == [">=", 9.0, 10.0, "not_met"]
+    assert parts.loc[("G11", 2), "status"] == "met"
+    assert parts.loc[("Q9", 2), ["op", "threshold"]].tolist() == ["<", 0.15]
+    assert parts.loc[("G4", 1), ["op", "value", "threshold"]].tolist() == ["<=", 0, 0.0]  # failing schools
+    assert parts.loc[("V1", 1), "op"] == "=="
+    assert set(a.items["item"]) - {"R"} == set(a.parts["item"])

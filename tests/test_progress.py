@@ -135,3 +135,23 @@ def test_progress_chart_draws_a_dashed_projection_up_to_its_year(tmp_path):
     assert any(t.get_text() == "预测 →" for t in ax.texts)
     assert "预计2027年达标（90%区间 2025年—2030年后）" in ax.get_title()
     fig.savefig(tmp_path / "projection.png")
+
+
+def test_several_part_items_are_followed_part_by_part():
+    # G11: the rotation rate (≥ 10%) rises 6, 7, 8, 9 while the backbone share stays at 22% (≥ 20%)
+    schools, counties, survey = [], [], []
+    for i, y in enumerate(YEARS):
+        schools.append(school(PRIMARY_OK, **SCHOOL_GQ_OK, school_id="A", year=y))
+        counties.append(dict(COUNTY_OK, year=y, rotation_rate=6.0 + i))
+        survey += survey_rows(year=y)
+    result = qb.assess(dataset(schools, counties, survey))
+    table = qb.progress(result)
+    rate, share = _series(table, "G11.1"), _series(table, "G11.2")
+    assert rate["value"].tolist() == [6.0, 7.0, 8.0, 9.0] and (rate["threshold"] == 10.0).all()
+    assert rate["direction"].iloc[0] == ">=" and rate["counts"].all() and not rate["met"].any()
+    assert share["met"].all() and "骨干教师" in share["label"].iloc[0]
+    item = _series(table, "G11")
+    assert not item["counts"].any() and item["value"].isna().all()  # the parts count in its place
+    # one point a year on a straight line: 10% is reached in 2025
+    county = qb.projected_pass_year(result).iloc[0]
+    assert county["status"] == "projected" and int(county["year"]) == 2025 and county["deciding"] == "G11.1"

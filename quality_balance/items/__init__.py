@@ -9,8 +9,8 @@ from .quality import QUALITY_LABELS, difference_rate, quality_items
 from .recognition import recognition_items, recognition_table, wilson_interval
 from .veto import VETO_ITEMS, veto_items
 from .local import local_items
-from ._base import dimension_status
+from ._base import ItemBlock, dimension_status
 
 __all__ = ["guarantee_items", "quality_items", "recognition_items", "veto_items", "local_items",
-           "recognition_table", "wilson_interval", "difference_rate", "dimension_status",
+           "recognition_table", "wilson_interval", "difference_rate", "dimension_status", "ItemBlock",
            "GUARANTEE_LABELS", "QUALITY_LABELS", "VETO_ITEMS"]

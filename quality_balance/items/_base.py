@@ -63,9 +63,21 @@ def fmt_bool(series: pd.Series) -> pd.Series:
                       else ("是" if bool(v) else "否"))
 
 
-def check(status, value, threshold, text, index) -> pd.DataFrame:
-    """A check frame; every argument is a scalar or a Series aligned with ``index``."""
-    return pd.DataFrame({"status": status, "value": value, "threshold": threshold, "text": text}, index=index)
+#: "Every school": the number of failing schools a school-level item allows (G3–G6, Q4).
+NO_FAILING_SCHOOLS = 0.0
+
+
+def check(status, value, threshold, text, index, op: str = "", part: str = "", limit=None,
+          unit: str = "") -> pd.DataFrame:
+    """A check frame; every argument is a scalar or a Series aligned with ``index``.
+
+    ``op`` (``>=``, ``<=``, ``<``, ``==`` for yes/no, ``rating``) and ``part`` (what
+    was compared) describe the check for the parts table; ``limit`` is its numeric
+    threshold when ``threshold`` is a text for people (defaults to ``threshold``); ``unit``
+    is the unit of value and limit.
+    """
+    return pd.DataFrame({"status": status, "value": value, "threshold": threshold, "text": text, "op": op,
+                         "part": part, "limit": threshold if limit is None else limit, "unit": unit}, index=index)
 
 
 def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, unit: str = "",
@@ -80,7 +92,7 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
     text = label + " " + fmt_number(v, unit, decimals) + np.where(v.isna(), "（无数据）",
                                                                  " " + pd.Series(sign, index=v.index) + " "
                                                                  + fmt_number(t, unit, decimals))
-    return check(status, v, t, text, values.index)
+    return check(status, v, t, text, values.index, op=op, part=label, unit=unit)
 
 
 def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame:
@@ -89,7 +101,7 @@ def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame
     ok = values.fillna(not want).astype(bool) == want
     status = np.select([missing, ok], ["no_data", "met"], "not_met")
     text = label + "：" + fmt_bool(values)
-    return check(status, values.astype(object), "是" if want else "否", text, values.index)
+    return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
 
 
 def combine(*checks: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +117,7 @@ def combine(*checks: pd.DataFrame) -> pd.DataFrame:
                       for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
     first = checks[0]
     if len(checks) == 1:
-        return check(status, first["value"], first["threshold"], text, first.index)
+        return first
     # value/threshold: those of the first failing part (what the gap is measured on), else all parts
     failing_part = np.argmax(statuses.eq("not_met").to_numpy(), axis=1)
     any_fail = statuses.eq("not_met").any(axis=1).to_numpy()
@@ -116,7 +128,9 @@ def combine(*checks: pd.DataFrame) -> pd.DataFrame:
     joined_t = ["；".join(vals) for vals in zip(*[fmt_value(c["threshold"]) for c in checks])]
     value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
     threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
-    return check(status, value, threshold, text, first.index)
+    result = check(status, value, threshold, text, first.index)
+    result.attrs["parts"] = list(checks)
+    return result
 
 
 def fmt_value(series: pd.Series) -> pd.Series:
@@ -156,7 +170,8 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
          label + "：" + n_miss.astype(str) + " 所学校缺少数据",
          label + "：无适用学校"],
         label + "：全部 " + n_scope.astype(str) + " 所学校达到")
-    result = check(status, n_fail, threshold_text, text, places.index)
+    result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
+                   limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
     failures["detail"] = describe(failing) if len(failing) else pd.Series(dtype=str)
     failures["value"] = value.loc[failing.index] if value is not None else np.nan
@@ -178,20 +193,54 @@ def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.S
     return out
 
 
+def part_rows(places: pd.DataFrame, dimension: str, item: str, result: pd.DataFrame) -> pd.DataFrame:
+    """The parts-table block of one item: one row per county-year and compared quantity.
+
+    Columns: city, county, year, dimension, item, part_no, part, op, value, threshold, unit, status.
+    ``value`` and ``threshold`` are numbers for the ``>=``/``<=``/``<`` parts.
+    """
+    blocks = []
+    for number, part in enumerate(result.attrs.get("parts", [result]), 1):
+        out = places[PLACE].copy()
+        out["dimension"], out["item"], out["part_no"] = dimension, item, number
+        out["part"] = part["part"].to_numpy()
+        out["op"] = part["op"].to_numpy()
+        out["value"] = part["value"].to_numpy()
+        out["threshold"] = part["limit"].to_numpy()
+        out["unit"] = part["unit"].to_numpy()
+        out["status"] = part["status"].to_numpy()
+        blocks.append(out)
+    return pd.concat(blocks, ignore_index=True)
+
+
 @dataclass(frozen=True)
 class ItemBlock:
-    """The items of one dimension: items-table ``rows`` and the ``school_failures`` behind them."""
+    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
 
     rows: pd.DataFrame
+    parts: pd.DataFrame
     school_failures: pd.DataFrame
 
     @classmethod
-    def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict) -> "ItemBlock":
-        rows = pd.concat([item_rows(places, dimension, k, labels[k], r) for k, r in results.items()],
-                         ignore_index=True)
+    def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
+              counts: bool | dict = True) -> "ItemBlock":
+        """Rows for ``results`` (item id → check frame) with ``labels`` (item id → label)."""
+        counted = counts if isinstance(counts, dict) else dict.fromkeys(results, counts)
+        rows = [item_rows(places.loc[r.index], dimension, k, labels[k], r, counted[k]) for k, r in results.items()]
+        parts = [part_rows(places.loc[r.index], dimension, k, r) for k, r in results.items()]
         failures = [r.attrs["failures"].assign(dimension=dimension, item=k, label=labels[k])
                     for k, r in results.items() if "failures" in r.attrs and len(r.attrs["failures"])]
-        return cls(rows, pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
+        return cls(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
+                   pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
+
+    @staticmethod
+    def concat(blocks: "list[ItemBlock]") -> "ItemBlock":
+        def cat(frames):
+            frames = [f for f in frames if len(f)]
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return ItemBlock(cat(b.rows for b in blocks), cat(b.parts for b in blocks),
+                         cat(b.school_failures for b in blocks))
 
 
 def dimension_status(items: pd.DataFrame) -> pd.Series:

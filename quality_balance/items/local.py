@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._base import COUNTY, column, county_values, item_rows, numeric_check
+from ._base import COUNTY, ItemBlock, column, county_values, numeric_check
 
 __all__ = ["local_items"]
 
 
-def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: dict) -> pd.DataFrame:
-    """Rows for every extra item of every county's profile (empty when none defines any)."""
+def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: dict) -> ItemBlock:
+    """Every extra item of every county's profile (an empty block when none defines any).
+
+    Items are grouped by dimension; a county gets rows only for the items its profile defines.
+    """
     c = county_values(places, counties)
     keys = list(map(tuple, places[COUNTY].to_numpy()))
-    rows = []
     definitions = {(item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
                     item["dimension"], bool(item["counts"]))
                    for prof in profiles.values() for item in prof.extra_items}
+    blocks = []
     for item_id, label, col, op, threshold, dimension, counts in sorted(definitions):
         mask = pd.Series([any(i["id"] == item_id and i["label"] == label for i in profiles[k].extra_items)
                           for k in keys], index=places.index)
@@ -28,5 +31,5 @@ def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: d
             continue
         sub = places[mask]
         result = numeric_check(column(c, col)[mask], pd.Series(threshold, index=sub.index), op, label, "%")
-        rows.append(item_rows(sub, dimension, item_id, label + "（地方指标）", result, counts))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        blocks.append(ItemBlock.build(sub, dimension, {item_id: label + "（地方指标）"}, {item_id: result}, counts))
+    return ItemBlock.concat(blocks)

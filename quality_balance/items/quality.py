@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_number, numeric_check,
+from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_number, numeric_check,
                     param, school_check)
 from ..schema import RATINGS
 
@@ -64,8 +64,7 @@ def _rating_check(values: pd.Series, minimum: pd.Series, label: str) -> pd.DataF
     status = np.select([v.isna(), v >= m], ["no_data", "met"], "not_met")
     text = label + "：" + values.fillna("—").astype(str) + np.where(v.isna(), "（无数据）",
                                                                      np.where(v >= m, "，不低于", "，低于") + minimum.astype(str))
-    return pd.DataFrame({"status": status, "value": values, "threshold": minimum.astype(str) + "及以上",
-                         "text": text}, index=values.index)
+    return check(status, values, minimum.astype(str) + "及以上", text, values.index, op="rating", part=label)
 
 
 def _q4(schools, places, profiles):

@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ._base import PLACE, check, fmt_number, item_rows, param
+from ._base import PLACE, ItemBlock, check, fmt_number, param
 
 __all__ = ["wilson_interval", "recognition_table", "recognition_items"]
+
+LABEL = "社会认可度"
 
 
 def wilson_interval(favourable, respondents, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -55,14 +57,14 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
 
 
 def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
-                      profiles: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      profiles: dict) -> tuple[ItemBlock, pd.DataFrame]:
     """Item S1 for every county-year and the per-group table behind it."""
     threshold = param(places, profiles, "recognition.min_rate").astype(float)
     if survey is None or survey.empty:
         table = pd.DataFrame(columns=PLACE + ["group", "respondents", "favourable", "rate", "ci_low", "ci_high",
                                               "threshold", "passes", "fragile"])
-        result = check("no_data", np.nan, threshold, "无满意度调查数据", places.index)
-        return item_rows(places, "recognition", "S1", "社会认可度", result), table
+        result = check("no_data", np.nan, threshold, "无满意度调查数据", places.index, op=">=", part=LABEL, unit="%")
+        return ItemBlock.build(places, "recognition", {"S1": LABEL}, {"S1": result}), table
     table = recognition_table(survey, places, profiles)
     overall = places[PLACE].merge(table[table["group"] == "全体"], on=PLACE, how="left")
     overall.index = places.index
@@ -77,5 +79,5 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
                       text + "；注意：区间下限低于标准，样本偏小，达标可能出于偶然")
     text = text.where(low.isna(), text + "；低于标准的群体：" + low.fillna(""))
     text = text.where(rate.notna(), "无满意度调查数据")
-    result = check(status, rate, threshold, text, places.index)
-    return item_rows(places, "recognition", "S1", "社会认可度", result), table
+    result = check(status, rate, threshold, text, places.index, op=">=", part=LABEL, unit="%")
+    return ItemBlock.build(places, "recognition", {"S1": LABEL}, {"S1": result}), table

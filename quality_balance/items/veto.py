@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._base import bool_check, column, county_values, item_rows
+from ._base import ItemBlock, bool_check, column, county_values
 
 __all__ = ["veto_items", "VETO_ITEMS"]
 
@@ -24,12 +24,12 @@ VETO_ITEMS = {
 }
 
 
-def veto_items(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
-    """Items V1–V6 for every county-year, as items-table rows."""
+def veto_items(places: pd.DataFrame, counties: pd.DataFrame | None) -> ItemBlock:
+    """Items V1–V6 for every county-year."""
     c = county_values(places, counties)
-    rows = []
+    results = {}
     for item, (col, label) in VETO_ITEMS.items():
         result = bool_check(column(c, col), label, want=False)
         result["text"] = result["text"].str.replace("：是", "：存在（一票否决）").str.replace("：否", "：无")
-        rows.append(item_rows(places, "veto", item, label, result))
-    return pd.concat(rows, ignore_index=True)
+        results[item] = result
+    return ItemBlock.build(places, "veto", {k: label for k, (_, label) in VETO_ITEMS.items()}, results)
