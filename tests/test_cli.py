@@ -1,5 +1,4 @@
 """The quality-balance command line: demo → assess end to end, clear errors, no partial output."""
-from pathlib import Path
 
 import openpyxl
 import pandas as pd

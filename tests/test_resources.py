@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import quality_balance as qb
-from builders import JUNIOR_OK, PRIMARY_OK, frame, school
+from builders import JUNIOR_OK, frame, school
 
 
 def _unit(ra, school_id, stage="primary"):

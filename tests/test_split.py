@@ -1,11 +1,10 @@
 """The facility split of one-through schools and complete middle schools (spec §2.2)."""
-import pandas as pd
 import pytest
 
 from quality_balance.profile import load_profile
 from quality_balance.resources import county_settings
 from quality_balance.split import split_units
-from builders import PRIMARY_OK, frame, school
+from builders import frame, school
 
 
 def _units(*rows, profile="national"):
