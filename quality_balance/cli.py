@@ -80,7 +80,8 @@ def _zh(status: str) -> str:
 
 
 def _veto_zh(status: str) -> str:
-    return {"met": "无", "not_met": "存在", "no_data": "无数据"}.get(status, status)
+    from .schema import VETO_LABELS
+    return VETO_LABELS.get(status, status)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from typing import Iterator
 import pandas as pd
 
 from .dataset import SYNTHETIC_LABEL
-from .schema import DIMENSION_LABELS, RESULT_HEADERS, STATUS_LABELS
+from .schema import DIMENSION_LABELS, RESULT_HEADERS, STATUS_LABELS, VETO_LABELS
 
 __all__ = ["write_results", "atomic_folder", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
 
@@ -46,7 +46,8 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in ("status", *DIMENSION_LABELS):
         if col in out:
-            out[col] = out[col].map(lambda v: STATUS_LABELS.get(v, v))
+            words = VETO_LABELS if col == "veto" else STATUS_LABELS
+            out[col] = out[col].map(lambda v: words.get(v, v))
     if "dimension" in out:
         out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, v))
     if "stage" in out:
