@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from .style import use_style
 from .tables import select_place
 
-__all__ = ["plot_progress", "plot_plan_vs_actual", "MET_COLOR", "NOT_MET_COLOR", "PROJECTION_COLOR"]
+__all__ = ["plot_progress", "plot_county_progress", "plot_plan_vs_actual", "plot_plan_targets", "MET_COLOR",
+           "NOT_MET_COLOR", "PROJECTION_COLOR"]
 
 #: Marker colours of observed values (darker than the table fills of ``style.STATUS_COLORS``).
 MET_COLOR, NOT_MET_COLOR = "#2e7d32", "#c00000"
@@ -208,3 +209,35 @@ def plot_plan_vs_actual(actuals: pd.DataFrame, target_id: str, scope: str = "全
     for ax in (bars, cum):
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
     return fig
+
+
+def plot_plan_targets(actuals: pd.DataFrame, scope: str = "全市", kinds: tuple[str, ...] = ("yearly",),
+                      plan: str | None = None) -> list[Figure]:
+    """Plan-versus-actual charts (:func:`plot_plan_vs_actual`) of every target of one place.
+
+    ``actuals`` is :func:`quality_balance.plan_actuals` output; ``scope`` a county or
+    ``全市``; ``kinds`` the target kinds to draw (default: the ``yearly`` targets, the
+    ones a plan spells out year by year). Returns one figure per target, in the
+    plan's order; an empty list when the place has no such target.
+    """
+    rows = actuals[(actuals["scope"] == scope) & actuals["kind"].isin(list(kinds))]
+    if plan is not None:
+        rows = rows[rows["plan"] == plan]
+    targets = rows[["plan", "target_id"]].drop_duplicates()
+    return [plot_plan_vs_actual(rows, target, scope, name)
+            for name, target in targets.itertuples(index=False, name=None)]
+
+
+def plot_county_progress(progress: pd.DataFrame, county: str, projection=None, max_n: int | None = 6,
+                         city: str | None = None) -> list[Figure]:
+    """The progress chart of a county report: :func:`plot_progress` of the measures worth showing.
+
+    The measures are :func:`quality_balance.tables.progress_measures` (counting numeric
+    measures not met in the last year, widest gap first, then those fixed during the
+    period; at most ``max_n``). Returns ``[figure]``, or ``[]`` when there is no such
+    measure (every counting measure met in every year), so a report can say so.
+    """
+    from .tables import progress_measures
+
+    measures = progress_measures(progress, county, max_n=max_n, city=city)
+    return [plot_progress(progress, county, measures, projection, city=city)] if measures else []

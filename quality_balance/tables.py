@@ -26,7 +26,8 @@ __all__ = [
     "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
     "item_year_table", "item_reasons", "recognition_view", "verdict_reasons", "shortfall_table",
     "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
-    "school_influence",
+    "school_influence", "progress_measures", "projection_table", "plan_status_table", "plan_actuals_table",
+    "gap_view", "figures_styler", "verdict_comparison",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -382,17 +383,25 @@ def closeness_ranking(items: pd.DataFrame, verdicts: pd.DataFrame, resource_coun
 
 
 def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFrame | None = None,
-                        planned: Mapping[str, int] | None = None, min_years_after_basic: int | None = None) -> pd.DataFrame:
+                        planned: Mapping[str, int] | None = None,
+                        min_years_after_basic: int | Mapping[str, int] | None = None,
+                        projected: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each county's planned certification year beside the first year its data pass.
 
     ``planned`` maps county → planned year of national certification (from plan
-    data or a profile; counties without one show "—"). From the county table,
-    ``basic_balance_year`` (basic-balance certification) is shown and, when
-    ``min_years_after_basic`` is given (the spec's waiting period, 3 years), the
-    earliest year the county may apply. 对照 compares data and plan:
+    data, :func:`quality_balance.report.planned_certification_years`; counties
+    without one show "—"). From the county table, ``basic_balance_year``
+    (basic-balance certification) is shown and, when ``min_years_after_basic`` is
+    given (the profile's ``certification.min_years_after_basic``, 3 years
+    nationally; one number, or a mapping county → years when the counties' profiles
+    differ), the earliest year the county may apply. 对照 compares data and plan:
     已按期达标 (first pass ≤ planned year), 晚于计划达标 (passed, after the planned
     year), 逾期未达标 (the planned year is within the data and the county has not
     passed), 已达标 / 尚未达标 when there is no plan or the planned year is later.
+
+    ``projected`` (:func:`quality_balance.projected_pass_year` output) adds the
+    projected pass year, marked （预测）, and its note; a county already passing shows
+    已达标（实际）.
     """
     overview = verdict_overview(verdicts, city=city).droplevel("city")
     last_year = max(c for c in overview.columns if c != "first_met")
@@ -403,7 +412,9 @@ def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFram
         basic = select_place(counties, city=city).groupby("county")["basic_balance_year"].max().reindex(out.index)
         out["基本均衡认定年份"] = basic.map(_year_label)
         if min_years_after_basic is not None:
-            out["最早可申报年份"] = (basic + min_years_after_basic).map(_year_label)
+            wait = (pd.Series(min_years_after_basic, dtype=float).reindex(out.index)
+                    if isinstance(min_years_after_basic, Mapping) else min_years_after_basic)
+            out["最早可申报年份"] = (basic + wait).map(_year_label)
     out["计划认定年份"] = plan.map(_year_label)
     out["数据首次达标年份"] = first.map(_year_label)
     on_time = first.notna() & plan.notna() & (first <= plan)
@@ -411,6 +422,9 @@ def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFram
     overdue = first.isna() & plan.notna() & (plan <= last_year)
     out["对照"] = np.select([on_time, met_late, overdue, first.notna()],
                           ["已按期达标", "晚于计划达标", "逾期未达标", "已达标"], "尚未达标")
+    if projected is not None:
+        text = _pass_year_text(select_place(projected, city=city)).reindex(out.index)
+        out = out.join(text.fillna("—"))
     out.index.name = "县区"
     return out
 
@@ -451,3 +465,272 @@ def school_influence(influence: pd.DataFrame, school_id: str, year: int) -> pd.D
         "本校数值": rows["value"].round(2), "县域差异系数": rows["cv"].round(3),
         "本校达到均值时": rows["cv_at_mean"].round(3), "不含本校时": rows["cv_without"].round(3),
         "贡献": rows["effect_at_mean"].round(3)}).reset_index(drop=True)
+
+
+# --- progress, projections, plans and the gap to pass (issue 5) -------------------------------------
+
+def _relative_gap(value: pd.Series, threshold: pd.Series) -> pd.Series:
+    """|value − threshold| as a share of the threshold; 1.0 (100%) where the threshold is 0.
+
+    The shortfall list's convention: a count of failing schools against 0 counts as 100%.
+
+    >>> _relative_gap(pd.Series([0.6, 90.0, 3.0]), pd.Series([0.5, 100.0, 0.0])).round(2).tolist()
+    [0.2, 0.1, 1.0]
+    """
+    gap = (value - threshold).abs() / threshold.abs()
+    return gap.where(threshold != 0, 1.0)
+
+
+def progress_measures(progress: pd.DataFrame, county: str, max_n: int | None = 6,
+                      city: str | None = None) -> list[str]:
+    """The measures of one county worth a progress chart: failing ones, then recently fixed ones.
+
+    Only measures that count toward the verdict and are single numbers against a
+    threshold (``counts`` and ``numeric`` in :func:`quality_balance.progress`) can be
+    drawn. First come those not met in the county's last year, the widest relative
+    gap first (|value − threshold| ÷ threshold; a count of failing schools against
+    0 counts as 100%, as in the shortfall list); then those met in the last year
+    whose current run of met years began after the first observed year (fixed
+    during the period), the most recently fixed first. ``max_n`` caps the list
+    (None: all); measures without data in the last year are left out.
+
+    >>> p = pd.DataFrame({"county": "甲县", "measure": ["A", "A", "B", "B", "C", "C"],
+    ...                   "year": [2024, 2025] * 3, "counts": True, "numeric": True,
+    ...                   "met": [False, False, False, True, True, True],
+    ...                   "value": [1.0, 2.0, 0.4, 0.6, 9.0, 9.0], "threshold": [4.0, 4.0, 0.5, 0.5, 5.0, 5.0]})
+    >>> progress_measures(p, "甲县")
+    ['A', 'B']
+    """
+    from .progress import met_since
+
+    rows = select_place(progress, county, city)
+    rows = rows[rows["counts"].astype(bool) & rows["numeric"].astype(bool)]
+    if rows.empty:
+        return []
+    rows = rows.sort_values(["measure", "year"], kind="stable")
+    last = rows.groupby("measure", sort=False).tail(1).set_index("measure")
+    met = last["met"].astype("boolean")
+    failing = last[met.eq(False).fillna(False).to_numpy()]
+    failing = failing.assign(_gap=_relative_gap(failing["value"].astype(float), failing["threshold"].astype(float)))
+    failing = failing.sort_values("_gap", ascending=False, kind="stable")
+    since = met_since(rows, ["measure"])
+    first_year = rows.groupby("measure")["year"].min()
+    fixed = since[since.notna() & (since > first_year.reindex(since.index))]
+    fixed = fixed.sort_values(ascending=False, kind="stable")
+    chosen = list(failing.index) + [m for m in fixed.index if m not in set(failing.index)]
+    return chosen if max_n is None else chosen[:max_n]
+
+
+def _number(value: float, decimals: int = 1) -> str:
+    """A figure for a table cell: whole numbers with thousands separators, else ``decimals`` places.
+
+    >>> _number(12980.0), _number(1.6), _number(float("nan"))
+    ('12,980', '1.6', '—')
+    """
+    if value != value:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{decimals}f}"
+
+
+def _year_or(year: object, beyond: str) -> str:
+    return beyond if year is pd.NA or year != year else f"{int(year)}年"
+
+
+def _texts(values: pd.Series, fmt) -> pd.Series:
+    """``fmt`` applied to each value, as a text column (also when ``values`` is empty or nullable)."""
+    return values.astype(object).map(fmt).astype(object)
+
+
+#: Projection outcomes the projection table lists (a counting measure not met in the last year).
+PROJECTION_TABLE_OUTCOMES = ("projected", "not_by_horizon", "insufficient_data", "not_numeric", "no_data")
+
+
+def projection_table(projection, county: str, city: str | None = None) -> pd.DataFrame:
+    """The projections (预测) of one county's counting measures not met in its last year.
+
+    ``projection`` is :func:`quality_balance.project` output. One row per measure:
+    its last observed value and year (实际), the threshold, then — in columns
+    whose headers say 预测 — the outcome, the projected year and the interval years
+    (the years the favourable and unfavourable bounds of the ``projection.level``
+    prediction interval reach the threshold; "2030年后" beyond the horizon), and the
+    method note. Projected measures come first, earliest year first; then those not
+    reaching the threshold by the horizon; then those that cannot be projected
+    (yes/no items, too few years). The ``R`` item itself is left out: its parts
+    (CVs, school-rule shares) are listed.
+    """
+    s = select_place(projection.summary, county, city)
+    s = s[s["counts"].astype(bool) & s["outcome"].isin(PROJECTION_TABLE_OUTCOMES)]
+    order = s["outcome"].map({o: i for i, o in enumerate(PROJECTION_TABLE_OUTCOMES)}).clip(upper=2)
+    s = s.assign(_o=order, _y=s["projected_year"].astype("Float64")).sort_values(["_o", "_y", "measure"],
+                                                                                  kind="stable")
+    beyond = f"{projection.horizon}年后"
+    cv = (s["source"] == "cv") if "source" in s else pd.Series(False, index=s.index)
+    last_value = np.where(cv, _texts(s["last_value"], lambda v: "—" if v != v else f"{v:.3f}"),
+                          _texts(s["last_value"], _number))
+    sign = s["direction"].fillna("").astype(str).str.replace(">=", "≥").str.replace("<=", "≤")
+    standard = np.where(s["threshold"].notna(), sign + " " + _texts(s["threshold"], lambda v: f"{v:g}"), "—")
+    fitted = s["outcome"].isin(["projected", "not_by_horizon"])
+    interval = np.where(fitted, _texts(s["optimistic_year"], lambda y: _year_or(y, beyond)) + "—"
+                        + _texts(s["pessimistic_year"], lambda y: _year_or(y, beyond)), "—")
+    out = pd.DataFrame({
+        "项目": s["measure"], "名称": s["label"], "单位": s["unit"].fillna(""),
+        "最近一年": _texts(s["last_year"], lambda y: f"{int(y)}年"), "最近一年实际值": last_value,
+        "标准": standard, "预测结论": s["outcome_label"],
+        "预测达标年份": np.where(s["outcome"] == "projected", _texts(s["projected_year"], lambda y: _year_or(y, "—")),
+                           "—"),
+        f"{projection.level:.0%}预测区间（年份）": interval,
+        "预测方法与说明": s["note"]})
+    return out.set_index("项目")
+
+
+def _pass_year_text(projected: pd.DataFrame) -> pd.DataFrame:
+    """Per county: the projected pass year labelled 预测 (or the observed pass), and the note."""
+    p = projected.set_index("county")
+    year = p["year"].map(lambda y: _year_or(y, ""))
+    text = np.select([p["status"] == "met", p["status"] == "projected", p["status"] == "not_by_horizon"],
+                     ["已达标（实际）", year + "（预测）", "按当前趋势难以达标（预测）"], "无法预测")
+    return pd.DataFrame({"预测达标年份": text, "预测说明": p["note"]}, index=p.index)
+
+
+#: Cell colours of plan statuses (:data:`quality_balance.plans.PLAN_STATUS_LABELS`): green met,
+#: light blue on track, red behind, grey no data.
+PLAN_STATUS_COLORS = {"met": STATUS_COLORS["met"], "on_track": "#ddebf7", "behind": STATUS_COLORS["not_met"],
+                      "no_data": STATUS_COLORS["no_data"]}
+
+
+def _plan_figure(kind: pd.Series, value: pd.Series, unit: pd.Series, empty: str = "—") -> np.ndarray:
+    """A target/actual figure as text: a year for certification, a share for certified_share, else amount+unit."""
+    return np.select([value.isna(), kind == "certification", kind == "certified_share"],
+                     [empty, _texts(value, lambda y: f"{y:.0f}年" if y == y else ""),
+                      _texts(value, lambda v: f"{v:.1f}%" if v == v else "")],
+                     _texts(value, _number) + unit.fillna("").astype(str))
+
+
+def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None = None) -> Styler:
+    """Plan versus actual for one place: every plan target whose ``scope`` is ``scope``, coloured by status.
+
+    ``status`` is :func:`quality_balance.plan_status` output; ``scope`` is a county
+    name, ``全市`` (:data:`quality_balance.plans.CITY_SCOPE`) for the city-wide
+    goals, or None for every county's own targets (a 县区 column is added).
+    Columns: the plan, the target, its year, the whole target, what was planned
+    by the judged year (amount targets; "—" for certification and share
+    targets, whose reason says how many counties pass or are projected to), the
+    actual figure (for a certification target: the year the data first pass), the
+    status (已完成 / 按计划推进 / 滞后 / 无数据, the plan module's own words) and the
+    reason. An empty result (no plan covers the place) has no rows.
+    """
+    from .plans import CITY_SCOPE, PLAN_STATUS_LABELS
+
+    rows = status[status["scope"] == scope] if scope is not None else status[status["scope"] != CITY_SCOPE]
+    if city is not None:
+        rows = rows[rows["city"] == city]
+    actual_empty = np.where(rows["kind"] == "certification", "尚未达标", "—")
+    out = pd.DataFrame({
+        "规划": rows["plan"], "目标": rows["label"], "目标年份": _texts(rows["deadline"], lambda y: _year_or(y, "—")),
+        "目标值": _plan_figure(rows["kind"], rows["target"], rows["unit"]),
+        "同期计划": np.where(rows["kind"].isin(["certification", "certified_share"]), "—",
+                         _plan_figure(rows["kind"], rows["target_to_date"], rows["unit"])),
+        "实际": np.where(rows["actual"].isna(), actual_empty, _plan_figure(rows["kind"], rows["actual"], rows["unit"])),
+        "评估年份": _texts(rows["as_of"], lambda y: _year_or(y, "—")),
+        "状态": rows["status_label"], "说明": rows["reason"]}).reset_index(drop=True)
+    if scope is None:
+        out.insert(0, "县区", rows["scope"].to_numpy())
+    colors = {PLAN_STATUS_LABELS[s]: c for s, c in PLAN_STATUS_COLORS.items()}
+    styler = out.style.map(lambda v: f"background-color: {colors[v]}" if v in colors else "", subset=["状态"])
+    return styler.hide(axis="index").set_caption(
+        f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
+
+
+def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = None) -> pd.DataFrame:
+    """Plan versus actual year by year for one place: rows (target, 计划/实际), columns years.
+
+    ``actuals`` is :func:`quality_balance.plan_actuals` output. For amount targets
+    (``yearly``, ``total``) the rows are the year's planned amount (a ``total``
+    target spread evenly over its years) and the actual amount; for ``level``
+    targets the level needed on the straight path to the target (按期所需水平) and
+    the actual level. Years without an actual figure show 无数据. The last column is
+    the whole target with its year.
+    """
+    rows = actuals[actuals["scope"] == scope]
+    if city is not None:
+        rows = rows[rows["city"] == city]
+    if rows.empty:
+        return pd.DataFrame()
+    level = rows["kind"] == "level"
+    unit = rows["unit"].fillna("")
+    rows = rows.assign(目标=rows["label"] + np.where(unit != "", "（" + unit + "）", ""),
+                       _order=rows.groupby(["plan", "target_id"], sort=False).ngroup())
+    planned = rows.assign(项=np.where(level, "按期所需水平", "计划"), _row=0,
+                          text=_texts(pd.Series(np.where(level, rows["planned_to_date"], rows["planned"]),
+                                                index=rows.index, dtype=float), _number))
+    actual = rows.assign(项=np.where(level, "实际水平", "实际"), _row=1,
+                         text=_texts(rows["actual"], lambda v: "无数据" if v != v else _number(v)))
+    long = pd.concat([planned, actual]).sort_values(["_order", "_row", "year"], kind="stable")
+    table = long.pivot_table(index=["目标", "项"], columns="year", values="text", aggfunc="first", sort=False)
+    table.columns = [f"{y}年" for y in table.columns]
+    whole = rows.drop_duplicates("目标").set_index("目标")  # targets of the same label share a row
+    sign = np.where((whole["kind"] == "level") & (whole["direction"] == "<="), "≤", "")
+    goal = sign + _texts(whole["value"], _number) + "（" + whole["deadline"].astype(int).astype(str) + "年）"
+    table["全期目标"] = goal.reindex(table.index.get_level_values("目标")).to_numpy()
+    return table.fillna("—")
+
+
+#: Cost columns of the gap tables, relabelled so nobody reads an estimate as a budget.
+ESTIMATE_HEADERS = {"单位成本（元）": "单位成本（元，估算）", "成本（元）": "成本（元，估算）",
+                    "方案成本（元）": "方案成本（元，估算）", "全部达标成本（元）": "全部达标成本（元，估算）"}
+
+
+def figures_styler(frame: pd.DataFrame, caption: str | None = None, decimals: int = 2) -> Styler:
+    """``frame`` as a Styler whose float columns read as figures, without the row numbers.
+
+    Whole numbers get thousands separators and no decimals (17.0 → 17, 387272.0 →
+    387,272), other values ``decimals`` places; missing values read "—".
+
+    >>> figures_styler(pd.DataFrame({"a": [387272.0, 0.36]})).to_html().count("387,272")
+    1
+    """
+    floats = list(frame.select_dtypes("float").columns)
+    styler = frame.style.format(lambda v: _number(v, decimals), subset=floats).hide(axis="index")
+    return styler.set_caption(caption) if caption else styler
+
+
+def gap_view(gap, kind: str = "totals", top: int | None = None) -> pd.DataFrame:
+    """A gap table (:func:`quality_balance.gap_table`) for one county-year report, costs marked 估算.
+
+    The county and year columns are dropped (the section names them); cost columns
+    read （元，估算）. The ``units`` view lists the misses the school rule requires
+    first, worst (lowest share of the threshold) first; ``top`` keeps the first rows
+    (None: all) and ``attrs["total"]`` says how many there are.
+    """
+    from .gap import gap_table
+
+    table = gap_table(gap, kind)
+    if kind == "units" and len(table):
+        units = gap.units.loc[table.index]
+        order = units.sort_values(["required_for_school_rule", "ratio"], ascending=[False, True], kind="stable").index
+        table = table.loc[order]
+    total = len(table)
+    if top is not None:
+        table = table.head(top)
+    table = table.drop(columns=[c for c in ("县区", "年份") if c in table.columns]).rename(columns=ESTIMATE_HEADERS)
+    table = table.reset_index(drop=True)
+    table.attrs["total"] = total
+    return table
+
+
+def verdict_comparison(before: pd.DataFrame, after: pd.DataFrame, county: str, year: int,
+                       city: str | None = None) -> Styler:
+    """One county-year's verdict by dimension before and after a what-if, coloured by status.
+
+    ``before`` and ``after`` are the ``verdicts`` of two assessments (e.g. of the
+    data and of :func:`quality_balance.apply_additions` of it).
+    """
+    columns = {}
+    for name, verdicts in (("补充前", before), ("补充后（假设情景）", after)):
+        row = select_place(verdicts, county, city, year)
+        dims = [d for d in VERDICT_ROWS if d in row.columns]
+        columns[name] = pd.Series(row[dims].iloc[0].to_numpy() if len(row) else [None] * len(dims), index=dims)
+    table = pd.DataFrame(columns)
+    table.index = [DIMENSION_LABELS.get(d, d) for d in table.index]
+    table.index.name = "维度"
+    return status_styler(_status_labels(table).fillna("—"), caption=f"{county} {year}年 补充资源前后的评估结论")
