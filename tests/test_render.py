@@ -170,8 +170,11 @@ def test_rendered_report_html_has_no_code_no_errors_and_embedded_charts(rendered
     assert len(code_cells) > 10 and all("jp-mod-noInput" in c for c in code_cells)
     assert 'class="highlight' not in page and "import quality_balance" not in page
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "Traceback" not in page
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) == 3   # CV, schools, recognition
+    # CV, schools, recognition, and the progress of G14 (fixed in 2025)
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) == 4
     assert "演示数据" in page and "甲县 各年度评估结论" in page
+    for section in ("八、逐年进展", "九、趋势预测", "十、规划目标完成情况", "十一、达标差距"):
+        assert section in page
 
 
 def test_failed_county_keeps_its_partial_notebook_and_error_page(rendered):
