@@ -28,9 +28,26 @@ import pandas as pd
 from .dataset import SYNTHETIC_LABEL, Dataset
 from .errors import InputError, Problem, ProfileError
 
-__all__ = ["DEMO_DIR", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
+__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
            "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR"]
+
+#: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
+REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
+
+
+def setup_report() -> None:
+    """Prepare a report notebook: the plot style (CJK font) and pandas display options.
+
+    Reason texts name schools and gaps; pandas would cut them at 50 characters,
+    so :data:`REPORT_DISPLAY` shows them whole.
+    """
+    from .style import use_style
+
+    use_style()
+    for option, value in REPORT_DISPLAY.items():
+        pd.set_option(option, value)
+
 
 #: The demo data folder of a source checkout (``make demo`` writes it).
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"

@@ -129,7 +129,7 @@ INDICATOR_UNITS = {"R1": "人/百生", "R2": "人/百生", "R3": "人/百生", "
 STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据", "not_applicable": "不适用",
                  "present": "存在", "absent": "无"}
 #: The veto column says whether a veto item is present, so its words differ from a dimension's.
-VETO_LABELS = {"met": "无", "not_met": "存在", "no_data": "无数据", "not_applicable": "不适用"}
+VETO_LABELS = {"met": "无", "not_met": "存在（否决）", "no_data": "无数据", "not_applicable": "不适用"}
 DIMENSION_LABELS = {"resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量",
                     "recognition": "社会认可度", "veto": "一票否决", "overall": "综合结论"}
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .schema import DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS
+from .schema import DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS
 from .style import STATUS_COLORS
 
 __all__ = [
@@ -32,7 +32,8 @@ __all__ = [
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
 VERDICT_ROWS = ("resources", "guarantee", "quality", "recognition", "veto", "overall")
-_LABEL_COLORS = {STATUS_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in STATUS_LABELS}
+_LABEL_COLORS = {**{VETO_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in VETO_LABELS},
+                 **{STATUS_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in STATUS_LABELS}}
 #: Cell colours of school × indicator views, by value/threshold: met, within the school rule's
 #: tolerance of a miss, below it.
 RATIO_COLORS = {"met": STATUS_COLORS["met"], "near": "#ffeb9c", "far": STATUS_COLORS["not_met"]}
@@ -83,6 +84,15 @@ def _status_labels(values: pd.Series | pd.DataFrame):
     return values.replace(STATUS_LABELS)
 
 
+def _dimension_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Statuses of a dimension × column table as words: the veto row reads 无/存在, the others 达标/未达标…"""
+    words = table.apply(lambda row: row.map(lambda v: (VETO_LABELS if row.name == "veto" else STATUS_LABELS)
+                                             .get(v, v)), axis=1)
+    words.index = [DIMENSION_LABELS.get(d, d) for d in table.index]
+    words.index.name = "维度"
+    return words
+
+
 def verdict_table(verdicts: pd.DataFrame, county: str, city: str | None = None) -> Styler:
     """The verdict by dimension (rows) and year (columns) of one county, coloured by status.
 
@@ -92,11 +102,9 @@ def verdict_table(verdicts: pd.DataFrame, county: str, city: str | None = None) 
     """
     rows = select_place(verdicts, county, city).sort_values("year")
     dims = [d for d in VERDICT_ROWS if d in rows.columns]
-    table = rows.set_index("year")[dims].T
-    table.index = [DIMENSION_LABELS.get(d, d) for d in dims]
-    table.index.name = "维度"
+    table = _dimension_rows(rows.set_index("year")[dims].T)
     table.columns = [f"{y}年" for y in table.columns]
-    return status_styler(_status_labels(table), caption=f"{county} 各年度评估结论")
+    return status_styler(table, caption=f"{county} 各年度评估结论（一票否决行：无 = 不存在否决事项）")
 
 
 def cv_table(cv: pd.DataFrame, county: str, city: str | None = None) -> pd.DataFrame:
@@ -207,8 +215,6 @@ def verdict_overview(verdicts: pd.DataFrame, city: str | None = None, first_year
     return table
 
 
-#: How statuses read in the veto table: a veto item is "met" when the practice is absent.
-VETO_STATUS_LABELS = {"met": "无", "not_met": "存在（否决）", "no_data": "无数据", "not_applicable": "不适用"}
 
 
 def _item_order(item: pd.Series) -> pd.Series:
@@ -231,7 +237,7 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
     counts = rows["counts"].astype(bool) if "counts" in rows else pd.Series(True, index=rows.index)
     rows = rows.assign(项目=rows["item"] + " " + rows["label"] + np.where(counts, "", "（参考）"))
-    labels = VETO_STATUS_LABELS if dimension == "veto" else STATUS_LABELS
+    labels = VETO_LABELS if dimension == "veto" else STATUS_LABELS
     status = rows.pivot_table(index="项目", columns="year", values="status", aggfunc="first", sort=False)
     reasons = rows.pivot_table(index="项目", columns="year", values="reason", aggfunc="first", sort=False)
     text = status.apply(lambda col: col.map(labels))
@@ -256,7 +262,7 @@ def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | N
         rows = rows[rows["status"].isin(["not_met", "no_data"])]
     rows = rows.assign(_d=rows["dimension"].map({d: i for i, d in enumerate(VERDICT_ROWS)}),
                        _o=_item_order(rows["item"])).sort_values(["_d", "_o", "item"])
-    labels = rows.apply(lambda r: (VETO_STATUS_LABELS if r["dimension"] == "veto" else STATUS_LABELS)
+    labels = rows.apply(lambda r: (VETO_LABELS if r["dimension"] == "veto" else STATUS_LABELS)
                         .get(r["status"], r["status"]), axis=1) if len(rows) else pd.Series(dtype=str)
     out = pd.DataFrame({"维度": rows["dimension"].map(DIMENSION_LABELS), "项目": rows["item"],
                         "名称": rows["label"], "结论": labels, "原因": rows["reason"]})
@@ -730,7 +736,5 @@ def verdict_comparison(before: pd.DataFrame, after: pd.DataFrame, county: str, y
         row = select_place(verdicts, county, city, year)
         dims = [d for d in VERDICT_ROWS if d in row.columns]
         columns[name] = pd.Series(row[dims].iloc[0].to_numpy() if len(row) else [None] * len(dims), index=dims)
-    table = pd.DataFrame(columns)
-    table.index = [DIMENSION_LABELS.get(d, d) for d in table.index]
-    table.index.name = "维度"
-    return status_styler(_status_labels(table).fillna("—"), caption=f"{county} {year}年 补充资源前后的评估结论")
+    table = _dimension_rows(pd.DataFrame(columns))
+    return status_styler(table.fillna("—"), caption=f"{county} {year}年 补充资源前后的评估结论")

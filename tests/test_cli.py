@@ -94,5 +94,5 @@ def test_workbook_veto_column_says_present_or_absent(demo_folder, tmp_path):
     out = tmp_path / "t"
     assert main(["assess", str(demo_folder), "--out", str(out)]) == 0
     sheet = pd.read_excel(out / "评估结果.xlsx", sheet_name="综合结论")
-    assert set(sheet["一票否决"]) <= {"无", "存在", "无数据"}
-    assert (sheet.set_index(["县区", "年份"]).loc[("华龙区", 2024), "一票否决"]) == "存在"  # the demo's veto-only year
+    assert set(sheet["一票否决"]) <= {"无", "存在（否决）", "无数据"}
+    assert (sheet.set_index(["县区", "年份"]).loc[("华龙区", 2024), "一票否决"]) == "存在（否决）"  # the demo's veto-only year
