@@ -17,9 +17,10 @@ from typing import Iterator
 import pandas as pd
 
 from .dataset import SYNTHETIC_LABEL
+from .errors import InputError, Problem
 from .schema import DIMENSION_LABELS, RESULT_HEADERS, STATUS_LABELS, VETO_LABELS
 
-__all__ = ["write_results", "atomic_folder", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
+__all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
 
 #: result table → Chinese sheet name
 RESULT_SHEETS = {"verdicts": "综合结论", "items": "评估项目", "parts": "项目分项", "shortfalls": "问题清单",
@@ -55,16 +56,32 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=RESULT_HEADERS)
 
 
+def unwritable_output(target: Path, exc: OSError) -> InputError:
+    """The error for an output folder that cannot be written (a file, no permission, disk full)."""
+    return InputError([Problem(str(target), f"无法写入输出文件夹（{exc.strerror or exc}）",
+                               expected="可写入的文件夹路径", fix="换一个输出文件夹（--out）")])
+
+
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target`` (created if needed)."""
+    """Yield a temporary folder; on success move its files into ``target`` (created if needed).
+
+    Any :class:`OSError` on the way (``target`` is a file, no permission, disk full)
+    becomes an :class:`~quality_balance.errors.InputError` naming the folder, and the
+    temporary folder is removed, so nothing half-written is left behind.
+    """
     target = Path(target)
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".qb-tmp-", dir=target))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".qb-tmp-", dir=target))
+    except OSError as exc:
+        raise unwritable_output(target, exc) from None
     try:
         yield tmp
         for item in tmp.iterdir():
             os.replace(item, target / item.name)
+    except OSError as exc:
+        raise unwritable_output(target, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

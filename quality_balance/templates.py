@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .errors import InputError, Problem
 from .export import atomic_folder
 from .schema import TABLES, Column, Table
 from .validate import YEAR_RANGE
@@ -182,11 +181,7 @@ def write_template(folder: str | Path) -> list[Path]:
 
 
 def _cmd_template(args) -> int:
-    try:
-        paths = write_template(args.out)
-    except OSError as exc:  # --out is a file, or the folder is not writable
-        raise InputError([Problem(args.out, f"无法写入输出文件夹（{exc.strerror or exc}）",
-                                  expected="可写入的文件夹路径", fix="换一个输出文件夹（--out）")]) from None
+    paths = write_template(args.out)
     print(f"已写入数据模板 / templates written: {Path(args.out).resolve()}")
     for path in paths:
         print(f"  {path}")

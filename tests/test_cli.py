@@ -96,3 +96,12 @@ def test_workbook_veto_column_says_present_or_absent(demo_folder, tmp_path):
     sheet = pd.read_excel(out / "评估结果.xlsx", sheet_name="综合结论")
     assert set(sheet["一票否决"]) <= {"无", "存在（否决）", "无数据"}
     assert (sheet.set_index(["县区", "年份"]).loc[("华龙区", 2024), "一票否决"]) == "存在（否决）"  # the demo's veto-only year
+
+
+def test_assess_into_a_file_path_is_a_clear_error(demo_folder, tmp_path, capsys):
+    target = tmp_path / "occupied"
+    target.write_text("not a folder", encoding="utf-8")
+    assert main(["assess", str(demo_folder), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "无法写入输出文件夹" in err and "occupied" in err and "Traceback" not in err
+    assert target.read_text(encoding="utf-8") == "not a folder"
