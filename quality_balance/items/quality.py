@@ -16,6 +16,7 @@ import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_number, numeric_check,
                     param, school_check)
+from ..resources import at_least
 from ..schema import RATINGS
 
 __all__ = ["quality_items", "difference_rate", "QUALITY_LABELS"]
@@ -71,7 +72,7 @@ def _q4(schools, places, profiles):
     share_min = param(schools, profiles, "quality.Q4.min_training_share").astype(float)
     funds, training = column(schools, "public_funds_yuan").astype(float), column(schools, "training_funds_yuan").astype(float)
     share = training / funds.where(funds > 0) * 100
-    ok = share >= share_min * (1 - 1e-9)
+    ok = at_least(share, share_min)
     scope = ~schools["school_type"].isin(("特殊教育学校",))
     thr = "≥" + param(places, profiles, "quality.Q4.min_training_share").map("{:g}".format) + "%"
     return school_check(schools, places, scope, ok, share.isna(),
