@@ -119,3 +119,18 @@ def test_influence_names_the_school_that_drives_the_cv():
                                    school(school_id="B"), school(school_id="C")))
     inf = ra.influence.query("indicator == 'R4'").set_index("school_id")
     assert inf["effect_at_mean"].idxmax() == "A"
+
+
+def test_a_profile_can_leave_small_teaching_points_out_and_says_so(tmp_path):
+    # one province leaves teaching points under 50 students out of R; the default keeps them all
+    (tmp_path / "tp50.toml").write_text('name = "tp50"\nparent = "national"\n[resources]\n'
+                                        'exclude_teaching_points_below = 50\n', encoding="utf-8")
+    rows = [school(school_id="A"),
+            school(school_id="TP", school_type="教学点", location="乡村", students_primary=30.0,
+                   teaching_area_m2=60.0)]  # 2 m² per student: misses R4 badly
+    national = qb.assess_resources(frame(*rows))
+    assert "TP" in set(national.units["school_id"]) and national.counties.iloc[0]["status"] == "not_met"
+    local = qb.assess_resources(frame(*rows), profile=tmp_path / "tp50.toml")
+    assert "TP" not in set(local.units["school_id"])
+    assert local.excluded["school_id"].tolist() == ["TP"] and "少于 50 人" in local.excluded["reason"].iloc[0]
+    assert local.counties.iloc[0]["status"] == "met"
