@@ -183,8 +183,10 @@ def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
     reach = "达到“" + s["threshold"].astype(str) + "”（现为“" + shown + "”）：" + label
     veto = "消除“" + label + "”情形（一票否决项，认定前必须整改到位）"
     unknown = s["value"].isna() | s["threshold"].isna()
-    conditions = [s["dimension"].eq("veto"), unknown, numeric & (value > threshold), numeric]
-    choices = [veto, "按标准整改：" + s["reason"].astype(str), lower, raise_]
+    # G3's value is a share achieved (rooms and areas), not a quantity to add: say what to do instead
+    rooms = "配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format) + "，见问题说明）"
+    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & (value > threshold), numeric]
+    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, raise_]
     return pd.Series(np.select([c.to_numpy() for c in conditions], choices, reach), index=s.index)
 
 

@@ -257,3 +257,11 @@ def test_parts_table_lists_what_each_item_compared():
     assert parts.loc[("G4", 1), ["op", "value", "threshold"]].tolist() == ["<=", 0, 0.0]  # failing schools
     assert parts.loc[("V1", 1), "op"] == "=="
     assert set(a.items["item"]) - {"R"} == set(a.parts["item"])
+
+
+def test_g3_shortfall_is_ranked_by_how_much_is_missing():
+    # 25 classes need 3 rooms of each kind: 2 music rooms achieve 2/3, so the relative gap is 1/3
+    base = dict(SCHOOL_GQ_OK, classes_primary=25.0, music_rooms=2.0, art_rooms=3.0)
+    s = _assess([school(PRIMARY_OK, **base)]).shortfalls.set_index("item").loc["G3"]
+    assert s["value"] == pytest.approx(2 / 3) and s["threshold"] == 1.0
+    assert s["relative_gap"] == pytest.approx(1 / 3)

@@ -192,3 +192,13 @@ def test_ledger_command_refuses_unknown_year_and_county(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "评估结果中没有这个县区" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_g3_rows_say_what_to_do_not_a_fraction_to_add():
+    import quality_balance as qb
+    from builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, school, survey_rows
+    base = dict(SCHOOL_GQ_OK, classes_primary=25.0, music_rooms=2.0, art_rooms=3.0)
+    a = qb.assess(dataset([school(PRIMARY_OK, **base)], [COUNTY_OK], survey_rows()))
+    from quality_balance.ledger import ledger_table
+    row = ledger_table(a).set_index("item").loc["G3"]
+    assert row["action"].startswith("配齐或改扩建音乐、美术专用教室") and "67%" in row["action"]

@@ -75,7 +75,12 @@ def _g3(schools, places, profiles):
                 + fmt_number(a_area.loc[rows.index], "m²", 0) + "）")
     thr = "每12个班各1间；音乐≥" + param(places, profiles, g3 + "music_room_min_m2").map("{:g}".format) \
         + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map("{:g}".format) + "m²"
-    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G3"], thr)
+    # per school, how far it is from the rule: the lowest of rooms/needed and smallest area/required area
+    # (1 = met), so the shortfall list can rank a school missing one room of three below one missing all
+    achieved = pd.concat([music / need, art / need, (m_area / music_min).where(music > 0),
+                          (a_area / art_min).where(art > 0)], axis=1).min(axis=1).clip(upper=1.0)
+    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G3"], thr,
+                        achieved, pd.Series(1.0, index=schools.index))
 
 
 def _g4(schools, places, profiles):
