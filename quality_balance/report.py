@@ -57,24 +57,26 @@ def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = Tr
     """Load the data set in ``data_dir``; without it, the demo data.
 
     ``data_dir=None`` means the demo folder :data:`DEMO_DIR`. When the folder
-    does not exist and ``fallback`` is true, the demo data are generated in
-    memory (deterministic, labelled 演示数据) and a note says so; with
-    ``fallback=False`` (batch rendering) a missing folder is an
+    does not exist or holds no data file (a fresh checkout's ``data/demo`` has
+    only its README until ``make demo`` runs) and ``fallback`` is true, the demo
+    data are generated in memory (deterministic, labelled 演示数据) and a note
+    says so; with ``fallback=False`` (batch rendering) that is an
     :class:`~quality_balance.errors.InputError`.
     """
+    from .io import collect_files
     from .loaders import load_dataset
 
     folder = Path(data_dir) if data_dir is not None else DEMO_DIR
-    if folder.exists():
+    if folder.is_file() or (folder.is_dir() and collect_files(folder)):
         return load_dataset(folder)
     if not fallback:
-        raise InputError([Problem(file=str(folder), message="数据文件夹不存在",
+        raise InputError([Problem(file=str(folder), message="数据文件夹不存在或其中没有数据文件",
                                   expected="包含学校表等输入表格的文件夹",
                                   fix="检查路径，或先运行 make demo 生成演示数据")])
     from . import demo
 
     dataset = demo.generate()
-    note = f"未找到数据文件夹 {folder}，已在内存中生成演示数据"
+    note = f"数据文件夹 {folder} 不存在或没有数据文件，已在内存中生成演示数据"
     return dataset.replace(notes=tuple(dataset.notes) + (note,))
 
 

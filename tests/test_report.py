@@ -36,6 +36,15 @@ def test_missing_folder_without_fallback_is_an_input_error(tmp_path):
     assert str(tmp_path / "nothing") in str(err.value) and "make demo" in str(err.value)
 
 
+def test_a_folder_with_only_a_readme_falls_back_to_the_demo(tmp_path):
+    # a fresh checkout: data/demo holds its committed README.md until make demo runs
+    (tmp_path / "README.md").write_text("# 演示数据", encoding="utf-8")
+    d = load_dataset_or_demo(tmp_path)
+    assert d.synthetic and len(d.schools) > 1000 and "没有数据文件" in d.notes[-1]
+    with pytest.raises(InputError, match="没有数据文件"):
+        load_dataset_or_demo(tmp_path, fallback=False)
+
+
 def test_existing_folder_is_loaded(tmp_path):
     from input_files import write_csv
 
