@@ -152,8 +152,9 @@ def progress(assessment) -> pd.DataFrame:
     Examples
     --------
     >>> import quality_balance as qb
-    >>> p = qb.progress(qb.assess(qb.demo.generate()))            # doctest: +SKIP
-    >>> p.query("county == '清丰县' and measure == 'Q1'")[["year", "value", "met"]]  # doctest: +SKIP
+    >>> p = qb.progress(qb.assess(qb.demo.generate(years=[2024, 2025])))
+    >>> p.query("county == '蕉岭县' and measure == 'Q1'")[["year", "value", "met"]].values.tolist()
+    [[2024, 95.7, False], [2025, 100.0, True]]
     """
     ra = assessment.resources
     frame = pd.concat([_item_rows(assessment), _cv_rows(ra.cv), _share_rows(ra.values, ra.units)],

@@ -278,8 +278,9 @@ def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "n
     Examples
     --------
     >>> import quality_balance as qb
-    >>> ra = qb.assess_resources(qb.demo.generate().schools)            # doctest: +SKIP
-    >>> ra.counties.query("year == 2025")[["county", "status", "worst_cv"]]  # doctest: +SKIP
+    >>> ra = qb.assess_resources(qb.demo.generate(years=[2025]).schools, profile=None)
+    >>> ra.counties.query("county == '清丰县'")[["status", "worst_cv_indicator"]].values.tolist()
+    [['met', 'R2']]
     """
     required = ["city", "county", "year", "school_id", "school_name", "school_type", "location",
                 "students_primary", "students_junior"]
