@@ -573,11 +573,13 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
 
     Examples
     --------
-    >>> import quality_balance as qb                                         # doctest: +SKIP
-    >>> a = qb.assess(qb.demo.generate())                                     # doctest: +SKIP
-    >>> gap = qb.gap_to_pass(a, county="清丰县", year=2023)                    # doctest: +SKIP
-    >>> qb.gap_table(gap)                                                     # doctest: +SKIP
-    >>> qb.assess(qb.apply_additions(a.dataset, gap)).verdicts                # doctest: +SKIP
+    >>> import quality_balance as qb
+    >>> a = qb.assess(qb.demo.generate(years=[2025]))
+    >>> gap = qb.gap_to_pass(a, county="台前县", year=2025)
+    >>> gap.cv_summary[["stage", "indicator", "within_limit"]].values.tolist()
+    [['junior', 'R2', True], ['primary', 'R5', True]]
+    >>> qb.assess(qb.apply_additions(a.dataset, gap)).verdicts.query("county == '台前县'")["resources"].tolist()
+    ['met']
     """
     ra = assessment.resources
     profiles = ra.profiles or assessment.profiles

@@ -163,9 +163,12 @@ def apply_additions(dataset: Dataset, additions) -> Dataset:
 
     Examples
     --------
-    >>> import quality_balance as qb                                          # doctest: +SKIP
-    >>> gap = qb.gap_to_pass(qb.assess(data), county="清丰县", year=2023)       # doctest: +SKIP
-    >>> after = qb.assess(qb.apply_additions(data, gap))                      # doctest: +SKIP
+    >>> import quality_balance as qb
+    >>> data = qb.demo.generate(years=[2025])
+    >>> gap = qb.gap_to_pass(qb.assess(data), county="台前县", year=2025)
+    >>> after = qb.apply_additions(data, gap)
+    >>> len(after.schools) == len(data.schools) and not after.schools.equals(data.schools)
+    True
     """
     table = _as_table(additions)
     schools = dataset.schools
