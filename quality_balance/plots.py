@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from .schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
 from .style import STATUS_COLORS, use_style
-from .tables import RATIO_COLORS, select_place
+from .tables import RATIO_COLORS, interval_level, select_place
 
 __all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition", "plot_school_trend"]
 
@@ -162,7 +162,7 @@ def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = 
         ax.axvline(value, color="#c00000", linestyle="--", linewidth=1.2, label=f"标准 {value:g}%")
     labels = [f"{g}（n={int(n)}）" for g, n in zip(rows["group"], rows["respondents"])]
     ax.set_yticks(y, labels)
-    ax.set_xlabel("认可度（%），横线为 95% Wilson 区间")
+    ax.set_xlabel(f"认可度（%），横线为 {interval_level(rows)} Wilson 区间")
     low = min(float(np.nanmin(rows["ci_low"])), float(rows["threshold"].min())) - 3
     ax.set_xlim(max(low, 0), 100)
     ax.legend(loc="lower left", fontsize=8)

@@ -22,6 +22,7 @@ from .schema import DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS
 from .style import STATUS_COLORS
 
 __all__ = [
+    "interval_level",
     "select_place", "status_styler",
     "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
     "item_year_table", "item_reasons", "recognition_view", "verdict_reasons", "shortfall_table",
@@ -269,6 +270,17 @@ def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | N
     return out.reset_index(drop=True)
 
 
+def interval_level(recognition: pd.DataFrame) -> str:
+    """The Wilson interval's level of a recognition table as text ("95%"), from the profile's
+    ``recognition.confidence`` carried in its ``confidence`` column.
+
+    >>> interval_level(pd.DataFrame({"confidence": [0.95]}))
+    '95%'
+    """
+    levels = sorted(set(recognition["confidence"].dropna().astype(float))) if "confidence" in recognition else []
+    return "、".join(f"{level * 100:g}%" for level in levels) or "置信"
+
+
 def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = None,
                      city: str | None = None) -> pd.DataFrame:
     """Social recognition by surveyed group: sample, rate, Wilson interval, standard, verdict.
@@ -284,7 +296,8 @@ def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = 
         "年份": rows["year"], "调查对象": rows["group"],
         "样本数": rows["respondents"].round().astype("Int64"), "认可人数": rows["favourable"].round().astype("Int64"),
         "认可度(%)": rows["rate"].round(1),
-        "95%区间(%)": rows["ci_low"].map("{:.1f}".format) + "–" + rows["ci_high"].map("{:.1f}".format),
+        f"{interval_level(rows)}区间(%)": rows["ci_low"].map("{:.1f}".format) + "–"
+        + rows["ci_high"].map("{:.1f}".format),
         "标准(%)": rows["threshold"].map("{:g}".format),
         "结论": np.where(rows["passes"].astype(bool), STATUS_LABELS["met"], STATUS_LABELS["not_met"]),
         "提示": note})

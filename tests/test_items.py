@@ -265,3 +265,13 @@ def test_g3_shortfall_is_ranked_by_how_much_is_missing():
     s = _assess([school(PRIMARY_OK, **base)]).shortfalls.set_index("item").loc["G3"]
     assert s["value"] == pytest.approx(2 / 3) and s["threshold"] == 1.0
     assert s["relative_gap"] == pytest.approx(1 / 3)
+
+
+def test_the_interval_level_comes_from_the_profile(tmp_path):
+    (tmp_path / "c90.toml").write_text('name = "c90"\nparent = "national"\n[recognition]\nconfidence = 0.9\n',
+                                       encoding="utf-8")
+    a = _assess(profile=tmp_path / "c90.toml")
+    assert "（90%区间" in _item(a, "S1")["reason"]
+    assert (a.recognition["confidence"] == 0.9).all()
+    from quality_balance import tables
+    assert "90%区间(%)" in tables.recognition_view(a.recognition, "甲县").columns

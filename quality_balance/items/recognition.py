@@ -39,7 +39,7 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
     """Rates per county, year and group, plus an ``全体`` (overall) row per county-year.
 
     Columns: city, county, year, group, respondents, favourable, rate (%), ci_low,
-    ci_high (%), threshold (%), passes, fragile.
+    ci_high (%), confidence (the interval's level, e.g. 0.95), threshold (%), passes, fragile.
     """
     by_group = survey.groupby(PLACE + ["group"], as_index=False)[["respondents", "favourable"]].sum()
     overall = by_group.groupby(PLACE, as_index=False)[["respondents", "favourable"]].sum().assign(group="全体")
@@ -48,7 +48,7 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
     conf = param(table, profiles, "recognition.confidence").astype(float)
     lo, hi = wilson_interval(table["favourable"], table["respondents"], conf.to_numpy())
     table["rate"] = table["favourable"] / table["respondents"].where(table["respondents"] > 0) * 100
-    table["ci_low"], table["ci_high"] = lo * 100, hi * 100
+    table["ci_low"], table["ci_high"], table["confidence"] = lo * 100, hi * 100, conf
     table["threshold"] = param(table, profiles, "recognition.min_rate").astype(float)
     table["passes"] = table["rate"] >= table["threshold"]
     table["fragile"] = table["passes"] & (table["ci_low"] < table["threshold"])
@@ -62,7 +62,7 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
     threshold = param(places, profiles, "recognition.min_rate").astype(float)
     if survey is None or survey.empty:
         table = pd.DataFrame(columns=PLACE + ["group", "respondents", "favourable", "rate", "ci_low", "ci_high",
-                                              "threshold", "passes", "fragile"])
+                                              "confidence", "threshold", "passes", "fragile"])
         result = check("no_data", np.nan, threshold, "无满意度调查数据", places.index, op=">=", part=LABEL, unit="%")
         return ItemBlock.build(places, "recognition", {"S1": LABEL}, {"S1": result}), table
     table = recognition_table(survey, places, profiles)
@@ -72,7 +72,8 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
     low = pd.Series(low_groups.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
     rate = overall["rate"]
     status = np.select([rate.isna(), rate >= threshold], ["no_data", "met"], "not_met")
-    text = ("认可度 " + fmt_number(rate, "%") + "（95%区间 " + fmt_number(overall["ci_low"], "") + "–"
+    level = (overall["confidence"].astype(float) * 100).map("{:g}%".format)
+    text = ("认可度 " + fmt_number(rate, "%") + "（" + level + "区间 " + fmt_number(overall["ci_low"], "") + "–"
             + fmt_number(overall["ci_high"], "%") + "，样本 " + fmt_number(overall["respondents"], "", 0) + "）"
             + np.where(rate >= threshold, " ≥ ", " < ") + threshold.map("{:g}%".format))
     text = text.where(~overall["fragile"].fillna(False).astype(bool),
