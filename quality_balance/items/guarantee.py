@@ -48,15 +48,11 @@ ROOM_EXEMPT_TYPES = ("教学点", "特殊教育学校")
 ONE_THROUGH = ("九年一贯制学校", "十二年一贯制学校")
 
 
-def _school_params(schools: pd.DataFrame, profiles, dotted: str) -> pd.Series:
-    return param(schools, profiles, dotted)
-
-
 def _g3(schools, places, profiles):
     g3 = "guarantee.G3."
-    per = _school_params(schools, profiles, g3 + "classes_per_room").astype(float)
-    music_min = _school_params(schools, profiles, g3 + "music_room_min_m2").astype(float)
-    art_min = _school_params(schools, profiles, g3 + "art_room_min_m2").astype(float)
+    per = param(schools, profiles, g3 + "classes_per_room").astype(float)
+    music_min = param(schools, profiles, g3 + "music_room_min_m2").astype(float)
+    art_min = param(schools, profiles, g3 + "art_room_min_m2").astype(float)
     classes = column(schools, "classes_primary").astype(float).fillna(0) + column(schools, "classes_junior").astype(float).fillna(0)
     need = np.maximum(1, np.ceil(classes / per))
     music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
@@ -84,8 +80,8 @@ def _g3(schools, places, profiles):
 
 
 def _g4(schools, places, profiles):
-    single = _school_params(schools, profiles, "guarantee.G4.max_students_single_stage").astype(float)
-    through = _school_params(schools, profiles, "guarantee.G4.max_students_one_through").astype(float)
+    single = param(schools, profiles, "guarantee.G4.max_students_single_stage").astype(float)
+    through = param(schools, profiles, "guarantee.G4.max_students_one_through").astype(float)
     limit = pd.Series(np.where(schools["school_type"].isin(ONE_THROUGH), through, single), index=schools.index)
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
@@ -98,8 +94,8 @@ def _g4(schools, places, profiles):
 
 
 def _g5(schools, places, profiles):
-    lim_p = _school_params(schools, profiles, "guarantee.G5.max_class_primary").astype(float)
-    lim_j = _school_params(schools, profiles, "guarantee.G5.max_class_junior").astype(float)
+    lim_p = param(schools, profiles, "guarantee.G5.max_class_primary").astype(float)
+    lim_j = param(schools, profiles, "guarantee.G5.max_class_junior").astype(float)
     has_p, has_j = schools["students_primary"].fillna(0) > 0, schools["students_junior"].fillna(0) > 0
     mp, mj = column(schools, "max_class_size_primary").astype(float), column(schools, "max_class_size_junior").astype(float)
     missing = (has_p & mp.isna()) | (has_j & mj.isna())
@@ -128,9 +124,9 @@ def village_schools(schools: pd.DataFrame) -> pd.Series:
 
 
 def _g6(schools, places, profiles, counties_by_school):
-    below = _school_params(schools, profiles, "guarantee.G6.below").astype(float)
-    funded_as = _school_params(schools, profiles, "guarantee.G6.funded_as").astype(float)
-    supplement = _school_params(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
+    below = param(schools, profiles, "guarantee.G6.below").astype(float)
+    funded_as = param(schools, profiles, "guarantee.G6.funded_as").astype(float)
+    supplement = param(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
     students = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     boarders = column(schools, "boarders").astype(float).fillna(0)
     small = village_schools(schools) & (students < below) & ~schools["school_type"].isin(("特殊教育学校",))
