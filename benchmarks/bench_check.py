@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hostile.cases import big_school_file  # noqa: E402  (the test helpers live in tests/)
+from tests.hostile.cases import big_school_file  # noqa: E402  (the test helpers live in the tests package)
 
-from quality_balance.check import suspicious_values  # noqa: E402
+from quality_balance.inputs.check import suspicious_values  # noqa: E402
 from quality_balance.cli import main  # noqa: E402
-from quality_balance.validate import validate_files  # noqa: E402
+from quality_balance.inputs.validate import validate_files  # noqa: E402
 
 
 def time_check(path: Path) -> tuple[float, int, str]:

@@ -17,8 +17,8 @@ import pandas as pd
 
 import quality_balance as qb
 import quality_balance.demo
-from quality_balance.gap import gap_to_pass
-from quality_balance.whatif import apply_additions
+from quality_balance.planning.gap import gap_to_pass
+from quality_balance.planning.whatif import apply_additions
 
 
 def make_schools(per_year: int, years=range(2021, 2026), counties: int = 40, seed: int = 0) -> pd.DataFrame:

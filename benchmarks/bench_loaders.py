@@ -14,12 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hostile.cases import big_school_file  # noqa: E402  (the test helpers live in tests/)
+from tests.hostile.cases import big_school_file  # noqa: E402  (the test helpers live in the tests package)
 
-from quality_balance.loaders import load_schools  # noqa: E402
-from quality_balance.validate import check_files  # noqa: E402
+from quality_balance.inputs.loaders import load_schools  # noqa: E402
+from quality_balance.inputs.validate import check_files  # noqa: E402
 
 
 def main(rows: int = 200_000) -> None:

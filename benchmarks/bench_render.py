@@ -25,9 +25,9 @@ from pathlib import Path
 
 import nbformat
 
-from quality_balance.render import (CITY_NOTEBOOK, COUNTY_NOTEBOOK, KERNEL_NAME, NOTEBOOK_DIR,
+from quality_balance.report.render import (CITY_NOTEBOOK, COUNTY_NOTEBOOK, KERNEL_NAME, NOTEBOOK_DIR,
                                     execute_jobs, plan_jobs, render_reports)
-from quality_balance.report import DEMO_DIR
+from quality_balance.report.notebook import DEMO_DIR
 
 
 def empty_notebook_seconds(folder: Path, repeat: int) -> list[float]:
@@ -58,7 +58,7 @@ def empty_notebook_seconds(folder: Path, repeat: int) -> list[float]:
 
 def county_jobs(data_dir: Path):
     """The 17 county-report jobs of the demo data (no city overviews)."""
-    from quality_balance.loaders import load_dataset
+    from quality_balance.inputs.loaders import load_dataset
 
     places = load_dataset(data_dir).schools[["city", "county"]].drop_duplicates().sort_values(["city", "county"])
     return [job for job in plan_jobs(places, data_dir) if job.notebook.name == COUNTY_NOTEBOOK]

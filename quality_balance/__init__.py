@@ -10,26 +10,35 @@ its local variants, and say what it would take to pass.
 """
 from .errors import (CalculationError, InputError, Problem, ProfileError, QualityBalanceError,
                      RenderError)
-from .dataset import Dataset, SYNTHETIC_LABEL
-from .profile import Profile, load_profile, available_profiles, profile_for_place
+from .inputs.dataset import Dataset, SYNTHETIC_LABEL
+from .standards.profile import Profile, load_profile, available_profiles, profile_for_place
 from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition, cv_influence
-from .resources import ResourceAssessment, assess_resources
-from .assessment import Assessment, assess
-from .items import wilson_interval, difference_rate
-from .loaders import load_schools, load_counties, load_survey, load_scores, load_dataset
-from .validate import check_files
-from .progress import progress
-from .projection import Projection, project, projected_pass_year
-from .plans import Plan, load_plan, plan_status, plan_actuals, planned_certification_year
-from .gap import GapResult, gap_to_pass, gap_table
-from .whatif import apply_additions
-from .templates import write_template
-from .check import CheckReport, check
-from .ledger import write_ledger
-from .report import load_dataset_or_demo
-from . import demo
+from .method.resources import ResourceAssessment, assess_resources
+from .method.assessment import Assessment, assess
+from .method.items import wilson_interval, difference_rate
+from .inputs.loaders import load_schools, load_counties, load_survey, load_scores, load_dataset
+from .inputs.validate import check_files
+from .planning.progress import progress
+from .planning.projection import Projection, project, projected_pass_year
+from .standards.plan import Plan, load_plan
+from .planning.tracking import plan_status, plan_actuals, planned_certification_year
+from .planning.gap import GapResult, gap_to_pass, gap_table
+from .planning.whatif import apply_additions
+from .inputs.templates import write_template
+from .inputs.check import CheckReport, check
+from .report.ledger import write_ledger
+from .report.notebook import load_dataset_or_demo
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``qb.demo`` is imported on first use: ``import quality_balance`` does not build demo data."""
+    if name == "demo":
+        import importlib
+
+        return importlib.import_module(".demo", __name__)
+    raise AttributeError(f"module 'quality_balance' has no attribute {name!r}")
 
 __all__ = [
     "QualityBalanceError", "InputError", "ProfileError", "CalculationError", "RenderError", "Problem",

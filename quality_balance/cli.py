@@ -9,11 +9,13 @@ non-zero: 2 for bad input or arguments, 1 when some reports failed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from .errors import QualityBalanceError
+from . import paths
+from .errors import InputError, Problem, QualityBalanceError
 
 __all__ = ["main", "build_parser"]
 
@@ -45,15 +47,14 @@ def _parse_years(text: str | None) -> list[int] | None:
             return list(range(first, last + 1))
         return [int(t) for t in text.split(",")]
     except ValueError:
-        from .errors import InputError, Problem
         raise InputError([Problem(file="--years", message="年份格式不正确", value=text,
                                   expected="如 2021-2025 或 2023,2025")]) from None
 
 
 def _cmd_assess(args) -> int:
-    from .assessment import assess
-    from .export import write_results
-    from .loaders import load_dataset
+    from .method.assessment import assess
+    from .report.export import write_results
+    from .inputs.loaders import load_dataset
 
     started = time.perf_counter()
     dataset = load_dataset(args.data)
@@ -84,6 +85,148 @@ def _veto_zh(status: str) -> str:
     return VETO_LABELS.get(status, status)
 
 
+def _cmd_check(args) -> int:
+    from .inputs.check import check
+
+    report = check(args.files, profile=args.profile)
+    if args.merge:
+        from .inputs.loaders import summarise
+
+        lines = [f"错误 / error: {t}" for t in summarise(report.errors)] + \
+                [f"警告 / warning: {t}" for t in summarise(report.warnings)]
+    else:
+        lines = report.lines()
+    for line in lines:
+        print(line)
+    if report.problems:
+        print()
+    print(report.summary())
+    sys.stdout.flush()
+    return report.exit_status
+
+
+def _add_check(sub) -> None:
+    """Register ``quality-balance check`` on the CLI's sub-parsers."""
+    parser = sub.add_parser(
+        "check", help="检查数据文件，不评估 / validate data files without assessing",
+        description="检查数据文件或文件夹：列出每个问题（文件、工作表、行、列、数值、应为、修改建议）、"
+                    "可疑数值提示和汇总；有错误时退出码为 2。 / Validate files or folders: every problem, "
+                    "suspicious-value warnings and a summary; exit status 2 when there are errors.")
+    parser.add_argument("files", nargs="+", help="数据文件或文件夹 / data files or folders")
+    parser.add_argument("--profile", default="national",
+                        help="可疑数值阈值所用的标准（[check] 表）/ profile of the suspicious-value limits "
+                             "(default: national)")
+    parser.add_argument("--merge", action="store_true",
+                        help="同一列的同类问题合并为一行（列出前几行的行号）/ merge repeated problems of a column")
+    parser.set_defaults(func=_cmd_check)
+
+
+def _cmd_ledger(args) -> int:
+    from .inputs.loaders import load_dataset
+    from .method.assessment import assess
+    from .report.ledger import write_ledger
+
+    dataset = load_dataset(args.data)
+    for note in dataset.notes:
+        print(f"提示: {note}", file=sys.stderr)
+    years = args.years
+    if years:
+        known = set(dataset.schools["year"].tolist())
+        missing = [y for y in years if y not in known]
+        if missing:
+            raise InputError([Problem("--year", "数据中没有这一年", value=y,
+                                      expected="以下之一：" + "、".join(map(str, sorted(known)))) for y in missing])
+    assessment = assess(dataset, profile=args.profile, years=years)
+    paths = write_ledger(assessment, args.out, counties=args.counties, years=years)
+    if dataset.synthetic:
+        print(f"【{dataset.provenance}】")
+    print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(paths)} 个文件）")
+    for path in paths:
+        print(f"  {path.name}")
+    return 0
+
+
+def _add_ledger(sub) -> None:
+    """Register ``quality-balance ledger`` on the CLI's sub-parsers."""
+    parser = sub.add_parser(
+        "ledger", help="生成整改台账（每县每年一个 xlsx）/ write rectification ledgers",
+        description="评估数据并为每个县区、每一年写出整改台账 <县区>_<年份>_整改台账.xlsx：每个未达标项一行，"
+                    "含现状值、标准值、差距、整改措施、责任单位和计划完成年份，按打印格式排版。 / Assess the data and "
+                    "write one printable rectification ledger per county and year.")
+    parser.add_argument("data", help="数据文件夹或文件 / data folder or file(s)")
+    parser.add_argument("--out", default=str(paths.DEFAULT_LEDGER_DIR),
+                        help=f"输出文件夹 / output folder (default: {paths.DEFAULT_LEDGER_DIR})")
+    parser.add_argument("--county", action="append", dest="counties", metavar="县区",
+                        help="只生成该县区；可重复 / only this county (repeatable)")
+    parser.add_argument("--year", action="append", dest="years", type=int, metavar="年份",
+                        help="只生成该年；可重复 / only this year (repeatable)")
+    parser.add_argument("--profile", default=None,
+                        help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile (default: each county's own)")
+    parser.set_defaults(func=_cmd_ledger)
+
+
+def _cmd_template(args) -> int:
+    from .inputs.templates import write_template
+
+    paths = write_template(args.out)
+    print(f"已写入数据模板 / templates written: {Path(args.out).resolve()}")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def _add_template(sub) -> None:
+    """Register ``quality-balance template`` on the CLI's sub-parsers."""
+    parser = sub.add_parser(
+        "template", help="生成数据填报模板（xlsx 与 CSV） / write the input templates",
+        description="写出数据填报模板：一个 xlsx 工作簿（每张表一个工作表、说明页、下拉列表）和对应的 CSV 文件。"
+                    " / Write the .xlsx input template (one sheet per table, a 说明 sheet, drop-down lists) "
+                    "and matching CSV files.")
+    parser.add_argument("--out", default=str(paths.DEFAULT_TEMPLATE_DIR),
+                        help=f"输出文件夹 / output folder (default: {paths.DEFAULT_TEMPLATE_DIR})")
+    parser.set_defaults(func=_cmd_template)
+
+
+def _add_render(subparsers) -> None:
+    """Register ``quality-balance render``."""
+    parser = subparsers.add_parser(
+        "render", help="批量生成各县报告与城市概览（papermill → ipynb + HTML）",
+        description="执行 notebooks/county_report.ipynb（每县一份）和 city_overview.ipynb（每市一份），"
+                    "输出 <输出目录>/<市>/<县区>.ipynb 与 .html，以及 index.html。")
+    parser.add_argument("data_dir", help="输入数据文件夹（同 assess）")
+    parser.add_argument("--out", default=str(paths.DEFAULT_REPORTS_DIR),
+                        help=f"输出目录 / output folder (default: {paths.DEFAULT_REPORTS_DIR})")
+    parser.add_argument("--city", action="append", dest="cities", metavar="市",
+                        help="只生成该市的报告；可重复")
+    parser.add_argument("--county", action="append", dest="counties", metavar="县区",
+                        help="只生成该县区的报告；可重复")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help=f"同时执行的笔记本数（默认为 CPU 核数，本机 {os.cpu_count()}）")
+    parser.add_argument("--profile", default=None,
+                        help="标准配置名称或 .toml 路径（默认按各县所在地自动选择）")
+    parser.add_argument("--first-year", type=int, default=None, help="报告起始年份（默认数据中最早年份）")
+    parser.add_argument("--last-year", type=int, default=None, help="报告截止年份（默认数据中最晚年份）")
+    parser.add_argument("--notebooks", default=str(paths.NOTEBOOK_DIR), metavar="目录",
+                        help="报告笔记本模板所在目录（默认为本项目的 notebooks/）")
+    parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
+    parser.set_defaults(func=_cmd_render)
+
+
+def _cmd_render(args) -> int:
+    """Handler of ``quality-balance render``: render, print the summary, return 0 or 1 (failures)."""
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError([Problem(file="--jobs", message="同时执行的笔记本数必须是正整数", value=args.jobs,
+                                  expected="1 或更大的整数")])
+    from .report.render import render_reports
+
+    summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
+                             jobs=args.jobs, profile=args.profile, progress=args.progress,
+                             first_year=args.first_year, last_year=args.last_year,
+                             notebook_dir=args.notebooks)
+    print(summary)
+    return 0 if summary.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command (Chinese and English help)."""
     parser = argparse.ArgumentParser(prog="quality-balance", description=DESCRIPTION,
@@ -93,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="生成合成演示数据 / write the synthetic demo data (17 places, 2021–2025)",
                           description="生成 17 个县区 2021—2025 年的合成演示数据（CSV 与 xlsx），明确标注为合成数据。"
                                       " / Write the deterministic synthetic demo data set, labelled synthetic.")
-    demo.add_argument("--out", default="data/demo", help="输出文件夹 / output folder (default: data/demo)")
+    demo.add_argument("--out", default=str(paths.DEFAULT_DEMO_DIR),
+                      help=f"输出文件夹 / output folder (default: {paths.DEFAULT_DEMO_DIR})")
     demo.add_argument("--seed", type=int, default=2021, help="随机种子 / random seed (default: 2021)")
     demo.set_defaults(func=_cmd_demo)
 
@@ -102,19 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
                                         "按标准评估，输出 CSV 与一个 xlsx 工作簿。 / Load a data folder, assess every "
                                         "county and year, write CSV files and one .xlsx workbook.")
     assess.add_argument("data", help="数据文件夹或文件 / data folder or file(s)")
-    assess.add_argument("--out", default="reports/tables", help="输出文件夹 / output folder (default: reports/tables)")
+    assess.add_argument("--out", default=str(paths.DEFAULT_TABLES_DIR),
+                        help=f"输出文件夹 / output folder (default: {paths.DEFAULT_TABLES_DIR})")
     assess.add_argument("--profile", default=None,
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile name or path "
                              "(default: each county's place profile)")
     assess.add_argument("--years", default=None, help="年份，如 2021-2025 或 2023,2025 / years to assess")
     assess.set_defaults(func=_cmd_assess)
 
-    from .render import add_render_subcommand
-    add_render_subcommand(sub)
-    from .check import add_subcommands as add_check
-    from .ledger import add_subcommands as add_ledger
-    from .templates import add_subcommands as add_template
-    for add in (add_template, add_check, add_ledger):  # data tools: template, check, ledger
+    _add_render(sub)
+    for add in (_add_template, _add_check, _add_ledger):  # data tools: template, check, ledger
         add(sub)
     return parser
 

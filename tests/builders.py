@@ -68,7 +68,7 @@ def survey_rows(city="测试市", county="甲县", year=2025, respondents=400, f
 
 def dataset(schools, counties=(), survey=(), scores=None, **kw):
     """A Dataset from lists of row dicts."""
-    from quality_balance.dataset import Dataset
+    from quality_balance.inputs.dataset import Dataset
     return Dataset(schools=pd.DataFrame(list(schools)),
                    counties=pd.DataFrame(list(counties)) if counties else None,
                    survey=pd.DataFrame(list(survey)) if survey else None, scores=scores, **kw)

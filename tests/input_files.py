@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from builders import JUNIOR_OK, PRIMARY_OK, school
+from tests.builders import JUNIOR_OK, PRIMARY_OK, school
 from quality_balance.schema import SCHOOLS, Table
 
 __all__ = ["JUNIOR_OK", "PRIMARY_OK", "school", "grid", "write_csv", "write_xlsx", "write_xls"]

@@ -7,7 +7,7 @@ import pytest
 from quality_balance import demo
 from quality_balance.cli import main
 from quality_balance.schema import SCHOOLS
-from builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, school
+from tests.builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, school
 
 
 @pytest.fixture(scope="module")

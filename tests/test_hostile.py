@@ -18,11 +18,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hostile.cases import (CASES, FORMULA, PATH_COUNTY, big_school_file, hostile_county_rows, nul_bytes,
+from tests.hostile.cases import (CASES, FORMULA, PATH_COUNTY, big_school_file, hostile_county_rows, nul_bytes,
                            truncated_workbook, valid_rows)
-from input_files import write_csv
+from tests.input_files import write_csv
 from quality_balance.cli import main
-from quality_balance.ledger import EXCEL_CELL_LIMIT, ledger_filename
+from quality_balance.report.ledger import EXCEL_CELL_LIMIT, ledger_filename
 
 README = Path(__file__).parent / "hostile" / "README.md"
 

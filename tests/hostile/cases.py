@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from input_files import JUNIOR_OK, grid, school, write_csv, write_xlsx
+from tests.input_files import JUNIOR_OK, grid, school, write_csv, write_xlsx
 from quality_balance.schema import SCHOOLS, SURVEY
 
 __all__ = ["Case", "CASES", "valid_rows", "big_school_file", "hostile_county_rows", "FORMULA", "PATH_COUNTY"]

@@ -1,0 +1,641 @@
+"""Reading user files into raw text tables: encodings, workbooks, header rows.
+
+This module only *reads*; it never writes and never interprets cell values
+(that is :mod:`quality_balance.inputs.validate`). It turns a ``.csv``, ``.tsv``,
+``.xlsx``/``.xlsm`` or ``.xls`` file into :class:`RawSheet` objects: one per
+sheet holding an input table of :mod:`quality_balance.schema`, with
+
+* every cell as text (blank cells as ``""``), columns renamed to the canonical
+  English names, unknown columns kept under the header the user wrote;
+* the row number of every data row *as the user sees it in Excel* (title rows,
+  the header row and a units row counted), for error messages.
+
+Files as county bureaus send them are accepted:
+
+* CSV encodings are tried in the fixed order of :data:`ENCODINGS` (UTF-8 with or
+  without BOM, then GB18030, a superset of GBK and GB2312) — deterministic, no
+  guessing library. A file that decodes in none of them is a clear problem.
+* The header row is the row, among the first :data:`HEADER_SEARCH_ROWS`, that
+  matches the most known headers, so title rows above it are skipped; a units
+  row right below it (人, 平方米, 元, %...) is skipped too.
+* A header matches a column by its English name, its Chinese header or an alias
+  (:class:`~quality_balance.schema.Column`), ignoring spaces, ``_``/``-``,
+  case, full-width vs half-width characters (（小学） = (小学)), a leading or
+  trailing ``*`` and a unit suffix such as (平方米), (元), (人) or (%). A scaled
+  unit — 万元, 亩... — is *not* accepted, since the values would be off by a
+  factor: it is reported as a problem.
+* Workbook cells are read as the user sees them: ``2025`` not ``2025.0``, a
+  cell formatted as a percentage as ``95.5%`` (formats of ``.xls`` files are
+  not read: there the stored value is used).
+* Which table a sheet holds comes from its sheet name, else the file name
+  (English table name or Chinese title, a year allowed: ``学校2023.xlsx``,
+  ``schools_2021.csv``), else the best header match.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io as _io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..schema import TABLES, Table
+
+__all__ = [
+    "ENCODINGS",
+    "HEADER_SEARCH_ROWS",
+    "SUPPORTED_SUFFIXES",
+    "RawSheet",
+    "ReadResult",
+    "normalise_header",
+    "match_header",
+    "table_for_name",
+    "wanted",
+    "related_tables",
+    "collect_files",
+    "read_file",
+    "read_table",
+]
+
+#: CSV encodings, tried in this order. "utf-8-sig" reads UTF-8 with *and* without
+#: a byte-order mark; GB18030 is a superset of GBK/GB2312 (Chinese Excel's "CSV").
+ENCODINGS = ("utf-8-sig", "gb18030")
+#: The header row is looked for among this many rows at the top of a sheet.
+HEADER_SEARCH_ROWS = 10
+#: A row is a header row only if it matches at least this many known columns.
+MIN_HEADER_MATCHES = 2
+#: File types read, by suffix (lower case).
+CSV_SEPARATORS = {".csv": ",", ".tsv": "\t"}
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = tuple(CSV_SEPARATORS) + WORKBOOK_SUFFIXES
+#: Sheets that explain a workbook (as in the input template) and hold no data.
+INSTRUCTION_SHEETS = ("说明", "填表说明", "readme", "instructions")
+
+#: Unit suffixes accepted after a header, e.g. 教学及辅助用房面积(平方米). Compared after
+#: :func:`normalise_header` (so ㎡ and m² are "m2").
+UNIT_SUFFIXES = frozenset({"人", "名", "个", "间", "所", "级", "分", "元", "平方米", "m2", "米2",
+                           "%", "百分比", "元/生", "元/人", "元/年", "元/人年", "人/百生", "间/百生",
+                           "m2/生"})
+#: Unit suffixes that change the scale of the values: refused with a fix.
+SCALED_UNITS = {"万元": "元", "千元": "元", "亿元": "元", "亩": "平方米", "公顷": "平方米",
+                "万平方米": "平方米", "千平方米": "平方米", "万人": "人", "‰": "%"}
+
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
+                           "{": "(", "}": ")"})
+_HEADER_NOISE = re.compile(r"[\s_\-*:：]+")
+_TRAILING_GROUP = re.compile(r"(.+)\(([^()]*)\)")
+_UNIT_PREFIX = re.compile(r"^单位[:：]?")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_TABLE_FAMILIES = {"survey": ("survey", "survey_answers"), "survey_answers": ("survey", "survey_answers")}
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet (or CSV file) holding one input table, cells still as text.
+
+    Attributes
+    ----------
+    table : Table
+        The schema table the sheet holds.
+    file, sheet : str
+        Where it came from (``sheet`` is ``None`` for CSV).
+    frame : DataFrame
+        Data rows as text (blank = ``""``); canonical column names for known
+        columns, the user's header for the others.
+    rows : ndarray of int
+        Excel row number of each frame row (1 = first row of the sheet).
+    header_row : int
+        Excel row number of the header row.
+    headers : dict
+        Canonical column name → the header as the user wrote it.
+    ignored : tuple of str
+        Headers of columns that match no known column (kept in ``frame``).
+    encoding : str or None
+        The encoding a CSV file was read with.
+    year_hint : int or None
+        A single year named by the sheet or file name (``2023``, ``学校2023``),
+        used when the table has no 年份 column.
+    """
+
+    table: Table
+    file: str
+    sheet: str | None
+    frame: pd.DataFrame
+    rows: np.ndarray
+    header_row: int
+    headers: dict[str, str]
+    ignored: tuple[str, ...] = ()
+    encoding: str | None = None
+    year_hint: int | None = None
+
+    def header(self, column: str) -> str:
+        """The header the user wrote for a canonical column (its Chinese header if absent)."""
+        return self.headers.get(column) or self.table.column(column).zh
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_file` found: sheets, problems (errors and warnings) and skipped sheets."""
+
+    sheets: list[RawSheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A sheet as a rectangle of text cells, before the header is found."""
+
+    file: str
+    sheet: str | None
+    cells: pd.DataFrame          # positional integer columns, text values
+    rows: np.ndarray             # Excel row number of each grid row
+    encoding: str | None = None
+
+
+# --- header matching ------------------------------------------------------------
+
+def normalise_header(text: object) -> str:
+    """A header reduced to what matters for matching.
+
+    NFKC (full-width → half-width), brackets unified to ``()``, spaces, ``_``,
+    ``-``, ``*`` and colons removed, lower case.
+
+    >>> normalise_header(" 高于规定学历教师数（小学） ")
+    '高于规定学历教师数(小学)'
+    >>> normalise_header("School_ID")
+    'schoolid'
+    """
+    text = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    return _HEADER_NOISE.sub("", text).lower()
+
+
+@cache
+def _lookup(table_name: str) -> dict[str, str]:
+    """Normalised header → canonical column name, for one table."""
+    table = TABLES[table_name]
+    found: dict[str, str] = {}
+    for col in table.columns:
+        for label in (col.name, col.zh, *col.aliases):
+            found.setdefault(normalise_header(label), col.name)
+    return found
+
+
+def _split_unit(key: str) -> tuple[str, str] | None:
+    """``'教学仪器设备值(元)'`` → ``('教学仪器设备值', '元')``; ``None`` without a trailing group."""
+    m = _TRAILING_GROUP.fullmatch(key)
+    if m is None:
+        return None
+    return m[1], _UNIT_PREFIX.sub("", m[2])
+
+
+def match_header(text: object, table: Table) -> str | None:
+    """The canonical column a header names in ``table``, or ``None``.
+
+    >>> from quality_balance.schema import SCHOOLS
+    >>> match_header("教学及辅助用房面积（平方米）", SCHOOLS)
+    'teaching_area_m2'
+    >>> match_header("Students_Primary", SCHOOLS)
+    'students_primary'
+    >>> match_header("教学仪器设备值(万元)", SCHOOLS) is None
+    True
+    """
+    key = normalise_header(text)
+    if not key:
+        return None
+    lookup = _lookup(table.name)
+    if key in lookup:
+        return lookup[key]
+    split = _split_unit(key)
+    if split is not None and split[1] in UNIT_SUFFIXES and split[0] in lookup:
+        return lookup[split[0]]
+    return None
+
+
+def _scaled_unit(text: object, table: Table) -> tuple[str, str, str] | None:
+    """For a header like 教学仪器设备值(万元): (column, unit written, unit expected)."""
+    split = _split_unit(normalise_header(text))
+    if split is None or split[1] not in SCALED_UNITS:
+        return None
+    name = _lookup(table.name).get(split[0])
+    return (name, split[1], SCALED_UNITS[split[1]]) if name else None
+
+
+def _name_key(name: str) -> str:
+    """A file or sheet name without years, separators and 年/表: ``学校_2023年`` → ``学校``."""
+    key = normalise_header(name)
+    key = re.sub(r"\d+|年|\(|\)|\.", "", key)
+    return key.removesuffix("表") if len(key) > 1 else key
+
+
+def table_for_name(name: str) -> Table | None:
+    """The table a file or sheet name refers to (English name or Chinese title), if any.
+
+    >>> table_for_name("学校2023").name
+    'schools'
+    >>> table_for_name("survey_answers_2021").name
+    'survey_answers'
+    >>> table_for_name("Sheet1") is None
+    True
+    """
+    key = _name_key(name)
+    for table in TABLES.values():
+        if key in (_name_key(table.name), _name_key(table.zh)):
+            return table
+    return None
+
+
+def _year_hint(*names: str | None) -> int | None:
+    """The one year (20xx) named by a sheet name or else a file name, if exactly one."""
+    for name in names:
+        years = set(_YEAR_IN_NAME.findall(name or ""))
+        if len(years) == 1:
+            return int(years.pop())
+    return None
+
+
+# --- reading grids ----------------------------------------------------------------
+
+def _decode(data: bytes, file: str) -> tuple[str, str]:
+    """Decode CSV bytes with the first encoding of :data:`ENCODINGS` that works."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError([Problem(file, "文件是 UTF-16（Unicode 文本）格式，不是 CSV",
+                                  expected="UTF-8 或 GBK 编码的 CSV 文件",
+                                  fix="在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或直接提供 .xlsx 文件")])
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError([Problem(file, "无法识别文件编码", expected="UTF-8、UTF-8 BOM、GBK 或 GB18030 编码",
+                              fix="在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或直接提供 .xlsx 文件")])
+
+
+def _read_csv(path: Path, file: str) -> list[_Grid]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError([Problem(file, "文件是空的", expected="带表头的数据表", fix="检查是否选错了文件")])
+    text, encoding = _decode(data, file)
+    if "\x00" in text:
+        raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
+                                  expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
+    sep = CSV_SEPARATORS[path.suffix.lower()]
+    try:
+        top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
+        width = max((len(r) for r in top), default=0)
+        try:
+            cells = _parse_csv(text, sep, width)
+        except pd.errors.ParserError:
+            # a row further down is wider than the top rows: scan every row for the width (slower);
+            # the cells beyond the header become unnamed columns, reported as ignored
+            width = max(len(r) for r in csv.reader(_io.StringIO(text), delimiter=sep))
+            cells = _parse_csv(text, sep, width)
+    except (csv.Error, pd.errors.ParserError) as exc:
+        raise InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
+                                  fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")]) from None
+    return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
+
+
+def _parse_csv(text: str, sep: str, width: int) -> pd.DataFrame:
+    """Every record as ``width`` text cells (short rows padded with "")."""
+    return pd.read_csv(_io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                       na_filter=False, skip_blank_lines=False, engine="c")
+
+
+def _cell_text(value: object, number_format: str | None = None) -> str:
+    """A workbook cell as the text the user sees (integral numbers without ``.0``).
+
+    A number shown as a percentage (format ``0.0%``) reads as the user sees it:
+
+    >>> _cell_text(0.955, "0.0%"), _cell_text(2025.0), _cell_text(True)
+    ('95.5%', '2025', '是')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if number_format and "%" in number_format and isinstance(value, (int, float)):
+        return f"{value * 100:.10g}%"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    return str(value)
+
+
+def _grid_from_rows(file: str, sheet: str, rows: Iterable[Iterable[object]]) -> _Grid:
+    """A grid from rows of values, or of openpyxl cells (whose number formats are honoured)."""
+    texts = [[_cell_text(getattr(v, "value", v), getattr(v, "number_format", None)) for v in row]
+             for row in rows]
+    width = max((len(r) for r in texts), default=0)
+    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in texts], columns=range(width), dtype=str)
+    return _Grid(file, sheet, cells, np.arange(1, len(cells) + 1))
+
+
+def _read_xlsx(path: Path, file: str) -> list[_Grid]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors... for damaged files
+        raise InputError([Problem(file, f"无法作为 Excel 工作簿读取（{type(exc).__name__}: {exc}）",
+                                  expected="完整的 .xlsx 文件",
+                                  fix="用 Excel 打开后重新保存；文件可能被截断或不是 .xlsx 格式")]) from None
+    try:
+        grids = []
+        for ws in book.worksheets:
+            ws.reset_dimensions()  # some writers store wrong dimensions: read every row from row 1
+            grids.append(_grid_from_rows(file, ws.title, ws.iter_rows()))
+        return grids
+    except Exception as exc:  # a damaged sheet part inside a readable archive
+        raise InputError([Problem(file, f"工作簿内容损坏（{type(exc).__name__}: {exc}）",
+                                  expected="完整的 .xlsx 文件", fix="用 Excel 打开后重新保存")]) from None
+    finally:
+        book.close()
+
+
+def _read_xls(path: Path, file: str) -> list[_Grid]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+    except Exception as exc:  # xlrd.XLRDError, struct errors... for damaged or mislabelled files
+        raise InputError([Problem(file, f"无法作为 .xls 工作簿读取（{type(exc).__name__}: {exc}）",
+                                  expected="Excel 97–2003 .xls 文件",
+                                  fix="用 Excel 打开后另存为 .xlsx")]) from None
+    try:
+        return [_grid_from_rows(file, ws.name, (ws.row_values(i) for i in range(ws.nrows)))
+                for ws in book.sheets()]
+    finally:
+        book.release_resources()
+
+
+def _read_grids(path: Path, file: str) -> list[_Grid]:
+    if not path.is_file():
+        raise InputError([Problem(file, "找不到文件", expected="存在的 .csv、.xlsx 或 .xls 文件",
+                                  fix="检查路径和文件名")])
+    suffix = path.suffix.lower()
+    if suffix in CSV_SEPARATORS:
+        return _read_csv(path, file)
+    if suffix == ".xls":
+        return _read_xls(path, file)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _read_xlsx(path, file)
+    raise InputError([Problem(file, f"不支持的文件类型“{path.suffix}”",
+                              expected="、".join(SUPPORTED_SUFFIXES), fix="另存为 .xlsx 或 .csv")])
+
+
+# --- finding the header and the table ------------------------------------------------
+
+def _header_matches(cells: pd.DataFrame, table: Table) -> list[set[str]]:
+    """For each of the top rows, the set of canonical columns its cells name."""
+    return [{name for v in row if (name := match_header(v, table))}
+            for row in cells.head(HEADER_SEARCH_ROWS).itertuples(index=False)]
+
+
+def _locate_header(cells: pd.DataFrame, table: Table) -> tuple[int, set[str]] | None:
+    """Index of the header row (most matches, earliest on ties) and its matches."""
+    matches = _header_matches(cells, table)
+    if not matches:
+        return None
+    best = max(range(len(matches)), key=lambda i: (len(matches[i]), -i))
+    return (best, matches[best]) if len(matches[best]) >= MIN_HEADER_MATCHES else None
+
+
+@cache
+def _distinctive(table_name: str) -> frozenset[str]:
+    """Columns of a table that no other table has: they tell the tables apart."""
+    others = {c for t in TABLES.values() if t.name != table_name for c in t.names}
+    return frozenset(set(TABLES[table_name].names) - others)
+
+
+def _identify(cells: pd.DataFrame, candidates: Iterable[Table]) -> tuple[Table, int] | None:
+    """The candidate table whose headers the sheet matches best, with its header row index."""
+    scored = []
+    for table in candidates:
+        found = _locate_header(cells, table)
+        if found is not None:
+            row, matched = found
+            scored.append((len(matched & _distinctive(table.name)), len(matched), table, row))
+    scored = [s for s in scored if s[0] > 0]  # shared columns alone (年份, 县区) do not identify a table
+    if not scored:
+        return None
+    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+        return None  # ambiguous
+    return scored[0][2], scored[0][3]
+
+
+def _is_units_row(values: list[str]) -> bool:
+    """True for a row like ``["", "", "人", "平方米", "元"]`` below the header."""
+    texts = [normalise_header(v) for v in values if str(v).strip()]
+    texts = [t[1:-1] if t.startswith("(") and t.endswith(")") else t for t in texts]
+    texts = [_UNIT_PREFIX.sub("", t) for t in texts]
+    return bool(texts) and all(t in UNIT_SUFFIXES or t in ("单位", "") for t in texts)
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    """Where cells are empty or only spaces (each distinct value is stripped once)."""
+    codes, uniques = pd.factorize(column)
+    return (pd.Series(uniques, dtype=object).str.strip() == "").to_numpy()[codes]
+
+
+def _excel_column(index: int) -> str:
+    """0 → 'A', 27 → 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawSheet, list[Problem]]:
+    """Cut the data rows below the header, name the columns, skip a units row and blank rows."""
+    problems: list[Problem] = []
+    header_row = int(grid.rows[header_index])
+    where = {"file": grid.file, "sheet": grid.sheet, "row": header_row}
+    body = grid.cells.iloc[header_index + 1:]
+    rows = grid.rows[header_index + 1:]
+    names: dict[int, str] = {}
+    headers: dict[str, str] = {}
+    ignored: list[str] = []
+    for pos, raw in zip(grid.cells.columns, grid.cells.iloc[header_index]):
+        text = str(raw).strip()
+        name = match_header(text, table)
+        if name is not None and name in headers:
+            problems.append(Problem(**where, column=text, value=text,
+                                    message=f"与列「{headers[name]}」重复，都表示“{table.column(name).zh}”",
+                                    expected="每一项只有一列", fix="删除或改名其中一列"))
+            name = None
+            text = text + f"（第{_excel_column(pos)}列）"
+        elif name is None and (scaled := _scaled_unit(text, table)):
+            col, unit, want = scaled
+            problems.append(Problem(**where, column=text, value=unit,
+                                    message=f"单位“{unit}”与“{table.column(col).zh}”的单位不符",
+                                    expected=f"以“{want}”为单位",
+                                    fix=f"把数值换算为{want}并把表头改为“{table.column(col).zh}”"))
+        if name is not None:
+            headers[name] = text
+            names[pos] = name
+            continue
+        if not text:
+            if not (body[pos].str.strip() != "").any():
+                continue  # an empty column without header: nothing to keep
+            text = f"（未命名列 {_excel_column(pos)}）"
+        while text in names.values():
+            text += "'"
+        names[pos] = text
+        ignored.append(text)
+    frame = body[list(names)].rename(columns=names)
+    if len(frame) and _is_units_row([frame.iloc[0][n] for n in headers]):
+        frame, rows = frame.iloc[1:], rows[1:]
+    keep = ~np.logical_and.reduce([_blank(frame[c]) for c in frame.columns]) if len(frame.columns) else \
+        np.zeros(len(frame), bool)
+    frame = frame.loc[keep].reset_index(drop=True)
+    sheet = RawSheet(table, grid.file, grid.sheet, frame, rows[keep], header_row, headers,
+                     tuple(ignored), grid.encoding, _year_hint(grid.sheet, Path(grid.file).stem))
+    return sheet, problems
+
+
+# --- public reading ----------------------------------------------------------------------
+
+def _expected_headers(tables: Iterable[Table]) -> str:
+    return "；".join(f"{t.zh}表: " + "、".join(t.column(c).zh for c in t.required[:6]) + "…"
+                    for t in tables)
+
+
+def related_tables(name: str) -> tuple[str, ...]:
+    """Tables that hold the same data in another form: survey counts and raw survey answers.
+
+    >>> related_tables("survey"), related_tables("schools")
+    (('survey', 'survey_answers'), ('schools',))
+    """
+    return _TABLE_FAMILIES.get(name, (name,))
+
+
+def _pool(hint: Table | None, candidates: list[Table]) -> list[Table]:
+    """The candidate tables a file or sheet name allows (all of them without a name)."""
+    if hint is None:
+        return candidates
+    return [t for t in candidates if t.name in related_tables(hint.name)]
+
+
+def wanted(path: str | Path, tables: Iterable[Table]) -> bool:
+    """False for a file named after a table that is not among ``tables`` (县区.csv when loading 学校)."""
+    hint = table_for_name(Path(path).stem)
+    return hint is None or bool(_pool(hint, list(tables)))
+
+
+def read_file(path: str | Path, tables: Iterable[Table] | None = None,
+              sheet: str | None = None, strict: bool = True) -> ReadResult:
+    """Read every sheet of a file that holds one of ``tables`` (default: all tables).
+
+    Never raises for a bad file: unreadable files, missing headers and the like
+    are returned as problems (``severity="error"``); skipped sheets and ignored
+    columns as warnings. ``sheet`` restricts a workbook to one sheet. With
+    ``strict=False`` (a file found in a folder, not named by the user) a file
+    holding no known table is skipped with a warning instead of an error.
+    """
+    path = Path(path)
+    file = str(path)
+    candidates = list(tables) if tables is not None else list(TABLES.values())
+    result = ReadResult()
+    try:
+        grids = _read_grids(path, file)
+    except InputError as exc:
+        result.problems.extend(exc.problems)
+        return result
+    if sheet is not None:
+        grids = [g for g in grids if g.sheet == sheet]
+        if not grids:
+            result.problems.append(Problem(file, f"工作簿中没有名为“{sheet}”的工作表", value=sheet,
+                                           expected="已有的工作表名", fix="检查工作表名称"))
+            return result
+    file_hint = table_for_name(path.stem)
+    for grid in grids:
+        sheet_hint = table_for_name(grid.sheet) if grid.sheet else None
+        pool = _pool(sheet_hint or file_hint, candidates)
+        if not pool:
+            if sheet_hint is not None:
+                continue  # a sheet of another table (the 县区 sheet when only 学校 is wanted)
+            pool = candidates  # a file named after another table: let its headers decide
+        found = _identify(grid.cells, pool)
+        if found is None:
+            if grid.sheet is not None and normalise_header(grid.sheet) in INSTRUCTION_SHEETS:
+                continue
+            if grid.sheet is not None and len(grids) > 1 and sheet_hint is None:
+                result.problems.append(Problem(file, "工作表中没有找到可识别的表头，已跳过", sheet=grid.sheet,
+                                               severity="warning", expected=_expected_headers(pool),
+                                               fix=f"如果这是数据表，请把表头写在前 {HEADER_SEARCH_ROWS} 行内"))
+                continue
+            result.problems.append(Problem(file, "没有找到可识别的表头", sheet=grid.sheet,
+                                           severity="error" if strict else "warning",
+                                           expected=f"前 {HEADER_SEARCH_ROWS} 行内有一行表头，例如 "
+                                                    + _expected_headers(pool),
+                                           fix="使用模板中的中文表头或英文列名"))
+            continue
+        table, header_index = found
+        raw, problems = _sheet_from_grid(grid, table, header_index)
+        result.problems.extend(problems)
+        if raw.ignored:
+            result.problems.append(Problem(file, "未识别的列已保留但不参与评估", sheet=grid.sheet,
+                                           row=raw.header_row, column="、".join(raw.ignored),
+                                           severity="warning",
+                                           fix="如果是必需的列，请按模板改写表头"))
+        if raw.frame.empty:
+            result.problems.append(Problem(file, "表头下没有数据行", sheet=grid.sheet, row=raw.header_row,
+                                           severity="warning", expected="至少一行数据"))
+        result.sheets.append(raw)
+    if not result.sheets and not result.errors:
+        result.problems.append(Problem(file, "文件中没有可识别的数据表" if strict else "文件中没有可识别的数据表，已跳过",
+                                       severity="error" if strict else "warning",
+                                       expected=_expected_headers(candidates),
+                                       fix="使用模板中的中文表头或英文列名"))
+    return result
+
+
+def read_table(path: str | Path, table: Table, sheet: str | None = None) -> list[RawSheet]:
+    """The sheets of one file that hold ``table``, cells as text.
+
+    Raises :class:`~quality_balance.errors.InputError` listing every error found
+    (an unreadable file, no header, duplicate or mis-scaled headers).
+    """
+    result = read_file(path, [table], sheet)
+    if result.errors:
+        raise InputError(result.errors)
+    return result.sheets
+
+
+def collect_files(source: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The data files of a folder (sorted), or the given file(s), in order.
+
+    A folder contributes its files of :data:`SUPPORTED_SUFFIXES`, skipping hidden
+    files and Excel's ``~$`` lock files; other files (metadata.json, README) are
+    not data. Sub-folders are not searched.
+    """
+    if isinstance(source, (str, Path)):
+        source = [source]
+    files: list[Path] = []
+    for item in map(Path, source):
+        if item.is_dir():
+            files.extend(sorted(p for p in item.iterdir() if p.is_file()
+                                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                                and not p.name.startswith((".", "~$"))))
+        else:
+            files.append(item)
+    return files

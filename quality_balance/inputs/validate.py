@@ -1,0 +1,577 @@
+"""Validation: raw text tables → typed canonical frames, with every problem collected.
+
+Each check is vectorised over a whole column; a problem is one
+:class:`~quality_balance.errors.Problem` naming the file, sheet, the row number
+as the user sees it in Excel, the column as the user wrote its header, the
+value, what is expected and how to fix it. Errors (``severity="error"``) stop a
+loader; warnings (``severity="warning"``) are suspicious but legal values.
+
+Values accepted (after NFKC, so full-width digits, brackets and spaces are fine):
+
+* numbers: ``1234``, ``1,234.5`` (thousands separators), ``95%`` in a rate
+  column (rates are percentages 0–100; ``12%`` in a ratio column is 0.12);
+  ``2025年`` or ``2025-2026学年`` in a year column;
+* yes/no: see :data:`BOOL_VALUES`;
+* categories: exactly one of the column's choices (a close match is suggested);
+* not-applicable marks (:data:`NOT_APPLICABLE_MARKS`) and blanks in a *stage*
+  column (``Column.stage``): they mean 0 only where the school has no students
+  of that stage — for the ``students_*`` columns themselves, where the school
+  type has no such stage (:data:`~quality_balance.schema.SCHOOL_TYPE_STAGES`).
+  Anywhere else a mark is an error. A blank in an optional column means
+  "missing" (NaN); in a required one it is an error.
+
+Checks (errors): missing required columns, values that are not numbers or not
+finite, negative counts and amounts, rates outside 0–100 and ratios outside
+0–1, unknown categories, bad yes/no values, years outside :data:`YEAR_RANGE`,
+duplicate keys (both rows named), teachers of a stage without students of it,
+students of a stage the school type cannot have, identifiers that Excel turned
+into scientific notation, more favourable answers than respondents in a
+survey. Warnings: classes, rooms or areas of a stage without students of it,
+non-integer counts, rate columns that look like fractions, county codes that
+are not 6 digits, ignored columns and skipped sheets (from
+:mod:`quality_balance.inputs.readers`).
+
+Result dtypes: ``year`` int64; other integer columns nullable Int64;
+counts, amounts, rates and ratios float64; yes/no nullable ``boolean``; text
+and categories ``str``.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CalculationError, Problem, ProblemList
+from .readers import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
+from ..schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
+
+__all__ = [
+    "YEAR_RANGE",
+    "NOT_APPLICABLE_MARKS",
+    "BOOL_VALUES",
+    "Validation",
+    "validate_sheets",
+    "validate_files",
+    "check_files",
+]
+
+#: Years accepted in year columns (inclusive). Anything outside is a typo (``2205``, ``25``).
+YEAR_RANGE = (2000, 2100)
+#: Cell contents meaning "not applicable" (compared after NFKC, so ／ and － are included).
+NOT_APPLICABLE_MARKS = frozenset({"—", "——", "-", "--", "–", "/"})
+#: Accepted yes/no spellings (compared in lower case after NFKC).
+BOOL_VALUES = {"是": True, "否": False, "yes": True, "no": False, "true": True, "false": False,
+               "y": True, "n": False, "1": True, "0": False, "1.0": True, "0.0": False,
+               "√": True, "×": False, "✓": True, "✔": True, "✗": False, "✘": False}
+
+_NUMERIC_KINDS = ("int", "count", "amount", "rate", "ratio")
+_PLAIN_NOT_NUMBERS = ["", *NOT_APPLICABLE_MARKS]
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_ACADEMIC_YEAR = r"(\d{4})\s*(?:年|学年|年度|(?:[-—–~/至]\s*\d{2,4}\s*(?:学年|年度|年)?))"
+_SCIENTIFIC = r"\d(?:\.\d+)?[eE][+]?\d+"
+
+
+@dataclass
+class Validation(ProblemList):
+    """Typed frames by table name, and every problem found (errors and warnings)."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- cell-level helpers ----------------------------------------------------------------
+
+def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
+    """Stripped text, NFKC-normalised (full-width → half-width) where a cell is not ASCII.
+
+    ``compact`` also removes inner spaces (for categories: "城 区" is 城区).
+    Each distinct value is normalised once (a column of 200 000 cells usually
+    holds far fewer distinct values).
+    """
+    codes, uniques = pd.factorize(text.astype(str))
+    distinct = pd.Series(uniques, dtype=object).str.strip()
+    wide = ~distinct.str.isascii()
+    if wide.any():
+        distinct[wide] = distinct[wide].str.normalize("NFKC").str.strip()
+    if compact:
+        distinct = distinct.str.replace(r"\s+", "", regex=True)
+    return pd.Series(distinct.to_numpy()[codes], index=text.index, dtype=object)
+
+
+def _is_year_column(col: Column) -> bool:
+    return col.kind == "int" and (col.name == "year" or col.name.endswith("_year"))
+
+
+def _is_identifier(col: Column) -> bool:
+    return col.kind == "text" and col.name.endswith(("_id", "_code"))
+
+
+def _expected(col: Column) -> str:
+    """What a column holds, in words, for messages."""
+    unit = f"，单位：{col.unit}" if col.unit else ""
+    if col.kind == "int":
+        if _is_year_column(col):
+            return f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]} 之间的年份（整数）"
+        return f"整数{unit}"
+    if col.kind in ("count", "amount"):
+        return f"不小于 0 的数{unit}"
+    if col.kind == "rate":
+        return "0–100 之间的百分数（95% 填 95 或 95%）"
+    if col.kind == "ratio":
+        return "0–1 之间的比例（如 0.12 或 12%）"
+    if col.kind == "bool":
+        return "是 或 否"
+    if col.kind in ("category", "level"):
+        return "以下之一：" + "、".join(col.choices)
+    return "非空文本"
+
+
+def _pick(per_row, idx: np.ndarray) -> list:
+    """``per_row[idx]`` for an array, or the single value repeated."""
+    if per_row is None or isinstance(per_row, str):
+        return [per_row] * len(idx)
+    return list(np.asarray(per_row, dtype=object)[idx])
+
+
+class _Sheet:
+    """Validation state of one sheet: its raw cells, the typed columns and problems so far."""
+
+    def __init__(self, raw: RawSheet):
+        self.raw = raw
+        self.n = len(raw.frame)
+        self.typed: dict[str, pd.Series] = {}
+        self.problems: list[Problem] = []
+
+    def report(self, column: str, mask, message, expected: str | None = None, fix=None,
+               severity: str = "error", values=None) -> None:
+        """One problem per flagged row of ``column``.
+
+        ``message`` and ``fix`` are one text, or one text per row; ``values``
+        (default: the cells as the user wrote them) one value per row.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        raw = self.raw
+        if values is None and column in raw.frame:
+            values = raw.frame[column].to_numpy()
+        header = raw.header(column)
+        self.problems.extend(
+            Problem(raw.file, msg, int(row), header, value, expected, hint, raw.sheet, severity)
+            for row, value, msg, hint in zip(raw.rows[idx], _pick(values, idx), _pick(message, idx),
+                                             _pick(fix, idx)))
+
+    def report_column(self, column: str, message: str, expected: str | None = None,
+                      fix: str | None = None, severity: str = "error") -> None:
+        raw = self.raw
+        self.problems.append(Problem(raw.file, message, None, raw.header(column), None, expected, fix,
+                                     raw.sheet, severity))
+
+
+# --- typing one column ------------------------------------------------------------------------
+
+def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
+    """Numbers of a numeric column; cells not ``usable`` (blank, marks) stay NaN."""
+    values = cells.number.copy()
+    retry = usable & values.isna().to_numpy()
+    if retry.any():
+        t = cells.text[retry].astype(str)
+        percent = t.str.endswith("%").to_numpy()
+        if col.kind in ("rate", "ratio"):
+            t = t.str.removesuffix("%").str.strip()
+        t = t.where(~t.str.fullmatch(_THOUSANDS), t.str.replace(",", "", regex=False))
+        if _is_year_column(col):
+            t = t.str.replace(f"^{_ACADEMIC_YEAR}$", r"\1", regex=True)
+        again = pd.to_numeric(t, errors="coerce").astype("float64")
+        if col.kind == "ratio":
+            again = again.where(~percent, again / 100)
+        values[retry] = again.to_numpy()
+    name = col.name
+    bad = usable & values.isna().to_numpy()
+    sheet.report(name, bad, "不是数字", _expected(col), "只填数字，不要带单位或文字")
+    infinite = np.isinf(values.to_numpy())
+    sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
+    values[infinite] = np.nan
+    v = values.to_numpy()
+    ok = ~np.isnan(v)
+    if col.kind in ("count", "amount"):
+        negative = ok & (v < 0)
+        sheet.report(name, negative, "数值为负", _expected(col), "核对数值；没有时填 0")
+        if col.kind == "count":
+            sheet.report(name, ok & (v >= 0) & (v % 1 != 0), "人数、个数不是整数", "整数",
+                         "核对是否填错了列", severity="warning")
+        values[negative] = np.nan
+    elif col.kind == "rate":
+        outside = ok & ((v < 0) | (v > 100))
+        sheet.report(name, outside, "比例超出 0–100", _expected(col), "按百分数填写，例如 95.5")
+        values[outside] = np.nan
+        inside = v[ok & ~outside]
+        if len(inside) and inside.max() <= 1 and inside.max() > 0:
+            sheet.report_column(name, "本列所有数值都不超过 1，可能把百分数写成了小数", _expected(col),
+                                "如 0.95 表示 95%，请填 95", severity="warning")
+    elif col.kind == "ratio":
+        outside = ok & ((v < 0) | (v > 1))
+        sheet.report(name, outside, "比例超出 0–1", _expected(col), "按小数填写，例如 0.12")
+        values[outside] = np.nan
+    elif col.kind == "int":
+        fractional = ok & (v % 1 != 0)
+        sheet.report(name, fractional, "不是整数", _expected(col), "填写整数")
+        values[fractional] = np.nan
+        if _is_year_column(col):
+            outside = ok & ~fractional & ((v < YEAR_RANGE[0]) | (v > YEAR_RANGE[1]))
+            sheet.report(name, outside, "年份超出范围", _expected(col), "用四位数年份，例如 2025")
+            values[outside] = np.nan
+    return values
+
+
+def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
+    text = cells.text
+    values = text.str.lower().map(BOOL_VALUES)
+    bad = usable & values.isna().to_numpy()
+    sheet.report(col.name, bad, "不是“是/否”", _expected(col), "填写“是”或“否”")
+    return values.where(usable).astype("boolean")
+
+
+def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
+    text = cells.text
+    known = text.isin(col.choices).to_numpy()
+    bad = usable & ~known
+    if bad.any():
+        suggestions = {}
+        for value in text[bad].unique():  # one loop per distinct wrong value, not per row
+            close = difflib.get_close_matches(value, col.choices, n=1, cutoff=0.4)
+            suggestions[value] = f"改为“{close[0]}”" if close else "从允许的值中选一个"
+        sheet.report(col.name, bad, f"不是允许的{col.zh}", _expected(col), text.map(suggestions))
+    return text.where(usable & known)
+
+
+def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
+    text = cells.text
+    if _is_identifier(col):
+        scientific = usable & text.str.fullmatch(_SCIENTIFIC).to_numpy()
+        sheet.report(col.name, scientific, "编号被 Excel 转成了科学计数法，原编号已丢失", "完整的编号（文本）",
+                     "在 Excel 中把该列设为“文本”格式后重新输入编号，或直接提供 .xlsx 文件")
+        if col.name == "county_code":
+            odd = usable & ~scientific & ~text.str.fullmatch(r"\d{6}").to_numpy()
+            sheet.report(col.name, odd, "县区代码不是 6 位数字", "6 位行政区划代码，例如 410922",
+                         "核对代码", severity="warning")
+        usable = usable & ~scientific
+    return text.where(usable)
+
+
+_PARSERS = {"bool": _parse_bools, "category": _parse_choices, "level": _parse_choices,
+            "text": _parse_text, **{k: _parse_numbers for k in _NUMERIC_KINDS}}
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """A present column's normalised text, and where it is blank or a not-applicable mark.
+
+    For a numeric column ``number`` holds the values that parse as they are
+    (the fast path); ``text`` is normalised only where they do not.
+    """
+
+    text: pd.Series
+    blank: np.ndarray
+    mark: np.ndarray
+    number: pd.Series | None = None
+
+
+def _cells(sheet: _Sheet, col: Column) -> _Cells:
+    raw = sheet.raw.frame[col.name]
+    number = None
+    if col.kind in _NUMERIC_KINDS:
+        number = pd.Series(np.nan, index=raw.index, dtype="float64")
+        plain = ~raw.isin(_PLAIN_NOT_NUMBERS).to_numpy()  # cheap: skip "" and "—" before parsing
+        number[plain] = pd.to_numeric(raw[plain], errors="coerce").astype("float64").to_numpy()
+        slow = number.isna().to_numpy()
+        text = raw.astype(object)
+        text[slow] = _normalised(raw[slow]).to_numpy()
+        blank = slow & (text == "").to_numpy()
+        mark = slow & text.isin(NOT_APPLICABLE_MARKS).to_numpy()
+        return _Cells(text, blank, mark, number)
+    text = _normalised(raw, compact=col.kind in ("category", "level"))
+    blank = (text == "").to_numpy()
+    mark = text.isin(NOT_APPLICABLE_MARKS).to_numpy() if col.kind != "text" else np.zeros(sheet.n, bool)
+    return _Cells(text, blank, mark)
+
+
+def _type_column(sheet: _Sheet, col: Column, cells: _Cells, blank_ok: np.ndarray | None = None,
+                 mark_ok: np.ndarray | None = None, fill: float | None = None) -> pd.Series:
+    """Type one present column.
+
+    For a stage column the caller says where a blank (``blank_ok``) or a mark
+    (``mark_ok``) stands for ``fill``; elsewhere they are left missing and the
+    caller reports what it must. Without them (a non-stage column) blanks are
+    errors in required columns and missing values in optional ones, and marks
+    are errors.
+    """
+    blank, mark = cells.blank, cells.mark
+    values = _PARSERS[col.kind](sheet, col, cells, ~blank & ~mark)
+    if blank_ok is None:
+        if col.required:
+            sheet.report(col.name, blank, "缺少数据", _expected(col), "填写这一格")
+        sheet.report(col.name, mark, "“—”“/”等不适用标记只能用于没有该学段学生的学段列", _expected(col),
+                     "不适用时留空" if not col.required else "填写实际数值")
+        return values
+    filled = (blank & blank_ok) | (mark & mark_ok)
+    if filled.any():
+        values = values.copy()
+        values[filled] = fill
+    return values
+
+
+# --- stage rules ---------------------------------------------------------------------------------
+
+def _types_with(stage: str, present: bool) -> list[str]:
+    return [t for t, stages in SCHOOL_TYPE_STAGES.items() if (stage in stages) == present]
+
+
+def _type_students(sheet: _Sheet, col: Column) -> pd.Series:
+    """A ``students_<stage>`` column: blank/— is 0 where the school type lacks the stage."""
+    stage, name = col.stage, col.name
+    label = STAGE_LABELS[stage]
+    types = sheet.typed.get("school_type", pd.Series(np.nan, index=range(sheet.n), dtype=object))
+    lacks = types.isin(_types_with(stage, False)).to_numpy()
+    has = types.isin(_types_with(stage, True)).to_numpy()
+    if name not in sheet.raw.frame:
+        if lacks.all() or not col.required:
+            return pd.Series(np.where(lacks, 0.0, np.nan), dtype="float64")
+        sheet.report_column(name, "缺少必需的列", f"表头“{col.zh}”", f"添加“{col.zh}”列（没有{label}学生填 0）")
+        return pd.Series(np.nan, index=range(sheet.n), dtype="float64")
+    cells = _cells(sheet, col)
+    blank, mark = cells.blank, cells.mark
+    values = _type_column(sheet, col, cells, blank_ok=lacks, mark_ok=lacks, fill=0.0)
+    if col.required:
+        sheet.report(name, blank & has, f"本校学校类型有{label}学段，缺少{label}在校生数",
+                     "在校生人数（没有学生填 0）", "填写人数")
+    sheet.report(name, mark & has, "学校类型有该学段，不能填“—”等不适用标记", "在校生人数（没有学生填 0）",
+                 "填写人数；如确实没有学生填 0")
+    wrong = lacks & (values.fillna(0).to_numpy() > 0)
+    sheet.report(name, wrong, ("学校类型为“" + types.fillna("").astype(str) + f"”，不应有{label}在校生").to_numpy(),
+                 f"{label}在校生数为 0 或“—”", "核对学校类型，或把学生填到正确的学段列")
+    return values
+
+
+def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
+    """A stage column other than students: blank/— is 0 where the school has no students of it."""
+    stage, name = col.stage, col.name
+    label = STAGE_LABELS[stage]
+    students = sheet.typed.get(f"students_{stage}")
+    n = students.to_numpy() if students is not None else np.full(sheet.n, np.nan)
+    absent = n == 0
+    present = n > 0
+    if name not in sheet.raw.frame:
+        if col.required and not absent.all():
+            sheet.report_column(name, "缺少必需的列", f"表头“{col.zh}”", f"添加“{col.zh}”列")
+        return pd.Series(np.where(absent & col.required, 0.0, np.nan), dtype="float64")
+    cells = _cells(sheet, col)
+    blank, mark = cells.blank, cells.mark
+    values = _type_column(sheet, col, cells, blank_ok=absent & col.required, mark_ok=absent, fill=0.0)
+    if col.required:
+        sheet.report(name, blank & present, f"缺少数据（本校有{label}学生）", _expected(col), "填写这一格")
+    sheet.report(name, mark & present, f"本校有{label}学生，不能填“—”等不适用标记", _expected(col),
+                 "填写实际数值；没有时填 0")
+    positive = absent & (values.fillna(0).to_numpy() > 0)
+    # teachers of a stage without students distort R1–R3: an error; classes, rooms or areas: a warning
+    sheet.report(name, positive, f"{label}在校生数为 0，本列却大于 0", f"{label}没有学生时为 0 或“—”",
+                 f"核对{label}在校生数，或把数值填到正确的学段列",
+                 severity="error" if "teachers" in name else "warning")
+    return values
+
+
+# --- one sheet, one table ------------------------------------------------------------------------
+
+def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+    sheet = _Sheet(raw)
+    table = raw.table
+    students = [c for c in table.columns if c.stage and c.name.startswith("students_")]
+    staged = [c for c in table.columns if c.stage and c not in students]
+    plain = [c for c in table.columns if not c.stage]
+    for col in plain:
+        if col.name in raw.frame:
+            sheet.typed[col.name] = _type_column(sheet, col, _cells(sheet, col))
+        elif col.name == "year" and raw.year_hint is not None:
+            sheet.typed["year"] = pd.Series(float(raw.year_hint), index=range(sheet.n))
+            sheet.problems.append(Problem(raw.file, f"没有“年份”列，年份按名称取为 {raw.year_hint}",
+                                          sheet=raw.sheet, column=col.zh, severity="warning",
+                                          fix="如不正确，请添加“年份”列"))
+        else:
+            if col.required:
+                aliases = "、".join((col.zh, col.name, *col.aliases))
+                sheet.report_column(col.name, "缺少必需的列", f"表头为以下之一：{aliases}",
+                                    f"添加“{col.zh}”列")
+            sheet.typed[col.name] = pd.Series(np.nan, index=range(sheet.n),
+                                              dtype="float64" if col.kind in _NUMERIC_KINDS else object)
+    for col in students:
+        sheet.typed[col.name] = _type_students(sheet, col)
+    for col in staged:
+        sheet.typed[col.name] = _type_stage_column(sheet, col)
+    if table.name == "survey":
+        _check_survey(sheet)
+    frame = pd.DataFrame({c.name: sheet.typed[c.name] for c in table.columns}, index=range(sheet.n))
+    for extra in raw.ignored:
+        frame[extra] = raw.frame[extra].to_numpy()
+    return frame, sheet.problems
+
+
+def _check_survey(sheet: _Sheet) -> None:
+    favourable = sheet.typed["favourable"].to_numpy()
+    respondents = sheet.typed["respondents"].to_numpy()
+    too_many = favourable > respondents
+    shown = np.full(sheet.n, None, dtype=object)
+    shown[too_many] = [f"认可 {f:g} > 样本 {r:g}" for f, r in zip(favourable[too_many], respondents[too_many])]
+    sheet.report("favourable", too_many, "认可人数多于有效样本数", "认可人数 ≤ 有效样本数",
+                 "核对两列是否填反，或样本是否漏计", values=shown)
+
+
+def _duplicates(frame: pd.DataFrame, where: pd.DataFrame, table: Table, headers: dict[str, str]
+                ) -> list[Problem]:
+    """One problem per repeated key, naming the row it repeats."""
+    key = list(table.key)
+    complete = frame[key].notna().all(axis=1).to_numpy()
+    dup = frame.duplicated(key, keep=False).to_numpy() & complete
+    if not dup.any():
+        return []
+    pos = np.flatnonzero(dup)
+    sub = frame.iloc[pos][key].assign(_pos=pos)
+    first = sub.groupby(key, sort=False)["_pos"].transform("first").to_numpy()
+    later = pos != first
+    column = "、".join(headers.get(k, table.column(k).zh) for k in key)
+    files, sheets, rows = (where[c].to_numpy(dtype=object) for c in ("file", "sheet", "row"))
+    repeated, originals = pos[later], first[later]
+    shown = frame.iloc[repeated][key].astype(str)
+    keys = shown[key[0]]
+    for k in key[1:]:
+        keys = keys + "、" + shown[k]
+    problems = []
+    for p, f, value in zip(repeated, originals, keys.to_numpy()):
+        place = [f"文件 {files[f]}"] if files[f] != files[p] else []
+        if sheets[f] and (sheets[f] != sheets[p] or place):
+            place.append(f"工作表 {sheets[f]}")
+        place_text = f"（{'，'.join(place)}）" if place else ""
+        problems.append(Problem(files[p], f"与第{rows[f]}行{place_text}重复（{column}相同）", int(rows[p]),
+                                column, value, f"每个（{column}）只出现一次",
+                                "删除重复的一行，或改正编号、年份", sheets[p]))
+    return problems
+
+
+def _final_dtypes(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    out = {}
+    for col in table.columns:
+        s = frame[col.name]
+        if col.kind == "int":
+            s = s.astype("int64") if col.name == "year" and s.notna().all() else s.astype("Int64")
+        elif col.kind in _NUMERIC_KINDS:
+            s = s.astype("float64")
+        elif col.kind == "bool":
+            s = s.astype("boolean")
+        else:
+            s = s.astype("str").where(s.notna()) if len(s) else s.astype("str")
+        out[col.name] = s
+    typed = pd.DataFrame(out, index=frame.index)
+    extras = frame.drop(columns=table.names)
+    return pd.concat([typed, extras], axis=1) if len(extras.columns) else typed
+
+
+def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate and concatenate the sheets of one table (several years, several files).
+
+    Returns the typed frame (canonical columns in schema order, then extra
+    columns) and every problem found, duplicate keys across sheets included.
+    """
+    if not sheets:
+        raise CalculationError("validate_sheets: no sheets given; pass at least one RawSheet")
+    table = sheets[0].table
+    frames, problems, wheres, headers = [], [], [], {}
+    for raw in sheets:
+        frame, found = _validate_sheet(raw)
+        frames.append(frame)
+        problems.extend(found)
+        wheres.append(pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows},
+                                   index=range(len(raw.rows))))
+        headers = {**raw.headers, **headers}
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    where = pd.concat(wheres, ignore_index=True)
+    frame = _final_dtypes(frame, table)
+    problems.extend(_duplicates(frame, where, table, headers))
+    return frame, problems
+
+
+def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
+                ) -> tuple[list[Path], list[Path]]:
+    """The files that must hold a table, and the other files found in folders.
+
+    Files named by the user, and files of a folder named after a table (学校.csv),
+    must hold a table. Other files of a folder (a workbook such as demo.xlsx)
+    only supply tables that no such file supplies. Files of a folder named
+    after a table not wanted (县区.csv when loading 学校) are left out.
+    """
+    items = [source] if isinstance(source, (str, Path)) else list(source)
+    named, others = [], []
+    for item in map(Path, items):
+        if not item.is_dir():
+            named.append(item)
+            continue
+        for path in collect_files(item):
+            if wanted(path, tables):
+                (named if table_for_name(path.stem) else others).append(path)
+    return named, others
+
+
+def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None
+                   ) -> Validation:
+    """Read and validate every table found in files or folders.
+
+    Parameters
+    ----------
+    source : path, or list of paths
+        Files (``.csv``, ``.xlsx``, ``.xls``) or folders of them.
+    tables : tables to look for (default: all of :data:`~quality_balance.schema.TABLES`).
+
+    Returns a :class:`Validation`: one typed frame per table found (sheets and
+    files of the same table concatenated) and every problem. Nothing is raised
+    for bad input and nothing is written.
+    """
+    tables = list(tables) if tables is not None else list(TABLES.values())
+    result = Validation()
+    by_table: dict[str, list[RawSheet]] = {}
+
+    def add(read) -> None:
+        result.problems.extend(read.problems)
+        for raw in read.sheets:
+            by_table.setdefault(raw.table.name, []).append(raw)
+
+    named, others = _data_files(source, tables)
+    for path in named:
+        add(read_file(path, tables))
+    for path in others:
+        provided = {n for name in by_table for n in related_tables(name)}
+        remaining = [t for t in tables if t.name not in provided]
+        if remaining:
+            add(read_file(path, remaining, strict=False))
+        else:
+            result.problems.append(Problem(str(path), "每个表都已有按表名命名的文件（如 学校.csv），此文件未读取",
+                                           severity="warning", fix="如需使用此文件，请移走同名的表文件"))
+    for name, sheets in by_table.items():
+        frame, problems = validate_sheets(sheets)
+        result.frames[name] = frame
+        result.problems.extend(problems)
+    return result
+
+
+def check_files(source: str | Path | Iterable[str | Path]) -> list[Problem]:
+    """Every problem in the given files or folders, errors and warnings, without assessing.
+
+    This is what ``quality-balance check`` prints. Errors have
+    ``severity="error"``; a data set with errors cannot be loaded.
+
+    >>> check_files([])
+    []
+    """
+    return validate_files(source).problems

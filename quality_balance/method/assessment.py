@@ -1,0 +1,264 @@
+"""The whole assessment: four dimensions, veto items, the county verdict and the shortfalls.
+
+A county is 达标 for a year only when resource allocation, government
+guarantee, education quality and social recognition are all ``met`` and no veto
+item is present (spec §1). A dimension is ``not_met`` when any of its counting
+items is not met, else ``no_data`` when any has no data, else ``met`` (or
+``not_applicable`` when none applies). ``overall`` is ``met`` only when all four
+dimensions are met and the veto column is ``met`` (no veto present, none unknown);
+``not_met`` when any dimension is not met or a veto is present; else ``no_data``.
+
+The shortfall list ranks, per county and year, what fails: veto items first,
+then by relative gap (how far below the threshold, as a share of it); yes/no
+items that fail count as a relative gap of 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
+from .items import (ItemBlock, dimension_status, guarantee_items, local_items, quality_items,
+                    recognition_items, veto_items)
+from ..standards.profile import Profile, profiles_by_county
+from .resources import ResourceAssessment, assess_resources, format_value
+from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS
+
+__all__ = ["Assessment", "assess", "DIMENSIONS"]
+
+PLACE = ["city", "county", "year"]
+DIMENSIONS = ("resources", "guarantee", "quality", "recognition")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything :func:`assess` computed, as DataFrames (spec §10 names).
+
+    Attributes
+    ----------
+    items : DataFrame
+        One row per county, year and item (``R``, ``G1``…``G15``, ``Q1``…``Q9``, ``S1``,
+        ``V1``…``V6``, local ``L*``): ``dimension``, ``item``, ``label``, ``status``,
+        ``value``, ``threshold``, ``reason``, ``counts``.
+    verdicts : DataFrame
+        One row per county and year: ``resources, guarantee, quality, recognition, veto,
+        overall`` (statuses), ``profile`` and a Chinese ``reason``.
+    shortfalls : DataFrame
+        Ranked per county and year: ``rank``, ``dimension``, ``item``, ``label``,
+        ``school_id``/``school_name``/``stage`` where it is a school's, ``value``,
+        ``threshold``, ``gap`` (how much is missing, in the item's unit),
+        ``relative_gap``, ``reason``.
+    resources : ResourceAssessment
+        The resource-allocation detail (``.units``, ``.cv``, ``.counties``...).
+    recognition : DataFrame
+        Recognition rates per county, year and group with Wilson intervals.
+    school_failures : DataFrame
+        The schools behind failing school-level items (G3–G6, Q4).
+    parts : DataFrame
+        What each item compared, one row per county, year, item and part: ``part`` (label),
+        ``op`` (``>=``, ``<=``, ``<``; ``==`` for yes/no; ``rating``), ``value``, ``threshold``,
+        ``status``. Multi-part items (G2, G8, G11, G13, G14, Q9) have one row per part;
+        school-level items compare the number of failing schools with 0.
+    profiles : dict
+        (city, county) → Profile used.
+    dataset : Dataset
+        The input.
+    """
+
+    items: pd.DataFrame
+    verdicts: pd.DataFrame
+    shortfalls: pd.DataFrame
+    resources: ResourceAssessment = field(repr=False)
+    recognition: pd.DataFrame = field(repr=False)
+    school_failures: pd.DataFrame = field(repr=False)
+    profiles: dict = field(repr=False)
+    dataset: Dataset = field(repr=False)
+    parts: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the input was the synthetic demo data."""
+        return self.dataset.synthetic
+
+    @property
+    def label(self) -> str:
+        """The provenance line every report shows (with the 演示数据 label when synthetic)."""
+        return self.dataset.provenance
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.resources.units
+
+    @property
+    def cv(self) -> pd.DataFrame:
+        return self.resources.cv
+
+    def profile_of(self, county: str) -> Profile:
+        """The profile a county was assessed under."""
+        for (city, name), prof in self.profiles.items():
+            if name == county:
+                return prof
+        raise KeyError(county)
+
+
+def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame:
+    rc = places.merge(ra.counties, on=PLACE, how="left")
+    out = places[PLACE].copy()
+    out["dimension"], out["item"], out["label"] = "resources", "R", DIMENSION_LABELS["resources"]
+    out["status"] = rc["status"].fillna("no_data").to_numpy()
+    out["value"] = rc["worst_cv"].to_numpy()
+    thr = _threshold_text(ra)
+    out["threshold"] = [thr.get((c, k), "") for c, k in zip(out["city"], out["county"])]
+    out["reason"] = rc["reason"].fillna("无学校数据").to_numpy()
+    out["counts"] = True
+    return out
+
+
+def _threshold_text(ra: ResourceAssessment) -> pd.Series:
+    """The resource item's threshold in words, from each county's own profile."""
+    settings = {k: p.get("resources") for k, p in ra.profiles.items()}
+    return pd.Series({k: (f"每个学校单元至少{s['school_rule']['min_met']}项达标且未达标项不低于"
+                          f"{s['school_rule']['min_ratio_of_miss'] * 100:g}%；差异系数小学≤{s['cv_limit']['primary']:g}、"
+                          f"初中≤{s['cv_limit']['junior']:g}") for k, s in settings.items()})
+
+
+def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+    out = places[PLACE].copy().set_index(PLACE)
+    for dim in (*DIMENSIONS, "veto"):
+        out[dim] = dimension_status(items[items["dimension"] == dim]).reindex(out.index).fillna("no_data")
+    dims = out[list(DIMENSIONS)]
+    all_met = (dims == "met").all(axis=1) & (out["veto"] == "met")
+    any_fail = (dims == "not_met").any(axis=1) | (out["veto"] == "not_met")
+    out["overall"] = np.select([all_met, any_fail], ["met", "not_met"], "no_data")
+    out = out.reset_index()
+    out["profile"] = [profiles[(c, k)].name for c, k in zip(out["city"], out["county"])]
+    failing = items[items["counts"] & items["status"].isin(["not_met", "no_data"])]
+    failing_ids = failing.groupby(PLACE).apply(
+        lambda g: "、".join(g.loc[g["status"] == "not_met", "item"]), include_groups=False) if len(failing) else None
+    nodata_ids = failing.groupby(PLACE).apply(
+        lambda g: "、".join(g.loc[g["status"] == "no_data", "item"]), include_groups=False) if len(failing) else None
+    key = pd.MultiIndex.from_frame(out[PLACE])
+    fail_txt = failing_ids.reindex(key).fillna("").to_numpy() if failing_ids is not None else np.full(len(out), "")
+    nodata_txt = nodata_ids.reindex(key).fillna("").to_numpy() if nodata_ids is not None else np.full(len(out), "")
+    dims_failing = out[list(DIMENSIONS)].eq("not_met").apply(
+        lambda r: "、".join(DIMENSION_LABELS[d] for d in DIMENSIONS if r[d]), axis=1)
+    veto_txt = np.where(out["veto"] == "not_met", "存在一票否决项", "")
+    parts = pd.DataFrame({
+        "d": np.where(dims_failing != "", "未达标维度：" + dims_failing, ""),
+        "v": veto_txt,
+        "f": np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
+        "n": np.where(nodata_txt != "", "缺少数据：" + nodata_txt, ""),
+    })
+    reason = parts.apply(lambda r: "；".join(t for t in r if t), axis=1)
+    out["reason"] = np.where(out["overall"] == "met", "四个维度全部达标，无一票否决项", reason)
+    return out
+
+
+def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame) -> pd.DataFrame:
+    cols = PLACE + ["dimension", "item", "label", "school_id", "school_name", "stage", "value", "threshold",
+                    "gap", "relative_gap", "reason"]
+    blocks = []
+    # 1. school units missing an R indicator, for units that fail the school rule
+    v = ra.values[~ra.values["met"] & ~ra.values["passes_school_rule"].astype(bool)]
+    if len(v):
+        b = v[PLACE + ["school_id", "school_name", "stage", "indicator", "value", "threshold"]].copy()
+        b["dimension"], b["item"] = "resources", b.pop("indicator")
+        b["label"] = b["item"].map(INDICATOR_LABELS)
+        b["gap"] = b["threshold"] - b["value"]
+        b["relative_gap"] = b["gap"] / b["threshold"]
+        b["reason"] = (b["school_name"] + "（" + b["stage"].map(STAGE_LABELS) + "）" + b["item"] + " "
+                       + [format_value(i, x) for i, x in zip(b["item"], b["value"])] + "，达标值 "
+                       + b["threshold"].map("{:g}".format) + "，差 " + [format_value(i, x) for i, x in zip(b["item"], b["gap"])])
+        blocks.append(b)
+    # 2. CVs over the limit (or undefined)
+    cv = ra.cv[ra.cv["status"].isin(["not_met", "undefined"])]
+    if len(cv):
+        b = cv[PLACE + ["stage", "indicator", "cv", "limit", "reason"]].rename(
+            columns={"cv": "value", "limit": "threshold", "indicator": "item"})
+        b["dimension"] = "resources"
+        b["item"] = b["item"] + "-CV"
+        b["label"] = b["stage"].map(STAGE_LABELS) + "差异系数"
+        b["gap"] = b["value"] - b["threshold"]
+        b["relative_gap"] = (b["gap"] / b["threshold"]).fillna(1.0)
+        blocks.append(b)
+    # 3. failing schools of school-level items
+    if len(school_failures):
+        b = school_failures.copy()
+        num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
+        lower_is_better = b["item"].isin(["G4", "G5"])
+        b["gap"] = np.where(lower_is_better, num_v - num_t, num_t - num_v)
+        b["relative_gap"] = (b["gap"] / num_t).fillna(1.0)
+        b["reason"] = b["label"] + "：" + b["detail"]
+        b["stage"] = None
+        blocks.append(b.drop(columns=["detail"]))
+    # 4. county-level items not met (school-level items are listed school by school above)
+    school_items = set(school_failures["item"]) if len(school_failures) else set()
+    county_fail = items[(items["status"] == "not_met") & (items["item"] != "R")
+                        & ~items["item"].isin(school_items)]
+    if len(county_fail):
+        b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
+        num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
+        b["gap"] = (num_t - num_v).abs()
+        b["relative_gap"] = (b["gap"] / num_t).where(num_t > 0).fillna(1.0)
+        blocks.append(b)
+    if not blocks:
+        return pd.DataFrame(columns=["rank"] + cols)
+    out = pd.concat([b.reindex(columns=cols) for b in blocks], ignore_index=True)
+    out["_veto"] = out["dimension"] == "veto"
+    out = out.sort_values(PLACE + ["_veto", "relative_gap"], ascending=[True, True, True, False, False],
+                          kind="stable").drop(columns="_veto")
+    out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
+    return out.reset_index(drop=True)
+
+
+def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None) -> Assessment:
+    """Assess every county and year of ``dataset`` on all four dimensions and the veto items.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        From :func:`quality_balance.load_dataset` or :func:`quality_balance.demo.generate`.
+        Only ``schools`` is required; items whose inputs are absent are ``no_data``.
+    profile : str, path, Profile or None
+        ``None`` (default) assesses each county under its place's profile (濮阳市, 呼和浩特市,
+        桓台县, 蕉岭县, else national); a name or path applies that profile to every county.
+    years : iterable of int, optional
+        Restrict to these years.
+
+    Returns
+    -------
+    Assessment
+    """
+    schools = dataset.schools
+    counties = dataset.counties
+    if years is not None:
+        years = list(years)
+        schools = schools[schools["year"].isin(years)]
+        counties = counties[counties["year"].isin(years)] if counties is not None else None
+    frames = [schools[PLACE]] + ([counties[PLACE]] if counties is not None else [])
+    places = pd.concat(frames).drop_duplicates().sort_values(PLACE).reset_index(drop=True)
+    places["year"] = places["year"].astype(int)
+    profiles = profiles_by_county(places, profile)
+
+    schools = schools.copy()
+    schools.attrs["synthetic"] = dataset.synthetic
+    ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())))
+    r_item = _resource_item(ra, places)
+    s_block, recognition = recognition_items(places, dataset.survey, profiles)
+    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles),
+                               quality_items(places, schools, counties, dataset.scores, profiles),
+                               s_block, veto_items(places, counties), local_items(places, counties, profiles)])
+    items = pd.concat([r_item, blocks.rows], ignore_index=True)
+    order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
+    items = items.assign(_d=items["dimension"].map(order), _n=items["item"].str.extract(r"(\d+)$")[0].astype(float))
+    items = items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable").drop(columns=["_d", "_n"]).reset_index(drop=True)
+    school_failures = blocks.school_failures
+    verdicts = _verdicts(items, places, profiles)
+    if dataset.synthetic:
+        verdicts["data"] = SYNTHETIC_LABEL
+    shortfalls = _shortfalls(items, ra, school_failures)
+    return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
+                      recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
+                      parts=blocks.parts)

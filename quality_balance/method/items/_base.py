@@ -1,0 +1,253 @@
+"""Building blocks of the item assessments: checks, their combination, the items table.
+
+An item is computed for every county-year at once. Each item is made of one or
+more *checks*; a check is a frame aligned with the county-years (``places``)
+holding ``status`` (``met``/``not_met``/``no_data``/``not_applicable``), ``value``,
+``threshold`` and ``text`` (Chinese, what was compared). An item's status:
+
+* ``not_met`` when any check is not met (a known failure is never hidden by
+  missing data elsewhere);
+* else ``no_data`` when any check has no data;
+* else ``not_applicable`` when every check is not applicable;
+* else ``met``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ...standards.profile import Profile
+from ..resources import at_least, at_most
+
+COUNTY = ["city", "county"]
+PLACE = ["city", "county", "year"]
+ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
+STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
+
+
+def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
+    """A profile setting for each row of ``places`` (each county's own profile)."""
+    lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
+    keys = pd.MultiIndex.from_frame(places[COUNTY])
+    return pd.Series([lookup.get(k) for k in keys], index=places.index)
+
+
+def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
+    """The county table aligned row by row with ``places`` (all-missing when absent)."""
+    if counties is None or counties.empty:
+        return places[PLACE].copy()
+    merged = places[PLACE].merge(counties.drop_duplicates(PLACE), on=PLACE, how="left")
+    merged.index = places.index
+    return merged
+
+
+def column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """``frame[name]``, or an all-missing Series when the column is absent."""
+    return frame[name] if name in frame else pd.Series(np.nan, index=frame.index, dtype=object)
+
+
+def fmt_number(series: pd.Series, unit: str = "", decimals: int = 1) -> pd.Series:
+    """Numbers for reason texts, "—" where missing."""
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return "—"
+        return f"{v:,.{decimals}f}{unit}" if isinstance(v, (int, float, np.number)) else str(v)
+    return series.map(one)
+
+
+def fmt_bool(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else ("是" if bool(v) else "否"))
+
+
+#: "Every school": the number of failing schools a school-level item allows (G3–G6, Q4).
+NO_FAILING_SCHOOLS = 0.0
+
+
+def check(status, value, threshold, text, index, op: str = "", part: str = "", limit=None,
+          unit: str = "") -> pd.DataFrame:
+    """A check frame; every argument is a scalar or a Series aligned with ``index``.
+
+    ``op`` (``>=``, ``<=``, ``<``, ``==`` for yes/no, ``rating``) and ``part`` (what
+    was compared) describe the check for the parts table; ``limit`` is its numeric
+    threshold when ``threshold`` is a text for people (defaults to ``threshold``); ``unit``
+    is the unit of value and limit.
+    """
+    return pd.DataFrame({"status": status, "value": value, "threshold": threshold, "text": text, "op": op,
+                         "part": part, "limit": threshold if limit is None else limit, "unit": unit}, index=index)
+
+
+def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, unit: str = "",
+                  decimals: int = 1) -> pd.DataFrame:
+    """``value op threshold`` with op one of ``>=``, ``<=``, ``<``; missing value → ``no_data``."""
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    t = pd.to_numeric(threshold, errors="coerce").astype(float)
+    ok = {">=": lambda: at_least(v, t), "<=": lambda: at_most(v, t), "<": lambda: v < t}[op]()
+    status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
+    sign = np.where(ok, op.replace(">=", "≥").replace("<=", "≤"),
+                    {">=": "<", "<=": ">", "<": "≥"}[op])
+    text = label + " " + fmt_number(v, unit, decimals) + np.where(v.isna(), "（无数据）",
+                                                                 " " + pd.Series(sign, index=v.index) + " "
+                                                                 + fmt_number(t, unit, decimals))
+    return check(status, v, t, text, values.index, op=op, part=label, unit=unit)
+
+
+def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame:
+    """A yes/no input that must be ``want``; missing → ``no_data``."""
+    missing = values.isna()
+    ok = values.fillna(not want).astype(bool) == want
+    status = np.select([missing, ok], ["no_data", "met"], "not_met")
+    text = label + "：" + fmt_bool(values)
+    return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
+
+
+def combine(*checks: pd.DataFrame) -> pd.DataFrame:
+    """Combine checks of one item (module docstring); ``text`` keeps the failing parts first."""
+    statuses = pd.concat([c["status"] for c in checks], axis=1)
+    status = np.select([(statuses == "not_met").any(axis=1), (statuses == "no_data").any(axis=1),
+                        (statuses == "not_applicable").all(axis=1)],
+                       ["not_met", "no_data", "not_applicable"], "met")
+    texts = pd.concat([c["text"] for c in checks], axis=1)
+    bad = statuses.isin(["not_met", "no_data"]).to_numpy()
+    show = bad | ~bad.any(axis=1, keepdims=True)  # the failing parts, or every part when none fails
+    text = pd.Series(["；".join(t for t, keep in zip(row, flags) if keep)
+                      for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
+    first = checks[0]
+    if len(checks) == 1:
+        return first
+    # value/threshold: those of the first failing part (what the gap is measured on), else all parts
+    failing_part = np.argmax(statuses.eq("not_met").to_numpy(), axis=1)
+    any_fail = statuses.eq("not_met").any(axis=1).to_numpy()
+    values = np.column_stack([c["value"].astype(object).to_numpy() for c in checks])
+    thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
+    rows = np.arange(len(first))
+    joined_v = ["；".join(vals) for vals in zip(*[fmt_value(c["value"]) for c in checks])]
+    joined_t = ["；".join(vals) for vals in zip(*[fmt_value(c["threshold"]) for c in checks])]
+    value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
+    threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
+    result = check(status, value, threshold, text, first.index)
+    result.attrs["parts"] = list(checks)
+    return result
+
+
+def fmt_value(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else ("是" if v is True else "否" if v is False else
+                            (f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))))
+
+
+def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
+                 missing: pd.Series, describe: Callable[[pd.DataFrame], pd.Series], label: str,
+                 threshold_text: str | pd.Series, value: pd.Series | None = None,
+                 limit: pd.Series | None = None) -> pd.DataFrame:
+    """Aggregate a per-school check to county-years.
+
+    ``in_scope``, ``ok`` and ``missing`` are boolean Series over ``schools``;
+    ``describe(failing_rows)`` gives each failing school's text ("XX小学 2150 人").
+    The result's ``value`` is the number of failing schools; ``result.attrs["failures"]``
+    lists the failing schools (``school_id``, ``school_name``, ``detail`` and, when
+    given, the school's ``value`` and ``threshold`` from ``value``/``limit``).
+    """
+    scope = schools.loc[in_scope.fillna(False).astype(bool)]
+    ok_s, miss_s = ok.loc[scope.index].fillna(False).astype(bool), missing.loc[scope.index].astype(bool)
+    failing = scope.loc[~ok_s & ~miss_s]
+    keys = pd.MultiIndex.from_frame(places[PLACE])
+    n_scope = scope.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
+    n_fail = failing.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
+    n_miss = scope.loc[miss_s].groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
+    shown = failing.assign(_t=describe(failing) if len(failing) else pd.Series(dtype=str))
+    shown = shown.groupby(PLACE).head(8)
+    names = shown.groupby(PLACE)["_t"].agg("、".join).reindex(keys).fillna("").to_numpy() if len(shown) \
+        else np.full(len(places), "")
+    status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
+    more = np.where(n_fail > 8, "等", "")
+    text = np.select(
+        [n_fail > 0, n_miss > 0, n_scope == 0],
+        [label + "：" + n_fail.astype(str) + " 所学校未达到（" + names + more + "）",
+         label + "：" + n_miss.astype(str) + " 所学校缺少数据",
+         label + "：无适用学校"],
+        label + "：全部 " + n_scope.astype(str) + " 所学校达到")
+    result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
+                   limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
+    failures = failing[PLACE + ["school_id", "school_name"]].copy()
+    failures["detail"] = describe(failing) if len(failing) else pd.Series(dtype=str)
+    failures["value"] = value.loc[failing.index] if value is not None else np.nan
+    failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
+    result.attrs["failures"] = failures.reset_index(drop=True)
+    return result
+
+
+def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.Series,
+              result: pd.DataFrame, counts: bool = True) -> pd.DataFrame:
+    """An items-table block for one item over every county-year."""
+    out = places[PLACE].copy()
+    out["dimension"], out["item"], out["label"] = dimension, item, label
+    out["status"] = result["status"].to_numpy()
+    out["value"] = result["value"].to_numpy()
+    out["threshold"] = result["threshold"].to_numpy()
+    out["reason"] = result["text"].to_numpy()
+    out["counts"] = counts
+    return out
+
+
+def part_rows(places: pd.DataFrame, dimension: str, item: str, result: pd.DataFrame) -> pd.DataFrame:
+    """The parts-table block of one item: one row per county-year and compared quantity.
+
+    Columns: city, county, year, dimension, item, part_no, part, op, value, threshold, unit, status.
+    ``value`` and ``threshold`` are numbers for the ``>=``/``<=``/``<`` parts.
+    """
+    blocks = []
+    for number, part in enumerate(result.attrs.get("parts", [result]), 1):
+        out = places[PLACE].copy()
+        out["dimension"], out["item"], out["part_no"] = dimension, item, number
+        out["part"] = part["part"].to_numpy()
+        out["op"] = part["op"].to_numpy()
+        out["value"] = part["value"].to_numpy()
+        out["threshold"] = part["limit"].to_numpy()
+        out["unit"] = part["unit"].to_numpy()
+        out["status"] = part["status"].to_numpy()
+        blocks.append(out)
+    return pd.concat(blocks, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ItemBlock:
+    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
+
+    rows: pd.DataFrame
+    parts: pd.DataFrame
+    school_failures: pd.DataFrame
+
+    @classmethod
+    def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
+              counts: bool | dict = True) -> "ItemBlock":
+        """Rows for ``results`` (item id → check frame) with ``labels`` (item id → label)."""
+        counted = counts if isinstance(counts, dict) else dict.fromkeys(results, counts)
+        rows = [item_rows(places.loc[r.index], dimension, k, labels[k], r, counted[k]) for k, r in results.items()]
+        parts = [part_rows(places.loc[r.index], dimension, k, r) for k, r in results.items()]
+        failures = [r.attrs["failures"].assign(dimension=dimension, item=k, label=labels[k])
+                    for k, r in results.items() if "failures" in r.attrs and len(r.attrs["failures"])]
+        return cls(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
+                   pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
+
+    @staticmethod
+    def concat(blocks: "list[ItemBlock]") -> "ItemBlock":
+        def cat(frames):
+            frames = [f for f in frames if len(f)]
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return ItemBlock(cat(b.rows for b in blocks), cat(b.parts for b in blocks),
+                         cat(b.school_failures for b in blocks))
+
+
+def dimension_status(items: pd.DataFrame) -> pd.Series:
+    """Roll counting items up to one status per county-year (module docstring rule)."""
+    counted = items[items["counts"]]
+    flags = pd.DataFrame({s: counted["status"].eq(s) for s in STATUS_ORDER})
+    any_ = flags.groupby([counted[c] for c in PLACE]).any()
+    all_na = counted["status"].eq("not_applicable").groupby([counted[c] for c in PLACE]).all()
+    return pd.Series(np.select([any_["not_met"], any_["no_data"], all_na], ["not_met", "no_data", "not_applicable"],
+                               "met"), index=any_.index)

@@ -1,0 +1,112 @@
+"""Education quality (教育质量), items Q1–Q9 (spec §4), and the schools' difference rate.
+
+Q4 is computed from the school table (every school except 特殊教育学校 must spend
+at least ``quality.Q4.min_training_share`` % of its public funds on teacher
+training); the rest come from the county table. Q5/Q6 are ratings
+(优秀 > 良好 > 合格 > 不合格) compared with ``min_rating``. Q9 needs the lowest
+attainment level across tested subjects ≥ ``min_level`` (Ⅲ = 3) and the
+largest inter-school difference rate strictly below ``max_difference_rate``
+(0.15). When the county table leaves the difference rate blank and student
+scores are given, it is computed by :func:`difference_rate`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_number, numeric_check,
+                    param, school_check)
+from ..resources import at_least
+from ...schema import RATINGS
+
+__all__ = ["quality_items", "difference_rate", "QUALITY_LABELS"]
+
+QUALITY_LABELS = {
+    "Q1": "初中巩固率",
+    "Q2": "残疾儿童少年入学率",
+    "Q3": "学校章程与信息化管理",
+    "Q4": "教师培训经费占公用经费比例",
+    "Q5": "信息技术应用水平",
+    "Q6": "德育工作与校园文化",
+    "Q7": "课程开齐开足、教学秩序规范",
+    "Q8": "无过重课业负担",
+    "Q9": "国家义务教育质量监测",
+}
+
+
+def difference_rate(scores: pd.DataFrame) -> pd.DataFrame:
+    """Inter-school difference rate (校际差异率) per county, year and subject.
+
+    The share of score variance that lies between schools: between-school
+    variance ÷ total variance, with between = Σ_s n_s (x̄_s − x̄)² / N and total
+    = Σ (x − x̄)² / N. Returns columns city, county, year, subject,
+    ``difference_rate``, ``n_students``, ``n_schools``.
+
+    >>> s = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "subject": "数学",
+    ...                   "school_id": ["a", "a", "b", "b"], "score": [1.0, 3.0, 5.0, 7.0]})
+    >>> float(difference_rate(s)["difference_rate"].iloc[0])  # between 4, total 5
+    0.8
+    """
+    key = PLACE + ["subject"]
+    s = scores.dropna(subset=["score"])
+    grand = s.groupby(key)["score"].transform("mean")
+    school_mean = s.groupby(key + ["school_id"])["score"].transform("mean")
+    parts = pd.DataFrame({"between": (school_mean - grand) ** 2, "total": (s["score"] - grand) ** 2})
+    sums = parts.groupby([s[k] for k in key]).sum()
+    counts = s.groupby(key).agg(n_students=("score", "size"), n_schools=("school_id", "nunique"))
+    out = (sums["between"] / sums["total"].where(sums["total"] > 0)).rename("difference_rate").to_frame().join(counts)
+    return out.reset_index()
+
+
+def _rating_check(values: pd.Series, minimum: pd.Series, label: str) -> pd.DataFrame:
+    rank = {r: i for i, r in enumerate(reversed(RATINGS))}  # 不合格 0 … 优秀 3
+    v = values.map(rank).astype(float)
+    m = minimum.map(rank).astype(float)
+    status = np.select([v.isna(), v >= m], ["no_data", "met"], "not_met")
+    text = label + "：" + values.fillna("—").astype(str) + np.where(v.isna(), "（无数据）",
+                                                                     np.where(v >= m, "，不低于", "，低于") + minimum.astype(str))
+    return check(status, values, minimum.astype(str) + "及以上", text, values.index, op="rating", part=label)
+
+
+def _q4(schools, places, profiles):
+    share_min = param(schools, profiles, "quality.Q4.min_training_share").astype(float)
+    funds, training = column(schools, "public_funds_yuan").astype(float), column(schools, "training_funds_yuan").astype(float)
+    share = training / funds.where(funds > 0) * 100
+    ok = at_least(share, share_min)
+    scope = ~schools["school_type"].isin(("特殊教育学校",))
+    thr = "≥" + param(places, profiles, "quality.Q4.min_training_share").map("{:g}".format) + "%"
+    return school_check(schools, places, scope, ok, share.isna(),
+                        lambda r: r["school_name"] + " " + fmt_number(share.loc[r.index], "%"), QUALITY_LABELS["Q4"], thr,
+                        share, share_min)
+
+
+def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,
+                  scores: pd.DataFrame | None, profiles: dict) -> ItemBlock:
+    """Items Q1–Q9 for every county-year of ``places``: items-table rows and failing schools."""
+    c = county_values(places, counties)
+    p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
+    diff = pd.to_numeric(column(c, "difference_rate"), errors="coerce")
+    diff_source = pd.Series("", index=places.index)
+    if scores is not None and len(scores):
+        computed = difference_rate(scores).groupby(PLACE)["difference_rate"].max()
+        from_scores = pd.Series(computed.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
+        use = diff.isna() & from_scores.notna()
+        diff = diff.where(~use, from_scores)
+        diff_source = diff_source.where(~use, "（由学生成绩计算）")
+    q9_diff = numeric_check(diff, p("quality.Q9.max_difference_rate"), "<", "校际差异率", "", 3)
+    q9_diff["text"] = q9_diff["text"] + diff_source
+    q1_label = p("quality.Q1.label")
+    results = {
+        "Q1": numeric_check(column(c, "consolidation_rate"), p("quality.Q1.min_rate"), ">=", q1_label, "%"),
+        "Q2": numeric_check(column(c, "disabled_enrollment_rate"), p("quality.Q2.min_rate"), ">=",
+                            "残疾儿童少年入学率", "%"),
+        "Q3": bool_check(column(c, "charter_and_it"), "章程与信息化管理全覆盖"),
+        "Q4": _q4(schools, places, profiles),
+        "Q5": _rating_check(column(c, "ict_rating"), p("quality.Q5.min_rating"), "信息技术应用水平"),
+        "Q6": _rating_check(column(c, "moral_rating"), p("quality.Q6.min_rating"), "德育与校园文化"),
+        "Q7": bool_check(column(c, "curriculum_ok"), "课程开齐开足、教学秩序规范"),
+        "Q8": bool_check(column(c, "no_excess_burden"), "无过重课业负担"),
+        "Q9": combine(numeric_check(column(c, "monitoring_level"), p("quality.Q9.min_level"), ">=",
+                                    "学业水平最低等级", "级", 0), q9_diff),
+    }
+    return ItemBlock.build(places, "quality", {**QUALITY_LABELS, "Q1": q1_label}, results)

@@ -1,0 +1,310 @@
+"""Resource allocation (资源配置): R1–R7 per school unit, the school rule, the weighted CV.
+
+The dimension passes for a county-year when (spec §2)
+
+* every in-scope school unit meets the school rule: at least
+  ``resources.school_rule.min_met`` (6) of the 7 indicators, and each indicator it
+  misses reaches at least ``resources.school_rule.min_ratio_of_miss`` (85%) of its
+  threshold; and
+* for 小学 and 初中 separately, every indicator's student-weighted CV is within
+  ``resources.cv_limit`` (0.50 / 0.45).
+
+All thresholds come from the county's profile. Everything is computed for every
+county, year, stage and indicator at once (no per-county loop in the hot path).
+
+Values equal to a threshold meet it. Comparisons allow a relative tolerance of
+:data:`FLOAT_TOLERANCE` (1e-9) so that binary rounding (21 teachers ÷ 500
+students × 100 = 4.2) never turns an exact hit into a miss.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CalculationError
+from ..standards.profile import Profile, profiles_by_county
+from ..schema import INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES
+from .split import split_units
+from ..stats import grouped_cv_influence, grouped_gini, grouped_theil, grouped_weighted_cv
+
+__all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
+
+FLOAT_TOLERANCE = 1e-9
+COUNTY = ["city", "county"]
+GROUP = COUNTY + ["year", "stage", "indicator"]
+_DECIMALS = {"R6": 0}
+
+
+def format_value(indicator: str, value: float) -> str:
+    """Indicator value for reason texts: 元 without decimals, others with two.
+
+    >>> format_value("R6", 1234.5), format_value("R4", 4.456)
+    ('1234', '4.46')
+    """
+    if value != value:  # NaN
+        return "—"
+    return f"{value:.{_DECIMALS.get(indicator, 2)}f}"
+
+
+def at_least(value, threshold):
+    """``value ≥ threshold`` up to :data:`FLOAT_TOLERANCE` (elementwise)."""
+    return value >= threshold * (1 - FLOAT_TOLERANCE)
+
+
+def at_most(value, limit):
+    """``value ≤ limit`` up to :data:`FLOAT_TOLERANCE` (elementwise)."""
+    return value <= limit * (1 + FLOAT_TOLERANCE)
+
+
+def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-county settings and thresholds, read from each county's profile.
+
+    Returns ``settings`` indexed by (city, county) — split weights, teaching-point
+    cut, school-rule parameters, CV limits, profile name — and ``thresholds``
+    indexed by (city, county, stage, indicator).
+    """
+    rows, thresholds = [], []
+    for (city, county), prof in profiles.items():
+        res = prof.get("resources")
+        rows.append({
+            "city": city, "county": county, "profile": prof.name,
+            "w_primary": res["stage_weights"]["primary"], "w_junior": res["stage_weights"]["junior"],
+            "w_senior": res["stage_weights"]["senior"],
+            "cm_junior": res["complete_middle_weights"]["junior"],
+            "cm_senior": res["complete_middle_weights"]["senior"],
+            "exclude_tp_below": res["exclude_teaching_points_below"],
+            "min_met": res["school_rule"]["min_met"],
+            "min_ratio": res["school_rule"]["min_ratio_of_miss"],
+            **{f"cv_limit_{st}": res["cv_limit"][st] for st in STAGES},
+        })
+        for stage in STAGES:
+            for ind in INDICATORS:
+                thresholds.append((city, county, stage, ind, float(res["thresholds"][stage][ind])))
+    settings = pd.DataFrame(rows).set_index(COUNTY)
+    thr = pd.DataFrame(thresholds, columns=COUNTY + ["stage", "indicator", "threshold"])
+    return settings, thr.set_index(COUNTY + ["stage", "indicator"])["threshold"]
+
+
+@dataclass(frozen=True)
+class ResourceAssessment:
+    """The resource-allocation result for every county and year of a school table.
+
+    Attributes
+    ----------
+    units : DataFrame
+        One row per county, year, school unit and stage: ``students``, ``R1``…``R7``
+        (indicator values in the units of spec §2.1), ``met_count``,
+        ``passes_school_rule``, ``misses`` (e.g. ``"R4,R6"``), ``worst_ratio``
+        (lowest value/threshold among misses), ``reason``.
+    cv : DataFrame
+        One row per county, year, stage and indicator: ``cv`` (student-weighted),
+        ``limit``, ``passes`` (missing where not applicable or undefined),
+        ``status`` (``met``/``not_met``/``undefined``/``not_applicable``), ``mean``
+        (the county aggregate ratio), ``n_units``, ``cv_unweighted``, ``gini``,
+        ``theil``, ``theil_between``, ``theil_within`` (over 城区/镇区/乡村), ``reason``.
+    counties : DataFrame
+        One row per county and year: ``status`` (``met``/``not_met``/``not_applicable``),
+        unit and failure counts, the worst CV and its limit, ``reason``.
+    values : DataFrame
+        Long table, one row per unit and indicator: ``value``, ``threshold``,
+        ``ratio`` (value/threshold), ``met``, ``resource`` (numerator) — what plots,
+        influence and gap-to-pass work from.
+    excluded : DataFrame
+        Schools left out of R (special-education schools, small teaching points) with reasons.
+    profiles : dict
+        (city, county) → :class:`~quality_balance.standards.profile.Profile` used.
+    synthetic : bool
+        True when the input was synthetic demo data.
+    """
+
+    units: pd.DataFrame
+    cv: pd.DataFrame
+    counties: pd.DataFrame
+    values: pd.DataFrame = field(repr=False)
+    excluded: pd.DataFrame = field(repr=False)
+    profiles: dict = field(repr=False, default_factory=dict)
+    synthetic: bool = False
+
+    @cached_property
+    def influence(self) -> pd.DataFrame:
+        """Each unit's influence on its CV: ``cv_at_mean``, ``cv_without``, ``effect_at_mean``.
+
+        See :mod:`quality_balance.stats.influence`. One row per unit and indicator.
+        """
+        cols = GROUP + ["school_id", "school_name", "location", "value", "students"]
+        return grouped_cv_influence(self.values[cols], GROUP).reset_index(drop=True)
+
+
+def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
+    """Long unit × indicator table with values, thresholds, ratios and met flags."""
+    id_cols = [c for c in units.columns if not c.startswith("res_")]
+    long = units.melt(id_vars=id_cols, value_vars=[f"res_{i}" for i in INDICATORS],
+                      var_name="indicator", value_name="resource")
+    long["indicator"] = long["indicator"].str.removeprefix("res_")
+    scale = long["indicator"].map(INDICATOR_SCALE).astype(float)
+    long["value"] = long["resource"] * scale / long["students"]
+    long["threshold"] = thresholds.reindex(pd.MultiIndex.from_frame(long[COUNTY + ["stage", "indicator"]])).to_numpy()
+    long["ratio"] = long["value"] / long["threshold"]
+    long["met"] = at_least(long["value"], long["threshold"])
+    return long
+
+
+def _miss_text(long: pd.DataFrame) -> pd.Series:
+    """"R4 生均教学及辅助用房面积 3.90 < 4.5（86.7%）" per missed indicator row."""
+    ind = long["indicator"]
+    value = pd.Series([format_value(i, v) for i, v in zip(ind, long["value"])], index=long.index)
+    return (ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < "
+            + long["threshold"].map("{:g}".format) + "（" + (long["ratio"] * 100).map("{:.1f}".format) + "%）")
+
+
+def _school_rule(long: pd.DataFrame, units: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+    unit_key = COUNTY + ["year", "school_id", "stage"]
+    misses = long.loc[~long["met"]].copy()
+    misses["text"] = _miss_text(misses)
+    agg = misses.groupby(unit_key, sort=False).agg(
+        misses=("indicator", ",".join), worst_ratio=("ratio", "min"), miss_text=("text", "；".join))
+    wide = long.pivot_table(index=unit_key, columns="indicator", values="value", aggfunc="first", sort=False)
+    met_count = long.groupby(unit_key, sort=False)["met"].sum().rename("met_count")
+    out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).merge(
+        wide[list(INDICATORS)].reset_index(), on=unit_key, how="left")
+    out = out.merge(met_count.reset_index(), on=unit_key, how="left").merge(agg.reset_index(), on=unit_key, how="left")
+    out["misses"] = out["misses"].fillna("")
+    cfg = settings.reindex(pd.MultiIndex.from_frame(out[COUNTY]))
+    min_met, min_ratio = cfg["min_met"].to_numpy(), cfg["min_ratio"].to_numpy()
+    enough = out["met_count"].to_numpy() >= min_met
+    close = out["worst_ratio"].isna().to_numpy() | at_least(out["worst_ratio"].to_numpy(), min_ratio)
+    out["passes_school_rule"] = enough & close
+    n_miss = len(INDICATORS) - out["met_count"]
+    pct = pd.Series(min_ratio * 100, index=out.index).map("{:g}%".format)
+    out["reason"] = np.select(
+        [n_miss == 0, out["passes_school_rule"], ~pd.Series(enough, index=out.index)],
+        ["7 项指标全部达到",
+         "达到 " + out["met_count"].astype(str) + " 项；未达到的 1 项不低于达标值的 " + pct + "：" + out["miss_text"].fillna(""),
+         "未达到 " + n_miss.astype(str) + " 项（至少须达到 " + pd.Series(min_met, index=out.index).astype(str)
+         + " 项）：" + out["miss_text"].fillna("")],
+        "未达到的指标低于达标值的 " + pct + "：" + out["miss_text"].fillna(""))
+    return out.drop(columns="miss_text")
+
+
+def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+    stats = grouped_weighted_cv(long, GROUP)
+    stats = stats.join(grouped_gini(long, GROUP)).join(grouped_theil(long, GROUP, group="location"))
+    grid = pd.MultiIndex.from_frame(
+        places.merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
+        .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
+    cv = stats.reindex(grid).reset_index()
+    cv["n_units"] = cv["n_units"].fillna(0).astype(int)
+    cfg = settings.reindex(pd.MultiIndex.from_frame(cv[COUNTY]))
+    cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
+    applicable = cv["n_units"] > 0
+    undefined = applicable & cv["cv"].isna()
+    ok = at_most(cv["cv"], cv["limit"])
+    cv["status"] = np.select([~applicable, undefined, ok], ["not_applicable", "undefined", "met"], "not_met")
+    cv["passes"] = pd.array(np.where(cv["status"].isin(["met", "not_met"]), cv["status"] == "met", pd.NA),
+                            dtype="boolean")
+    stage_zh = cv["stage"].map(STAGE_LABELS)
+    cv["reason"] = np.select(
+        [~applicable, undefined, ok],
+        [stage_zh + "：本县无该学段学校，不适用",
+         stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
+         stage_zh + " " + cv["indicator"] + " 差异系数 " + cv["cv"].map("{:.3f}".format) + " ≤ "
+         + cv["limit"].map("{:g}".format)],
+        stage_zh + " " + cv["indicator"] + " 差异系数 " + cv["cv"].map("{:.3f}".format) + " > "
+        + cv["limit"].map("{:g}".format))
+    order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
+             "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
+    return cv[order]
+
+
+def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    key = COUNTY + ["year"]
+    u = units.groupby(key).agg(n_units=("school_id", "size"),
+                               n_failing=("passes_school_rule", lambda s: int((~s).sum())))
+    failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
+    shown = failing.groupby(key).head(5)
+    fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
+        [shown[k] for k in key]).agg("、".join).rename("failing_schools")
+    applicable = cv[cv["status"] != "not_applicable"]
+    c = applicable.groupby(key).agg(n_cv=("status", "size"),
+                                    n_cv_failing=("status", lambda s: int((s != "met").sum())))
+    rel = applicable.assign(rel=applicable["cv"] / applicable["limit"]).sort_values("rel", ascending=False)
+    worst = rel.groupby(key).head(1).set_index(key)[["stage", "indicator", "cv", "limit"]]
+    worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
+    bad_cv = applicable[applicable["status"] != "met"].groupby(key)["reason"].agg("；".join).rename("cv_reasons")
+    out = places.set_index(key).join([u, c, worst, fail_names, bad_cv]).reset_index()
+    for col in ("n_units", "n_failing", "n_cv", "n_cv_failing"):
+        out[col] = out[col].fillna(0).astype(int)
+    no_units = out["n_units"] == 0
+    met = ~no_units & (out["n_failing"] == 0) & (out["n_cv_failing"] == 0)
+    out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")
+    worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
+                 + " " + out["worst_cv"].map("{:.3f}".format) + "/" + out["worst_cv_limit"].map("{:g}".format))
+    fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
+                          + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
+                          + "）", "")
+    cv_parts = np.where(out["n_cv_failing"] > 0, "差异系数超限：" + out["cv_reasons"].fillna(""), "")
+    joined = pd.Series(fail_parts, index=out.index).str.cat(pd.Series(cv_parts, index=out.index), sep="；")
+    out["reason"] = np.select(
+        [no_units, met],
+        ["无纳入评估的学校单元",
+         "全部 " + out["n_units"].astype(str) + " 个学校单元达标，" + out["n_cv"].astype(str)
+         + " 项差异系数均在限值内（最高：" + worst_txt + "）"],
+        "未达标：" + joined.str.strip("；"))
+    cols = key + ["status", "n_units", "n_failing", "n_cv", "n_cv_failing", "worst_cv_stage",
+                  "worst_cv_indicator", "worst_cv", "worst_cv_limit", "reason"]
+    return out[cols]
+
+
+def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "national") -> ResourceAssessment:
+    """Assess resource allocation for every county and year in ``schools``.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school-year table (spec §10), e.g. from :func:`quality_balance.load_schools`
+        or :func:`quality_balance.demo.generate`. ``schools.attrs["synthetic"]`` marks demo data.
+    profile : str, path, Profile or None
+        The standards profile for every county (default ``"national"``); ``None`` uses each
+        county's place profile (``濮阳市``, ``桓台县``...), falling back to national.
+
+    Returns
+    -------
+    ResourceAssessment
+        ``.units``, ``.cv``, ``.counties``, ``.values``, ``.excluded`` (see the class).
+
+    Examples
+    --------
+    >>> import quality_balance as qb
+    >>> ra = qb.assess_resources(qb.demo.generate(years=[2025]).schools, profile=None)
+    >>> ra.counties.query("county == '清丰县'")[["status", "worst_cv_indicator"]].values.tolist()
+    [['met', 'R2']]
+    """
+    required = ["city", "county", "year", "school_id", "school_name", "school_type", "location",
+                "students_primary", "students_junior"]
+    missing = [c for c in required if c not in schools.columns]
+    if missing:
+        raise CalculationError(f"schools: expected the canonical columns {missing} (load the table with "
+                               f"qb.load_schools), received columns {list(schools.columns)[:12]}")
+    schools = schools.copy()
+    if "students_senior" not in schools:
+        schools["students_senior"] = 0.0
+    for col in ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"):
+        for stage in STAGES:
+            if f"{col}_{stage}" not in schools:
+                schools[f"{col}_{stage}"] = np.nan
+    places = schools[COUNTY + ["year"]].drop_duplicates().sort_values(COUNTY + ["year"]).reset_index(drop=True)
+    profiles = profiles_by_county(places, profile)
+    settings, thresholds = county_settings(profiles)
+    units, excluded = split_units(schools, settings)
+    long = _unit_values(units, thresholds)
+    units_out = _school_rule(long, units, settings)
+    unit_cols = COUNTY + ["year", "school_id", "stage"]
+    long = long.merge(units_out[unit_cols + ["passes_school_rule"]], on=unit_cols, how="left")
+    cv = _cv_table(long, places, settings)
+    counties = _county_verdicts(units_out, cv, places)
+    counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
+    return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
+                              profiles=profiles, synthetic=bool(schools.attrs.get("synthetic", False)))

@@ -1,0 +1,16 @@
+"""Stage 3 — planning: progress over the years, projections, plan tracking, the gap to pass.
+
+* :mod:`.progress` — every measure per year against its threshold;
+* :mod:`.projection` — trends with prediction intervals, the projected pass year;
+* :mod:`.tracking` — plan targets against the data;
+* :mod:`.gap` — what it takes to pass (teachers, m², 元, rooms) and :mod:`.costs`;
+* :mod:`.whatif` — apply additions to a data set and re-assess.
+"""
+from .progress import progress
+from .projection import Projection, project, projected_pass_year
+from .tracking import plan_actuals, plan_status, planned_certification_year
+from .gap import GapResult, gap_table, gap_to_pass
+from .whatif import apply_additions
+
+__all__ = ["progress", "Projection", "project", "projected_pass_year", "plan_status", "plan_actuals",
+           "planned_certification_year", "GapResult", "gap_to_pass", "gap_table", "apply_additions"]

@@ -1,0 +1,201 @@
+"""Report charts: matplotlib figures of an assessment's result tables, labelled in Chinese.
+
+Each function takes result tables (``cv``, ``values``, ``units``, ``survey``
+rates...), selects one county, and returns a :class:`matplotlib.figure.Figure`.
+Figures are built without pyplot, so drawing one never opens a window or leaks
+into another chart; a notebook displays the returned figure, a script calls
+``fig.savefig(path)``. Every figure uses :func:`quality_balance.report.style.use_style`
+(Noto Sans CJK SC, so Chinese labels render on a fresh machine).
+
+Thresholds and limits drawn as lines come from the tables' ``threshold`` /
+``limit`` columns, i.e. from the county's profile, never from this module.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from ..schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
+from .style import STATUS_COLORS, use_style
+from .tables import RATIO_COLORS, interval_level, select_place
+
+__all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition", "plot_school_trend"]
+
+#: One colour per indicator R1…R7 (seaborn "colorblind" palette order).
+INDICATOR_COLORS = dict(zip(INDICATORS, ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
+                                         "#ca9161", "#56b4e9")))
+
+
+#: Short indicator names for crowded axes (the full names are in ``schema.INDICATOR_LABELS``).
+INDICATOR_SHORT_LABELS = {"R1": "高学历教师", "R2": "骨干教师", "R3": "体艺教师", "R4": "教学用房",
+                          "R5": "运动场馆", "R6": "仪器设备", "R7": "多媒体教室"}
+
+
+def _empty(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_cv_by_year(cv: pd.DataFrame, county: str, city: str | None = None) -> Figure:
+    """Each indicator's student-weighted CV by year against its limit, 小学 and 初中 side by side.
+
+    ``cv`` is the resource assessment's CV table (``stage``, ``indicator``,
+    ``year``, ``cv``, ``limit``, ``status``). The dashed line is the stage's
+    limit from the profile (0.50 小学 / 0.45 初中 nationally); points above it
+    are drawn hollow-red. A stage the county has no schools of says so.
+    """
+    use_style()
+    rows = select_place(cv, county, city)
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    axes = fig.subplots(1, len(STAGES), sharey=True)
+    top = max(float(rows["cv"].max(skipna=True) or 0), float(rows["limit"].max() or 0)) * 1.15 or 1.0
+    for ax, stage in zip(axes, STAGES):
+        part = rows[(rows["stage"] == stage) & rows["cv"].notna()]
+        limit = rows.loc[rows["stage"] == stage, "limit"]
+        label = STAGE_LABELS[stage]
+        if part.empty:
+            _empty(ax, f"{label}：本县无该学段学校，不适用")
+            ax.set_title(label)
+            continue
+        for ind, line in part.sort_values("year").groupby("indicator", sort=True):
+            ax.plot(line["year"], line["cv"], marker="o", color=INDICATOR_COLORS[ind], label=ind)
+            over = line[line["status"] == "not_met"]
+            ax.scatter(over["year"], over["cv"], s=90, facecolors="none", edgecolors="#c00000", zorder=3)
+        for value in sorted(limit.dropna().unique()):
+            ax.axhline(value, color="#c00000", linestyle="--", linewidth=1.2, label="限值")
+        ax.set_title(f"{label}（限值 {'/'.join(f'{x:g}' for x in sorted(limit.dropna().unique()))}）")
+        ax.set_ylim(0, top)
+    years = sorted(rows["year"].unique())
+    for ax in axes:
+        if ax.has_data():
+            ax.set_xticks(years, [str(y) for y in years])
+            ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+            ax.set_xlabel("年份")
+    axes[0].set_ylabel("差异系数")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if not handles:
+        handles, labels = axes[-1].get_legend_handles_labels()
+    names = [f"{lab} {INDICATOR_LABELS[lab]}" if lab in INDICATOR_LABELS else lab for lab in labels]
+    fig.legend(handles, names, loc="outside right center", fontsize=8)
+    fig.suptitle(f"{county} 各指标校际差异系数（红圈：超过限值）")
+    return fig
+
+
+def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, year: int,
+                       min_ratio: float, city: str | None = None) -> Figure:
+    """Which school units miss which indicator in one year: a unit × indicator grid.
+
+    Only units missing at least one of R1–R7 are drawn (the title says how many
+    meet all seven). Cells show the value; green = meets the threshold, amber =
+    below it but at least ``min_ratio`` of it (the school rule's tolerance,
+    ``resources.school_rule.min_ratio_of_miss`` of the profile), red = further
+    below. Units failing the school rule are marked × beside their name.
+    """
+    use_style()
+    v = select_place(values, county, city, year)
+    u = select_place(units, county, city, year).set_index(["school_id", "stage"])
+    key = ["school_id", "stage"]
+    ratio = v.pivot_table(index=key, columns="indicator", values="ratio", aggfunc="first")
+    value = v.pivot_table(index=key, columns="indicator", values="value", aggfunc="first")
+    missing = u.index[u["met_count"] < len(INDICATORS)]
+    order = u.loc[missing].sort_values(["passes_school_rule", "met_count", "school_name"]).index
+    n_all = len(u) - len(order)
+    fig = Figure(figsize=(9, 1.2 + 0.32 * len(order) if len(order) else 1.2), layout="constrained")
+    ax = fig.subplots()
+    fig.suptitle(f"{county} {year}年 未全部达标的学校单元（另有 {n_all} 个单元 7 项全部达标）")
+    if len(order) == 0:
+        _empty(ax, "所有学校单元 7 项指标均达到标准")
+        return fig
+    r = ratio.reindex(order)[list(INDICATORS)].to_numpy(dtype=float)
+    codes = np.where(np.isnan(r), np.nan, np.where(r >= 1, 0, np.where(r >= min_ratio, 1, 2)))
+    cmap = ListedColormap([RATIO_COLORS["met"], RATIO_COLORS["near"], RATIO_COLORS["far"]]).with_extremes(
+        bad=STATUS_COLORS["not_applicable"])
+    ax.imshow(np.ma.masked_invalid(codes), cmap=cmap, vmin=0, vmax=2, aspect="auto")
+    vals = value.reindex(order)[list(INDICATORS)].to_numpy(dtype=float)
+    for (i, j), x in np.ndenumerate(vals):
+        if not np.isnan(x):
+            ax.text(j, i, f"{x:.0f}" if INDICATORS[j] == "R6" else f"{x:.2f}", ha="center", va="center",
+                    fontsize=8)
+    names = [f"{'× ' if not u.loc[k, 'passes_school_rule'] else ''}{u.loc[k, 'school_name']}"
+             f"（{STAGE_LABELS[k[1]]}）" for k in order]
+    ax.set_yticks(range(len(order)), names, fontsize=8)
+    ax.set_xticks(range(len(INDICATORS)), [f"{i}\n{INDICATOR_SHORT_LABELS[i]}" for i in INDICATORS], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.grid(False)
+    ax.set_xlabel(f"绿：达标　黄：未达标但不低于达标值的 {min_ratio:.0%}　红：低于 {min_ratio:.0%}　×：未达到校际指标要求",
+                  fontsize=8)
+    return fig
+
+
+def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = None,
+                     city: str | None = None) -> Figure:
+    """Recognition rate of each surveyed group with its Wilson interval, against the standard.
+
+    ``recognition`` is the assessment's per-group table (rates and ``ci_low`` /
+    ``ci_high`` in %, ``threshold`` from the profile, 85% nationally). Default
+    ``year``: the latest in the table. Green: the interval lies above the
+    standard; amber: the rate passes but the interval reaches below it (a small
+    sample); red: the rate is below the standard. The dashed line is the standard.
+    """
+    use_style()
+    rows = select_place(recognition, county, city)
+    fig = Figure(figsize=(8, 1.4 + 0.4 * max(rows["group"].nunique(), 3)), layout="constrained")
+    ax = fig.subplots()
+    if rows.empty:
+        _empty(ax, "无满意度调查数据")
+        fig.suptitle(f"{county} 社会认可度")
+        return fig
+    year = int(rows["year"].max()) if year is None else year
+    rows = rows[rows["year"] == year].iloc[::-1]            # 全体 on top
+    passes, fragile = rows["passes"].astype(bool).to_numpy(), rows["fragile"].astype(bool).to_numpy()
+    colors = np.where(~passes, RATIO_COLORS["far"], np.where(fragile, RATIO_COLORS["near"], RATIO_COLORS["met"]))
+    edge = np.where(~passes, "#c00000", np.where(fragile, "#bf9000", "#2e7d32"))
+    y = np.arange(len(rows))
+    rate = rows["rate"].to_numpy(float)
+    err = np.vstack([rate - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - rate])
+    ax.errorbar(rate, y, xerr=err, fmt="none", ecolor="#555555", capsize=4, linewidth=1.2)
+    ax.scatter(rate, y, s=80, c=list(colors), edgecolors=list(edge), zorder=3)
+    for value in sorted(rows["threshold"].dropna().unique()):
+        ax.axvline(value, color="#c00000", linestyle="--", linewidth=1.2, label=f"标准 {value:g}%")
+    labels = [f"{g}（n={int(n)}）" for g, n in zip(rows["group"], rows["respondents"])]
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(f"认可度（%），横线为 {interval_level(rows)} Wilson 区间")
+    low = min(float(np.nanmin(rows["ci_low"])), float(rows["threshold"].min())) - 3
+    ax.set_xlim(max(low, 0), 100)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.suptitle(f"{county} {year}年 社会认可度（黄：达标但样本偏小，区间下限低于标准）")
+    return fig
+
+
+def plot_school_trend(values: pd.DataFrame, school_id: str) -> Figure:
+    """One school's R1–R7 over the years as a share of each threshold (100% = just meets it).
+
+    One panel per stage the school teaches; the dashed line at 100% is the
+    threshold (each indicator's own, from the profile), so indicators with
+    different units share one axis.
+    """
+    use_style()
+    rows = values[values["school_id"].astype(str) == str(school_id)]
+    if rows.empty:
+        raise KeyError(f"school_id {school_id!r} is not in the resource assessment")
+    stages = [s for s in STAGES if s in set(rows["stage"])]
+    fig = Figure(figsize=(5 * len(stages) + 2, 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(stages), sharey=True))
+    for ax, stage in zip(axes, stages):
+        part = rows[rows["stage"] == stage].sort_values("year")
+        for ind, line in part.groupby("indicator", sort=True):
+            ax.plot(line["year"], line["ratio"] * 100, marker="o", color=INDICATOR_COLORS[ind],
+                    label=f"{ind} {INDICATOR_SHORT_LABELS[ind]}")
+        ax.axhline(100, color="#c00000", linestyle="--", linewidth=1.2, label="达标线")
+        years = sorted(part["year"].unique())
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_title(STAGE_LABELS[stage])
+        ax.set_xlabel("年份")
+    axes[0].set_ylabel("占达标值的百分比（%）")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize=8)
+    fig.suptitle(f"{rows['school_name'].iloc[0]} 各指标相对达标值")
+    return fig

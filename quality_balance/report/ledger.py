@@ -1,0 +1,417 @@
+"""The rectification ledger (整改台账): one printable .xlsx per county and year, one row per shortfall.
+
+Each row is a shortfall of :attr:`Assessment.shortfalls <quality_balance.Assessment>` (ranked:
+veto items first, then by relative gap): the school and stage where it is a
+school's, the indicator or item, its value, threshold, gap and relative gap,
+and
+
+* **整改措施** — what to add. For a school missing an R indicator, the
+  addition that :func:`quality_balance.planning.gap.gap_to_pass` computes in whole
+  resource units (teachers, m², 元, rooms); for a CV over its limit, the
+  smallest additions that bring it within the limit (gap_to_pass's water
+  filling); for other items, a text built from the value, threshold and gap.
+* **责任单位** — from the county's profile table ``[responsible]``, by item id
+  (``G5``), then by the longest id prefix (``R``); blank where the profile names none.
+* **计划完成年份** — the county's planned certification year
+  (:func:`quality_balance.planning.tracking.planned_certification_year`), blank without a plan.
+
+Sheets are laid out for printing (title rows with county, year, profile and
+the 演示数据 label for synthetic data, frozen and repeated header, column
+widths, wrapped text, landscape A4 fitted to the page width) and coloured by
+conditional formats: veto items red, shortfalls whose relative gap exceeds
+what the standard tolerates for one missed indicator (``1 −
+resources.school_rule.min_ratio_of_miss`` of the county's profile, 15 % in
+the national profile) light red, the others light yellow.
+
+Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is
+neutralised (:func:`quality_balance.report.export.neutralise_formulas`); file names
+are sanitised so that a county name such as ``../x`` never leaves the output
+folder (:func:`ledger_filename`); files are written under a temporary name and
+moved into place only when all are complete (:func:`quality_balance.report.export.atomic_folder`).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem, ProfileError
+from .export import atomic_folder, neutralise_formulas
+from ..schema import DIMENSION_LABELS, STAGE_LABELS, STATUS_LABELS
+
+__all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit",
+           "MAX_NAME_CHARS", "EXCEL_CELL_LIMIT"]
+
+#: Ledger columns (English, as :func:`ledger_table` returns them) → Chinese headers, in sheet order.
+LEDGER_HEADERS = {
+    "rank": "序号", "dimension": "维度", "item": "项目", "label": "指标或项目", "school_id": "学校标识码",
+    "school_name": "学校", "stage": "学段", "value": "现状值", "threshold": "标准值", "gap": "差距",
+    "relative_gap": "相对差距", "action": "整改措施（需增加）", "responsible": "责任单位",
+    "planned_year": "计划完成年份", "reason": "问题说明", "progress": "整改进展（填写）",
+}
+_WIDTHS = {"rank": 6, "dimension": 10, "item": 7, "label": 22, "school_id": 13, "school_name": 18, "stage": 6,
+           "value": 10, "threshold": 10, "gap": 10, "relative_gap": 9, "action": 36, "responsible": 18,
+           "planned_year": 9, "reason": 36, "progress": 20}
+PLACE = ["city", "county", "year"]
+#: Longest county (or city) name kept whole in a file name; longer names are cut and given a hash.
+MAX_NAME_CHARS = 40
+#: Excel refuses longer text in one cell; longer cells are cut with a note.
+EXCEL_CELL_LIMIT = 32_767
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+_DECIMALS = {"R6": 0}
+_TITLE_ROWS = 3
+_FILLS = {"veto": "F4B6B6", "large": "FCE4D6", "small": "FFF2CC"}
+
+
+# --- file names ------------------------------------------------------------------------------------
+
+def _safe_part(name: str) -> str:
+    """A name made safe for one path component: no separators, control or reserved characters."""
+    text = _UNSAFE.sub("_", str(name)).strip(" .")
+    if len(text) > MAX_NAME_CHARS:
+        digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
+        text = text[:MAX_NAME_CHARS].rstrip(" .") + "~" + digest
+    if not text or _RESERVED.match(text):
+        text = "_" + text if text else "未命名"
+    return text
+
+
+def ledger_filename(county: str, year: int, city: str | None = None) -> str:
+    """``<县区>_<年份>_整改台账.xlsx`` (``<市>_<县区>_…`` when a city is given), safe as one file name.
+
+    Path separators, ``..``, characters Windows forbids and control characters
+    are replaced, leading and trailing dots and spaces removed, and names longer
+    than :data:`MAX_NAME_CHARS` cut and completed with a hash of the full name.
+
+    >>> ledger_filename("清丰县", 2025)
+    '清丰县_2025_整改台账.xlsx'
+    >>> ledger_filename("../../etc/passwd", 2025)
+    '_.._etc_passwd_2025_整改台账.xlsx'
+    >>> ledger_filename("..", 2025)
+    '未命名_2025_整改台账.xlsx'
+    """
+    parts = ([_safe_part(city)] if city is not None else []) + [_safe_part(county), str(int(year)), "整改台账"]
+    return "_".join(parts) + ".xlsx"
+
+
+def _file_names(places: pd.DataFrame) -> list[str]:
+    """One distinct file name per (city, county, year): the city is added where county names collide."""
+    plain = [ledger_filename(k, y) for k, y in zip(places["county"], places["year"])]
+    counts = pd.Series(plain).value_counts()
+    names = [ledger_filename(k, y, c) if counts[p] > 1 else p
+             for p, c, k, y in zip(plain, places["city"], places["county"], places["year"])]
+    if len(set(names)) < len(names):  # different names that sanitise alike ("a/b" and "a_b")
+        names = [n.removesuffix(".xlsx") + "_" + hashlib.sha1(f"{c}\0{k}".encode()).hexdigest()[:8] + ".xlsx"
+                 for n, c, k in zip(names, places["city"], places["county"])]
+    return names
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, (str, int, np.integer)) else list(value)
+
+
+def _select(assessment, counties, years) -> pd.DataFrame:
+    """The (city, county, year) places to write, checking that every requested one exists."""
+    places = assessment.verdicts[PLACE].drop_duplicates().sort_values(PLACE).reset_index(drop=True)
+    problems = []
+    counties, years = _as_list(counties), _as_list(years)
+    if counties is not None:
+        known = places["county"].unique().tolist()
+        problems += [Problem("county", "评估结果中没有这个县区", value=c, expected="以下之一：" + "、".join(known),
+                             fix="检查县区名称（与数据中的“县区”列一致）") for c in counties if c not in known]
+        places = places[places["county"].isin(counties)]
+    if years is not None:
+        years = [int(y) for y in years]
+        known = sorted(places["year"].unique().tolist())
+        problems += [Problem("year", "评估结果中没有这一年", value=y, expected="以下之一：" + "、".join(map(str, known)),
+                             fix="检查年份") for y in years if y not in known]
+        places = places[places["year"].isin(years)]
+    if problems:
+        raise InputError(problems)
+    return places.reset_index(drop=True)
+
+
+def _number(x: float, decimals: int) -> str:
+    """``1234.5`` → ``'1,234.5'``; trailing zeros removed."""
+    text = f"{x:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _decimals(items: pd.Series) -> np.ndarray:
+    base = items.str.replace("-CV", "", regex=False)
+    return np.where(items.str.endswith("-CV"), 3, base.map(_DECIMALS).fillna(2)).astype(int)
+
+
+def _shown(values: pd.Series, decimals: np.ndarray, veto: np.ndarray) -> pd.Series:
+    """Values for people: numbers rounded (kept numeric), yes/no as 是/否, a present veto as 存在."""
+    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
+    numeric = pd.to_numeric(values.where(~is_bool), errors="coerce").to_numpy(dtype=float)
+    rounded = [round(x, d) if d else round(x) for x, d in zip(np.nan_to_num(numeric), decimals)]
+    out = values.astype(object).where(values.notna(), None).to_numpy()
+    out = np.where(np.isfinite(numeric), np.array(rounded, dtype=object), out)
+    truthy = values.map(lambda v: bool(v) if isinstance(v, (bool, np.bool_)) else False).to_numpy()
+    out = np.where(is_bool, np.where(veto, np.where(truthy, "存在", "无"), np.where(truthy, "是", "否")), out)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
+    """整改措施 for items other than R: from the value, threshold and gap."""
+    value = pd.to_numeric(s["value"].where(~s["value"].map(lambda v: isinstance(v, (bool, np.bool_)))),
+                          errors="coerce")
+    threshold = pd.to_numeric(s["threshold"], errors="coerce")
+    numeric = value.notna() & threshold.notna()
+
+    def text(column: pd.Series) -> pd.Series:
+        return pd.Series([_number(x, d) if x == x else "" for x, d in zip(column, decimals)], index=s.index)
+
+    v, t, g = text(value), text(threshold), text(pd.to_numeric(s["gap"], errors="coerce"))
+    label = s["label"].astype(str)
+    lower = "降至 " + t + " 以内（现 " + v + "，需减少 " + g + "）"
+    raise_ = "提高至 " + t + "（现 " + v + "，差 " + g + "）"
+    shown = s["value"].map(lambda x: ("是" if x else "否") if isinstance(x, (bool, np.bool_)) else str(x))
+    reach = "达到“" + s["threshold"].astype(str) + "”（现为“" + shown + "”）：" + label
+    veto = "消除“" + label + "”情形（一票否决项，认定前必须整改到位）"
+    unknown = s["value"].isna() | s["threshold"].isna()
+    # G3's value is a share achieved (rooms and areas), not a quantity to add: say what to do instead
+    rooms = "配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format) + "，见问题说明）"
+    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & (value > threshold), numeric]
+    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, raise_]
+    return pd.Series(np.select([c.to_numpy() for c in conditions], choices, reach), index=s.index)
+
+
+def _r_actions(assessment, s: pd.DataFrame) -> pd.Series:
+    """整改措施 for the R rows, from :func:`quality_balance.planning.gap.gap_to_pass` (NaN where it has none)."""
+    from ..planning.gap import gap_to_pass
+
+    places = s[["county", "year"]].drop_duplicates()
+    gap = gap_to_pass(assessment, county=sorted(places["county"].unique()), year=sorted(places["year"].unique()))
+    units = gap.units.rename(columns={"indicator": "item", "description": "_action"})
+    units = units[PLACE + ["school_id", "stage", "item", "_action"]].drop_duplicates(PLACE + ["school_id", "stage", "item"])
+    cv = gap.cv_summary.assign(item=gap.cv_summary["indicator"] + "-CV").rename(columns={"description": "_action"})
+    cv = cv[PLACE + ["stage", "item", "_action"]].drop_duplicates(PLACE + ["stage", "item"])
+    keyed = s[PLACE + ["school_id", "stage", "item"]].reset_index()
+    keyed["school_id"] = keyed["school_id"].fillna("").astype(str)  # CV rows have no school
+    units["school_id"] = units["school_id"].astype(str)
+    by_unit = keyed.merge(units, on=PLACE + ["school_id", "stage", "item"], how="left").set_index("index")["_action"]
+    by_cv = keyed.drop(columns="school_id").merge(cv, on=PLACE + ["stage", "item"], how="left").set_index("index")["_action"]
+    return by_unit.fillna(by_cv).reindex(s.index)
+
+
+def responsible_unit(profile, item: str) -> str:
+    """The responsible unit a profile's ``[responsible]`` table names for an item; ``""`` if none.
+
+    The item id itself wins (``G5``), else the longest listed prefix (``G``);
+    a CV item ``R5-CV`` is looked up as ``R5``.
+
+    >>> from quality_balance.standards.profile import load_profile
+    >>> responsible_unit(load_profile("national"), "R5-CV")
+    '县教育局（计财股、人事股）'
+    >>> responsible_unit(load_profile("national"), "L1")
+    ''
+    """
+    try:
+        table = profile.get("responsible")
+    except ProfileError:
+        return ""
+    base = item.removesuffix("-CV")
+    keys = [k for k in table if base.startswith(k)]
+    return table[max(keys, key=len)] if keys else ""
+
+
+def _responsible(assessment, s: pd.DataFrame) -> pd.Series:
+    """责任单位 of every row, looked up once per distinct (city, county, item)."""
+    pairs = s[["city", "county", "item"]].drop_duplicates().itertuples(index=False, name=None)
+    found = {(c, k, i): responsible_unit(assessment.profiles[(c, k)], i) for c, k, i in pairs}
+    return pd.Series([found[key] for key in zip(s["city"], s["county"], s["item"])], index=s.index, dtype=object)
+
+
+def _planned_years(places: pd.DataFrame) -> dict[tuple[str, str], int | None]:
+    from ..planning.tracking import planned_certification_year
+
+    return {(c, k): planned_certification_year(c, k)
+            for c, k in places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)}
+
+
+def ledger_table(assessment, counties: str | Iterable[str] | None = None,
+                 years: int | Iterable[int] | None = None) -> pd.DataFrame:
+    """The ledger rows: one per shortfall of the selected counties and years (default: all).
+
+    Returns ``city``, ``county``, ``year`` and the columns of
+    :data:`LEDGER_HEADERS` (English names): values and gaps rounded for people
+    (元 whole, CVs 3 decimals, others 2), yes/no values as 是/否 (a veto item
+    present as 存在), ``relative_gap`` a fraction, ``planned_year`` nullable
+    integer, ``progress`` blank for the county to fill in. Raises
+    :class:`~quality_balance.errors.InputError` for a county or year that is not
+    in the assessment.
+    """
+    places = _select(assessment, counties, years)
+    s = assessment.shortfalls.merge(places, on=PLACE, how="inner")
+    s = s.sort_values(PLACE + ["rank"], kind="stable").reset_index(drop=True)
+    columns = PLACE + list(LEDGER_HEADERS)
+    if s.empty:
+        return pd.DataFrame(columns=columns)
+    decimals = _decimals(s["item"])
+    veto = s["dimension"].eq("veto").to_numpy()
+    action = _generic_action(s, decimals)
+    resources = s["dimension"].eq("resources")
+    if resources.any():
+        action = _r_actions(assessment, s[resources]).reindex(s.index).fillna(action)
+    planned = _planned_years(places)
+    out = s[PLACE + ["rank", "item", "label", "school_id", "school_name", "reason"]].copy()
+    out["dimension"] = s["dimension"].map(DIMENSION_LABELS)
+    out["stage"] = s["stage"].map(STAGE_LABELS)
+    out["value"] = _shown(s["value"], decimals, veto)
+    out["threshold"] = _shown(s["threshold"], decimals, veto)
+    gap = pd.to_numeric(s["gap"], errors="coerce")
+    out["gap"] = [round(x, d) if d else round(x) for x, d in zip(gap.fillna(0), decimals)]
+    out["gap"] = out["gap"].where(gap.notna())
+    out["relative_gap"] = pd.to_numeric(s["relative_gap"], errors="coerce")
+    out["action"] = action
+    out["responsible"] = _responsible(assessment, s)
+    out["planned_year"] = pd.array([planned[(c, k)] for c, k in zip(s["city"], s["county"])], dtype="Int64")
+    out["progress"] = ""
+    return out[columns]
+
+
+# --- the workbook ----------------------------------------------------------------------------------
+
+def _cell_value(value):
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+        note = "…（已截断）"
+        return value[:EXCEL_CELL_LIMIT - len(note)] + note
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _neutral(text: str) -> str:
+    """One title text with formula-like starts neutralised."""
+    return neutralise_formulas(pd.DataFrame({"t": [text]}))["t"].iloc[0]
+
+
+def _title_lines(assessment, city: str, county: str, year: int, n_rows: int) -> list[str]:
+    profile = assessment.profiles[(city, county)]
+    verdict = assessment.verdicts[(assessment.verdicts["city"] == city) & (assessment.verdicts["county"] == county)
+                                  & (assessment.verdicts["year"] == year)].iloc[0]
+    synthetic = "【演示数据 — 合成，非真实统计】" if assessment.synthetic else ""
+    first = f"{synthetic}{city}{county} {year}年 县域义务教育优质均衡发展整改台账"
+    second = (f"评估标准：{profile.title}；{assessment.label}；生成日期：{_dt.date.today().isoformat()}")
+    status = "；".join(f"{DIMENSION_LABELS[d]} {STATUS_LABELS.get(verdict[d], verdict[d])}"
+                       for d in ("resources", "guarantee", "quality", "recognition"))
+    third = (f"综合结论：{STATUS_LABELS.get(verdict['overall'], verdict['overall'])}（{status}）；"
+             f"需整改 {n_rows} 项" if n_rows else
+             f"综合结论：{STATUS_LABELS.get(verdict['overall'], verdict['overall'])}（{status}）；本年度没有未达标项目")
+    return [first, second, third]
+
+
+def _tolerance(assessment, city: str, county: str) -> float:
+    """The relative gap the standard tolerates for one missed R indicator: 1 − min_ratio_of_miss."""
+    return 1.0 - assessment.profiles[(city, county)].get("resources.school_rule.min_ratio_of_miss")
+
+
+def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: float, synthetic: bool) -> None:
+    import openpyxl
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    names = list(LEDGER_HEADERS)
+    people = neutralise_formulas(rows[names].astype(object)).rename(columns=LEDGER_HEADERS)
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "整改台账"
+    last = get_column_letter(len(names))
+    for i, text in enumerate(titles, start=1):
+        ws.cell(i, 1, _cell_value(_neutral(text))).font = Font(bold=(i == 1), size=14 if i == 1 else 10,
+                                                                color="C00000" if synthetic and i == 1 else None)
+        ws.merge_cells(f"A{i}:{last}{i}")
+    header_row = _TITLE_ROWS + 1
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for j, header in enumerate(people.columns, start=1):
+        cell = ws.cell(header_row, j, header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.border = border
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, record in enumerate(people.itertuples(index=False, name=None), start=header_row + 1):
+        for j, value in enumerate(record, start=1):
+            cell = ws.cell(i, j, _cell_value(value))
+            cell.alignment = wrap
+            cell.border = border
+    first, end = header_row + 1, header_row + max(len(people), 1)
+    gap_col = get_column_letter(names.index("relative_gap") + 1)
+    dim_col = get_column_letter(names.index("dimension") + 1)
+    for r in range(first, end + 1):
+        ws[f"{gap_col}{r}"].number_format = "0.0%"
+    area = f"A{first}:{last}{end}"
+    veto = DIMENSION_LABELS["veto"]
+    ws.conditional_formatting.add(area, FormulaRule(formula=[f'${dim_col}{first}="{veto}"'], stopIfTrue=True,
+                                                    fill=PatternFill("solid", bgColor=_FILLS["veto"]),
+                                                    font=Font(bold=True, color="9C0006")))
+    ws.conditional_formatting.add(area, FormulaRule(
+        formula=[f'AND(ISNUMBER(${gap_col}{first}),${gap_col}{first}>={tolerance:.6g})'], stopIfTrue=True,
+        fill=PatternFill("solid", bgColor=_FILLS["large"])))
+    ws.conditional_formatting.add(area, FormulaRule(formula=[f'ISNUMBER(${gap_col}{first})'],
+                                                    fill=PatternFill("solid", bgColor=_FILLS["small"])))
+    for j, name in enumerate(names, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = _WIDTHS[name]
+    ws.freeze_panes = ws.cell(first, 1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    book.properties.title = _cell_value(_neutral(titles[0]))
+    if synthetic:
+        book.properties.description = "synthetic demo data — not real statistics"
+    book.save(path)
+
+
+def write_ledger(assessment, folder: str | Path, counties: str | Iterable[str] | None = None,
+                 years: int | Iterable[int] | None = None) -> list[Path]:
+    """Write one rectification ledger per selected county and year into ``folder``; return the paths.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`quality_balance.assess`.
+    folder : output folder (created if needed). Only files named by
+        :func:`ledger_filename` are written, all inside it.
+    counties, years : restrict to these counties and years (default: every one assessed).
+
+    A county-year without shortfalls gets a ledger saying so. Files appear only
+    when every ledger is complete (temporary folder, then rename); raises
+    :class:`~quality_balance.errors.InputError` for a county or year not assessed.
+    """
+    rows = ledger_table(assessment, counties, years)
+    places = _select(assessment, counties, years)
+    names = _file_names(places)
+    by_place = dict(iter(rows.groupby(PLACE, sort=False)))
+    folder = Path(folder)
+    with atomic_folder(folder) as tmp:
+        root = tmp.resolve()
+        for (city, county, year), name in zip(places.itertuples(index=False, name=None), names):
+            path = tmp / name
+            if path.resolve().parent != root:  # defence in depth: ledger_filename never allows this
+                raise InputError([Problem(name, "文件名会写到输出文件夹之外", value=county, fix="修改县区名称")])
+            own = by_place.get((city, county, year), rows.iloc[:0])
+            _write_sheet(path, own, _title_lines(assessment, city, county, year, len(own)),
+                         _tolerance(assessment, city, county), assessment.synthetic)
+    return [folder / name for name in names]

@@ -1,0 +1,305 @@
+"""What a report notebook needs besides tables and charts: its data, its county's slice, its header.
+
+The notebooks in ``notebooks/`` stay thin: they call these functions, the
+tables of :mod:`quality_balance.report.tables` and the charts of
+:mod:`quality_balance.report.charts`, and show the results.
+
+* :func:`load_dataset_or_demo` loads a data folder, or — when the folder does
+  not exist and ``fallback`` is on — generates the demo data in memory, so a
+  notebook opened on a fresh clone (or run by nbval) works before ``make demo``.
+* :func:`subset_dataset` keeps one city or county and a range of years.
+* :func:`report_header` is the provenance block at the top of every report.
+* :func:`mark_synthetic` stamps 演示数据 on a chart drawn from synthetic data, so
+  a chart copied out of a report keeps the label.
+* :func:`planned_certification_years` and :func:`profile_values` gather, per
+  county, the plan's certification year and a profile setting for the tables.
+* :func:`projection_note`, :func:`cost_note` and :func:`gap_summary` are the
+  sentences around the projection and gap tables (what is a projection, where
+  the unit costs come from, what the gap adds up to).
+* :func:`show_figures` shows a list of charts, or a sentence when there is none;
+  :func:`show_gap` shows the gap-to-pass section of a county report.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
+from ..errors import InputError, Problem, ProfileError
+
+__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
+           "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
+           "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR"]
+
+#: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
+REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
+
+
+def setup_report() -> None:
+    """Prepare a report notebook: the plot style (CJK font) and pandas display options.
+
+    Reason texts name schools and gaps; pandas would cut them at 50 characters,
+    so :data:`REPORT_DISPLAY` shows them whole.
+    """
+    from .style import use_style
+
+    use_style()
+    for option, value in REPORT_DISPLAY.items():
+        pd.set_option(option, value)
+
+
+#: The demo data folder (``quality-balance demo``/``make demo`` writes it), relative to the working folder.
+DEMO_DIR = paths.DEFAULT_DEMO_DIR
+
+
+def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = True) -> Dataset:
+    """Load the data set in ``data_dir``; without it, the demo data.
+
+    ``data_dir=None`` means the demo folder :data:`DEMO_DIR`. When the folder
+    does not exist or holds no data file (a fresh checkout's ``data/demo`` has
+    only its README until ``make demo`` runs) and ``fallback`` is true, the demo
+    data are generated in memory (deterministic, labelled 演示数据) and a note
+    says so; with ``fallback=False`` (batch rendering) that is an
+    :class:`~quality_balance.errors.InputError`.
+    """
+    from ..inputs.readers import collect_files
+    from ..inputs.loaders import load_dataset
+
+    folder = Path(data_dir) if data_dir is not None else DEMO_DIR
+    if folder.is_file() or (folder.is_dir() and collect_files(folder)):
+        return load_dataset(folder)
+    if not fallback:
+        raise InputError([Problem(file=str(folder), message="数据文件夹不存在或其中没有数据文件",
+                                  expected="包含学校表等输入表格的文件夹",
+                                  fix="检查路径，或先运行 make demo 生成演示数据")])
+    from .. import demo
+
+    dataset = demo.generate()
+    note = f"数据文件夹 {folder} 不存在或没有数据文件，已在内存中生成演示数据"
+    return dataset.replace(notes=tuple(dataset.notes) + (note,))
+
+
+def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None = None,
+                   first_year: int | None = None, last_year: int | None = None) -> Dataset:
+    """The same data set restricted to one city and/or county and a range of years (inclusive).
+
+    Every table that has the column is filtered; an unknown city or county is an
+    :class:`~quality_balance.errors.InputError` naming the ones the data have.
+    """
+    schools = dataset.schools
+    for column, wanted, zh in (("city", city, "市"), ("county", county, "县区")):
+        if wanted is not None and wanted not in set(schools[column]):
+            known = "、".join(sorted(schools[column].unique()))
+            raise InputError([Problem(file=dataset.source or "数据", column=column, value=wanted,
+                                      message=f"学校表中没有这个{zh}", expected=known)])
+
+    def keep(frame):
+        if frame is None:
+            return None
+        mask = frame.index == frame.index
+        for column, wanted in (("city", city), ("county", county)):
+            if wanted is not None and column in frame:
+                mask &= (frame[column] == wanted).to_numpy()
+        if "year" in frame:
+            if first_year is not None:
+                mask &= (frame["year"] >= first_year).to_numpy()
+            if last_year is not None:
+                mask &= (frame["year"] <= last_year).to_numpy()
+        out = frame.loc[mask]
+        out.attrs = dict(frame.attrs)
+        return out
+
+    return dataset.replace(**{name: keep(getattr(dataset, name)) for name in dataset.tables})
+
+
+def report_header(dataset: Dataset, profile_title: str, place: str) -> str:
+    """Markdown for the top of a report: the place, the data's provenance, the profile used.
+
+    Synthetic data get a prominent 演示数据 warning line, so nobody takes a demo
+    verdict for a real one.
+    """
+    lines = []
+    if dataset.synthetic:
+        lines.append(f"> **⚠ {SYNTHETIC_LABEL}** —— 本报告的全部数字与结论来自合成的演示数据，"
+                     f"不反映{place}的真实情况。")
+        lines.append("")
+    lines.append(f"- **评估对象**：{place}")
+    lines.append(f"- **{dataset.provenance}**")
+    lines.append(f"- **评估标准**：{profile_title}")
+    for note in dataset.notes:
+        lines.append(f"- 说明：{note}")
+    return "\n".join(lines)
+
+
+def profile_titles(profiles: dict) -> str:
+    """The titles of the profiles an assessment used (``Assessment.profiles``), joined for a header."""
+    return "、".join(sorted({p.title for p in profiles.values()}))
+
+
+def or_note(frame, note: str, caption: str | None = None):
+    """``frame`` (with ``caption`` above it, if given), or — when it has no rows — ``note`` as Markdown,
+    so an empty table reads as a finding rather than as a blank.
+
+    ``frame`` is a DataFrame or a pandas ``Styler`` (whose rows are those of its ``data``).
+    """
+    from pandas.io.formats.style import Styler
+
+    if len(frame.data if isinstance(frame, Styler) else frame):
+        if not caption:
+            return frame
+        return (frame if isinstance(frame, Styler) else frame.style).set_caption(caption)
+    from IPython.display import Markdown
+
+    return Markdown(f"*{note}*")
+
+
+#: Colour of the 演示数据 stamp on charts (the amber of the header's warning box).
+SYNTHETIC_MARK_COLOR = "#bf9000"
+
+
+def mark_synthetic(figure, dataset: Dataset):
+    """Stamp the synthetic-data label on ``figure`` when ``dataset`` is synthetic; returns the figure.
+
+    The label (:data:`~quality_balance.inputs.dataset.SYNTHETIC_LABEL`) goes just above the
+    figure's top-right corner, outside the axes, so it covers nothing; notebooks
+    and ``savefig`` (``bbox_inches="tight"``, the library's style) keep it in the
+    picture. Real data leave the figure unchanged.
+    """
+    if dataset.synthetic:
+        figure.text(1.0, 1.0, f"⚠ {SYNTHETIC_LABEL}", ha="right", va="bottom", fontsize=9,
+                    color=SYNTHETIC_MARK_COLOR)
+    return figure
+
+
+def planned_certification_years(verdicts: pd.DataFrame, city: str, plans=None) -> dict[str, int]:
+    """County → the year its plan sets for national certification, for the counties of ``city``.
+
+    Counties of ``city`` in ``verdicts`` that no plan names (nor a city goal of
+    "all counties by …") are left out. ``plans``: plan names, paths or
+    :class:`~quality_balance.standards.plan.Plan` objects; ``None`` = the shipped plans
+    (:func:`quality_balance.planned_certification_year`).
+    """
+    from ..standards.plan import available_plans, load_plan
+    from ..planning.tracking import planned_certification_year
+
+    if plans is None:  # load the shipped plans once, not once per county
+        plans = [load_plan(path) for path in available_plans().values()]
+    counties = verdicts.loc[verdicts["city"] == city, "county"].drop_duplicates()
+    years = {county: planned_certification_year(city, county, plans=plans) for county in counties}
+    return {county: year for county, year in years.items() if year is not None}
+
+
+def profile_values(assessment, key: str, city: str | None = None) -> dict[str, object]:
+    """County → the value of profile setting ``key`` (dotted, e.g. ``certification.min_years_after_basic``)
+    in the profile each county was assessed under, for the counties of ``city`` (default: all)."""
+    return {county: prof.get(key) for (place_city, county), prof in assessment.profiles.items()
+            if city is None or place_city == city}
+
+
+def projection_note(projection) -> str:
+    """Markdown saying what the projection tables and charts are: 预测, the method, the interval.
+
+    ``projection`` is :func:`quality_balance.project` output (its level and horizon are quoted).
+    """
+    return (f"**以下为预测，不是实际统计值。** 预测方法：对每项尚未达标的指标，用已有各年度的实际值拟合"
+            f"普通最小二乘（OLS）直线趋势，向后外推到 {projection.horizon} 年，求趋势线首次达到标准的年份；"
+            f"区间为 {projection.level:.0%} 预测区间（t 分布），给出乐观与保守两个年份。"
+            f"少于 3 个年度的数据、是/否或等级类项目无法预测。趋势外推假定各年变化延续，"
+            f"政策与投入的变化会改变结果。")
+
+
+def cost_note(profile) -> str:
+    """Markdown on where the gap tables' unit costs come from, and that costs are estimates (估算).
+
+    ``profile`` is the county's :class:`~quality_balance.standards.profile.Profile`. When its
+    ``[costs]`` equal the national profile's, they are the rough planning defaults
+    of ``profiles/national.toml``; otherwise the local profile's own figures.
+    """
+    from ..standards.profile import load_profile
+
+    national = load_profile("national").get("costs")
+    try:
+        own = profile.get("costs")
+    except ProfileError:  # a profile without a [costs] table
+        own = {}
+    if own == national:
+        source = ("国家标准配置文件（quality_balance/standards/profiles/national.toml）[costs] 表中的粗略规划默认值，"
+                  "是量级估计，不是官方公布的价格")
+    else:
+        source = f"评估标准“{profile.title}”的 [costs] 表"
+    return (f"**成本均为估算。** 单位成本取自{source}。教师按每人每年的费用计（每年），"
+            f"其余为一次性投入，两类不宜直接相加。换成本地价格：在地方标准文件中写 [costs] 表，"
+            f"或在 `qb.gap_to_pass(..., costs=成本表)` 中传入成本表。")
+
+
+def _wan(yuan: float) -> str:
+    """元 as 万元 with one decimal: 8310072 → '831.0 万元'."""
+    return f"{yuan / 1e4:,.1f} 万元"
+
+
+def gap_summary(gap, county: str, year: int) -> str:
+    """One Markdown sentence on what ``county`` lacks in ``year`` and what the plan to pass would cost (估算).
+
+    ``gap`` is :func:`quality_balance.gap_to_pass` output covering that county and
+    year. Three cases: nothing missing; resources pass but some units miss single
+    indicators within the school rule's tolerance (fixing them is optional); or
+    units failing the school rule and/or CVs over their limit, with the plan's
+    estimated one-off and yearly costs.
+    """
+    row = gap.counties[(gap.counties["county"] == county) & (gap.counties["year"] == year)]
+    n_misses = int(((gap.units["county"] == county) & (gap.units["year"] == year)).sum())
+    n_failing = int(row["n_failing"].sum())
+    n_cv = int(row["n_cv_failing"].sum())
+    if n_failing == 0 and n_cv == 0:
+        if n_misses == 0:
+            return f"*{year}年{county}各学校单元的七项指标均达到标准、各项差异系数均在限值内，资源配置无需补充。*"
+        return (f"*{year}年{county}资源配置已达标，无需补充；另有 {n_misses} 处单项指标低于标准值，"
+                f"但在校际指标要求容许的范围内（见下表，补足与否不影响结论）。*")
+    lacks = [text for n, text in ((n_failing, f"{n_failing} 个学校单元未达到校际指标要求"),
+                                  (n_cv, f"{n_cv} 项差异系数超过限值")) if n]
+    r = row.iloc[0]
+    costs = [f"一次性投入约 {_wan(r['plan_cost_one_off_yuan'])}"]
+    if r["plan_cost_per_year_yuan"] > 0:
+        costs.append(f"每年新增教师费用约 {_wan(r['plan_cost_per_year_yuan'])}")
+    return (f"{year}年{county}有 " + "、".join(lacks) + f"（单项指标未达标共 {n_misses} 处）。"
+            f"达标方案（补足校际指标要求所需，并使差异系数回到限值内）估算" + "，".join(costs) + "。")
+
+
+def show_figures(figures, note: str, dataset: Dataset | None = None) -> None:
+    """Display each figure of ``figures`` in a notebook, or ``note`` (as Markdown) when there is none.
+
+    With ``dataset``, each figure is stamped by :func:`mark_synthetic` first.
+    """
+    from IPython.display import Markdown, display
+
+    if not len(figures):
+        display(Markdown(f"*{note}*"))
+        return
+    display(*(mark_synthetic(fig, dataset) if dataset is not None else fig for fig in figures))
+
+
+def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None:
+    """Display the gap to pass of one county-year in a notebook: the summary sentence, then the tables.
+
+    ``gap`` is :func:`quality_balance.gap_to_pass` output for that county and year;
+    ``profile`` the county's profile (for :func:`cost_note`). Shown: :func:`gap_summary`;
+    when anything is missing, the totals per indicator and stage and the school units'
+    misses (the ``top`` first, those the school rule requires first; see
+    :func:`quality_balance.report.tables.gap_view`), with costs marked 估算, and :func:`cost_note`.
+    When nothing is missing, the one sentence is all.
+    """
+    from IPython.display import Markdown, display
+
+    from .tables import figures_styler, gap_view
+
+    display(Markdown(gap_summary(gap, county, year)))
+    totals = gap_view(gap, "totals")
+    if totals.empty:
+        return
+    units = gap_view(gap, "units", top=top)
+    display(figures_styler(totals, f"{county} {year}年 各指标需增加的资源合计（成本为估算）"),
+            figures_styler(units, f"{county} {year}年 各学校单元未达标指标需增加的资源（列出前 {len(units)} 项，"
+                                  f"共 {units.attrs['total']} 项；“校际达标须补足”为“是”的最先）"),
+            Markdown(cost_note(profile)))

@@ -1,0 +1,243 @@
+"""Charts of progress, projections and plan tracking, labelled in Chinese.
+
+Each function takes the tables of :func:`quality_balance.planning.progress`,
+:func:`quality_balance.project` (its ``paths`` and ``summary``) or
+:func:`quality_balance.plan_actuals`, selects one county or plan target, and returns a
+:class:`matplotlib.figure.Figure` built without pyplot (see :mod:`quality_balance.report.charts`).
+
+Conventions: observed values are solid lines with filled markers (green met, red
+not met); thresholds are dashed red lines whose value comes from the table (the
+county's profile), never from this module; a projection is a dashed grey line with
+its prediction interval as a light band, right of a dotted vertical line at the
+last observed year, and labelled 预测 in the legend and on the chart.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .style import use_style
+from .tables import select_place
+
+__all__ = ["plot_progress", "plot_county_progress", "plot_plan_vs_actual", "plot_plan_targets", "MET_COLOR",
+           "NOT_MET_COLOR", "PROJECTION_COLOR"]
+
+#: Marker colours of observed values (darker than the table fills of ``style.STATUS_COLORS``).
+MET_COLOR, NOT_MET_COLOR = "#2e7d32", "#c00000"
+#: Colour of projected lines and bands.
+PROJECTION_COLOR = "#7f7f7f"
+_LINE_COLOR = "#0173b2"
+
+
+def _empty(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _year(value, horizon: int) -> str:
+    return f"{horizon}年后" if value is pd.NA or value != value else f"{int(value)}年"
+
+
+def _short_note(row: pd.Series, level: float, horizon: int) -> str:
+    """"预计2027年达标（90%区间 2026年—2029年）", "已达标（自2023年起）"... for a panel title."""
+    def year(value):
+        return _year(value, horizon)
+    if row["outcome"] == "met":
+        return f"已达标（自{year(row['projected_year'])}起）"
+    if row["outcome"] in ("projected", "not_by_horizon"):
+        head = f"预计{year(row['projected_year'])}达标" if row["outcome"] == "projected" else row["outcome_label"]
+        return f"{head}（{level:.0%}区间 {year(row['optimistic_year'])}—{year(row['pessimistic_year'])}）"
+    return row["outcome_label"]
+
+
+def _draw_measure(ax, rows: pd.DataFrame, projection, paths: pd.DataFrame | None,
+                  summary: pd.DataFrame | None) -> None:
+    rows = rows.sort_values("year")
+    label = rows["label"].iloc[0]
+    observed = rows[rows["value"].notna()]
+    ax.plot(observed["year"], observed["value"], color=_LINE_COLOR, marker="", linewidth=1.6, label="实际值")
+    met = observed["met"].fillna(False).astype(bool).to_numpy()
+    ax.scatter(observed["year"], observed["value"], s=36, zorder=3,
+               c=np.where(met, MET_COLOR, NOT_MET_COLOR).tolist())
+    if paths is not None and len(paths):
+        future = paths[paths["kind"] == "预测"].sort_values("year")
+        reached = summary["projected_year"].iloc[0] if summary is not None and len(summary) else pd.NA
+        if reached is not pd.NA:  # draw up to the projected year, not beyond (values past it mean nothing)
+            future = future[future["year"] <= reached]
+        if len(future):
+            last = observed.iloc[-1]
+            xs = np.r_[last["year"], future["year"].to_numpy()]
+            low = np.maximum(np.r_[last["value"], future["low"].to_numpy()], 0)  # every measure is ≥ 0
+            ax.plot(xs, np.r_[last["value"], future["projected"].to_numpy()], color=PROJECTION_COLOR,
+                    linestyle="--", linewidth=1.4, label="预测（线性趋势）")
+            ax.fill_between(xs, low, np.r_[last["value"], future["high"].to_numpy()], color=PROJECTION_COLOR,
+                            alpha=0.18, linewidth=0, label=f"预测区间（{projection.level:.0%}）")
+            ax.axvline(last["year"], color="#999999", linestyle=":", linewidth=1)
+            ax.text(last["year"] + 0.15, 0.97, "预测 →", transform=ax.get_xaxis_transform(), va="top",
+                    fontsize=8, color=PROJECTION_COLOR)
+    for value in sorted(rows["threshold"].dropna().unique()):
+        ax.axhline(value, color=NOT_MET_COLOR, linestyle="--", linewidth=1.1,
+                   label=f"标准 {rows['direction'].dropna().iloc[-1].replace('>=', '≥').replace('<=', '≤')} {value:g}")
+    note = _short_note(summary.iloc[0], projection.level, projection.horizon) if summary is not None and len(summary) \
+        else ""
+    ax.set_title(label + ("\n" + note if note else ""), fontsize=9)
+    xs_all = sorted(set(rows["year"]) | (set(paths["year"]) if paths is not None and len(paths) else set()))
+    ax.set_xticks(xs_all, [str(y) for y in xs_all], fontsize=8)
+    ax.set_xlim(min(xs_all) - 0.5, max(xs_all) + 0.5)
+    unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else ""
+    ax.set_ylabel(unit)
+
+
+def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str], projection=None,
+                  city: str | None = None, columns: int = 2) -> Figure:
+    """One panel per measure: its values by year against its threshold, with the projection if given.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        :func:`quality_balance.planning.progress` output (``measure``, ``year``, ``value``,
+        ``threshold``, ``direction``, ``met``, ``label``, ``unit``).
+    county : str
+        The county to draw.
+    measures : str or list of str
+        Measure ids, e.g. ``["Q1", "R5-CV-primary", "R-rule-junior"]``. Status-only items
+        (no numeric value) are drawn as an empty panel saying so.
+    projection : Projection, optional
+        :func:`quality_balance.project` output; its ``paths`` add the dashed 预测 line
+        and the interval band, its ``summary`` the one-line note under each title.
+    city : str, optional
+        To tell apart counties of the same name.
+    columns : int
+        Panels per row.
+    """
+    use_style()
+    measures = [measures] if isinstance(measures, str) else list(measures)
+    rows = select_place(progress, county, city)
+    n = max(len(measures), 1)
+    ncols = min(columns, n)
+    nrows = int(np.ceil(n / ncols))
+    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for ax, measure in zip(axes, measures):
+        part = rows[rows["measure"] == measure]
+        if part.empty:
+            _empty(ax, f"{measure}：无此项目")
+            continue
+        if not part["value"].notna().any():
+            _empty(ax, f"{part['label'].iloc[0]}：非数值项目，见状态表")
+            continue
+        paths = summary = None
+        if projection is not None:
+            paths = select_place(projection.paths, county, city)
+            paths = paths[paths["measure"] == measure]
+            summary = select_place(projection.summary, county, city)
+            summary = summary[summary["measure"] == measure]
+        _draw_measure(ax, part, projection, paths, summary)
+    for ax in axes[len(measures):]:
+        ax.set_visible(False)
+    handles, labels = {}, []
+    for ax in axes[:len(measures)]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            key = lab.split(" ")[0]
+            if key not in handles:
+                handles[key] = h
+                labels.append(key if not lab.startswith("标准") else "标准（虚线）")
+    if handles:
+        fig.legend(list(handles.values()), labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    fig.suptitle(f"{county} 逐年进展（绿点达标、红点未达标；灰色虚线为预测，非实际值）", fontsize=11)
+    return fig
+
+
+def plot_plan_vs_actual(actuals: pd.DataFrame, target_id: str, scope: str = "全市", plan: str | None = None) -> Figure:
+    """Plan versus actual for one target and place, year by year.
+
+    ``actuals`` is :func:`quality_balance.plan_actuals` output. For ``yearly`` and
+    ``total`` targets: bars of the planned and actual amount per year (left) and
+    the cumulative lines (right, over the years with an actual amount); for
+    ``level`` targets: the observed level, the straight path to the target and the
+    target at its year. Years without an actual amount are marked 无数据.
+    """
+    use_style()
+    rows = actuals[(actuals["target_id"] == target_id) & (actuals["scope"] == scope)]
+    if plan is not None:
+        rows = rows[rows["plan"] == plan]
+    if rows.empty:
+        raise KeyError(f"plan target {target_id!r} for {scope!r} is not in the plan_actuals table")
+    rows = rows.sort_values("year")
+    first = rows.iloc[0]
+    unit, years = first["unit"] or "", rows["year"].to_numpy()
+    title = f"{first['plan']} {scope}：{first['label']}"
+    if first["kind"] == "level":
+        fig = Figure(figsize=(7, 3.8), layout="constrained")
+        ax = fig.subplots()
+        known = rows[rows["actual"].notna()]
+        ax.plot(known["year"], known["actual"], color=_LINE_COLOR, marker="o", label="实际")
+        path = rows[rows["planned_to_date"].notna()]
+        ax.plot(path["year"], path["planned_to_date"], color=PROJECTION_COLOR, linestyle=":",
+                label="按期完成所需进度（直线）")
+        sign = "≤" if first["direction"] == "<=" else "≥"
+        ax.scatter([first["deadline"]], [first["value"]], marker="*", s=160, color=NOT_MET_COLOR, zorder=3,
+                   label=f"目标 {sign}{first['value']:g}{unit}（{first['deadline']}年）")
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_ylabel(unit)
+        ax.legend(fontsize=8)
+        fig.suptitle(title, fontsize=11)
+        return fig
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    bars, cum = fig.subplots(1, 2)
+    width = 0.38
+    bars.bar(years - width / 2, rows["planned"], width, color="#bdd7ee", label="计划")
+    actual = rows["actual"].to_numpy(float)
+    bars.bar(years + width / 2, np.nan_to_num(actual), width, color=_LINE_COLOR, label="实际")
+    for y in years[np.isnan(actual)]:
+        bars.text(y + width / 2, 0, "无数据", rotation=90, ha="center", va="bottom", fontsize=8, color="#666666")
+    bars.set_xticks(years, [str(y) for y in years])
+    bars.set_ylabel(unit)
+    bars.set_title("逐年：计划与实际", fontsize=10)
+    bars.legend(fontsize=8)
+    known = rows[rows["actual"].notna()]
+    cum.plot(known["year"], known["planned_to_date"], color="#9dc3e6", marker="s", label="累计计划（有数据的年份）")
+    cum.plot(known["year"], known["actual_to_date"], color=_LINE_COLOR, marker="o", label="累计实际")
+    cum.axhline(first["value"], color=NOT_MET_COLOR, linestyle="--", linewidth=1.1,
+                label=f"全期目标 {first['value']:g}{unit}（{first['deadline']}年）")
+    cum.set_xticks(years, [str(y) for y in years])
+    cum.set_title("累计：计划与实际", fontsize=10)
+    cum.legend(fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    for ax in (bars, cum):
+        ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    return fig
+
+
+def plot_plan_targets(actuals: pd.DataFrame, scope: str = "全市", kinds: tuple[str, ...] = ("yearly",),
+                      plan: str | None = None) -> list[Figure]:
+    """Plan-versus-actual charts (:func:`plot_plan_vs_actual`) of every target of one place.
+
+    ``actuals`` is :func:`quality_balance.plan_actuals` output; ``scope`` a county or
+    ``全市``; ``kinds`` the target kinds to draw (default: the ``yearly`` targets, the
+    ones a plan spells out year by year). Returns one figure per target, in the
+    plan's order; an empty list when the place has no such target.
+    """
+    rows = actuals[(actuals["scope"] == scope) & actuals["kind"].isin(list(kinds))]
+    if plan is not None:
+        rows = rows[rows["plan"] == plan]
+    targets = rows[["plan", "target_id"]].drop_duplicates()
+    return [plot_plan_vs_actual(rows, target, scope, name)
+            for name, target in targets.itertuples(index=False, name=None)]
+
+
+def plot_county_progress(progress: pd.DataFrame, county: str, projection=None, max_n: int | None = 6,
+                         city: str | None = None) -> list[Figure]:
+    """The progress chart of a county report: :func:`plot_progress` of the measures worth showing.
+
+    The measures are :func:`quality_balance.report.tables.progress_measures` (counting numeric
+    measures not met in the last year, widest gap first, then those fixed during the
+    period; at most ``max_n``). Returns ``[figure]``, or ``[]`` when there is no such
+    measure (every counting measure met in every year), so a report can say so.
+    """
+    from .tables import progress_measures
+
+    measures = progress_measures(progress, county, max_n=max_n, city=city)
+    return [plot_progress(progress, county, measures, projection, city=city)] if measures else []

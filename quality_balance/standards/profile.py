@@ -1,0 +1,279 @@
+"""Standards profiles: the national thresholds and the local variants, as data.
+
+A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/profiles``)
+holds every threshold, weight and limit of the national method; it is also the
+*schema*: a local profile names a ``parent`` and may override only keys that the
+national profile has, with values of the same kind. ``extra_items`` (local items
+such as 濮阳市's 体质健康优良率 ≥ 60%) are the one list a profile may add to.
+
+Users add a profile by writing a file, with no code change: pass its path to
+:func:`load_profile`, or put it in a folder passed as ``search_path``.
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .. import paths
+from ..errors import ProfileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Profile", "load_profile", "available_profiles", "profile_for_place", "profiles_by_county",
+           "PROFILE_DIR"]
+
+PROFILE_DIR = paths.PROFILE_DIR
+ROOT = "national"
+_META_KEYS = {"name", "title", "source", "parent", "places", "extra_items"}
+_EXTRA_ITEM_KEYS = {"id": str, "dimension": str, "label": str, "column": str, "op": str,
+                    "threshold": (int, float), "counts": bool}
+_EXTRA_ITEM_DIMENSIONS = ("guarantee", "quality")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A resolved profile: the parent chain merged, validated, read-only by convention.
+
+    ``data`` is the merged nested mapping; use :meth:`get` with a dotted path,
+    e.g. ``profile.get("resources.cv_limit.primary")`` → ``0.5``.
+    """
+
+    name: str
+    title: str
+    data: Mapping[str, Any] = field(repr=False)
+    chain: tuple[str, ...] = ()
+    path: str | None = None
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise ProfileError(f"profile {self.name!r} has no setting {dotted!r}")
+            node = node[part]
+        return node
+
+    @property
+    def places(self) -> list[str]:
+        return list(self.data.get("places", []))
+
+    @property
+    def extra_items(self) -> list[dict]:
+        return list(self.data.get("extra_items", []))
+
+
+def available_profiles(search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
+    """Profile name → file, for the shipped profiles and any ``*.toml`` in ``search_path``."""
+    found: dict[str, Path] = {}
+    for folder in [PROFILE_DIR, *map(Path, search_path)]:
+        for file in sorted(Path(folder).glob("*.toml")):
+            found[file.stem] = file
+    return found
+
+
+def _read(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"profile file {path}: not valid TOML ({exc}); fix the line it names") from None
+    except OSError as exc:
+        raise ProfileError(f"profile file {path}: cannot be read ({exc.strerror})") from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "table"
+    return type(value).__name__
+
+
+def _check_against(schema: Mapping, data: Mapping, where: str, path: Path, problems: list[str]) -> None:
+    """Every key of ``data`` must exist in ``schema`` with a value of the same kind."""
+    for key, value in data.items():
+        dotted = f"{where}.{key}" if where else key
+        if not where and key in _META_KEYS:
+            continue
+        if key not in schema:
+            near = ", ".join(sorted(map(str, schema))[:12])
+            problems.append(f"unknown key {dotted!r} (known here: {near})")
+            continue
+        expected, got = _kind(schema[key]), _kind(value)
+        if expected != got:
+            problems.append(f"{dotted!r} must be a {expected}, got {got} {value!r}")
+        elif got == "table":
+            _check_against(schema[key], value, dotted, path, problems)
+        elif got == "number" and value < 0:
+            problems.append(f"{dotted!r} must not be negative, got {value!r}")
+
+
+def _check_values(data: Mapping, problems: list[str]) -> None:
+    """Range checks that the key/kind check cannot express."""
+    res = data.get("resources", {})
+    for stage, limit in res.get("cv_limit", {}).items():
+        if not 0 < limit <= 5:
+            problems.append(f"'resources.cv_limit.{stage}' must be a fraction such as 0.50, got {limit!r}")
+    for stage, w in {**res.get("stage_weights", {}), **res.get("complete_middle_weights", {})}.items():
+        if w <= 0:
+            problems.append(f"split weight for {stage!r} must be positive, got {w!r}")
+    rule = res.get("school_rule", {})
+    if "min_ratio_of_miss" in rule and not 0 < rule["min_ratio_of_miss"] <= 1:
+        problems.append(f"'resources.school_rule.min_ratio_of_miss' must be in (0, 1], got {rule['min_ratio_of_miss']!r}")
+    if "min_met" in rule and not (isinstance(rule["min_met"], int) and 0 <= rule["min_met"] <= 7):
+        problems.append(f"'resources.school_rule.min_met' must be a whole number 0–7, got {rule['min_met']!r}")
+    rec = data.get("recognition", {})
+    if "confidence" in rec and not 0 < rec["confidence"] < 1:
+        problems.append(f"'recognition.confidence' must be between 0 and 1, got {rec['confidence']!r}")
+    for key in ("min_rating",):
+        for dim in ("quality",):
+            for item, spec in data.get(dim, {}).items():
+                if isinstance(spec, dict) and key in spec and spec[key] not in ("优秀", "良好", "合格", "不合格"):
+                    problems.append(f"'{dim}.{item}.{key}' must be one of 优秀/良好/合格/不合格, got {spec[key]!r}")
+
+
+def _check_extra_items(items: Any, problems: list[str]) -> None:
+    from ..schema import COUNTIES  # local: schema is data, profile must not depend on it at import
+
+    if not isinstance(items, list):
+        problems.append(f"'extra_items' must be a list of tables ([[extra_items]]), got {items!r}")
+        return
+    for i, item in enumerate(items, 1):
+        label = f"extra_items #{i}"
+        if not isinstance(item, dict):
+            problems.append(f"{label} must be a table, got {item!r}")
+            continue
+        for key, typ in _EXTRA_ITEM_KEYS.items():
+            if key not in item:
+                problems.append(f"{label} lacks {key!r}")
+            elif not isinstance(item[key], typ) or (typ is not bool and isinstance(item[key], bool)):
+                problems.append(f"{label}: {key!r} has the wrong kind: {item[key]!r}")
+        for key in set(item) - set(_EXTRA_ITEM_KEYS):
+            problems.append(f"{label}: unknown key {key!r} (known: {', '.join(_EXTRA_ITEM_KEYS)})")
+        if item.get("dimension") not in _EXTRA_ITEM_DIMENSIONS:
+            problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, got {item.get('dimension')!r}")
+        if item.get("op") not in (">=", "<="):
+            problems.append(f"{label}: 'op' must be '>=' or '<=', got {item.get('op')!r}")
+        if isinstance(item.get("column"), str) and item["column"] not in COUNTIES.names:
+            problems.append(f"{label}: 'column' {item['column']!r} is not a column of the county table")
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _locate(name_or_path: str | Path, search_path: Iterable[str | Path]) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.exists():
+            raise ProfileError(f"profile file {candidate} does not exist")
+        return candidate
+    known = available_profiles(search_path)
+    if str(name_or_path) not in known:
+        raise ProfileError(
+            f"unknown profile {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
+            f"or the path of a .toml file")
+    return known[str(name_or_path)]
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
+    chain: list[str] = []
+    layers: list[tuple[Path, dict]] = []
+    current: Path | None = Path(path)
+    while current is not None:
+        raw = _read(current)
+        name = raw.get("name") or current.stem
+        if name in chain:
+            raise ProfileError(f"profile {name!r}: parent chain loops ({' → '.join(chain + [name])})")
+        chain.append(name)
+        layers.append((current, raw))
+        parent = raw.get("parent", "")
+        if name == ROOT or not parent:
+            if name != ROOT:
+                raise ProfileError(f"profile file {current}: 'parent' is missing; a local profile must "
+                                   f"name its parent (usually parent = \"national\")")
+            current = None
+        else:
+            try:
+                current = _locate(parent, search)
+            except ProfileError as exc:
+                raise ProfileError(f"profile file {current}: parent {parent!r} not found ({exc})") from None
+    root_path, merged = layers[-1]
+    for file, raw in reversed(layers[:-1]):
+        problems: list[str] = []
+        _check_against(merged, raw, "", file, problems)
+        if "extra_items" in raw:
+            _check_extra_items(raw["extra_items"], problems)
+        if not problems:  # range checks assume the kinds are right
+            _check_values(raw, problems)
+        if problems:
+            raise ProfileError(f"profile file {file} is not valid:\n  - " + "\n  - ".join(problems))
+        extra = merged.get("extra_items", []) + raw.get("extra_items", [])
+        merged = _merge(merged, {k: v for k, v in raw.items() if k != "extra_items"})
+        merged["extra_items"] = list({i["id"]: i for i in extra}.values())
+    return Profile(name=chain[0], title=merged.get("title", chain[0]), data=merged,
+                   chain=tuple(chain), path=str(path))
+
+
+def load_profile(profile: "str | Path | Profile" = "national",
+                 search_path: Iterable[str | Path] = ()) -> Profile:
+    """Load a profile by name (``"national"``, ``"桓台县"``...) or by path to a ``.toml`` file.
+
+    The parent chain is followed up to ``national`` and merged; each layer is
+    validated against what its parent defines. Raises :class:`ProfileError`
+    naming the file and key for an unknown key, a value of the wrong kind or
+    range, a missing parent or a loop.
+
+    >>> p = load_profile("national")
+    >>> p.get("resources.cv_limit.junior")
+    0.45
+    >>> load_profile("桓台县").get("guarantee.G6.funded_as")
+    200
+    """
+    if isinstance(profile, Profile):
+        return profile
+    search = tuple(str(Path(s)) for s in search_path)
+    return _load_cached(str(_locate(profile, search).resolve()), search)
+
+
+def profile_for_place(city: str, county: str, search_path: Iterable[str | Path] = ()) -> Profile:
+    """The default profile of a county: one naming "市/县区" wins over one naming "市", else national."""
+    by_city = None
+    for name in available_profiles(search_path):
+        prof = load_profile(name, search_path)
+        if f"{city}/{county}" in prof.places:
+            return prof
+        if city in prof.places and by_city is None:
+            by_city = prof
+    return by_city or load_profile(ROOT, search_path)
+
+
+def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | None" = None,
+                       search_path: Iterable[str | Path] = ()) -> dict[tuple[str, str], Profile]:
+    """The profile each (city, county) of ``places`` is assessed under.
+
+    ``profile=None`` picks each county's place profile (:func:`profile_for_place`);
+    anything else is loaded once and used for every county.
+    """
+    pairs = places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)
+    if profile is None:
+        return {(c, k): profile_for_place(c, k, search_path) for c, k in pairs}
+    chosen = load_profile(profile, search_path)
+    return {(c, k): chosen for c, k in pairs}

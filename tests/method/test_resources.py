@@ -1,0 +1,136 @@
+"""The resource-allocation assessment: school rule edges, CV limits, stages, verdicts (spec §2)."""
+import pandas as pd
+import pytest
+
+import quality_balance as qb
+from tests.builders import JUNIOR_OK, frame, school
+
+
+def _unit(ra, school_id, stage="primary"):
+    return ra.units.set_index(["school_id", "stage"]).loc[(school_id, stage)]
+
+
+def _cv(ra, indicator, stage="primary", county="甲县"):
+    return ra.cv.set_index(["county", "stage", "indicator"]).loc[(county, stage, indicator)]
+
+
+def test_value_exactly_at_threshold_meets_it():
+    # 42 teachers / 1000 students × 100 = 4.2 = the primary R1 threshold; 4500 m² / 1000 = 4.5 = R4's
+    ra = qb.assess_resources(frame(school(school_id="A", teachers_above_degree_primary=42.0,
+                                          teaching_area_m2=4500.0)))
+    u = _unit(ra, "A")
+    assert u["R1"] == 4.2 and u["R4"] == 4.5
+    assert u["met_count"] == 7 and u["passes_school_rule"]
+
+
+def test_one_miss_at_exactly_85_percent_passes():
+    # R4 threshold 4.5; 0.85 · 4.5 = 3.825 m² per student
+    ra = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=3825.0)))
+    u = _unit(ra, "A")
+    assert u["met_count"] == 6 and u["misses"] == "R4"
+    assert u["worst_ratio"] == pytest.approx(0.85)
+    assert u["passes_school_rule"]
+    assert "85%" in u["reason"] and "R4" in u["reason"]
+
+
+def test_one_miss_at_84_9_percent_fails():
+    ra = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=4.5 * 0.849 * 1000)))
+    u = _unit(ra, "A")
+    assert u["met_count"] == 6 and not u["passes_school_rule"]
+    assert "84.9%" in u["reason"] and "低于达标值的 85%" in u["reason"]
+
+
+def test_two_misses_fail_even_when_both_are_close():
+    ra = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=4.5 * 0.95 * 1000,
+                                          equipment_value_yuan=2000 * 0.99 * 1000)))
+    u = _unit(ra, "A")
+    assert u["met_count"] == 5 and u["misses"] == "R4,R6" and not u["passes_school_rule"]
+    assert u["reason"].startswith("未达到 2 项")
+
+
+def test_county_with_one_unit_has_cv_zero_and_passes():
+    ra = qb.assess_resources(frame(school(school_id="A")))
+    assert (ra.cv.query("stage == 'primary'")["cv"] == 0).all()
+    county = ra.counties.iloc[0]
+    assert county["status"] == "met" and county["n_units"] == 1
+
+
+def test_absent_stage_is_not_applicable_not_a_pass():
+    ra = qb.assess_resources(frame(school(school_id="A"), school(school_id="B")))
+    junior = ra.cv.query("stage == 'junior'")
+    assert len(junior) == 7
+    assert (junior["status"] == "not_applicable").all()
+    assert junior["passes"].isna().all()
+    assert ra.counties.iloc[0]["status"] == "met"  # the primary stage decides
+
+
+def test_cv_exactly_at_limit_passes_and_just_over_fails():
+    # R4 values 1.5 and 4.5 with equal students: mean 3, S = 1.5, CV = 0.5 = the primary limit
+    at = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1500.0), school(school_id="B", teaching_area_m2=4500.0)))
+    assert _cv(at, "R4")["cv"] == 0.5 and bool(_cv(at, "R4")["passes"])
+    over = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1490.0), school(school_id="B", teaching_area_m2=4500.0)))
+    row = _cv(over, "R4")
+    assert row["cv"] > 0.5 and not bool(row["passes"]) and row["status"] == "not_met"
+    assert "> 0.5" in row["reason"]
+    assert over.counties.iloc[0]["status"] == "not_met"
+    assert "差异系数超限" in over.counties.iloc[0]["reason"]
+
+
+def test_junior_limit_is_045():
+    # junior R4 values 3 and 7 (students 1000 each): mean 5, S = 2, CV = 0.4 ≤ 0.45
+    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=3000.0), school(JUNIOR_OK, school_id="B", teaching_area_m2=7000.0)]
+    assert _cv(qb.assess_resources(frame(*rows)), "R4", "junior")["passes"]
+    # values 2.5 and 7.5: mean 5, S = 2.5, CV = 0.5 > 0.45
+    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=2500.0), school(JUNIOR_OK, school_id="B", teaching_area_m2=7500.0)]
+    assert not _cv(qb.assess_resources(frame(*rows)), "R4", "junior")["passes"]
+
+
+def test_zero_mean_is_undefined_with_a_message():
+    ra = qb.assess_resources(frame(school(school_id="A", multimedia_rooms=0.0), school(school_id="B", multimedia_rooms=0.0)))
+    row = _cv(ra, "R7")
+    assert row["status"] == "undefined" and pd.isna(row["passes"]) and pd.isna(row["cv"])
+    assert "无定义" in row["reason"]
+    assert ra.counties.iloc[0]["status"] == "not_met"
+
+
+def test_counties_and_years_are_assessed_together():
+    rows = [school(school_id="A", year=y, county=c) for y in (2021, 2022) for c in ("甲县", "乙县")]
+    rows.append(school(school_id="B", year=2022, county="乙县", teaching_area_m2=1000.0, sports_area_m2=1000.0))
+    ra = qb.assess_resources(frame(*rows))
+    status = ra.counties.set_index(["county", "year"])["status"]
+    assert status.to_dict() == {("乙县", 2021): "met", ("乙县", 2022): "not_met",
+                                ("甲县", 2021): "met", ("甲县", 2022): "met"}
+    assert len(ra.cv) == 4 * 2 * 7
+
+
+def test_split_weights_and_thresholds_come_from_the_profile(tmp_path):
+    # a profile with a stricter R4 threshold turns the exact-threshold school into a miss
+    (tmp_path / "strict.toml").write_text('name = "strict"\nparent = "national"\n'
+                                          '[resources.thresholds.primary]\nR4 = 5.0\n', encoding="utf-8")
+    df = frame(school(school_id="A", teaching_area_m2=4500.0))
+    assert _unit(qb.assess_resources(df), "A")["met_count"] == 7
+    strict = qb.assess_resources(df, profile=tmp_path / "strict.toml")
+    assert _unit(strict, "A")["misses"] == "R4"
+    assert strict.counties.iloc[0]["profile"] == "strict"
+
+
+def test_influence_names_the_school_that_drives_the_cv():
+    ra = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1000.0),
+                                   school(school_id="B"), school(school_id="C")))
+    inf = ra.influence.query("indicator == 'R4'").set_index("school_id")
+    assert inf["effect_at_mean"].idxmax() == "A"
+
+
+def test_a_profile_can_leave_small_teaching_points_out_and_says_so(tmp_path):
+    # one province leaves teaching points under 50 students out of R; the default keeps them all
+    (tmp_path / "tp50.toml").write_text('name = "tp50"\nparent = "national"\n[resources]\n'
+                                        'exclude_teaching_points_below = 50\n', encoding="utf-8")
+    rows = [school(school_id="A"),
+            school(school_id="TP", school_type="教学点", location="乡村", students_primary=30.0,
+                   teaching_area_m2=60.0)]  # 2 m² per student: misses R4 badly
+    national = qb.assess_resources(frame(*rows))
+    assert "TP" in set(national.units["school_id"]) and national.counties.iloc[0]["status"] == "not_met"
+    local = qb.assess_resources(frame(*rows), profile=tmp_path / "tp50.toml")
+    assert "TP" not in set(local.units["school_id"])
+    assert local.excluded["school_id"].tolist() == ["TP"] and "少于 50 人" in local.excluded["reason"].iloc[0]
+    assert local.counties.iloc[0]["status"] == "met"

@@ -1,0 +1,1 @@
+"""Tests of quality_balance.report."""
