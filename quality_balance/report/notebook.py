@@ -18,6 +18,10 @@ tables of :mod:`quality_balance.report.tables` and the charts of
   the unit costs come from, what the gap adds up to).
 * :func:`show_figures` shows a list of charts, or a sentence when there is none;
   :func:`show_gap` shows the gap-to-pass section of a county report.
+* :func:`headline_results` and :func:`record_headline` are a report's headline
+  results (verdicts by year, projected pass year; counties passing by year): the
+  notebook emits them as :data:`HEADLINE_MIME` output and ``quality-balance render``
+  moves them into the executed notebook's ``metadata["quality_balance"]["headline"]``.
 """
 from __future__ import annotations
 
@@ -31,7 +35,8 @@ from ..errors import InputError, Problem, ProfileError
 
 __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
            "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
-           "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR"]
+           "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
+           "HEADLINE_MIME", "headline_results", "record_headline"]
 
 #: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
 REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
@@ -303,3 +308,126 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
             figures_styler(units, f"{county} {year}年 各学校单元未达标指标需增加的资源（列出前 {len(units)} 项，"
                                   f"共 {units.attrs['total']} 项；“校际达标须补足”为“是”的最先）"),
             Markdown(cost_note(profile)))
+
+
+# --- headline results ---------------------------------------------------------------
+
+#: MIME type of the headline output of a report notebook (:func:`record_headline`). The renderer moves
+#: it into the notebook's metadata (``metadata["quality_balance"]["headline"]``); HTML pages never show it.
+HEADLINE_MIME = "application/vnd.quality-balance.headline+json"
+#: The verdict columns a county headline carries per year (dimension statuses, the veto, the overall verdict).
+HEADLINE_VERDICTS = ("overall", "resources", "guarantee", "quality", "recognition", "veto")
+
+
+def _unknown(result, column: str, name: str, zh: str) -> InputError:
+    known = "、".join(sorted(result.verdicts[column].unique()))
+    return InputError([Problem(file="评估结果", column=column, value=name,
+                               message=f"评估结果中没有这个{zh}", expected=known)])
+
+
+def _int_or_none(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def headline_results(result, *, county: str | None = None, city: str | None = None) -> dict:
+    """The headline results of a county report (``county`` given) or of a city overview (``city`` only).
+
+    Parameters
+    ----------
+    result : Assessment
+        :func:`quality_balance.assess` output holding the place.
+    county : str, optional
+        The county of a county report: its verdicts by year and its projected pass year.
+    city : str, optional
+        The county's city (checked when given), or — without ``county`` — the city of an
+        overview: which of its counties pass in each year.
+
+    Returns
+    -------
+    dict
+        JSON-ready. A county: ``{"kind": "county", "city", "county", "profile", "synthetic",
+        "years": [...], "verdicts": [{"year", "overall", "resources", "guarantee", "quality",
+        "recognition", "veto"}, ...], "projected_pass": {"status", "year", "label"}}`` — statuses
+        as in ``result.verdicts`` (``met``/``not_met``/``no_data``; for ``veto``, ``met`` means no
+        veto item) and the projection of :func:`quality_balance.projected_pass_year` (``year`` is
+        ``None`` when it cannot be projected). A city: ``{"kind": "city", "city", "synthetic",
+        "years", "counties": [...], "passing": [{"year", "counties": [...], "n_passing",
+        "n_counties"}, ...]}``.
+
+    Raises
+    ------
+    InputError
+        A county or city that ``result`` does not hold (the known ones are listed), or neither given.
+    """
+    verdicts = result.verdicts
+    if county is None and city is None:
+        raise InputError([Problem(file="评估结果", column="county", message="没有指定县区或市",
+                                  expected="county= 或 city=")])
+    for column, name, zh in (("county", county, "县区"), ("city", city, "市")):
+        if name is not None and name not in set(verdicts[column]):
+            raise _unknown(result, column, name, zh)
+    rows = verdicts[verdicts["county"] == county] if county is not None else verdicts[verdicts["city"] == city]
+    if county is not None and city is not None and not (rows["city"] == city).all():
+        raise InputError([Problem(file="评估结果", column="city", value=city,
+                                  message=f"{county}不属于这个市", expected="、".join(sorted(rows["city"].unique())))])
+    rows = rows.sort_values(["county", "year"])
+    years = sorted(int(y) for y in rows["year"].unique())
+    synthetic = bool(result.synthetic)
+    if county is not None:
+        from ..planning.projection import projected_pass_year
+
+        projected = projected_pass_year(result)
+        own = projected[projected["county"] == county]
+        first = own.iloc[0] if len(own) else None
+        return {
+            "kind": "county", "city": str(rows["city"].iloc[0]), "county": county,
+            "profile": str(rows["profile"].iloc[-1]) if "profile" in rows else None,
+            "synthetic": synthetic, "years": years,
+            "verdicts": [{"year": int(r["year"]), **{c: str(r[c]) for c in HEADLINE_VERDICTS}}
+                         for _, r in rows.iterrows()],
+            "projected_pass": {"status": None if first is None else str(first["status"]),
+                               "year": None if first is None else _int_or_none(first["year"]),
+                               "label": None if first is None else str(first["label"])},
+        }
+    counties = sorted(rows["county"].unique())
+    passing = []
+    for year in years:
+        met = sorted(rows.loc[(rows["year"] == year) & (rows["overall"] == "met"), "county"])
+        present = rows.loc[rows["year"] == year, "county"].nunique()
+        passing.append({"year": year, "counties": met, "n_passing": len(met), "n_counties": int(present)})
+    return {"kind": "city", "city": city, "synthetic": synthetic, "years": years, "counties": counties,
+            "passing": passing}
+
+
+def record_headline(result, *, county: str | None = None, city: str | None = None) -> None:
+    """Emit the report's :func:`headline_results` as a :data:`HEADLINE_MIME` output of the current cell.
+
+    ``quality-balance render`` moves that output into the executed notebook's
+    ``metadata["quality_balance"]["headline"]``, where tests and scripts read it, and
+    removes it from the cell, so neither the HTML page nor the saved notebook shows it.
+    Run by hand in JupyterLab, the cell shows one line (its ``text/plain`` part).
+
+    Parameters
+    ----------
+    result : Assessment
+        :func:`quality_balance.assess` output.
+    county, city : str, optional
+        As in :func:`headline_results`.
+
+    Returns
+    -------
+    None
+    """
+    from IPython.display import display
+
+    headline = headline_results(result, county=county, city=city)
+    if headline["kind"] == "county":
+        last = headline["verdicts"][-1]
+        from ..schema import STATUS_LABELS
+
+        summary = (f"报告要点已记录：{headline['city']}{county}，{headline['years'][0]}—{headline['years'][-1]}年，"
+                   f"{last['year']}年综合结论{STATUS_LABELS.get(last['overall'], last['overall'])}")
+    else:
+        summary = (f"报告要点已记录：{city}各年度达标县区数 "
+                   + "，".join(f"{p['year']}年 {p['n_passing']}/{p['n_counties']}" for p in headline["passing"]))
+    display({HEADLINE_MIME: headline, "text/plain": summary}, raw=True)

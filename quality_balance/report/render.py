@@ -9,6 +9,10 @@ time (``jobs`` worker processes, each driving its own kernel), and writes::
     reports/<city>/城市概览.ipynb/.html  the city overview
     reports/index.html                 every report with its verdict, and the failures
 
+Each report notebook records its headline results (verdicts by year, projected
+pass year; counties passing by year) in a last cell; :func:`move_headline` puts
+them into the executed notebook's ``metadata["quality_balance"]["headline"]``.
+
 Every file is written under a temporary name and renamed when complete, so a
 crash never leaves a half-written report under its final name.
 
@@ -47,11 +51,12 @@ from ..errors import RenderError
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
-           "KERNEL_NAME", "LOG_FILE"]
+           "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
 NOTEBOOK_DIR = paths.NOTEBOOK_DIR
-#: The Jupyter kernel the notebooks run in (``make install`` registers the venv's under this name).
+#: The kernel name the notebooks declare; the kernel itself always runs the renderer's own interpreter
+#: (:func:`current_interpreter_kernel_spec`), whatever kernel of this name Jupyter has registered.
 KERNEL_NAME = "python3"
 #: Log file for kernel and library output, inside the output folder.
 LOG_FILE = "render.log"
@@ -160,6 +165,79 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def current_interpreter_kernel_spec():
+    """The spec of an IPython kernel that runs this very interpreter (``sys.executable``).
+
+    The renderer starts its kernels from this spec instead of looking
+    :data:`KERNEL_NAME` up among the registered kernels: a ``pip install`` of the
+    package registers none, and a ``python3`` kernel found elsewhere (the user's
+    ``~/.local/share/jupyter``, a system one) may run another interpreter, without
+    this package or with another copy of it.
+
+    Returns
+    -------
+    jupyter_client.kernelspec.KernelSpec
+        ``ipykernel``'s own command line for ``sys.executable``, named :data:`KERNEL_NAME`.
+    """
+    from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpec
+
+    spec = get_kernel_dict()
+    return KernelSpec(name=KERNEL_NAME, resource_dir=RESOURCES, argv=spec["argv"],
+                      display_name=spec["display_name"], language=spec["language"],
+                      metadata=spec.get("metadata", {}))
+
+
+def _kernel_manager_class():
+    """A kernel manager class whose kernel is :func:`current_interpreter_kernel_spec` (built on first use)."""
+    from jupyter_client import AsyncKernelManager
+
+    class CurrentInterpreterKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            return current_interpreter_kernel_spec()
+
+    return CurrentInterpreterKernelManager
+
+
+def move_headline(notebook) -> dict | None:
+    """Move the headline output of an executed report notebook into its metadata.
+
+    The notebook's :func:`~quality_balance.report.notebook.record_headline` cell emits
+    the headline results as one output of MIME type
+    :data:`~quality_balance.report.notebook.HEADLINE_MIME`; it becomes
+    ``notebook.metadata["quality_balance"]["headline"]`` and the output is removed
+    (the HTML page and the saved notebook do not show it). A notebook without one
+    (a failed or foreign notebook) is left unchanged.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook, changed in place.
+
+    Returns
+    -------
+    dict or None
+        The headline (the last one, if a notebook emitted several), or ``None``.
+    """
+    from .notebook import HEADLINE_MIME
+
+    headline = None
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if HEADLINE_MIME in output.get("data", {}):
+                headline = output["data"][HEADLINE_MIME]
+            else:
+                kept.append(output)
+        cell["outputs"] = kept
+    if headline is not None:
+        notebook.metadata.setdefault("quality_balance", {})["headline"] = headline
+    return headline
+
+
 def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> ReportResult:
     """Execute one notebook with papermill and write its .ipynb and .html (runs in a worker)."""
     import nbformat
@@ -174,13 +252,16 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
     try:
         papermill.execute_notebook(
             str(job.notebook), str(partial), parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+            kernel_name=KERNEL_NAME, kernel_manager_class=_kernel_manager_class(), progress_bar=False,
+            log_output=False,
             cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised
         error = _describe(exc)
     try:
         if partial.exists():
             nb = nbformat.read(partial, as_version=4)
+            if move_headline(nb) is not None:
+                nbformat.write(nb, partial)
         else:
             nb = _error_notebook(job, error or "notebook was not written")
             nbformat.write(nb, partial)
