@@ -207,7 +207,7 @@ def _add_render(subparsers) -> None:
     parser.add_argument("--first-year", type=int, default=None, help="报告起始年份（默认数据中最早年份）")
     parser.add_argument("--last-year", type=int, default=None, help="报告截止年份（默认数据中最晚年份）")
     parser.add_argument("--notebooks", default=str(paths.NOTEBOOK_DIR), metavar="目录",
-                        help="报告笔记本模板所在目录（默认为本项目的 notebooks/）")
+                        help="报告笔记本模板所在目录（默认为包内的 report/notebooks/）")
     parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
     parser.set_defaults(func=_cmd_render)
 

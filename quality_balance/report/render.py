@@ -424,8 +424,8 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     for name in (COUNTY_NOTEBOOK, CITY_NOTEBOOK):
         if not (Path(notebook_dir) / name).is_file():
             raise RenderError(f"report notebook {Path(notebook_dir) / name} not found: expected the folder "
-                              f"holding {COUNTY_NOTEBOOK} and {CITY_NOTEBOOK} (the project's notebooks/, "
-                              f"or --notebooks DIR)")
+                              f"holding {COUNTY_NOTEBOOK} and {CITY_NOTEBOOK} (default: the package's "
+                              f"report/notebooks/, or --notebooks DIR)")
     data_dir = Path(data_dir)
     dataset = load_dataset_or_demo(data_dir, fallback=False)
     places = dataset.schools[["city", "county"]].drop_duplicates().sort_values(["city", "county"])
