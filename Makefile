@@ -9,9 +9,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 DEMO_DIR    := data/demo
 REPORTS_DIR := reports
 
-.PHONY: demo test lab install clean
+.PHONY: help demo test lab install clean
+.DEFAULT_GOAL := help
 
-install: $(STAMP)
+help: ## 列出各目标及说明（默认目标）/ list the targets (the default)
+	@echo "用法 / usage: make <目标 target>    快速开始 / quick start: make demo, make test"
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z][a-zA-Z0-9_-]*:[^=]*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: $(STAMP) ## 创建 .venv 并安装本包及开发依赖，注册 Jupyter 内核 / create .venv, install the package (editable) with its dev extra
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更高版本 / Python >= 3.11 is required"; exit 1; }
@@ -21,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) ## 生成演示数据、评估、生成报告并打印报告位置 / demo data, assessment, reports, ledgers
 	$(BIN)/quality-balance demo --out $(DEMO_DIR)
 	$(BIN)/quality-balance template --out data/templates >/dev/null
 	$(BIN)/quality-balance assess $(DEMO_DIR) --out $(REPORTS_DIR)/tables
@@ -31,11 +36,11 @@ demo: $(STAMP)
 	@echo "整改台账 / rectification ledgers (2025): $(abspath $(REPORTS_DIR))/ledger"
 	@echo "报告索引 / report index: $(abspath $(REPORTS_DIR))/index.html"
 
-test: $(STAMP)
+test: $(STAMP) ## 运行全部测试（含 nbval 执行 notebooks/）/ the whole test suite, notebooks included
 	$(BIN)/python -m pytest -q
 
-lab: $(STAMP)
+lab: $(STAMP) ## 在 notebooks/ 上打开 JupyterLab / open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/
 
-clean:
+clean: ## 删除 .venv、reports/ 下的输出与构建文件 / remove .venv, rendered reports and build files
 	rm -rf $(VENV) $(REPORTS_DIR)/* build *.egg-info

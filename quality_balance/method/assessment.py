@@ -1,8 +1,10 @@
 """The whole assessment: four dimensions, veto items, the county verdict and the shortfalls.
 
+Method: docs/method.md §2 (verdicts), §10 (shortfalls).
+
 A county is 达标 for a year only when resource allocation, government
 guarantee, education quality and social recognition are all ``met`` and no veto
-item is present (spec §1). A dimension is ``not_met`` when any of its counting
+item is present. A dimension is ``not_met`` when any of its counting
 items is not met, else ``no_data`` when any has no data, else ``met`` (or
 ``not_applicable`` when none applies). ``overall`` is ``met`` only when all four
 dimensions are met and the veto column is ``met`` (no veto present, none unknown);

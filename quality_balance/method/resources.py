@@ -1,6 +1,8 @@
 """Resource allocation (资源配置): R1–R7 per school unit, the school rule, the weighted CV.
 
-The dimension passes for a county-year when (spec §2)
+Method: docs/method.md §4.
+
+The dimension passes for a county-year when
 
 * every in-scope school unit meets the school rule: at least
   ``resources.school_rule.min_met`` (6) of the 7 indicators, and each indicator it

@@ -1,4 +1,6 @@
-"""School units: one row per school and stage, with whole-school facilities split (spec §2.2).
+"""School units: one row per school and stage, with whole-school facilities split.
+
+Method: docs/method.md §4.1, §4.2.
 
 A school that spans stages is assessed as one unit per stage. Teacher counts
 (R1–R3) are reported per stage and used as given. Whole-school facilities —

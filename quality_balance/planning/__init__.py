@@ -1,5 +1,7 @@
 """Stage 3 — planning: progress over the years, projections, plan tracking, the gap to pass.
 
+Method: docs/method.md §11–§14.
+
 * :mod:`.progress` — every measure per year against its threshold;
 * :mod:`.projection` — trends with prediction intervals, the projected pass year;
 * :mod:`.tracking` — plan targets against the data;

@@ -1,5 +1,7 @@
 """Unit costs of resource additions: the profile's ``[costs]`` table or a user's cost table.
 
+Method: docs/method.md §14.3.
+
 The gap to pass (:mod:`quality_balance.planning.gap`) prices what a school must add with
 one figure per indicator, in 元 per resource unit:
 

@@ -1,6 +1,8 @@
 """The gap to pass (达标差距测算): what each school must add, and what brings each CV within its limit.
 
-Three questions, answered for every county and year of an assessment (spec §2, §8):
+Method: docs/method.md §14.
+
+Three questions, answered for every county and year of an assessment:
 
 1. **Unit gaps.** For every school unit that misses an R indicator: how many more
    teachers (R1–R3), m² of teaching rooms (R4) or sports area (R5), 元 of
@@ -30,7 +32,7 @@ Three questions, answered for every county and year of an assessment (spec §2, 
 2. **CV additions** (water-filling). For every county, year, stage and indicator
    whose student-weighted CV is over its limit: raise every unit whose
    per-student value X_i is below a level L up to L (addition P_i·(L − X_i) in
-   resource units), with the lowest L for which the CV (spec §2.4,
+   resource units), with the lowest L for which the CV (docs/method.md §4.5,
    :func:`quality_balance.weighted_cv`) is within the limit. Why this is the
    smallest total: a given total addition fixes the weighted mean, so the CV is
    smallest when the weighted variance is; minimising Σ p_i (y_i − m)² over

@@ -1,5 +1,7 @@
 """Progress 2021–2025: every measure of every county, year by year, against its threshold.
 
+Method: docs/method.md §11.
+
 :func:`progress` turns an :class:`~quality_balance.method.assessment.Assessment` into
 one tidy table, one row per county, year and *measure*:
 

@@ -1,5 +1,7 @@
 """Projections (预测): when will a measure not yet met reach its threshold, if the trend holds?
 
+Method: docs/method.md §12.
+
 Method
 ------
 For every county and numeric measure of the progress table

@@ -1,5 +1,7 @@
 """How the data track plan targets (规划目标跟踪).
 
+Method: docs/method.md §13.
+
 Plans are loaded and validated by :mod:`quality_balance.standards.plan`.
 
 Measures (the *actual* side) come from the data wherever they can

@@ -1,12 +1,14 @@
 """What-if: add teachers, floor area, equipment or rooms to schools, then assess again.
 
+Method: docs/method.md §14.4.
+
 :func:`apply_additions` takes a table of additions — one row per school, year,
 indicator and stage, ``amount`` in the resource's own unit (teachers, m², 元,
 rooms) — and returns a *new* :class:`~quality_balance.inputs.dataset.Dataset` whose
 school table carries the increased numerators. Pass it to
 :func:`quality_balance.assess` to see the result.
 
-Which column of the school table an addition changes (spec §2.2, §10):
+Which column of the school table an addition changes (docs/method.md §4.2; columns in ``schema.py``):
 
 * R1–R3 teachers are per stage: ``teachers_above_degree_<stage>``,
   ``backbone_teachers_<stage>``, ``pe_art_teachers_<stage>``;

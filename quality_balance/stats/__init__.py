@@ -1,5 +1,7 @@
 """Inequality measures over school units, one measure per module.
 
+Method: docs/method.md §4.5, §4.6.
+
 All functions take per-unit values and per-unit weights (students), never read
 files and never draw. Grouped versions work on long DataFrames and are vectorised
 over every (county, year, stage, indicator) group at once.

@@ -1,4 +1,7 @@
-"""Argument checks shared by the measures."""
+"""Argument checks shared by the measures.
+
+Method: docs/method.md §4.5.
+"""
 from __future__ import annotations
 
 import numpy as np

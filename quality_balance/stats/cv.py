@@ -1,5 +1,7 @@
 """The coefficient of variation (差异系数), student-weighted as in the official method.
 
+Method: docs/method.md §4.5.
+
 For one indicator and stage over the in-scope units of a county::
 
     X_i = the unit's per-student value        P_i = the unit's students, P = Σ P_i

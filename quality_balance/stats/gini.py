@@ -1,5 +1,7 @@
 """The Gini coefficient of per-student values, weighted by students.
 
+Method: docs/method.md §4.6.
+
     G = Σ_i Σ_j P_i P_j |X_i − X_j| / (2 P² X̄)
 
 computed in O(n log n) from the sorted values: with weights p_i = P_i / P

@@ -1,5 +1,7 @@
 """Each unit's influence on the weighted CV.
 
+Method: docs/method.md §4.6.
+
 Two views, both holding the other units fixed:
 
 * ``cv_at_mean`` — the county CV if this unit were brought to the county mean X̄

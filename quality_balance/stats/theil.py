@@ -1,5 +1,7 @@
 """The Theil T index of per-student values, weighted by students, and its decomposition.
 
+Method: docs/method.md §4.6.
+
 With p_i = P_i / P, X̄ = Σ p_i X_i and r_i = X_i / X̄::
 
     T = Σ_i p_i · r_i · ln r_i            (units with X_i = 0 contribute 0)

@@ -1,7 +1,9 @@
 """Assessment items beyond resource allocation: G1–G15, Q1–Q9, S1, V1–V6 and local items.
 
+Method: docs/method.md §5–§9.
+
 Every item is computed for every county-year at once and returns items-table
-rows (spec §10): ``city, county, year, dimension, item, label, status, value,
+rows: ``city, county, year, dimension, item, label, status, value,
 threshold, reason, counts``.
 """
 from .guarantee import GUARANTEE_LABELS, guarantee_items

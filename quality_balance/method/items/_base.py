@@ -1,5 +1,7 @@
 """Building blocks of the item assessments: checks, their combination, the items table.
 
+Method: docs/method.md §2.2 (combining checks), §3 (comparisons).
+
 An item is computed for every county-year at once. Each item is made of one or
 more *checks*; a check is a frame aligned with the county-years (``places``)
 holding ``status`` (``met``/``not_met``/``no_data``/``not_applicable``), ``value``,

@@ -1,4 +1,6 @@
-"""Government guarantee (政府保障程度), items G1–G15 (spec §3).
+"""Government guarantee (政府保障程度), items G1–G15.
+
+Method: docs/method.md §5.
 
 Items G3–G6 are computed from the school table; the rest from the county table.
 Every threshold is read from the county's profile (``guarantee.*``). School

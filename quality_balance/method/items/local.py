@@ -1,5 +1,7 @@
 """Local items that a profile adds (``[[extra_items]]``), e.g. 濮阳市's 体质健康优良率 ≥ 60%.
 
+Method: docs/method.md §9.3.
+
 Each names a county-table column, an operator (``>=`` or ``<=``) and a
 threshold, and says whether it counts toward its dimension's verdict.
 Counties whose profile does not define an item get no row for it.

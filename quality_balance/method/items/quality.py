@@ -1,4 +1,6 @@
-"""Education quality (教育质量), items Q1–Q9 (spec §4), and the schools' difference rate.
+"""Education quality (教育质量), items Q1–Q9, and the schools' difference rate.
+
+Method: docs/method.md §6.
 
 Q4 is computed from the school table (every school except 特殊教育学校 must spend
 at least ``quality.Q4.min_training_share`` % of its public funds on teacher

@@ -1,4 +1,6 @@
-"""Social recognition (社会认可度), item S1 (spec §5), with Wilson intervals.
+"""Social recognition (社会认可度), item S1, with Wilson intervals.
+
+Method: docs/method.md §7.
 
 The recognition rate is favourable answers ÷ respondents, overall and for each
 surveyed group; it must reach ``recognition.min_rate`` (85%). Beside each rate

@@ -1,4 +1,6 @@
-"""Veto items (一票否决), V1–V6 (spec §6).
+"""Veto items (一票否决), V1–V6.
+
+Method: docs/method.md §8.
 
 Each is a yes/no input of the county table meaning "present". In the items
 table a veto item is ``met`` when absent, ``not_met`` when present and
