@@ -24,10 +24,10 @@ resources.school_rule.min_ratio_of_miss`` of the county's profile, 15 % in
 the national profile) light red, the others light yellow.
 
 Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is
-neutralised (:func:`quality_balance.report.export.neutralise_formulas`); file names
+neutralised (:func:`quality_balance.output.neutralise_formulas`); file names
 are sanitised so that a county name such as ``../x`` never leaves the output
 folder (:func:`ledger_filename`); files are written under a temporary name and
-moved into place only when all are complete (:func:`quality_balance.report.export.atomic_folder`).
+moved into place only when all are complete (:func:`quality_balance.output.atomic_folder`).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProfileError
-from .export import atomic_folder, neutralise_formulas
+from ..output import atomic_folder, neutralise_formulas
 from ..schema import DIMENSION_LABELS, STAGE_LABELS, STATUS_LABELS
 
 __all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit",

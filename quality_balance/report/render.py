@@ -44,6 +44,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import paths
 from ..errors import RenderError
+from ..output import atomic_file, write_text
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
@@ -136,12 +137,6 @@ def notebook_to_html(notebook, title: str = "") -> str:
     return body
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _error_notebook(job: ReportJob, error: str):
     """A one-cell notebook standing in for a report whose notebook could not even start."""
     import nbformat
@@ -169,26 +164,24 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
     target = Path(out_dir) / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     ipynb, page = target.with_name(target.name + ".ipynb"), target.with_name(target.name + ".html")
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial.ipynb")
     error = None
     try:
-        papermill.execute_notebook(
-            str(job.notebook), str(partial), parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-            cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised
-        error = _describe(exc)
-    try:
-        if partial.exists():
-            nb = nbformat.read(partial, as_version=4)
-        else:
-            nb = _error_notebook(job, error or "notebook was not written")
-            nbformat.write(nb, partial)
-        _atomic_write(page, notebook_to_html(nb, job.title or job.name))
-        os.replace(partial, ipynb)
+        with atomic_file(ipynb, suffix=".partial.ipynb") as partial:
+            try:
+                papermill.execute_notebook(
+                    str(job.notebook), str(partial), parameters=dict(job.parameters),
+                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                    cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised
+                error = _describe(exc)
+            if partial.exists():
+                nb = nbformat.read(partial, as_version=4)
+            else:
+                nb = _error_notebook(job, error or "notebook was not written")
+                nbformat.write(nb, partial)
+            write_text(page, notebook_to_html(nb, job.title or job.name))
     except Exception as exc:  # noqa: BLE001
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
-        partial.unlink(missing_ok=True)
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error)
 
@@ -446,5 +439,5 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
     parts.append("</body></html>")
     path = out / INDEX_FILE
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, "\n".join(parts))
+    write_text(path, "\n".join(parts))
     return path
