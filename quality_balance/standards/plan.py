@@ -30,7 +30,6 @@ How the data track a plan (measures, statuses) is
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -39,6 +38,7 @@ from typing import Iterable, Mapping
 
 from .. import paths
 from ..errors import ProfileError
+from .registry import PLANS
 from ..schema import COUNTIES
 
 __all__ = ["Plan", "Target", "load_plan", "available_plans", "load_plans", "PLAN_DIR", "DERIVED_MEASURES", "KINDS",
@@ -112,12 +112,19 @@ class Plan:
 
 
 def available_plans(search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
-    """Plan name → file, for the shipped plans and any ``*.toml`` in ``search_path``."""
-    found: dict[str, Path] = {}
-    for folder in [PLAN_DIR, *map(Path, search_path)]:
-        for file in sorted(Path(folder).glob("*.toml")):
-            found[file.stem] = file
-    return found
+    """Plan name → file, for the shipped plans and any ``*.toml`` in ``search_path``.
+
+    Parameters
+    ----------
+    search_path : iterable of str or Path
+        Extra folders (a file there replaces a shipped plan of the same name).
+
+    Returns
+    -------
+    dict of str to Path
+        See :meth:`quality_balance.standards.registry.Registry.available` (listings are cached per folder).
+    """
+    return PLANS.available(search_path)
 
 
 def _kind_ok(value, typ) -> bool:
@@ -235,20 +242,8 @@ def load_plan(plan: "str | Path | Plan", search_path: Iterable[str | Path] = ())
     """
     if isinstance(plan, Plan):
         return plan
-    path = Path(plan)
-    if path.suffix != ".toml" and not path.exists():
-        known = available_plans(search_path)
-        if str(plan) not in known:
-            raise ProfileError(f"unknown plan {str(plan)!r}; expected one of {', '.join(sorted(known))} "
-                               f"or the path of a .toml file")
-        path = known[str(plan)]
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"plan file {path}: not valid TOML ({exc}); fix the line it names") from None
-    except OSError as exc:
-        raise ProfileError(f"plan file {path}: cannot be read ({exc.strerror or exc})") from None
+    path = PLANS.locate(plan, search_path)
+    raw = PLANS.read(path)
     problems: list[str] = []
     for key in set(raw) - set(_TOP):
         problems.append(f"unknown key {key!r} (known: {', '.join(_TOP)})")
