@@ -84,6 +84,7 @@ from ..schema import (INDICATOR_LABELS, INDICATOR_SCALE, INDICATOR_UNITS, INDICA
                      STAGE_LABELS)
 from ..method.split import FACILITIES, TEACHER_COLUMNS
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
+from ..schema import CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE
 from .whatif import addition_targets
 
 __all__ = ["GapResult", "gap_to_pass", "gap_table", "round_up", "RESOURCE_UNITS", "ADDITION_LABELS",
@@ -102,8 +103,6 @@ ADDITION_LABELS = {"R1": "高于规定学历教师", "R2": "县级以上骨干�
                    "R7": "网络多媒体教室"}
 SHARED = "shared"
 STAGE_GROUP_LABELS = {**STAGE_LABELS, SHARED: "全校共用"}
-PLACE = ["city", "county", "year"]
-GROUP = PLACE + ["stage", "indicator"]
 TARGET = PLACE + ["school_id", "school_name", "indicator", "column"]
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
-from ..schema import DIMENSION_LABELS, RESULT_HEADERS, STATUS_LABELS, VETO_LABELS
+from ..schema import DIMENSION_LABELS, RESULT_HEADERS, status_label
 
 __all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
 
@@ -30,8 +30,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in ("status", *DIMENSION_LABELS):
         if col in out:
-            words = VETO_LABELS if col == "veto" else STATUS_LABELS
-            out[col] = out[col].map(lambda v: words.get(v, v))
+            out[col] = status_label(out[col], dimension=col)
     if "dimension" in out:
         out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, v))
     if "stage" in out:

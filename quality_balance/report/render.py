@@ -364,13 +364,13 @@ th { background: #f2f2f2; } td.status { text-align: center; } .failed { color: #
 
 
 def _status_cell(status: object) -> str:
-    from ..schema import STATUS_LABELS
+    from ..schema import status_label
     from .style import STATUS_COLORS
 
     if not isinstance(status, str):
         return '<td class="status">—</td>'
     color = STATUS_COLORS.get(status, "#ffffff")
-    return f'<td class="status" style="background:{color}">{html.escape(STATUS_LABELS.get(status, status))}</td>'
+    return f'<td class="status" style="background:{color}">{html.escape(status_label(status))}</td>'
 
 
 def _link(out: Path, name: str, suffix: str, text: str) -> str:
