@@ -103,7 +103,6 @@ ADDITION_LABELS = {"R1": "高于规定学历教师", "R2": "县级以上骨干�
                    "R7": "网络多媒体教室"}
 SHARED = "shared"
 STAGE_GROUP_LABELS = {**STAGE_LABELS, SHARED: "全校共用"}
-TARGET = PLACE + ["school_id", "school_name", "indicator", "column"]
 
 
 def round_up(amount, reference=1.0):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
-from ..schema import DIMENSION_LABELS, RESULT_HEADERS, status_label
+from ..schema import DIMENSION_LABELS, RESULT_HEADERS, STAGE_LABELS, status_label
 
 __all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
 
@@ -34,7 +34,7 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     if "dimension" in out:
         out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, v))
     if "stage" in out:
-        out["stage"] = out["stage"].map(lambda v: {"primary": "小学", "junior": "初中"}.get(v, v))
+        out["stage"] = out["stage"].replace(STAGE_LABELS)
     return out.rename(columns=RESULT_HEADERS)
 
 

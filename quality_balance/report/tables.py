@@ -159,7 +159,7 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
         [info["school_name"], info.index.get_level_values("stage").map(STAGE_LABELS)], names=["学校", "学段"])
     wide.index = ratio.index = index
     wide["达标项数"] = info["met_count"].to_numpy()
-    wide["校际指标要求"] = np.where(info["passes_school_rule"], "达标", "未达标")
+    wide["校际指标要求"] = np.where(info["passes_school_rule"], status_label("met"), status_label("not_met"))
     css = _ratio_css(ratio, pd.Series(min_ratio, index=index))
     css["达标项数"] = ""
     css["校际指标要求"] = wide["校际指标要求"].map(_status_css)

@@ -198,7 +198,7 @@ def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
                 current = PROFILES.locate(parent, search)
             except ProfileError as exc:
                 raise ProfileError(f"profile file {current}: parent {parent!r} not found ({exc})") from None
-    root_path, merged = layers[-1]
+    _, merged = layers[-1]
     for file, raw in reversed(layers[:-1]):
         problems: list[str] = []
         _check_against(merged, raw, "", file, problems)
