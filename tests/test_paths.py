@@ -57,3 +57,13 @@ def test_help_shows_the_defaults(capsys):
         with pytest.raises(SystemExit):
             build_parser().parse_args([command, "--help"])
         assert f"default: {default}" in capsys.readouterr().out
+
+
+def test_only_the_cli_prints_or_parses_arguments():
+    """Library modules return values and raise errors; the command line (cli.py) prints and parses."""
+    package = ROOT / "quality_balance"
+    pattern = re.compile(r"(?<![\w.])print\(|\bargparse\b|\bsys\.argv\b|\bsys\.stdout\b")
+    offenders = [f"{path.relative_to(package)}:{n}" for path in package.rglob("*.py") if path.name != "cli.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if pattern.search(line) and not line.lstrip().startswith((">>>", "#"))]
+    assert offenders == []
