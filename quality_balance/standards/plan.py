@@ -1,6 +1,6 @@
 """Plan targets as data, and how the data track them (规划目标跟踪).
 
-A *plan* is a TOML file (shipped in ``quality_balance/plans``: 濮阳市, 呼和浩特市,
+A *plan* is a TOML file (shipped in ``quality_balance/standards/plans``: 濮阳市, 呼和浩特市,
 桓台县, 蕉岭县); a user adds one by writing a file and passing its path. It names
 its ``city``, the first year it counts (``start``) and a list of ``[[targets]]``,
 each with an ``id``, a Chinese ``label`` and a ``kind``:
@@ -25,6 +25,7 @@ name a ``county`` or give ``by_county = {县 = 数}`` (one target per county; a
 a year's amount is read from the measure: ``"value"`` (the figure itself, default),
 ``"fall"`` (its fall from the previous year) or ``"rise"``.
 
+Files are found, listed and read by :data:`quality_balance.standards.registry.PLANS`.
 How the data track a plan (measures, statuses) is
 :mod:`quality_balance.planning.tracking`.
 """

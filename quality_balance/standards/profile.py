@@ -1,13 +1,14 @@
 """Standards profiles: the national thresholds and the local variants, as data.
 
-A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/profiles``)
+A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/standards/profiles``)
 holds every threshold, weight and limit of the national method; it is also the
 *schema*: a local profile names a ``parent`` and may override only keys that the
 national profile has, with values of the same kind. ``extra_items`` (local items
 such as 濮阳市's 体质健康优良率 ≥ 60%) are the one list a profile may add to.
 
 Users add a profile by writing a file, with no code change: pass its path to
-:func:`load_profile`, or put it in a folder passed as ``search_path``.
+:func:`load_profile`, or put it in a folder passed as ``search_path``. Files are
+found, listed and read by :data:`quality_balance.standards.registry.PROFILES`.
 """
 from __future__ import annotations
 
