@@ -55,6 +55,7 @@ def _cmd_assess(args) -> int:
     from .method.assessment import assess
     from .report.export import write_results
     from .inputs.loaders import load_dataset
+    from .schema import status_label, veto_label
 
     started = time.perf_counter()
     dataset = load_dataset(args.data)
@@ -68,21 +69,12 @@ def _cmd_assess(args) -> int:
         print(f"【{dataset.provenance}】")
     print(f"{last} 年综合结论 / verdicts:")
     for row in table.itertuples():
-        print(f"  {row.city} {row.county}: {_zh(row.overall)}（资源配置 {_zh(row.resources)}，政府保障 {_zh(row.guarantee)}，"
-              f"教育质量 {_zh(row.quality)}，社会认可 {_zh(row.recognition)}，一票否决 {_veto_zh(row.veto)}）")
+        print(f"  {row.city} {row.county}: {status_label(row.overall)}（资源配置 {status_label(row.resources)}，"
+              f"政府保障 {status_label(row.guarantee)}，教育质量 {status_label(row.quality)}，"
+              f"社会认可 {status_label(row.recognition)}，一票否决 {veto_label(row.veto)}）")
     print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(paths)} 个文件，"
           f"{time.perf_counter() - started:.1f} 秒）")
     return 0
-
-
-def _zh(status: str) -> str:
-    from .schema import STATUS_LABELS
-    return STATUS_LABELS.get(status, status)
-
-
-def _veto_zh(status: str) -> str:
-    from .schema import VETO_LABELS
-    return VETO_LABELS.get(status, status)
 
 
 def _cmd_check(args) -> int:

@@ -45,6 +45,11 @@ __all__ = [
     "SURVEY_GROUPS",
     "STATUS_LABELS",
     "VETO_LABELS",
+    "status_label",
+    "veto_label",
+    "COUNTY_KEY",
+    "PLACE_KEY",
+    "CV_GROUP_KEY",
     "DIMENSION_LABELS",
     "RESULT_HEADERS",
 ]
@@ -132,6 +137,64 @@ STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"
 VETO_LABELS = {"met": "无", "not_met": "存在（否决）", "no_data": "无数据", "not_applicable": "不适用"}
 DIMENSION_LABELS = {"resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量",
                     "recognition": "社会认可度", "veto": "一票否决", "overall": "综合结论"}
+
+
+def status_label(status, *, dimension: str | None = None):
+    """The Chinese word of an assessment status (``met`` → 达标), for one value or a whole table.
+
+    Parameters
+    ----------
+    status : str, Series or DataFrame
+        Status words (``met``, ``not_met``, ``no_data``, ``not_applicable``...).
+    dimension : str, optional, keyword-only
+        ``"veto"`` reads the veto column's words (:func:`veto_label`: 无 / 存在（否决）);
+        any other dimension, or none, the words of :data:`STATUS_LABELS`.
+
+    Returns
+    -------
+    str, Series or DataFrame
+        The same shape; a value without a Chinese word (a missing value, an unknown
+        word) is returned as it is.
+
+    Examples
+    --------
+    >>> status_label("not_met"), status_label("not_met", dimension="veto"), status_label("其他")
+    ('未达标', '存在（否决）', '其他')
+    """
+    labels = VETO_LABELS if dimension == "veto" else STATUS_LABELS
+    if isinstance(status, str):
+        return labels.get(status, status)
+    if hasattr(status, "replace"):  # a Series or DataFrame: every cell at once
+        return status.replace(labels)
+    return status  # a missing value
+
+
+def veto_label(status):
+    """The Chinese word of a veto status: ``met`` → 无, ``not_met`` → 存在（否决）(:func:`status_label`).
+
+    Parameters
+    ----------
+    status : str, Series or DataFrame
+        Status words of the veto dimension.
+
+    Returns
+    -------
+    str, Series or DataFrame
+        As :func:`status_label` with ``dimension="veto"``.
+
+    >>> veto_label("met")
+    '无'
+    """
+    return status_label(status, dimension="veto")
+
+
+# --- keys of the result tables ----------------------------------------------------
+#: A county: its city and its name (a county's name alone is not unique across cities).
+COUNTY_KEY = ["city", "county"]
+#: A county-year: one row of the verdicts.
+PLACE_KEY = COUNTY_KEY + ["year"]
+#: One student-weighted CV: a county-year's stage and indicator.
+CV_GROUP_KEY = PLACE_KEY + ["stage", "indicator"]
 
 # --- the school-year table ------------------------------------------------------
 

@@ -36,9 +36,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +47,7 @@ from scipy.special import gammaincinv
 
 from ..inputs.dataset import METADATA_FILE, SYNTHETIC_LABEL, Dataset
 from ..errors import QualityBalanceError
+from ..output import replace_folder
 from ..standards.profile import Profile, profile_for_place
 from ..schema import (COUNTIES, INDICATORS, RATINGS, SCHOOLS, SCORES, STAGE_LABELS, STAGES, SURVEY, SURVEY_GROUPS,
                      Table)
@@ -1528,9 +1526,7 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
             raise QualityBalanceError(
                 f"demo output folder {folder} holds files the demo does not write ({', '.join(foreign[:5])}); "
                 "choose an empty or new folder so that nothing of yours is replaced")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with replace_folder(folder) as staging:
         metadata = {"synthetic": bool(dataset.synthetic), **dataset.metadata,
                     "tables": {name: f"{name}.csv" for name in frames}, "workbook": WORKBOOK_FILE}
         (staging / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n",
@@ -1540,22 +1536,6 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
             frame.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
         (staging / WORKBOOK_DIR).mkdir()
         _write_workbook(frames, staging / WORKBOOK_FILE, dataset.metadata.get("seed", ""))
-        os.chmod(staging, 0o755)
-        if folder.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.rename(folder, retired / folder.name)
-            try:
-                os.rename(staging, folder)
-            except OSError:
-                os.rename(retired / folder.name, folder)  # put the previous demo back
-                raise
-            finally:
-                shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return [folder / n for n in names]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..report.export import atomic_folder
+from ..output import atomic_folder
 from ..schema import TABLES, Column, Table
 from .validate import YEAR_RANGE
 

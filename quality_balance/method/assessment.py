@@ -26,11 +26,10 @@ from .items import (ItemBlock, dimension_status, guarantee_items, local_items, q
                     recognition_items, veto_items)
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, assess_resources, format_value
-from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS
+from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
 
-PLACE = ["city", "county", "year"]
 DIMENSIONS = ("resources", "guarantee", "quality", "recognition")
 
 

@@ -28,15 +28,14 @@ import pandas as pd
 
 from ..errors import CalculationError
 from ..standards.profile import Profile, profiles_by_county
-from ..schema import INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES
+from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS,
+                      STAGE_LABELS, STAGES)
 from .split import split_units
 from ..stats import grouped_cv_influence, grouped_gini, grouped_theil, grouped_weighted_cv
 
 __all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
 
 FLOAT_TOLERANCE = 1e-9
-COUNTY = ["city", "county"]
-GROUP = COUNTY + ["year", "stage", "indicator"]
 _DECIMALS = {"R6": 0}
 
 

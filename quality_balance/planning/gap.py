@@ -85,6 +85,8 @@ from ..method.resources import FLOAT_TOLERANCE, at_least, at_most
 from ..schema import (INDICATOR_LABELS, INDICATOR_SCALE, INDICATOR_UNITS, INDICATORS, RESULT_HEADERS, SCHOOLS,
                      STAGE_LABELS)
 from ..method.split import FACILITIES, TEACHER_COLUMNS
+from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
+from ..schema import CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE
 from .whatif import addition_targets
 
 __all__ = ["GapResult", "gap_to_pass", "gap_table", "round_up", "RESOURCE_UNITS", "ADDITION_LABELS",
@@ -103,9 +105,6 @@ ADDITION_LABELS = {"R1": "高于规定学历教师", "R2": "县级以上骨干�
                    "R7": "网络多媒体教室"}
 SHARED = "shared"
 STAGE_GROUP_LABELS = {**STAGE_LABELS, SHARED: "全校共用"}
-PLACE = ["city", "county", "year"]
-GROUP = PLACE + ["stage", "indicator"]
-TARGET = PLACE + ["school_id", "school_name", "indicator", "column"]
 
 
 def round_up(amount, reference=1.0):
@@ -301,15 +300,6 @@ def _unit_text(miss: pd.DataFrame) -> pd.Series:
 
 # --- 2. CV additions: water-filling ----------------------------------------------------------------
 
-def _group_cv(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
-    """Student-weighted CV (spec §2.4) of every group at once; NaN where the mean is 0."""
-    total = np.bincount(codes, w, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(codes, w * x, n) / total
-        var = np.bincount(codes, w * (x - mean[codes]) ** 2, n) / total
-        return np.sqrt(np.maximum(var, 0.0)) / np.where(mean > 0, mean, np.nan)
-
-
 def _fill_levels(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int, limit: np.ndarray,
                  active: np.ndarray) -> np.ndarray:
     """The lowest level L per active group with CV(max(X, L)) ≤ limit, by bisection over all groups at once."""
@@ -319,20 +309,18 @@ def _fill_levels(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int, limit:
     hi = pd.Series(x).groupby(codes).max().reindex(range(n)).to_numpy()  # CV(max(X, max X)) = 0
     for _ in range(BISECTION_STEPS):
         mid = (lo + hi) / 2
-        ok = _group_cv(np.maximum(x, mid[codes]), w, codes, n) <= limit
+        ok = weighted_cv_by_code(np.maximum(x, mid[codes]), w, codes, n) <= limit
         hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
     return np.where(active, hi, np.nan)
 
 
 def _cv_if_one_more(x: np.ndarray, w: np.ndarray, codes: np.ndarray, n: int, delta: np.ndarray) -> np.ndarray:
     """Each row's group CV if that row alone gained ``delta`` per student (closed form, centred)."""
-    total = np.bincount(codes, w, n)[codes]  # every row's group has students
-    mean = (np.bincount(codes, w * x, n)[codes]) / total
+    total, mean, var = (m[codes] for m in weighted_moments_by_code(x, w, codes, n))  # every group has students
     d = x - mean
-    var = np.bincount(codes, w * d ** 2, n)[codes] / total
     p = w / total
     new_var = var + p * ((d + delta) ** 2 - d ** 2) - (p * delta) ** 2
-    return np.sqrt(np.maximum(new_var, 0.0)) / (mean + p * delta)
+    return cv_from_moments(mean + p * delta, new_var)
 
 
 @dataclass
@@ -360,7 +348,7 @@ class _Units:
         return (self.resource + amounts[self.target] * self.per_unit) / self.students
 
     def cv(self, amounts: np.ndarray) -> np.ndarray:
-        return _group_cv(self.x(amounts), self.students, self.gcode, self.n_groups)
+        return weighted_cv_by_code(self.x(amounts), self.students, self.gcode, self.n_groups)
 
     def per_target(self, amount: np.ndarray) -> np.ndarray:
         out = np.zeros(self.n_targets)
@@ -414,7 +402,7 @@ def _balance(u: pd.DataFrame, gcode: np.ndarray, limit: np.ndarray, candidate: n
     level, topped = np.full(a.n_groups, np.nan), np.zeros(a.n_groups, dtype=bool)
     for _ in range(MAX_ROUNDS):
         x = a.x(amounts)
-        cv = _group_cv(x, a.students, gcode, a.n_groups)
+        cv = weighted_cv_by_code(x, a.students, gcode, a.n_groups)
         over = candidate & np.isfinite(cv) & ~at_most(cv, limit)
         if not over.any():
             break

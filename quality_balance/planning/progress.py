@@ -35,11 +35,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..schema import INDICATOR_LABELS, STAGE_LABELS
+from ..schema import INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["progress", "DIRECTIONS", "ALL_UNITS_PCT", "PROGRESS_COLUMNS", "met_since"]
 
-PLACE = ["city", "county", "year"]
 SERIES = ["city", "county", "measure"]
 
 #: The comparisons a numeric measure can have (value ``op`` threshold meets it).

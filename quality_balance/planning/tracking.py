@@ -43,13 +43,13 @@ import pandas as pd
 
 from ..method.resources import at_least, at_most
 from ..standards.plan import COLUMN_KINDS, LEVEL_LABELS, Plan, load_plans
+from ..schema import PLACE_KEY as PLACE
 from .progress import progress
 from .projection import DEFAULT_LEVEL, HORIZON, pass_projection
 
 __all__ = ["plan_status", "plan_actuals", "planned_certification_year", "measure_values",
            "PLAN_STATUS_LABELS", "CITY_SCOPE"]
 
-PLACE = ["city", "county", "year"]
 #: ``scope`` of a target for the whole city.
 CITY_SCOPE = "全市"
 PLAN_STATUS_LABELS = {"met": "已完成", "on_track": "按计划推进", "behind": "滞后", "no_data": "无数据"}

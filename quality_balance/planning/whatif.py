@@ -29,14 +29,13 @@ import pandas as pd
 
 from ..inputs.dataset import Dataset
 from ..errors import CalculationError
-from ..schema import INDICATORS, STAGES
+from ..schema import COUNTY_KEY, INDICATORS, STAGES
 from ..method.split import FACILITIES, TEACHER_COLUMNS
 
 __all__ = ["apply_additions", "addition_targets"]
 
 #: columns an additions table must have (``stage`` may be blank for whole-school facility rows)
 REQUIRED = ("school_id", "year", "indicator", "amount")
-_PLACE = ("city", "county")
 
 
 def _key_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -105,7 +104,7 @@ def addition_targets(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataF
         When a (school, year) is not in the school table, or a teacher row lacks
         a stage.
     """
-    on = [c for c in _PLACE if c in additions.columns and c in schools.columns] + ["school_id", "year"]
+    on = [c for c in COUNTY_KEY if c in additions.columns and c in schools.columns] + ["school_id", "year"]
     position = pd.Series(np.arange(len(schools)), index=_key_text(schools, on).to_numpy())
     position = position[~position.index.duplicated()]
     row = position.reindex(_key_text(additions, on).to_numpy()).to_numpy()

@@ -24,10 +24,10 @@ resources.school_rule.min_ratio_of_miss`` of the county's profile, 15 % in
 the national profile) light red, the others light yellow.
 
 Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) is
-neutralised (:func:`quality_balance.report.export.neutralise_formulas`); file names
+neutralised (:func:`quality_balance.output.neutralise_formulas`); file names
 are sanitised so that a county name such as ``../x`` never leaves the output
 folder (:func:`ledger_filename`); files are written under a temporary name and
-moved into place only when all are complete (:func:`quality_balance.report.export.atomic_folder`).
+moved into place only when all are complete (:func:`quality_balance.output.atomic_folder`).
 """
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProfileError
-from .export import atomic_folder, neutralise_formulas
-from ..schema import DIMENSION_LABELS, STAGE_LABELS, STATUS_LABELS
+from ..output import atomic_folder, neutralise_formulas
+from ..schema import DIMENSION_LABELS, STAGE_LABELS, PLACE_KEY as PLACE, status_label
 
 __all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit",
            "MAX_NAME_CHARS", "EXCEL_CELL_LIMIT"]
@@ -57,7 +57,6 @@ LEDGER_HEADERS = {
 _WIDTHS = {"rank": 6, "dimension": 10, "item": 7, "label": 22, "school_id": 13, "school_name": 18, "stage": 6,
            "value": 10, "threshold": 10, "gap": 10, "relative_gap": 9, "action": 36, "responsible": 18,
            "planned_year": 9, "reason": 36, "progress": 20}
-PLACE = ["city", "county", "year"]
 #: Longest county (or city) name kept whole in a file name; longer names are cut and given a hash.
 MAX_NAME_CHARS = 40
 #: Excel refuses longer text in one cell; longer cells are cut with a note.
@@ -308,11 +307,11 @@ def _title_lines(assessment, city: str, county: str, year: int, n_rows: int) -> 
     synthetic = "【演示数据 — 合成，非真实统计】" if assessment.synthetic else ""
     first = f"{synthetic}{city}{county} {year}年 县域义务教育优质均衡发展整改台账"
     second = (f"评估标准：{profile.title}；{assessment.label}；生成日期：{_dt.date.today().isoformat()}")
-    status = "；".join(f"{DIMENSION_LABELS[d]} {STATUS_LABELS.get(verdict[d], verdict[d])}"
+    status = "；".join(f"{DIMENSION_LABELS[d]} {status_label(verdict[d])}"
                        for d in ("resources", "guarantee", "quality", "recognition"))
-    third = (f"综合结论：{STATUS_LABELS.get(verdict['overall'], verdict['overall'])}（{status}）；"
+    third = (f"综合结论：{status_label(verdict['overall'])}（{status}）；"
              f"需整改 {n_rows} 项" if n_rows else
-             f"综合结论：{STATUS_LABELS.get(verdict['overall'], verdict['overall'])}（{status}）；本年度没有未达标项目")
+             f"综合结论：{status_label(verdict['overall'])}（{status}）；本年度没有未达标项目")
     return [first, second, third]
 
 

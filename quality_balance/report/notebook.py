@@ -423,10 +423,10 @@ def record_headline(result, *, county: str | None = None, city: str | None = Non
     headline = headline_results(result, county=county, city=city)
     if headline["kind"] == "county":
         last = headline["verdicts"][-1]
-        from ..schema import STATUS_LABELS
+        from ..schema import status_label
 
         summary = (f"报告要点已记录：{headline['city']}{county}，{headline['years'][0]}—{headline['years'][-1]}年，"
-                   f"{last['year']}年综合结论{STATUS_LABELS.get(last['overall'], last['overall'])}")
+                   f"{last['year']}年综合结论{status_label(last['overall'])}")
     else:
         summary = (f"报告要点已记录：{city}各年度达标县区数 "
                    + "，".join(f"{p['year']}年 {p['n_passing']}/{p['n_counties']}" for p in headline["passing"]))

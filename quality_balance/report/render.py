@@ -48,6 +48,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import paths
 from ..errors import RenderError
+from ..output import atomic_file, write_text
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
@@ -139,12 +140,6 @@ def notebook_to_html(notebook, title: str = "") -> str:
                             exclude_output_prompt=True, embed_images=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return body
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _error_notebook(job: ReportJob, error: str):
@@ -247,29 +242,26 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
     target = Path(out_dir) / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     ipynb, page = target.with_name(target.name + ".ipynb"), target.with_name(target.name + ".html")
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial.ipynb")
     error = None
     try:
-        papermill.execute_notebook(
-            str(job.notebook), str(partial), parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME, kernel_manager_class=_kernel_manager_class(), progress_bar=False,
-            log_output=False,
-            cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised
-        error = _describe(exc)
-    try:
-        if partial.exists():
-            nb = nbformat.read(partial, as_version=4)
-            if move_headline(nb) is not None:
+        with atomic_file(ipynb, suffix=".partial.ipynb") as partial:
+            try:
+                papermill.execute_notebook(
+                    str(job.notebook), str(partial), parameters=dict(job.parameters),
+                    kernel_name=KERNEL_NAME, kernel_manager_class=_kernel_manager_class(), progress_bar=False,
+                    log_output=False, cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised
+                error = _describe(exc)
+            if partial.exists():
+                nb = nbformat.read(partial, as_version=4)
+                if move_headline(nb) is not None:
+                    nbformat.write(nb, partial)
+            else:
+                nb = _error_notebook(job, error or "notebook was not written")
                 nbformat.write(nb, partial)
-        else:
-            nb = _error_notebook(job, error or "notebook was not written")
-            nbformat.write(nb, partial)
-        _atomic_write(page, notebook_to_html(nb, job.title or job.name))
-        os.replace(partial, ipynb)
+            write_text(page, notebook_to_html(nb, job.title or job.name))
     except Exception as exc:  # noqa: BLE001
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
-        partial.unlink(missing_ok=True)
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error)
 
@@ -452,13 +444,13 @@ th { background: #f2f2f2; } td.status { text-align: center; } .failed { color: #
 
 
 def _status_cell(status: object) -> str:
-    from ..schema import STATUS_LABELS
+    from ..schema import status_label
     from .style import STATUS_COLORS
 
     if not isinstance(status, str):
         return '<td class="status">—</td>'
     color = STATUS_COLORS.get(status, "#ffffff")
-    return f'<td class="status" style="background:{color}">{html.escape(STATUS_LABELS.get(status, status))}</td>'
+    return f'<td class="status" style="background:{color}">{html.escape(status_label(status))}</td>'
 
 
 def _link(out: Path, name: str, suffix: str, text: str) -> str:
@@ -527,5 +519,5 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
     parts.append("</body></html>")
     path = out / INDEX_FILE
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, "\n".join(parts))
+    write_text(path, "\n".join(parts))
     return path

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS
+from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS,
+                      status_label)
 from .style import STATUS_COLORS
 
 __all__ = [
@@ -81,14 +82,9 @@ def status_styler(frame: pd.DataFrame, caption: str | None = None) -> Styler:
     return styler
 
 
-def _status_labels(values: pd.Series | pd.DataFrame):
-    return values.replace(STATUS_LABELS)
-
-
 def _dimension_rows(table: pd.DataFrame) -> pd.DataFrame:
     """Statuses of a dimension × column table as words: the veto row reads 无/存在, the others 达标/未达标…"""
-    words = table.apply(lambda row: row.map(lambda v: (VETO_LABELS if row.name == "veto" else STATUS_LABELS)
-                                             .get(v, v)), axis=1)
+    words = table.apply(lambda row: status_label(row, dimension=row.name), axis=1)
     words.index = [DIMENSION_LABELS.get(d, d) for d in table.index]
     words.index.name = "维度"
     return words
@@ -163,7 +159,7 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
         [info["school_name"], info.index.get_level_values("stage").map(STAGE_LABELS)], names=["学校", "学段"])
     wide.index = ratio.index = index
     wide["达标项数"] = info["met_count"].to_numpy()
-    wide["校际指标要求"] = np.where(info["passes_school_rule"], "达标", "未达标")
+    wide["校际指标要求"] = np.where(info["passes_school_rule"], status_label("met"), status_label("not_met"))
     css = _ratio_css(ratio, pd.Series(min_ratio, index=index))
     css["达标项数"] = ""
     css["校际指标要求"] = wide["校际指标要求"].map(_status_css)
@@ -238,10 +234,9 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
     counts = rows["counts"].astype(bool) if "counts" in rows else pd.Series(True, index=rows.index)
     rows = rows.assign(项目=rows["item"] + " " + rows["label"] + np.where(counts, "", "（参考）"))
-    labels = VETO_LABELS if dimension == "veto" else STATUS_LABELS
     status = rows.pivot_table(index="项目", columns="year", values="status", aggfunc="first", sort=False)
     reasons = rows.pivot_table(index="项目", columns="year", values="reason", aggfunc="first", sort=False)
-    text = status.apply(lambda col: col.map(labels))
+    text = status_label(status, dimension=dimension)
     text.columns = reasons.columns = [f"{y}年" for y in status.columns]
     colors = status.apply(lambda col: col.map(lambda s: f"background-color: {STATUS_COLORS[s]}"
                                               if s in STATUS_COLORS else ""))
@@ -263,8 +258,8 @@ def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | N
         rows = rows[rows["status"].isin(["not_met", "no_data"])]
     rows = rows.assign(_d=rows["dimension"].map({d: i for i, d in enumerate(VERDICT_ROWS)}),
                        _o=_item_order(rows["item"])).sort_values(["_d", "_o", "item"])
-    labels = rows.apply(lambda r: (VETO_LABELS if r["dimension"] == "veto" else STATUS_LABELS)
-                        .get(r["status"], r["status"]), axis=1) if len(rows) else pd.Series(dtype=str)
+    labels = rows.apply(lambda r: status_label(r["status"], dimension=r["dimension"]), axis=1) if len(rows) \
+        else pd.Series(dtype=str)
     out = pd.DataFrame({"维度": rows["dimension"].map(DIMENSION_LABELS), "项目": rows["item"],
                         "名称": rows["label"], "结论": labels, "原因": rows["reason"]})
     return out.reset_index(drop=True)
@@ -299,7 +294,7 @@ def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = 
         f"{interval_level(rows)}区间(%)": rows["ci_low"].map("{:.1f}".format) + "–"
         + rows["ci_high"].map("{:.1f}".format),
         "标准(%)": rows["threshold"].map("{:g}".format),
-        "结论": np.where(rows["passes"].astype(bool), STATUS_LABELS["met"], STATUS_LABELS["not_met"]),
+        "结论": np.where(rows["passes"].astype(bool), status_label("met"), status_label("not_met")),
         "提示": note})
     return out.reset_index(drop=True)
 
@@ -307,7 +302,7 @@ def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = 
 def verdict_reasons(verdicts: pd.DataFrame, county: str, city: str | None = None) -> pd.DataFrame:
     """The overall verdict of each year with the assessment's reason (which dimensions and items fail)."""
     rows = select_place(verdicts, county, city).sort_values("year")
-    return pd.DataFrame({"年份": rows["year"], "综合结论": rows["overall"].map(STATUS_LABELS),
+    return pd.DataFrame({"年份": rows["year"], "综合结论": status_label(rows["overall"]),
                          "说明": rows["reason"]}).reset_index(drop=True)
 
 
@@ -347,7 +342,7 @@ def city_verdict_table(verdicts: pd.DataFrame, city: str | None = None, first_ye
     if city is not None:
         overview = overview.droplevel("city")
     years = [c for c in overview.columns if c != "first_met"]
-    table = overview[years].apply(lambda col: col.map(STATUS_LABELS)).fillna("—")
+    table = status_label(overview[years]).fillna("—")
     table.columns = [f"{y}年" for y in years]
     table["首次达标年份"] = overview["first_met"].map(_year_label)
     table.index.names = ["县区"] if city is not None else ["市", "县区"]
@@ -358,7 +353,7 @@ def city_dimension_table(verdicts: pd.DataFrame, city: str, year: int) -> Styler
     """Every county of a city (rows) by dimension (columns) in one year, coloured by status."""
     rows = select_place(verdicts, city=city, year=year).set_index("county")
     dims = [d for d in VERDICT_ROWS if d in rows.columns]
-    table = rows[dims].apply(lambda col: col.map(STATUS_LABELS))
+    table = status_label(rows[dims])
     table.columns = [DIMENSION_LABELS[d] for d in dims]
     table.index.name = "县区"
     return status_styler(table, caption=f"{city} {year}年 各县区分维度结论")
@@ -384,7 +379,7 @@ def closeness_ranking(items: pd.DataFrame, verdicts: pd.DataFrame, resource_coun
     dims = [d for d in ("resources", "guarantee", "quality", "recognition") if d in v.columns]
     rc = select_place(resource_counties, city=city, year=year).set_index("county")
     out = pd.DataFrame(index=v.index)
-    out["综合结论"] = v["overall"].map(STATUS_LABELS)
+    out["综合结论"] = status_label(v["overall"])
     out["未达标维度数"] = (v[dims] == "not_met").sum(axis=1)
     veto = counted[counted["dimension"] == "veto"]
     out["一票否决项数"] = (veto["status"] == "not_met").groupby(veto["county"]).sum().reindex(out.index, fill_value=0)

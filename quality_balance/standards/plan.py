@@ -1,6 +1,6 @@
 """Plan targets as data, and how the data track them (规划目标跟踪).
 
-A *plan* is a TOML file (shipped in ``quality_balance/plans``: 濮阳市, 呼和浩特市,
+A *plan* is a TOML file (shipped in ``quality_balance/standards/plans``: 濮阳市, 呼和浩特市,
 桓台县, 蕉岭县); a user adds one by writing a file and passing its path. It names
 its ``city``, the first year it counts (``start``) and a list of ``[[targets]]``,
 each with an ``id``, a Chinese ``label`` and a ``kind``:
@@ -25,12 +25,12 @@ name a ``county`` or give ``by_county = {县 = 数}`` (one target per county; a
 a year's amount is read from the measure: ``"value"`` (the figure itself, default),
 ``"fall"`` (its fall from the previous year) or ``"rise"``.
 
+Files are found, listed and read by :data:`quality_balance.standards.registry.PLANS`.
 How the data track a plan (measures, statuses) is
 :mod:`quality_balance.planning.tracking`.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import Iterable, Mapping
 
 from .. import paths
 from ..errors import ProfileError
+from .registry import PLANS
 from ..schema import COUNTIES
 
 __all__ = ["Plan", "Target", "load_plan", "available_plans", "load_plans", "PLAN_DIR", "DERIVED_MEASURES", "KINDS",
@@ -112,12 +113,19 @@ class Plan:
 
 
 def available_plans(search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
-    """Plan name → file, for the shipped plans and any ``*.toml`` in ``search_path``."""
-    found: dict[str, Path] = {}
-    for folder in [PLAN_DIR, *map(Path, search_path)]:
-        for file in sorted(Path(folder).glob("*.toml")):
-            found[file.stem] = file
-    return found
+    """Plan name → file, for the shipped plans and any ``*.toml`` in ``search_path``.
+
+    Parameters
+    ----------
+    search_path : iterable of str or Path
+        Extra folders (a file there replaces a shipped plan of the same name).
+
+    Returns
+    -------
+    dict of str to Path
+        See :meth:`quality_balance.standards.registry.Registry.available` (listings are cached per folder).
+    """
+    return PLANS.available(search_path)
 
 
 def _kind_ok(value, typ) -> bool:
@@ -235,20 +243,8 @@ def load_plan(plan: "str | Path | Plan", search_path: Iterable[str | Path] = ())
     """
     if isinstance(plan, Plan):
         return plan
-    path = Path(plan)
-    if path.suffix != ".toml" and not path.exists():
-        known = available_plans(search_path)
-        if str(plan) not in known:
-            raise ProfileError(f"unknown plan {str(plan)!r}; expected one of {', '.join(sorted(known))} "
-                               f"or the path of a .toml file")
-        path = known[str(plan)]
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"plan file {path}: not valid TOML ({exc}); fix the line it names") from None
-    except OSError as exc:
-        raise ProfileError(f"plan file {path}: cannot be read ({exc.strerror or exc})") from None
+    path = PLANS.locate(plan, search_path)
+    raw = PLANS.read(path)
     problems: list[str] = []
     for key in set(raw) - set(_TOP):
         problems.append(f"unknown key {key!r} (known: {', '.join(_TOP)})")

@@ -1,18 +1,18 @@
 """Standards profiles: the national thresholds and the local variants, as data.
 
-A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/profiles``)
+A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/standards/profiles``)
 holds every threshold, weight and limit of the national method; it is also the
 *schema*: a local profile names a ``parent`` and may override only keys that the
 national profile has, with values of the same kind. ``extra_items`` (local items
 such as 濮阳市's 体质健康优良率 ≥ 60%) are the one list a profile may add to.
 
 Users add a profile by writing a file, with no code change: pass its path to
-:func:`load_profile`, or put it in a folder passed as ``search_path``.
+:func:`load_profile`, or put it in a folder passed as ``search_path``. Files are
+found, listed and read by :data:`quality_balance.standards.registry.PROFILES`.
 """
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .. import paths
 from ..errors import ProfileError
+from .registry import PROFILES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,22 +68,19 @@ class Profile:
 
 
 def available_profiles(search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
-    """Profile name → file, for the shipped profiles and any ``*.toml`` in ``search_path``."""
-    found: dict[str, Path] = {}
-    for folder in [PROFILE_DIR, *map(Path, search_path)]:
-        for file in sorted(Path(folder).glob("*.toml")):
-            found[file.stem] = file
-    return found
+    """Profile name → file, for the shipped profiles and any ``*.toml`` in ``search_path``.
 
+    Parameters
+    ----------
+    search_path : iterable of str or Path
+        Extra folders (a file there replaces a shipped profile of the same name).
 
-def _read(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"profile file {path}: not valid TOML ({exc}); fix the line it names") from None
-    except OSError as exc:
-        raise ProfileError(f"profile file {path}: cannot be read ({exc.strerror})") from None
+    Returns
+    -------
+    dict of str to Path
+        See :meth:`quality_balance.standards.registry.Registry.available` (listings are cached per folder).
+    """
+    return PROFILES.available(search_path)
 
 
 def _kind(value: Any) -> str:
@@ -178,27 +176,13 @@ def _merge(base: dict, over: Mapping) -> dict:
     return out
 
 
-def _locate(name_or_path: str | Path, search_path: Iterable[str | Path]) -> Path:
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists():
-        if not candidate.exists():
-            raise ProfileError(f"profile file {candidate} does not exist")
-        return candidate
-    known = available_profiles(search_path)
-    if str(name_or_path) not in known:
-        raise ProfileError(
-            f"unknown profile {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
-            f"or the path of a .toml file")
-    return known[str(name_or_path)]
-
-
 @lru_cache(maxsize=64)
 def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
     chain: list[str] = []
     layers: list[tuple[Path, dict]] = []
     current: Path | None = Path(path)
     while current is not None:
-        raw = _read(current)
+        raw = PROFILES.read(current)
         name = raw.get("name") or current.stem
         if name in chain:
             raise ProfileError(f"profile {name!r}: parent chain loops ({' → '.join(chain + [name])})")
@@ -212,10 +196,10 @@ def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
             current = None
         else:
             try:
-                current = _locate(parent, search)
+                current = PROFILES.locate(parent, search)
             except ProfileError as exc:
                 raise ProfileError(f"profile file {current}: parent {parent!r} not found ({exc})") from None
-    root_path, merged = layers[-1]
+    _, merged = layers[-1]
     for file, raw in reversed(layers[:-1]):
         problems: list[str] = []
         _check_against(merged, raw, "", file, problems)
@@ -250,19 +234,45 @@ def load_profile(profile: "str | Path | Profile" = "national",
     if isinstance(profile, Profile):
         return profile
     search = tuple(str(Path(s)) for s in search_path)
-    return _load_cached(str(_locate(profile, search).resolve()), search)
+    return _load_cached(str(PROFILES.locate(profile, search).resolve()), search)
+
+
+def _place_index(search: tuple[str, ...]) -> dict[str, str]:
+    """Place (``"市/县区"`` or ``"市"``) → the name of the first available profile that names it."""
+    return _place_index_of(tuple(PROFILES.available(search).items()), search)
+
+
+@lru_cache(maxsize=16)
+def _place_index_of(files: tuple[tuple[str, Path], ...], search: tuple[str, ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name, _ in files:
+        for place in load_profile(name, search).places:
+            index.setdefault(place, name)
+    return index
+
+
+def _place_profile_name(index: Mapping[str, str], city: str, county: str) -> str:
+    return index.get(f"{city}/{county}") or index.get(city) or ROOT
 
 
 def profile_for_place(city: str, county: str, search_path: Iterable[str | Path] = ()) -> Profile:
-    """The default profile of a county: one naming "市/县区" wins over one naming "市", else national."""
-    by_city = None
-    for name in available_profiles(search_path):
-        prof = load_profile(name, search_path)
-        if f"{city}/{county}" in prof.places:
-            return prof
-        if city in prof.places and by_city is None:
-            by_city = prof
-    return by_city or load_profile(ROOT, search_path)
+    """The default profile of a county: one naming "市/县区" wins over one naming "市", else national.
+
+    Parameters
+    ----------
+    city, county : str
+        The county's city and name.
+    search_path : iterable of str or Path
+        Extra profile folders.
+
+    Returns
+    -------
+    Profile
+        The first available profile (shipped ones first, by name) whose ``places``
+        list ``"city/county"``; else the first listing ``city``; else ``national``.
+    """
+    search = tuple(str(Path(s)) for s in search_path)
+    return load_profile(_place_profile_name(_place_index(search), city, county), search)
 
 
 def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | None" = None,
@@ -270,10 +280,15 @@ def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | 
     """The profile each (city, county) of ``places`` is assessed under.
 
     ``profile=None`` picks each county's place profile (:func:`profile_for_place`);
-    anything else is loaded once and used for every county.
+    anything else is loaded once and used for every county. Either way each
+    distinct profile is resolved once and the profile folders are listed once.
     """
     pairs = places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)
-    if profile is None:
-        return {(c, k): profile_for_place(c, k, search_path) for c, k in pairs}
+    if profile is None:  # each distinct profile is resolved once, however many counties it covers
+        search = tuple(str(Path(s)) for s in search_path)
+        index = _place_index(search)
+        names = {pair: _place_profile_name(index, *pair) for pair in pairs}
+        resolved = {name: load_profile(name, search) for name in set(names.values())}
+        return {pair: resolved[name] for pair, name in names.items()}
     chosen = load_profile(profile, search_path)
     return {(c, k): chosen for c, k in pairs}

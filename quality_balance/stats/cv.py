@@ -11,6 +11,17 @@ For one indicator and stage over the in-scope units of a county::
 
 The CV is scale-free, so R1's "per 100 students" scaling does not change it.
 Limits (from the profile, not here): 小学 ≤ 0.50, 初中 ≤ 0.45.
+
+One kernel computes it, :func:`weighted_cv_by_code`: every group at once, from
+integer group codes, with ``np.bincount`` and two passes (the mean first, then
+the weighted squared deviations from it, which is exact where the one-pass
+Σ P·X² / P − X̄² loses digits to cancellation). :func:`weighted_cv`,
+:func:`unweighted_cv`, :func:`grouped_weighted_cv` and the gap to pass
+(:mod:`quality_balance.planning.gap`) all call it, and :func:`cv_from_moments`
+holds the one zero-mean rule: where X̄ = 0 (every unit has none of the
+resource) the CV is undefined, ``nan``, which the resource assessment reports as
+``undefined``. A single unit, or units all at the same value, give S = 0 and a
+CV of 0.
 """
 from __future__ import annotations
 
@@ -19,7 +30,90 @@ import pandas as pd
 
 from ._validate import as_arrays
 
-__all__ = ["weighted_cv", "unweighted_cv", "grouped_weighted_cv"]
+__all__ = ["weighted_cv", "unweighted_cv", "grouped_weighted_cv", "weighted_cv_by_code", "weighted_moments_by_code",
+           "cv_from_moments"]
+
+
+def cv_from_moments(mean, variance) -> np.ndarray:
+    """S / X̄ from a weighted mean and variance, with the one zero-mean rule.
+
+    Parameters
+    ----------
+    mean : array-like of float
+        Weighted means X̄ (resource per student).
+    variance : array-like of float
+        Weighted variances S² (same unit squared); a negative value from rounding is taken as 0.
+
+    Returns
+    -------
+    ndarray of float
+        ``sqrt(variance) / mean``; ``nan`` where ``mean`` is 0 (the CV is undefined)
+        or missing.
+
+    Examples
+    --------
+    >>> cv_from_moments([2.0, 0.0], [1.0, 0.0]).tolist()
+    [0.5, nan]
+    """
+    mean = np.asarray(mean, dtype=float)
+    variance = np.asarray(variance, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mean != 0, np.sqrt(np.maximum(variance, 0.0)) / mean, np.nan)
+
+
+def weighted_moments_by_code(values, weights, codes, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Students, weighted mean and weighted variance of every group, by two passes of ``np.bincount``.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Each unit's per-student value X_i.
+    weights : ndarray of float
+        Each unit's students P_i (non-negative).
+    codes : ndarray of int
+        Each unit's group, ``0 … n_groups − 1`` (no negative codes: drop those rows first).
+    n_groups : int
+        Number of groups; a group without units gets total 0 and ``nan`` mean and variance.
+
+    Returns
+    -------
+    total, mean, variance : ndarray of float, each of length ``n_groups``
+        P = Σ P_i, X̄ = Σ P_i·X_i / P and S² = Σ P_i·(X_i − X̄)² / P per group.
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    codes = np.asarray(codes, dtype=np.intp)
+    total = np.bincount(codes, w, n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(codes, w * x, n_groups) / total
+        variance = np.bincount(codes, w * (x - mean[codes]) ** 2, n_groups) / total
+    return total, mean, variance
+
+
+def weighted_cv_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
+    """Student-weighted CV (module docstring) of every group at once: the package's one CV kernel.
+
+    Parameters
+    ----------
+    values, weights, codes, n_groups
+        As in :func:`weighted_moments_by_code`.
+
+    Returns
+    -------
+    ndarray of float, length ``n_groups``
+        S / X̄ per group; 0 for a group of one unit; ``nan`` where X̄ = 0
+        (:func:`cv_from_moments`) or the group has no students.
+
+    Examples
+    --------
+    Two schools of 100 students each at 1 and 3 m² per student (group 0), one school
+    alone (group 1), two schools with none of the resource (group 2):
+
+    >>> weighted_cv_by_code([1.0, 3.0, 7.0, 0.0, 0.0], [100, 100, 50, 10, 20], [0, 0, 1, 2, 2], 3).tolist()
+    [0.5, 0.0, nan]
+    """
+    _, mean, variance = weighted_moments_by_code(values, weights, codes, n_groups)
+    return cv_from_moments(mean, variance)
 
 
 def weighted_cv(values, weights) -> float:
@@ -52,11 +146,7 @@ def weighted_cv(values, weights) -> float:
     0.5774
     """
     x, w = as_arrays(values, weights)
-    p = w / w.sum()
-    mean = float(np.sum(p * x))
-    if mean == 0:
-        return float("nan")
-    return float(np.sqrt(np.sum(p * (x - mean) ** 2)) / mean)
+    return float(weighted_cv_by_code(x, w, np.zeros(x.size, dtype=np.intp), 1)[0])
 
 
 def unweighted_cv(values) -> float:
@@ -65,32 +155,47 @@ def unweighted_cv(values) -> float:
     >>> unweighted_cv([1.0, 3.0])
     0.5
     """
-    x, _ = as_arrays(values)
-    mean = float(x.mean())
-    return float("nan") if mean == 0 else float(x.std() / mean)
+    x, w = as_arrays(values)
+    return float(weighted_cv_by_code(x, w, np.zeros(x.size, dtype=np.intp), 1)[0])
 
 
 def grouped_weighted_cv(frame: pd.DataFrame, by: list[str], value: str = "value",
                         weight: str = "students") -> pd.DataFrame:
     """Weighted CV, mean and unit count for every group of ``frame`` at once.
 
-    Returns a DataFrame indexed by ``by`` with columns ``cv`` (nan where the mean
-    is 0), ``mean`` (Σ P·X / Σ P), ``cv_unweighted``, ``n_units`` and ``students``.
-    Rows with a missing value or zero weight are ignored.
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit, with the ``by`` columns, ``value`` (X_i) and ``weight`` (P_i).
+    by : list of str
+        The group columns (e.g. city, county, year, stage, indicator).
+    value, weight : str
+        The value and weight columns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` (sorted), with columns ``cv`` (:func:`weighted_cv_by_code`;
+        nan where the mean is 0), ``mean`` (Σ P·X / Σ P), ``cv_unweighted`` (every
+        unit weighted 1), ``n_units`` and ``students``. Rows with a missing value or
+        zero weight are ignored.
     """
     data = frame.loc[frame[value].notna() & (frame[weight] > 0), by + [value, weight]]
-    keys = [data[c] for c in by]
-    weighted = data[weight] * data[value]
-    students = data[weight].groupby(keys, sort=True).sum()
-    mean = weighted.groupby(keys, sort=True).sum() / students
-    unit_mean = weighted.groupby(keys).transform("sum") / data[weight].groupby(keys).transform("sum")
-    variance = (data[weight] * (data[value] - unit_mean) ** 2).groupby(keys, sort=True).sum() / students
-    plain = data[value].groupby(keys, sort=True).agg(["mean", "count"])
-    plain_std = data[value].groupby(keys, sort=True).std(ddof=0)
+    grouped = data.groupby(by, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    keep = ~np.isnan(codes)  # rows whose key has a missing part belong to no group
+    codes = codes[keep].astype(np.intp)
+    index = grouped.size().index
+    n = len(index)
+    x, w = data[value].to_numpy(float)[keep], data[weight].to_numpy(float)[keep]
+    students, mean, variance = weighted_moments_by_code(x, w, codes, n)
+    if pd.api.types.is_integer_dtype(data[weight].dtype):  # whole students stay whole numbers
+        students = np.rint(students).astype(data[weight].dtype)
+    ones = np.ones_like(x)
     return pd.DataFrame({
-        "cv": np.sqrt(variance) / mean.where(mean != 0),
+        "cv": cv_from_moments(mean, variance),
         "mean": mean,
-        "cv_unweighted": plain_std / plain["mean"].where(plain["mean"] != 0),
-        "n_units": plain["count"].astype(int),
+        "cv_unweighted": weighted_cv_by_code(x, ones, codes, n),
+        "n_units": np.bincount(codes, minlength=n).astype(int),
         "students": students,
-    })
+    }, index=index)

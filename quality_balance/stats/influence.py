@@ -17,15 +17,17 @@ import numpy as np
 import pandas as pd
 
 from ._validate import as_arrays
+from .cv import cv_from_moments
 
 __all__ = ["cv_influence", "grouped_cv_influence"]
 
 
 def _cv_from_sums(s0, s1, s2):
+    """The CV from Σ P, Σ P·X, Σ P·X² (one pass, for the what-if closed forms; the zero-mean rule of
+    :func:`~quality_balance.stats.cv.cv_from_moments`)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = s1 / s0
-        var = np.maximum(s2 / s0 - mean ** 2, 0.0)
-        return np.where(mean != 0, np.sqrt(var) / mean, np.nan)
+        return cv_from_moments(mean, s2 / s0 - mean ** 2)
 
 
 def cv_influence(values, weights) -> pd.DataFrame:

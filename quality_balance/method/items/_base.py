@@ -21,11 +21,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..resources import at_least, at_most
 
-COUNTY = ["city", "county"]
-PLACE = ["city", "county", "year"]
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
 
