@@ -2,7 +2,8 @@
 
 Each names a county-table column, an operator (``>=`` or ``<=``), a
 threshold, optionally its ``unit`` (e.g. ``"%"``, shown in reasons and in the parts
-table; none when absent), and says whether it counts toward its dimension's verdict.
+table; when absent, the unit of the county-table column in :data:`quality_balance.schema.COUNTIES`),
+and says whether it counts toward its dimension's verdict.
 Counties whose profile does not define an item get no row for it.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._base import COUNTY, ItemBlock, column, county_values, numeric_check
+from ...schema import COUNTIES
 
 __all__ = ["local_items"]
 
@@ -23,7 +25,7 @@ def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: d
     keys = list(map(tuple, places[COUNTY].to_numpy()))
     def definition(item: dict) -> tuple:
         return (item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
-                item["dimension"], bool(item["counts"]), item.get("unit", ""))
+                item["dimension"], bool(item["counts"]), item.get("unit", COUNTIES.column(item["column"]).unit))
 
     definitions = {definition(item) for prof in profiles.values() for item in prof.extra_items}
     blocks = []
