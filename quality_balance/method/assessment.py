@@ -26,6 +26,7 @@ from .items import (ItemBlock, dimension_status, guarantee_items, local_items, q
                     recognition_items, veto_items)
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, assess_resources, format_value
+from .rules import SchoolRule, limit_text
 from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
@@ -49,8 +50,9 @@ class Assessment:
     shortfalls : DataFrame
         Ranked per county and year: ``rank``, ``dimension``, ``item``, ``label``,
         ``school_id``/``school_name``/``stage`` where it is a school's, ``value``,
-        ``threshold``, ``gap`` (how much is missing, in the item's unit),
-        ``relative_gap``, ``reason``.
+        ``threshold``, ``op`` (how value is compared with threshold: ``>=``, ``<=``, ``<``;
+        ``==`` for yes/no and veto items; ``rating``), ``gap`` (how much is missing, in the
+        item's unit), ``relative_gap``, ``reason``.
     resources : ResourceAssessment
         The resource-allocation detail (``.units``, ``.cv``, ``.counties``...).
     recognition : DataFrame
@@ -118,11 +120,10 @@ def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame
 
 
 def _threshold_text(ra: ResourceAssessment) -> pd.Series:
-    """The resource item's threshold in words, from each county's own profile."""
-    settings = {k: p.get("resources") for k, p in ra.profiles.items()}
-    return pd.Series({k: (f"每个学校单元至少{s['school_rule']['min_met']}项达标且未达标项不低于"
-                          f"{s['school_rule']['min_ratio_of_miss'] * 100:g}%；差异系数小学≤{s['cv_limit']['primary']:g}、"
-                          f"初中≤{s['cv_limit']['junior']:g}") for k, s in settings.items()})
+    """The resource item's threshold in words, from each county's own profile (its :class:`SchoolRule`)."""
+    return pd.Series({k: (f"{SchoolRule.from_profile(p).describe()}；差异系数小学≤"
+                          f"{limit_text(p.get('resources.cv_limit.primary'))}、"
+                          f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}") for k, p in ra.profiles.items()})
 
 
 def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
@@ -157,8 +158,21 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.D
     return out
 
 
-def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame) -> pd.DataFrame:
-    cols = PLACE + ["dimension", "item", "label", "school_id", "school_name", "stage", "value", "threshold",
+def _part_ops(parts: pd.DataFrame) -> pd.DataFrame:
+    """Per county-year and item, the comparison of the part its value and threshold come from.
+
+    The first part not met (what :func:`~quality_balance.method.items._base.combine` reports), else the first part.
+    """
+    if parts is None or parts.empty:
+        return pd.DataFrame(columns=PLACE + ["item", "op"])
+    p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
+                                                                      kind="stable")
+    return p.drop_duplicates(PLACE + ["item"])[PLACE + ["item", "op"]]
+
+
+def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame,
+                parts: pd.DataFrame | None = None) -> pd.DataFrame:
+    cols = PLACE + ["dimension", "item", "label", "school_id", "school_name", "stage", "value", "threshold", "op",
                     "gap", "relative_gap", "reason"]
     blocks = []
     # 1. school units missing an R indicator, for units that fail the school rule
@@ -167,11 +181,13 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b = v[PLACE + ["school_id", "school_name", "stage", "indicator", "value", "threshold"]].copy()
         b["dimension"], b["item"] = "resources", b.pop("indicator")
         b["label"] = b["item"].map(INDICATOR_LABELS)
+        b["op"] = ">="
         b["gap"] = b["threshold"] - b["value"]
         b["relative_gap"] = b["gap"] / b["threshold"]
         b["reason"] = (b["school_name"] + "（" + b["stage"].map(STAGE_LABELS) + "）" + b["item"] + " "
-                       + [format_value(i, x) for i, x in zip(b["item"], b["value"])] + "，达标值 "
-                       + b["threshold"].map("{:g}".format) + "，差 " + [format_value(i, x) for i, x in zip(b["item"], b["gap"])])
+                       + [format_value(i, x, t) for i, x, t in zip(b["item"], b["value"], b["threshold"])]
+                       + "，达标值 " + b["threshold"].map(lambda t: limit_text(t, thousands=False)) + "，差 "
+                       + [format_value(i, x, 0.0) for i, x in zip(b["item"], b["gap"])])
         blocks.append(b)
     # 2. CVs over the limit (or undefined)
     cv = ra.cv[ra.cv["status"].isin(["not_met", "undefined"])]
@@ -181,6 +197,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["dimension"] = "resources"
         b["item"] = b["item"] + "-CV"
         b["label"] = b["stage"].map(STAGE_LABELS) + "差异系数"
+        b["op"] = "<="
         b["gap"] = b["value"] - b["threshold"]
         b["relative_gap"] = (b["gap"] / b["threshold"]).fillna(1.0)
         blocks.append(b)
@@ -188,7 +205,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     if len(school_failures):
         b = school_failures.copy()
         num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
-        lower_is_better = b["item"].isin(["G4", "G5"])
+        lower_is_better = b["op"].isin(["<=", "<"])  # the school's own comparison (G4/G5 sizes: ≤ a limit)
         b["gap"] = np.where(lower_is_better, num_v - num_t, num_t - num_v)
         b["relative_gap"] = (b["gap"] / num_t).fillna(1.0)
         b["reason"] = b["label"] + "：" + b["detail"]
@@ -200,6 +217,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
                         & ~items["item"].isin(school_items)]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
+        b = b.merge(_part_ops(parts), on=PLACE + ["item"], how="left").set_index(county_fail.index)
         num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
         b["gap"] = (num_t - num_v).abs()
         b["relative_gap"] = (b["gap"] / num_t).where(num_t > 0).fillna(1.0)
@@ -243,9 +261,8 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     places["year"] = places["year"].astype(int)
     profiles = profiles_by_county(places, profile)
 
-    schools = schools.copy()
-    schools.attrs["synthetic"] = dataset.synthetic
-    ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())))
+    ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())),
+                          synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
     s_block, recognition = recognition_items(places, dataset.survey, profiles)
     blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles),
@@ -259,7 +276,7 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:
         verdicts["data"] = SYNTHETIC_LABEL
-    shortfalls = _shortfalls(items, ra, school_failures)
+    shortfalls = _shortfalls(items, ra, school_failures, blocks.parts)
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
                       parts=blocks.parts)

@@ -14,9 +14,10 @@ The dimension passes for a county-year when
 All thresholds come from the county's profile. Everything is computed for every
 county, year, stage and indicator at once (no per-county loop in the hot path).
 
-Values equal to a threshold meet it. Comparisons allow a relative tolerance of
-:data:`FLOAT_TOLERANCE` (1e-9) so that binary rounding (21 teachers ÷ 500
-students × 100 = 4.2) never turns an exact hit into a miss.
+Values equal to a threshold meet it. Every comparison and the school rule itself are
+:mod:`quality_balance.method.rules` (one tolerance, :data:`~quality_balance.method.rules.FLOAT_TOLERANCE`
+= 1e-9 relative, so that binary rounding — 21 teachers ÷ 500 students × 100 = 4.2 —
+never turns an exact hit into a miss).
 """
 from __future__ import annotations
 
@@ -30,34 +31,28 @@ from ..errors import CalculationError
 from ..standards.profile import Profile, profiles_by_county
 from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS,
                       STAGE_LABELS, STAGES)
+from .rules import FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed, limit_text, number_text
 from .split import split_units
 from ..stats import grouped_cv_influence, grouped_gini, grouped_theil, grouped_weighted_cv
 
 __all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
 
-FLOAT_TOLERANCE = 1e-9
 _DECIMALS = {"R6": 0}
+#: Decimals of a CV in reason texts (more when needed against its limit).
+CV_DECIMALS = 3
 
 
-def format_value(indicator: str, value: float) -> str:
-    """Indicator value for reason texts: 元 without decimals, others with two.
+def format_value(indicator: str, value: float, limit: float | None = None) -> str:
+    """Indicator value for reason texts: 元 without decimals, others with two — more when needed.
 
-    >>> format_value("R6", 1234.5), format_value("R4", 4.456)
-    ('1234', '4.46')
+    With ``limit`` (the threshold it is compared with) the value gets as many more decimals as it
+    needs never to read as equal to a threshold it misses
+    (:func:`quality_balance.method.rules.number_text`).
+
+    >>> format_value("R6", 1234.5), format_value("R4", 4.456), format_value("R6", 1999.6, 2000)
+    ('1234', '4.46', '1999.6')
     """
-    if value != value:  # NaN
-        return "—"
-    return f"{value:.{_DECIMALS.get(indicator, 2)}f}"
-
-
-def at_least(value, threshold):
-    """``value ≥ threshold`` up to :data:`FLOAT_TOLERANCE` (elementwise)."""
-    return value >= threshold * (1 - FLOAT_TOLERANCE)
-
-
-def at_most(value, limit):
-    """``value ≤ limit`` up to :data:`FLOAT_TOLERANCE` (elementwise)."""
-    return value <= limit * (1 + FLOAT_TOLERANCE)
+    return number_text(value, limit, decimals=_DECIMALS.get(indicator, 2), thousands=False)
 
 
 def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,6 +65,7 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
     rows, thresholds = [], []
     for (city, county), prof in profiles.items():
         res = prof.get("resources")
+        rule = SchoolRule.from_profile(prof)
         rows.append({
             "city": city, "county": county, "profile": prof.name,
             "w_primary": res["stage_weights"]["primary"], "w_junior": res["stage_weights"]["junior"],
@@ -77,8 +73,7 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
             "cm_junior": res["complete_middle_weights"]["junior"],
             "cm_senior": res["complete_middle_weights"]["senior"],
             "exclude_tp_below": res["exclude_teaching_points_below"],
-            "min_met": res["school_rule"]["min_met"],
-            "min_ratio": res["school_rule"]["min_ratio_of_miss"],
+            "min_met": rule.min_met, "min_ratio": rule.min_ratio,
             **{f"cv_limit_{st}": res["cv_limit"][st] for st in STAGES},
         })
         for stage in STAGES:
@@ -153,18 +148,33 @@ def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
     return long
 
 
-def _miss_text(long: pd.DataFrame) -> pd.Series:
-    """"R4 生均教学及辅助用房面积 3.90 < 4.5（86.7%）" per missed indicator row."""
+def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
+    """"R4 生均教学及辅助用房面积 3.90 < 4.5（86.7%）" per missed indicator row.
+
+    The value gets the digits it needs not to read as its threshold, the share of the
+    threshold those it needs not to read as 100% or as the rule's ratio (``rule`` aligned
+    with ``long``).
+    """
     ind = long["indicator"]
-    value = pd.Series([format_value(i, v) for i, v in zip(ind, long["value"])], index=long.index)
-    return (ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < "
-            + long["threshold"].map("{:g}".format) + "（" + (long["ratio"] * 100).map("{:.1f}".format) + "%）")
+    value = pd.Series([format_value(i, v, t) for i, v, t in zip(ind, long["value"], long["threshold"])],
+                      index=long.index, dtype=object)
+    pct = long["ratio"].to_numpy() * 100
+    floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
+    share = [number_text(p, None, decimals=max(digits_needed(p, 100.0, 1), digits_needed(p, f, 1))) + "%"
+             for p, f in zip(pct, floor)]
+    threshold = long["threshold"].map(lambda t: limit_text(t, thousands=False))
+    return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
+        share, index=long.index, dtype=object) + "）"
 
 
-def _school_rule(long: pd.DataFrame, units: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+    """The unit table: R1–R7 values, met count, misses and the school rule's verdict and reason.
+
+    The rule of each unit is its county's (:meth:`SchoolRule.per_county`).
+    """
     unit_key = COUNTY + ["year", "school_id", "stage"]
     misses = long.loc[~long["met"]].copy()
-    misses["text"] = _miss_text(misses)
+    misses["text"] = _miss_text(misses, SchoolRule.per_county(profiles, misses))
     agg = misses.groupby(unit_key, sort=False).agg(
         misses=("indicator", ",".join), worst_ratio=("ratio", "min"), miss_text=("text", "；".join))
     wide = long.pivot_table(index=unit_key, columns="indicator", values="value", aggfunc="first", sort=False)
@@ -173,21 +183,17 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, settings: pd.DataFrame
         wide[list(INDICATORS)].reset_index(), on=unit_key, how="left")
     out = out.merge(met_count.reset_index(), on=unit_key, how="left").merge(agg.reset_index(), on=unit_key, how="left")
     out["misses"] = out["misses"].fillna("")
-    cfg = settings.reindex(pd.MultiIndex.from_frame(out[COUNTY]))
-    min_met, min_ratio = cfg["min_met"].to_numpy(), cfg["min_ratio"].to_numpy()
-    enough = out["met_count"].to_numpy() >= min_met
-    close = out["worst_ratio"].isna().to_numpy() | at_least(out["worst_ratio"].to_numpy(), min_ratio)
-    out["passes_school_rule"] = enough & close
-    n_miss = len(INDICATORS) - out["met_count"]
-    pct = pd.Series(min_ratio * 100, index=out.index).map("{:g}%".format)
-    out["reason"] = np.select(
-        [n_miss == 0, out["passes_school_rule"], ~pd.Series(enough, index=out.index)],
-        ["7 项指标全部达到",
-         "达到 " + out["met_count"].astype(str) + " 项；未达到的 1 项不低于达标值的 " + pct + "：" + out["miss_text"].fillna(""),
-         "未达到 " + n_miss.astype(str) + " 项（至少须达到 " + pd.Series(min_met, index=out.index).astype(str)
-         + " 项）：" + out["miss_text"].fillna("")],
-        "未达到的指标低于达标值的 " + pct + "：" + out["miss_text"].fillna(""))
+    rule = SchoolRule.per_county(profiles, out)
+    out["passes_school_rule"] = rule.passes(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy())
+    out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(),
+                                 out["miss_text"].fillna("").to_numpy())
     return out.drop(columns="miss_text")
+
+
+def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
+    """CVs for reason texts: three decimals, more when needed not to read as the limit."""
+    return pd.Series([number_text(c, t, decimals=CV_DECIMALS) for c, t in zip(cv, limit)], index=cv.index,
+                     dtype=object)
 
 
 def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
@@ -211,10 +217,10 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
         [~applicable, undefined, ok],
         [stage_zh + "：本县无该学段学校，不适用",
          stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
-         stage_zh + " " + cv["indicator"] + " 差异系数 " + cv["cv"].map("{:.3f}".format) + " ≤ "
-         + cv["limit"].map("{:g}".format)],
-        stage_zh + " " + cv["indicator"] + " 差异系数 " + cv["cv"].map("{:.3f}".format) + " > "
-        + cv["limit"].map("{:g}".format))
+         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
+         + cv["limit"].map(limit_text)],
+        stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
+        + cv["limit"].map(limit_text))
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
              "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
     return cv[order]
@@ -242,7 +248,8 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     met = ~no_units & (out["n_failing"] == 0) & (out["n_cv_failing"] == 0)
     out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")
     worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
-                 + " " + out["worst_cv"].map("{:.3f}".format) + "/" + out["worst_cv_limit"].map("{:g}".format))
+                 + " " + _cv_text(out["worst_cv"], out["worst_cv_limit"]) + "/"
+                 + out["worst_cv_limit"].map(limit_text))
     fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
                           + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
                           + "）", "")
@@ -259,17 +266,20 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     return out[cols]
 
 
-def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "national") -> ResourceAssessment:
+def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "national", *,
+                     synthetic: bool = False) -> ResourceAssessment:
     """Assess resource allocation for every county and year in ``schools``.
 
     Parameters
     ----------
     schools : DataFrame
         Canonical school-year table (spec §10), e.g. from :func:`quality_balance.load_schools`
-        or :func:`quality_balance.demo.generate`. ``schools.attrs["synthetic"]`` marks demo data.
+        or :func:`quality_balance.demo.generate`.
     profile : str, path, Profile or None
         The standards profile for every county (default ``"national"``); ``None`` uses each
         county's place profile (``濮阳市``, ``桓台县``...), falling back to national.
+    synthetic : bool, keyword-only
+        True when ``schools`` is synthetic demo data (carried to :attr:`ResourceAssessment.synthetic`).
 
     Returns
     -------
@@ -301,11 +311,11 @@ def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "n
     settings, thresholds = county_settings(profiles)
     units, excluded = split_units(schools, settings)
     long = _unit_values(units, thresholds)
-    units_out = _school_rule(long, units, settings)
+    units_out = _school_rule(long, units, profiles)
     unit_cols = COUNTY + ["year", "school_id", "stage"]
     long = long.merge(units_out[unit_cols + ["passes_school_rule"]], on=unit_cols, how="left")
     cv = _cv_table(long, places, settings)
     counties = _county_verdicts(units_out, cv, places)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
-                              profiles=profiles, synthetic=bool(schools.attrs.get("synthetic", False)))
+                              profiles=profiles, synthetic=bool(synthetic))

@@ -27,7 +27,8 @@ Three questions, answered for every county and year of an assessment:
    every miss below the ratio, and, of the others, all but the
    ``7 − min_met`` most expensive ones (by the unit costs — a teacher's yearly
    cost weighed against a one-off cost, a rough comparison; by the relative
-   shortfall when a cost is missing).
+   shortfall when a cost is missing). The rule is each county's
+   :class:`~quality_balance.method.rules.SchoolRule` (:meth:`~quality_balance.method.rules.SchoolRule.fixes`).
 
 2. **CV additions** (water-filling). For every county, year, stage and indicator
    whose student-weighted CV is over its limit: raise every unit whose
@@ -81,8 +82,8 @@ import pandas as pd
 
 from .costs import cost_table
 from ..errors import CalculationError
-from ..method.resources import FLOAT_TOLERANCE, at_least, at_most
-from ..schema import (INDICATOR_LABELS, INDICATOR_SCALE, INDICATOR_UNITS, INDICATORS, RESULT_HEADERS, SCHOOLS,
+from ..method.rules import FLOAT_TOLERANCE, SchoolRule, at_most
+from ..schema import (INDICATOR_LABELS, INDICATOR_SCALE, INDICATOR_UNITS, RESULT_HEADERS, SCHOOLS,
                      STAGE_LABELS)
 from ..method.split import FACILITIES, TEACHER_COLUMNS
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
@@ -249,14 +250,6 @@ def _per_target(u: pd.DataFrame, amount: np.ndarray, n_targets: int) -> np.ndarr
 
 # --- 1. unit gaps ----------------------------------------------------------------------------------
 
-def _school_rule_settings(u: pd.DataFrame, profiles: dict) -> pd.DataFrame:
-    rule = {key: prof.get("resources.school_rule") for key, prof in profiles.items()}
-    idx = pd.MultiIndex.from_frame(u[["city", "county"]])
-    min_met = pd.Series({k: v["min_met"] for k, v in rule.items()}).reindex(idx).to_numpy()
-    min_ratio = pd.Series({k: v["min_ratio_of_miss"] for k, v in rule.items()}).reindex(idx).to_numpy()
-    return pd.DataFrame({"min_met": min_met, "min_ratio": min_ratio}, index=u.index)
-
-
 def _unit_gaps(u: pd.DataFrame, profiles: dict) -> pd.DataFrame:
     miss = u[~u["met"]].copy()
     miss["shortfall"] = miss["required"] - miss["resource"]
@@ -268,17 +261,13 @@ def _unit_gaps(u: pd.DataFrame, profiles: dict) -> pd.DataFrame:
     miss.loc[miss["shortfall"].isna(), "amount"] = np.nan
     miss["cost_yuan"] = miss["amount"] * miss["unit_cost_yuan"]
 
-    rule = _school_rule_settings(miss, profiles)
-    must = ~at_least(miss["ratio"].fillna(0.0), rule["min_ratio"])
-    may_stay = len(INDICATORS) - rule["min_met"]  # misses the rule tolerates
     unit = ["city", "county", "year", "school_id", "stage"]
     costed = miss["cost_yuan"].notna().groupby([miss[c] for c in unit]).transform("all")
-    # the misses left unfixed are the dearest of those the rule tolerates
+    # the misses left unfixed are the dearest of those the rule tolerates (by cost, else by relative shortfall)
     effort = np.where(costed, miss["cost_yuan"], 1 - miss["ratio"]) if len(miss) else np.array([])
-    order = (miss.assign(_effort=np.where(must, -np.inf, effort))
-             .sort_values(unit + ["_effort"], ascending=[True] * len(unit) + [False], kind="stable"))
-    rank = order.groupby(unit, sort=False).cumcount().reindex(miss.index)
-    miss["required_for_school_rule"] = ~miss["passes_school_rule"] & (must | (rank >= may_stay))
+    rule = SchoolRule.per_county(profiles, miss)
+    miss["required_for_school_rule"] = rule.fixes(miss[unit], miss["ratio"].to_numpy(), effort,
+                                                  miss["passes_school_rule"].to_numpy())
     miss["description"] = _unit_text(miss)
     return miss
 

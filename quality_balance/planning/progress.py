@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..method.rules import at_least
 from ..schema import INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["progress", "DIRECTIONS", "ALL_UNITS_PCT", "PROGRESS_COLUMNS", "met_since"]
@@ -114,7 +115,7 @@ def _share_rows(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     b["stage"], b["indicator"], b["value"], b["counts"] = rule["stage"], None, rule["ok"] * 100, True
     out = pd.concat([a.assign(source="indicator_share"), b.assign(source="school_rule")], ignore_index=True)
     out["dimension"], out["threshold"], out["direction"], out["unit"] = "resources", ALL_UNITS_PCT, ">=", "%"
-    out["status"] = np.where(out["value"] >= ALL_UNITS_PCT, "met", "not_met")
+    out["status"] = np.where(at_least(out["value"], ALL_UNITS_PCT), "met", "not_met")
     return out
 
 

@@ -10,7 +10,7 @@ observed year, an ordinary least-squares straight line ``value = a + b·year`` i
 fitted to the measure's observed values (every observed year, equally weighted).
 The *projected year* is the first year after the last observed year in which the
 fitted line meets the threshold (the comparison of the measure: ``>=``, ``<=`` or
-``<``, with the tolerance of :func:`quality_balance.method.resources.at_least`). The
+``<``, with the tolerance of :func:`quality_balance.method.rules.compare`). The
 *interval years* come from the two-sided prediction interval of a new observation
 at the ``level`` (default :data:`DEFAULT_LEVEL`, 90%) from Student's t
 distribution with n − 2 degrees of freedom:
@@ -47,7 +47,7 @@ from scipy import stats
 
 from ..errors import CalculationError
 from .progress import SERIES, met_since, progress
-from ..method.resources import at_least, at_most
+from ..method.rules import compare
 
 __all__ = ["project", "projected_pass_year", "pass_projection", "Projection", "HORIZON", "DEFAULT_LEVEL", "MIN_POINTS",
            "ACTUAL", "PROJECTED", "OUTCOME_LABELS"]
@@ -106,10 +106,7 @@ class Projection:
 
 def _meets(value, threshold, direction):
     """Elementwise ``value direction threshold`` for arrays of directions."""
-    value, threshold = np.asarray(value, float), np.asarray(threshold, float)
-    with np.errstate(invalid="ignore"):
-        return np.select([direction == ">=", direction == "<="],
-                         [at_least(value, threshold), at_most(value, threshold)], value < threshold)
+    return compare(value, threshold, direction)
 
 
 def _first_year(hit: np.ndarray, years: np.ndarray) -> pd.array:

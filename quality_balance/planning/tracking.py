@@ -41,7 +41,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ..method.resources import at_least, at_most
+from ..method.rules import at_least, at_most
 from ..standards.plan import COLUMN_KINDS, LEVEL_LABELS, Plan, load_plans
 from ..schema import PLACE_KEY as PLACE
 from .progress import progress

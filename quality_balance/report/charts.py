@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from ..method.rules import closeness, limit_text
 from ..schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
 from .style import STATUS_COLORS, use_style
 from .tables import RATIO_COLORS, interval_level, select_place
@@ -27,6 +28,9 @@ __all__ = ["plot_cv_by_year", "plot_school_misses", "plot_recognition", "plot_sc
 INDICATOR_COLORS = dict(zip(INDICATORS, ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
                                          "#ca9161", "#56b4e9")))
 
+
+#: Colour code of each closeness of a value to its threshold in the school-misses grid (missing: NaN).
+CLOSENESS_CODES = {"met": 0.0, "near": 1.0, "far": 2.0, "no_data": np.nan}
 
 #: Short indicator names for crowded axes (the full names are in ``schema.INDICATOR_LABELS``).
 INDICATOR_SHORT_LABELS = {"R1": "高学历教师", "R2": "骨干教师", "R3": "体艺教师", "R4": "教学用房",
@@ -92,14 +96,16 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     meet all seven). Cells show the value; green = meets the threshold, amber =
     below it but at least ``min_ratio`` of it (the school rule's tolerance,
     ``resources.school_rule.min_ratio_of_miss`` of the profile), red = further
-    below. Units failing the school rule are marked × beside their name.
+    below, as :func:`quality_balance.method.rules.closeness` decides (the assessment's
+    own tolerance: a value within 1e-9 of its threshold is met, so green). Units failing
+    the school rule are marked × beside their name.
     """
     use_style()
     v = select_place(values, county, city, year)
     u = select_place(units, county, city, year).set_index(["school_id", "stage"])
     key = ["school_id", "stage"]
-    ratio = v.pivot_table(index=key, columns="indicator", values="ratio", aggfunc="first")
     value = v.pivot_table(index=key, columns="indicator", values="value", aggfunc="first")
+    limit = v.pivot_table(index=key, columns="indicator", values="threshold", aggfunc="first")
     missing = u.index[u["met_count"] < len(INDICATORS)]
     order = u.loc[missing].sort_values(["passes_school_rule", "met_count", "school_name"]).index
     n_all = len(u) - len(order)
@@ -109,8 +115,9 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     if len(order) == 0:
         _empty(ax, "所有学校单元 7 项指标均达到标准")
         return fig
-    r = ratio.reindex(order)[list(INDICATORS)].to_numpy(dtype=float)
-    codes = np.where(np.isnan(r), np.nan, np.where(r >= 1, 0, np.where(r >= min_ratio, 1, 2)))
+    near = closeness(value.reindex(order)[list(INDICATORS)].to_numpy(dtype=float),
+                     limit.reindex(order)[list(INDICATORS)].to_numpy(dtype=float), min_ratio)
+    codes = np.vectorize(CLOSENESS_CODES.get, otypes=[float])(near)
     cmap = ListedColormap([RATIO_COLORS["met"], RATIO_COLORS["near"], RATIO_COLORS["far"]]).with_extremes(
         bad=STATUS_COLORS["not_applicable"])
     ax.imshow(np.ma.masked_invalid(codes), cmap=cmap, vmin=0, vmax=2, aspect="auto")
@@ -125,8 +132,8 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     ax.set_xticks(range(len(INDICATORS)), [f"{i}\n{INDICATOR_SHORT_LABELS[i]}" for i in INDICATORS], fontsize=8)
     ax.xaxis.tick_top()
     ax.grid(False)
-    ax.set_xlabel(f"绿：达标　黄：未达标但不低于达标值的 {min_ratio:.0%}　红：低于 {min_ratio:.0%}　×：未达到校际指标要求",
-                  fontsize=8)
+    pct = limit_text(min_ratio * 100, "%")
+    ax.set_xlabel(f"绿：达标　黄：未达标但不低于达标值的 {pct}　红：低于 {pct}　×：未达到校际指标要求", fontsize=8)
     return fig
 
 

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem, ProfileError
+from ..method.rules import SchoolRule, digits_needed, limit_text, number_text
 from ..output import atomic_folder, neutralise_formulas
 from ..schema import DIMENSION_LABELS, STAGE_LABELS, PLACE_KEY as PLACE, status_label
 
@@ -140,9 +141,13 @@ def _select(assessment, counties, years) -> pd.DataFrame:
     return places.reset_index(drop=True)
 
 
-def _number(x: float, decimals: int) -> str:
-    """``1234.5`` → ``'1,234.5'``; trailing zeros removed."""
-    text = f"{x:,.{decimals}f}"
+def _number(x: float, decimals: int, limit: float | None = None) -> str:
+    """``1234.5`` → ``'1,234.5'``; trailing zeros removed; more decimals when needed against ``limit``.
+
+    >>> _number(1234.5, 2), _number(9.99, 1, 10.0), _number(0.004, 2, 0.0)
+    ('1,234.5', '9.99', '0.004')
+    """
+    text = number_text(x, limit, decimals=decimals)
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -151,10 +156,17 @@ def _decimals(items: pd.Series) -> np.ndarray:
     return np.where(items.str.endswith("-CV"), 3, base.map(_DECIMALS).fillna(2)).astype(int)
 
 
-def _shown(values: pd.Series, decimals: np.ndarray, veto: np.ndarray) -> pd.Series:
-    """Values for people: numbers rounded (kept numeric), yes/no as 是/否, a present veto as 存在."""
+def _shown(values: pd.Series, decimals: np.ndarray, veto: np.ndarray, limits: pd.Series | None = None) -> pd.Series:
+    """Values for people: numbers rounded (kept numeric), yes/no as 是/否, a present veto as 存在.
+
+    With ``limits`` (each value's threshold) a value keeps the decimals it needs not to read as its
+    threshold (:func:`quality_balance.method.rules.digits_needed`).
+    """
     is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
     numeric = pd.to_numeric(values.where(~is_bool), errors="coerce").to_numpy(dtype=float)
+    if limits is not None:
+        limit = pd.to_numeric(limits, errors="coerce").to_numpy(dtype=float)
+        decimals = np.array([digits_needed(x, t, int(d)) for x, t, d in zip(numeric, limit, decimals)], dtype=int)
     rounded = [round(x, d) if d else round(x) for x, d in zip(np.nan_to_num(numeric), decimals)]
     out = values.astype(object).where(values.notna(), None).to_numpy()
     out = np.where(np.isfinite(numeric), np.array(rounded, dtype=object), out)
@@ -164,27 +176,40 @@ def _shown(values: pd.Series, decimals: np.ndarray, veto: np.ndarray) -> pd.Seri
 
 
 def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
-    """整改措施 for items other than R: from the value, threshold and gap."""
+    """整改措施 for items other than R: from the value, threshold, gap and the comparison ``op``.
+
+    ``op`` (the shortfall list's) says which way to move: ``<=``/``<`` lower the value to
+    (below) the threshold, ``>=``/``>`` raise it. Numbers keep the digits they need not to read
+    as the threshold (and a gap not to read as 0).
+    """
     value = pd.to_numeric(s["value"].where(~s["value"].map(lambda v: isinstance(v, (bool, np.bool_)))),
                           errors="coerce")
     threshold = pd.to_numeric(s["threshold"], errors="coerce")
     numeric = value.notna() & threshold.notna()
+    op = s["op"].fillna("").astype(str) if "op" in s else pd.Series("", index=s.index)
 
-    def text(column: pd.Series) -> pd.Series:
-        return pd.Series([_number(x, d) if x == x else "" for x, d in zip(column, decimals)], index=s.index)
+    def text(column: pd.Series, limit: pd.Series | None = None) -> pd.Series:
+        limits = limit if limit is not None else pd.Series(np.nan, index=s.index)
+        return pd.Series([_number(x, d, None if t != t else t) if x == x else ""
+                          for x, d, t in zip(column, decimals, limits)], index=s.index)
 
-    v, t, g = text(value), text(threshold), text(pd.to_numeric(s["gap"], errors="coerce"))
+    v = text(value, threshold)
+    t = pd.Series([limit_text(x) if x == x else "" for x in threshold], index=s.index)
+    g = text(pd.to_numeric(s["gap"], errors="coerce"), pd.Series(0.0, index=s.index))
     label = s["label"].astype(str)
     lower = "降至 " + t + " 以内（现 " + v + "，需减少 " + g + "）"
+    strictly_lower = "降至 " + t + " 以下（现 " + v + "）"
     raise_ = "提高至 " + t + "（现 " + v + "，差 " + g + "）"
+    strictly_raise = "提高至 " + t + " 以上（现 " + v + "）"
     shown = s["value"].map(lambda x: ("是" if x else "否") if isinstance(x, (bool, np.bool_)) else str(x))
     reach = "达到“" + s["threshold"].astype(str) + "”（现为“" + shown + "”）：" + label
     veto = "消除“" + label + "”情形（一票否决项，认定前必须整改到位）"
     unknown = s["value"].isna() | s["threshold"].isna()
     # G3's value is a share achieved (rooms and areas), not a quantity to add: say what to do instead
     rooms = "配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format) + "，见问题说明）"
-    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & (value > threshold), numeric]
-    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, raise_]
+    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & op.eq("<="),
+                  numeric & op.eq("<"), numeric & op.eq(">"), numeric & op.eq(">=")]
+    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, strictly_lower, strictly_raise, raise_]
     return pd.Series(np.select([c.to_numpy() for c in conditions], choices, reach), index=s.index)
 
 
@@ -269,10 +294,11 @@ def ledger_table(assessment, counties: str | Iterable[str] | None = None,
     out = s[PLACE + ["rank", "item", "label", "school_id", "school_name", "reason"]].copy()
     out["dimension"] = s["dimension"].map(DIMENSION_LABELS)
     out["stage"] = s["stage"].map(STAGE_LABELS)
-    out["value"] = _shown(s["value"], decimals, veto)
+    out["value"] = _shown(s["value"], decimals, veto, s["threshold"])
     out["threshold"] = _shown(s["threshold"], decimals, veto)
     gap = pd.to_numeric(s["gap"], errors="coerce")
-    out["gap"] = [round(x, d) if d else round(x) for x, d in zip(gap.fillna(0), decimals)]
+    gap_decimals = [digits_needed(x, 0.0, int(d)) for x, d in zip(gap.fillna(0), decimals)]  # never a 0 gap
+    out["gap"] = [round(x, d) if d else round(x) for x, d in zip(gap.fillna(0), gap_decimals)]
     out["gap"] = out["gap"].where(gap.notna())
     out["relative_gap"] = pd.to_numeric(s["relative_gap"], errors="coerce")
     out["action"] = action
@@ -316,8 +342,9 @@ def _title_lines(assessment, city: str, county: str, year: int, n_rows: int) -> 
 
 
 def _tolerance(assessment, city: str, county: str) -> float:
-    """The relative gap the standard tolerates for one missed R indicator: 1 − min_ratio_of_miss."""
-    return 1.0 - assessment.profiles[(city, county)].get("resources.school_rule.min_ratio_of_miss")
+    """The relative gap the standard tolerates for one missed R indicator: the county's
+    :attr:`SchoolRule.tolerance <quality_balance.method.rules.SchoolRule.tolerance>` (1 − min_ratio_of_miss)."""
+    return SchoolRule.from_profile(assessment.profiles[(city, county)]).tolerance
 
 
 def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: float, synthetic: bool) -> None:

@@ -303,10 +303,11 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
     totals = gap_view(gap, "totals")
     if totals.empty:
         return
-    units = gap_view(gap, "units", top=top)
+    every = gap_view(gap, "units")
+    units = every if top is None else every.head(top)
     display(figures_styler(totals, f"{county} {year}年 各指标需增加的资源合计（成本为估算）"),
             figures_styler(units, f"{county} {year}年 各学校单元未达标指标需增加的资源（列出前 {len(units)} 项，"
-                                  f"共 {units.attrs['total']} 项；“校际达标须补足”为“是”的最先）"),
+                                  f"共 {len(every)} 项；“校际达标须补足”为“是”的最先）"),
             Markdown(cost_note(profile)))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..method.rules import closeness, limit_text
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS,
                       status_label)
 from .style import STATUS_COLORS
@@ -36,8 +37,8 @@ __all__ = [
 VERDICT_ROWS = ("resources", "guarantee", "quality", "recognition", "veto", "overall")
 _LABEL_COLORS = {**{VETO_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in VETO_LABELS},
                  **{STATUS_LABELS[s]: c for s, c in STATUS_COLORS.items() if s in STATUS_LABELS}}
-#: Cell colours of school × indicator views, by value/threshold: met, within the school rule's
-#: tolerance of a miss, below it.
+#: Cell colours of school × indicator views, by how far a value is from its threshold
+#: (:func:`quality_balance.method.rules.closeness`): met, within the school rule's tolerance of a miss, below it.
 RATIO_COLORS = {"met": STATUS_COLORS["met"], "near": "#ffeb9c", "far": STATUS_COLORS["not_met"]}
 
 
@@ -122,13 +123,11 @@ def cv_table(cv: pd.DataFrame, county: str, city: str | None = None) -> pd.DataF
     return table
 
 
-def _ratio_css(ratio: pd.DataFrame, min_ratio: pd.Series) -> pd.DataFrame:
-    """CSS per cell: green when value ≥ threshold, amber when within the school rule's tolerance, red below."""
-    near = ratio.ge(min_ratio, axis=0)
-    css = np.where(ratio.isna(), "", np.where(ratio >= 1, f"background-color: {RATIO_COLORS['met']}",
-                   np.where(near, f"background-color: {RATIO_COLORS['near']}",
-                            f"background-color: {RATIO_COLORS['far']}")))
-    return pd.DataFrame(css, index=ratio.index, columns=ratio.columns)
+def _ratio_css(near: pd.DataFrame) -> pd.DataFrame:
+    """CSS per cell from its closeness (``met``/``near``/``far``, :func:`quality_balance.method.rules.closeness`)."""
+    css = near.apply(lambda col: col.map(lambda c: f"background-color: {RATIO_COLORS[c]}" if c in RATIO_COLORS
+                                         else ""))
+    return css.astype(object)
 
 
 def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: str, year: int,
@@ -141,7 +140,9 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
     ``units`` the unit table (``met_count``, ``passes_school_rule``). Green: the
     value reaches the threshold; amber: below it but at least ``min_ratio`` of
     it (the school rule's tolerance: pass the profile's
-    ``resources.school_rule.min_ratio_of_miss``, 0.85 nationally); red: further below. Units that
+    ``resources.school_rule.min_ratio_of_miss``, 0.85 nationally); red: further below —
+    as :func:`quality_balance.method.rules.closeness` decides, with the assessment's own
+    tolerance (a value within 1e-9 of its threshold is green, as it is met). Units that
     fail the school rule come first. ``only_missing`` keeps units missing at least
     one indicator.
     """
@@ -149,24 +150,26 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
     u = select_place(units, county, city, year)
     key = ["school_id", "stage"]
     wide = v.pivot_table(index=key, columns="indicator", values="value", aggfunc="first")
-    ratio = v.pivot_table(index=key, columns="indicator", values="ratio", aggfunc="first")
+    limits = v.pivot_table(index=key, columns="indicator", values="threshold", aggfunc="first")
     info = u.set_index(key)[["school_name", "met_count", "passes_school_rule"]]
     order = info.sort_values(["passes_school_rule", "met_count", "school_name"]).index
     if only_missing:
         order = order[info.loc[order, "met_count"] < len(INDICATORS)]
-    wide, ratio, info = wide.reindex(order)[list(INDICATORS)], ratio.reindex(order)[list(INDICATORS)], info.loc[order]
+    wide, limits, info = wide.reindex(order)[list(INDICATORS)], limits.reindex(order)[list(INDICATORS)], info.loc[order]
     index = pd.MultiIndex.from_arrays(
         [info["school_name"], info.index.get_level_values("stage").map(STAGE_LABELS)], names=["学校", "学段"])
-    wide.index = ratio.index = index
+    near = pd.DataFrame(closeness(wide.to_numpy(dtype=float), limits.to_numpy(dtype=float), min_ratio),
+                        index=index, columns=list(INDICATORS))
+    wide.index = index
     wide["达标项数"] = info["met_count"].to_numpy()
     wide["校际指标要求"] = np.where(info["passes_school_rule"], status_label("met"), status_label("not_met"))
-    css = _ratio_css(ratio, pd.Series(min_ratio, index=index))
+    css = _ratio_css(near)
     css["达标项数"] = ""
     css["校际指标要求"] = wide["校际指标要求"].map(_status_css)
     formats = {i: ("{:.0f}" if i == "R6" else "{:.2f}") for i in INDICATORS}
     return (wide.style.apply(lambda _: css, axis=None).format(formats, na_rep="—")
             .set_caption(f"{county} {year}年 各学校单元资源配置指标（绿：达标；黄：未达标但不低于达标值的"
-                         f" {min_ratio:.0%}；红：低于 {min_ratio:.0%}）"))
+                         f" {limit_text(min_ratio * 100, '%')}；红：低于 {limit_text(min_ratio * 100, '%')}）"))
 
 
 def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
@@ -314,11 +317,10 @@ def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str 
     ``item``, ``label``, ``school_name``, ``stage``, ``value``, ``threshold``,
     ``gap``, ``relative_gap``, ``reason``). ``relative_gap`` is shown as a
     percentage of the threshold ("差距占标准"); yes/no items count as 100%.
-    ``top`` limits the rows shown (None: all); the ``attrs["total"]`` of the
-    result says how many there are.
+    ``top`` limits the rows shown (None: all; how many there are in all is the length of
+    the ``top=None`` table).
     """
     rows = select_place(shortfalls, county, city, year).sort_values("rank")
-    total = len(rows)
     if top is not None:
         rows = rows.head(top)
     out = pd.DataFrame({
@@ -328,7 +330,6 @@ def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str 
         "差距占标准": (pd.to_numeric(rows["relative_gap"], errors="coerce") * 100).map(
             lambda x: "—" if x != x else f"{x:.1f}%"),
         "说明": rows["reason"]}).reset_index(drop=True)
-    out.attrs["total"] = total
     return out
 
 
@@ -714,7 +715,7 @@ def gap_view(gap, kind: str = "totals", top: int | None = None) -> pd.DataFrame:
     The county and year columns are dropped (the section names them); cost columns
     read （元，估算）. The ``units`` view lists the misses the school rule requires
     first, worst (lowest share of the threshold) first; ``top`` keeps the first rows
-    (None: all) and ``attrs["total"]`` says how many there are.
+    (None: all — its length is how many there are).
     """
     from ..planning.gap import gap_table
 
@@ -723,13 +724,10 @@ def gap_view(gap, kind: str = "totals", top: int | None = None) -> pd.DataFrame:
         units = gap.units.loc[table.index]
         order = units.sort_values(["required_for_school_rule", "ratio"], ascending=[False, True], kind="stable").index
         table = table.loc[order]
-    total = len(table)
     if top is not None:
         table = table.head(top)
     table = table.drop(columns=[c for c in ("县区", "年份") if c in table.columns]).rename(columns=ESTIMATE_HEADERS)
-    table = table.reset_index(drop=True)
-    table.attrs["total"] = total
-    return table
+    return table.reset_index(drop=True)
 
 
 def verdict_comparison(before: pd.DataFrame, after: pd.DataFrame, county: str, year: int,

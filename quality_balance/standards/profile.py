@@ -33,6 +33,8 @@ ROOT = "national"
 _META_KEYS = {"name", "title", "source", "parent", "places", "extra_items"}
 _EXTRA_ITEM_KEYS = {"id": str, "dimension": str, "label": str, "column": str, "op": str,
                     "threshold": (int, float), "counts": bool}
+#: Optional keys of an extra item: ``unit`` of its value and threshold ("%", "人"...), shown in reasons.
+_EXTRA_ITEM_OPTIONAL = {"unit": str}
 _EXTRA_ITEM_DIMENSIONS = ("guarantee", "quality")
 
 
@@ -156,8 +158,12 @@ def _check_extra_items(items: Any, problems: list[str]) -> None:
                 problems.append(f"{label} lacks {key!r}")
             elif not isinstance(item[key], typ) or (typ is not bool and isinstance(item[key], bool)):
                 problems.append(f"{label}: {key!r} has the wrong kind: {item[key]!r}")
-        for key in set(item) - set(_EXTRA_ITEM_KEYS):
-            problems.append(f"{label}: unknown key {key!r} (known: {', '.join(_EXTRA_ITEM_KEYS)})")
+        for key, typ in _EXTRA_ITEM_OPTIONAL.items():
+            if key in item and not isinstance(item[key], typ):
+                problems.append(f"{label}: {key!r} must be a text such as \"%\", got {item[key]!r}")
+        known = {**_EXTRA_ITEM_KEYS, **_EXTRA_ITEM_OPTIONAL}
+        for key in sorted(set(item) - set(known)):
+            problems.append(f"{label}: unknown key {key!r} (known: {', '.join(known)})")
         if item.get("dimension") not in _EXTRA_ITEM_DIMENSIONS:
             problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, got {item.get('dimension')!r}")
         if item.get("op") not in (">=", "<="):

@@ -51,7 +51,7 @@ def test_county_rate_items_at_and_below_threshold(item, column, at, below):
 def test_q9_difference_rate_must_be_strictly_below_015():
     assert _item(_assess(county={"difference_rate": 0.1499}), "Q9")["status"] == "met"
     at = _item(_assess(county={"difference_rate": 0.15}), "Q9")
-    assert at["status"] == "not_met" and "0.150 ≥ 0.150" in at["reason"]
+    assert at["status"] == "not_met" and "0.150 ≥ 0.15" in at["reason"]
 
 
 @pytest.mark.parametrize("column, item", [("layout_reasonable", "G1"), ("unified_funding", "G2"),

@@ -261,7 +261,8 @@ def test_shortfall_table_puts_veto_first(city):
     t = tables.shortfall_table(city.shortfalls, "乙县", 2025)
     assert t["项目"].tolist() == ["V3", "R7", "G14"]
     assert t.loc[1, "学校"] == "学校B" and t.loc[1, "差距占标准"] == "91.3%"      # (2.3 − 0.2) / 2.3
-    assert t.attrs["total"] == 3 and len(tables.shortfall_table(city.shortfalls, "乙县", 2025, top=1)) == 1
+    assert len(t) == 3 and len(tables.shortfall_table(city.shortfalls, "乙县", 2025, top=1)) == 1
+    assert not t.attrs                                           # no side channel: the total is len(top=None)
 
 
 def test_verdict_reasons_and_school_detail(city):

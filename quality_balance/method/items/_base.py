@@ -12,10 +12,15 @@ holding ``status`` (``met``/``not_met``/``no_data``/``not_applicable``), ``value
 * else ``no_data`` when any check has no data;
 * else ``not_applicable`` when every check is not applicable;
 * else ``met``.
+
+An item's result is an :class:`ItemResult`: the combined check, the part checks behind it
+(the parts table) and, for a school-level item, the failing schools — explicit fields,
+no ``DataFrame.attrs``. Every comparison is :func:`quality_balance.method.rules.compare`
+and every number in a reason text :func:`quality_balance.method.rules.number_text`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -23,7 +28,7 @@ import pandas as pd
 
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
-from ..resources import at_least, at_most
+from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
@@ -50,13 +55,26 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(np.nan, index=frame.index, dtype=object)
 
 
-def fmt_number(series: pd.Series, unit: str = "", decimals: int = 1) -> pd.Series:
-    """Numbers for reason texts, "—" where missing."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return "—"
-        return f"{v:,.{decimals}f}{unit}" if isinstance(v, (int, float, np.number)) else str(v)
-    return series.map(one)
+def fmt_number(series: pd.Series, unit: str = "", decimals: int = 1, *, limit=None) -> pd.Series:
+    """Numbers for reason texts, "—" where missing.
+
+    ``decimals`` places; with ``limit`` (a scalar or a Series aligned with ``series``: the
+    threshold each value is compared with) as many more as a value needs never to read as
+    equal to a threshold it differs from (:func:`quality_balance.method.rules.number_text`).
+
+    >>> fmt_number(pd.Series([9.99, 12.0]), "%", limit=10.0).tolist()
+    ['9.99%', '12.0%']
+    """
+    return numbers_text(series, limit, decimals=decimals, unit=unit)
+
+
+def fmt_limit(series: pd.Series, unit: str = "") -> pd.Series:
+    """Thresholds for reason texts in their shortest exact form (10%, 6,000元, 0.15); "—" where missing.
+
+    >>> fmt_limit(pd.Series([10.0, 6000.0]), "元").tolist()
+    ['10元', '6,000元']
+    """
+    return series.map(lambda t: limit_text(t, unit)).astype(object)
 
 
 def fmt_bool(series: pd.Series) -> pd.Series:
@@ -83,16 +101,20 @@ def check(status, value, threshold, text, index, op: str = "", part: str = "", l
 
 def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, unit: str = "",
                   decimals: int = 1) -> pd.DataFrame:
-    """``value op threshold`` with op one of ``>=``, ``<=``, ``<``; missing value → ``no_data``."""
+    """``value op threshold`` with op one of ``>=``, ``<=``, ``<``, ``>``; missing value → ``no_data``.
+
+    The comparison is :func:`quality_balance.method.rules.compare` (a value within the
+    tolerance of the threshold is equal to it: ≥/≤ pass, </> fail). The text states how the
+    value relates to the threshold ("交流轮岗比例 9.99% < 10%"), the value with the digits it
+    needs not to read as the threshold.
+    """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     t = pd.to_numeric(threshold, errors="coerce").astype(float)
-    ok = {">=": lambda: at_least(v, t), "<=": lambda: at_most(v, t), "<": lambda: v < t}[op]()
+    ok = compare(v, t, op)
     status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
-    sign = np.where(ok, op.replace(">=", "≥").replace("<=", "≤"),
-                    {">=": "<", "<=": ">", "<": "≥"}[op])
-    text = label + " " + fmt_number(v, unit, decimals) + np.where(v.isna(), "（无数据）",
-                                                                 " " + pd.Series(sign, index=v.index) + " "
-                                                                 + fmt_number(t, unit, decimals))
+    sign = np.where(ok, OP_SIGNS[op], FAILED_SIGNS[op])
+    text = label + " " + fmt_number(v, unit, decimals, limit=t) + np.where(
+        v.isna(), "（无数据）", " " + pd.Series(sign, index=v.index) + " " + fmt_limit(t, unit))
     return check(status, v, t, text, values.index, op=op, part=label, unit=unit)
 
 
@@ -105,8 +127,48 @@ def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame
     return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
 
 
-def combine(*checks: pd.DataFrame) -> pd.DataFrame:
-    """Combine checks of one item (module docstring); ``text`` keeps the failing parts first."""
+@dataclass(frozen=True)
+class ItemResult:
+    """The result of one item over every county-year.
+
+    Attributes
+    ----------
+    check : DataFrame
+        The item's check frame (``status``, ``value``, ``threshold``, ``text``, ``op``,
+        ``part``, ``limit``, ``unit``), aligned with the county-years.
+    parts : tuple of DataFrame
+        The part checks it combines, in order (the parts table); empty when the item is
+        its own single part.
+    failures : DataFrame or None
+        For a school-level item (:func:`school_check`), the failing schools: ``city``,
+        ``county``, ``year``, ``school_id``, ``school_name``, ``detail``, ``value``,
+        ``threshold`` and ``op`` (how each school's value is compared with its threshold).
+    """
+
+    check: pd.DataFrame
+    parts: tuple = field(default=())
+    failures: pd.DataFrame | None = None
+
+    @property
+    def index(self) -> pd.Index:
+        return self.check.index
+
+    @property
+    def part_checks(self) -> tuple:
+        """The checks of the parts table: :attr:`parts`, or the item's own check."""
+        return self.parts or (self.check,)
+
+
+def as_result(result: "pd.DataFrame | ItemResult") -> ItemResult:
+    """An :class:`ItemResult` for a plain check frame (an item of one part), or the result itself."""
+    return result if isinstance(result, ItemResult) else ItemResult(result)
+
+
+def combine(*checks: pd.DataFrame) -> ItemResult:
+    """Combine checks of one item (module docstring); ``text`` keeps the failing parts first.
+
+    Returns the combined check with the part checks (:attr:`ItemResult.parts`).
+    """
     statuses = pd.concat([c["status"] for c in checks], axis=1)
     status = np.select([(statuses == "not_met").any(axis=1), (statuses == "no_data").any(axis=1),
                         (statuses == "not_applicable").all(axis=1)],
@@ -118,20 +180,20 @@ def combine(*checks: pd.DataFrame) -> pd.DataFrame:
                       for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
     first = checks[0]
     if len(checks) == 1:
-        return first
+        return ItemResult(first, (first,))
     # value/threshold: those of the first failing part (what the gap is measured on), else all parts
     failing_part = np.argmax(statuses.eq("not_met").to_numpy(), axis=1)
     any_fail = statuses.eq("not_met").any(axis=1).to_numpy()
     values = np.column_stack([c["value"].astype(object).to_numpy() for c in checks])
     thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
+    ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
     rows = np.arange(len(first))
     joined_v = ["；".join(vals) for vals in zip(*[fmt_value(c["value"]) for c in checks])]
     joined_t = ["；".join(vals) for vals in zip(*[fmt_value(c["threshold"]) for c in checks])]
     value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
     threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
-    result = check(status, value, threshold, text, first.index)
-    result.attrs["parts"] = list(checks)
-    return result
+    op = np.where(any_fail, ops[rows, failing_part], "")
+    return ItemResult(check(status, value, threshold, text, first.index, op=op), tuple(checks))
 
 
 def fmt_value(series: pd.Series) -> pd.Series:
@@ -143,14 +205,15 @@ def fmt_value(series: pd.Series) -> pd.Series:
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
                  missing: pd.Series, describe: Callable[[pd.DataFrame], pd.Series], label: str,
                  threshold_text: str | pd.Series, value: pd.Series | None = None,
-                 limit: pd.Series | None = None) -> pd.DataFrame:
+                 limit: pd.Series | None = None, *, op: str = "") -> ItemResult:
     """Aggregate a per-school check to county-years.
 
     ``in_scope``, ``ok`` and ``missing`` are boolean Series over ``schools``;
     ``describe(failing_rows)`` gives each failing school's text ("XX小学 2150 人").
-    The result's ``value`` is the number of failing schools; ``result.attrs["failures"]``
+    The result's ``value`` is the number of failing schools; :attr:`ItemResult.failures`
     lists the failing schools (``school_id``, ``school_name``, ``detail`` and, when
-    given, the school's ``value`` and ``threshold`` from ``value``/``limit``).
+    given, the school's ``value`` and ``threshold`` from ``value``/``limit``, and ``op``:
+    how a school's value is compared with its threshold, ``>=`` or ``<=``).
     """
     scope = schools.loc[in_scope.fillna(False).astype(bool)]
     ok_s, miss_s = ok.loc[scope.index].fillna(False).astype(bool), missing.loc[scope.index].astype(bool)
@@ -177,13 +240,14 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     failures["detail"] = describe(failing) if len(failing) else pd.Series(dtype=str)
     failures["value"] = value.loc[failing.index] if value is not None else np.nan
     failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
-    result.attrs["failures"] = failures.reset_index(drop=True)
-    return result
+    failures["op"] = op
+    return ItemResult(result, (result,), failures.reset_index(drop=True))
 
 
 def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.Series,
-              result: pd.DataFrame, counts: bool = True) -> pd.DataFrame:
+              result: "pd.DataFrame | ItemResult", counts: bool = True) -> pd.DataFrame:
     """An items-table block for one item over every county-year."""
+    result = as_result(result).check
     out = places[PLACE].copy()
     out["dimension"], out["item"], out["label"] = dimension, item, label
     out["status"] = result["status"].to_numpy()
@@ -194,14 +258,14 @@ def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.S
     return out
 
 
-def part_rows(places: pd.DataFrame, dimension: str, item: str, result: pd.DataFrame) -> pd.DataFrame:
+def part_rows(places: pd.DataFrame, dimension: str, item: str, result: "pd.DataFrame | ItemResult") -> pd.DataFrame:
     """The parts-table block of one item: one row per county-year and compared quantity.
 
     Columns: city, county, year, dimension, item, part_no, part, op, value, threshold, unit, status.
     ``value`` and ``threshold`` are numbers for the ``>=``/``<=``/``<`` parts.
     """
     blocks = []
-    for number, part in enumerate(result.attrs.get("parts", [result]), 1):
+    for number, part in enumerate(as_result(result).part_checks, 1):
         out = places[PLACE].copy()
         out["dimension"], out["item"], out["part_no"] = dimension, item, number
         out["part"] = part["part"].to_numpy()
@@ -225,12 +289,13 @@ class ItemBlock:
     @classmethod
     def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
               counts: bool | dict = True) -> "ItemBlock":
-        """Rows for ``results`` (item id → check frame) with ``labels`` (item id → label)."""
+        """Rows for ``results`` (item id → :class:`ItemResult` or check frame) with ``labels`` (item id → label)."""
+        results = {k: as_result(r) for k, r in results.items()}
         counted = counts if isinstance(counts, dict) else dict.fromkeys(results, counts)
         rows = [item_rows(places.loc[r.index], dimension, k, labels[k], r, counted[k]) for k, r in results.items()]
         parts = [part_rows(places.loc[r.index], dimension, k, r) for k, r in results.items()]
-        failures = [r.attrs["failures"].assign(dimension=dimension, item=k, label=labels[k])
-                    for k, r in results.items() if "failures" in r.attrs and len(r.attrs["failures"])]
+        failures = [r.failures.assign(dimension=dimension, item=k, label=labels[k])
+                    for k, r in results.items() if r.failures is not None and len(r.failures)]
         return cls(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
                    pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
                    pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())

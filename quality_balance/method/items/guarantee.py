@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_number, numeric_check,
-                    param, school_check)
-from ..resources import at_least, at_most
+from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_limit, fmt_number,
+                    numeric_check, param, school_check)
+from ..rules import at_least, at_most, limit_text
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -61,24 +61,32 @@ def _g3(schools, places, profiles):
     m_area, a_area = column(schools, "music_room_min_area_m2").astype(float), column(schools, "art_room_min_area_m2").astype(float)
     missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) | music.isna() | art.isna() \
         | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
-    ok = (music >= need) & (art >= need) & ((music == 0) | at_least(m_area, music_min)) & ((art == 0) | at_least(a_area, art_min))
+    ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) & ((art == 0) | at_least(a_area, art_min))
     scope = ~schools["school_type"].isin(ROOM_EXEMPT_TYPES)
 
+    def area_text(rooms, area, minimum):
+        """"最小 95.9m²（须 ≥ 96m²）" for an area under its minimum, "最小 96m²" otherwise."""
+        short = (rooms > 0) & area.notna() & ~at_least(area, minimum)
+        return "最小 " + fmt_number(area, "m²", 0, limit=minimum) + pd.Series(
+            np.where(short, "（须 ≥ " + fmt_limit(minimum, "m²") + "）", ""), index=area.index)
+
     def describe(rows):
-        n = need.loc[rows.index]
+        i = rows.index
+        n = need.loc[i]
         return (rows["school_name"] + "（" + n.astype(int).astype(str) + " 间应配，音乐 "
-                + music.loc[rows.index].fillna(0).astype(int).astype(str) + " 间/最小 "
-                + fmt_number(m_area.loc[rows.index], "m²", 0) + "，美术 "
-                + art.loc[rows.index].fillna(0).astype(int).astype(str) + " 间/最小 "
-                + fmt_number(a_area.loc[rows.index], "m²", 0) + "）")
-    thr = "每12个班各1间；音乐≥" + param(places, profiles, g3 + "music_room_min_m2").map("{:g}".format) \
-        + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map("{:g}".format) + "m²"
+                + music.loc[i].fillna(0).astype(int).astype(str) + " 间/"
+                + area_text(music.loc[i], m_area.loc[i], music_min.loc[i]) + "，美术 "
+                + art.loc[i].fillna(0).astype(int).astype(str) + " 间/"
+                + area_text(art.loc[i], a_area.loc[i], art_min.loc[i]) + "）")
+    thr = ("每" + param(places, profiles, g3 + "classes_per_room").map(limit_text) + "个班各1间；音乐≥"
+           + param(places, profiles, g3 + "music_room_min_m2").map(limit_text)
+           + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map(limit_text) + "m²")
     # per school, how far it is from the rule: the lowest of rooms/needed and smallest area/required area
     # (1 = met), so the shortfall list can rank a school missing one room of three below one missing all
     achieved = pd.concat([music / need, art / need, (m_area / music_min).where(music > 0),
                           (a_area / art_min).where(art > 0)], axis=1).min(axis=1).clip(upper=1.0)
     return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G3"], thr,
-                        achieved, pd.Series(1.0, index=schools.index))
+                        achieved, pd.Series(1.0, index=schools.index), op=">=")
 
 
 def _g4(schools, places, profiles):
@@ -92,7 +100,8 @@ def _g4(schools, places, profiles):
            + "人，一贯制≤" + param(places, profiles, "guarantee.G4.max_students_one_through").map("{:g}".format) + "人")
     return school_check(schools, places, scope, ok, size.isna(),
                         lambda r: r["school_name"] + " " + size.loc[r.index].astype(int).astype(str) + " 人（限 "
-                        + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit)
+                        + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit,
+                        op="<=")
 
 
 def _g5(schools, places, profiles):
@@ -115,7 +124,8 @@ def _g5(schools, places, profiles):
     # per school: the stage that is furthest over its limit gives the value shown in the ledger
     primary_worse = (mp - lim_p).where(has_p).fillna(-np.inf) >= (mj - lim_j).where(has_j).fillna(-np.inf)
     value, limit = mp.where(primary_worse, mj), lim_p.where(primary_worse, lim_j)
-    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G5"], thr, value, limit)
+    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G5"], thr, value, limit,
+                        op="<=")
 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
@@ -141,9 +151,10 @@ def _g6(schools, places, profiles, counties_by_school):
     thr = ("不足" + param(places, profiles, "guarantee.G6.below").map("{:g}".format) + "人的村小、教学点按"
            + param(places, profiles, "guarantee.G6.funded_as").map("{:g}".format) + "人拨付")
     return school_check(schools, places, small | boarding, ok, missing,
-                        lambda r: r["school_name"] + "（拨付 " + fmt_number(funds.loc[r.index], "元", 0) + "，应不低于 "
-                        + fmt_number(required.loc[r.index], "元", 0) + "）", GUARANTEE_LABELS["G6"], thr,
-                        funds, required)
+                        lambda r: r["school_name"] + "（拨付 " + fmt_number(funds.loc[r.index], "元", 0,
+                                                                          limit=required.loc[r.index])
+                        + "，应不低于 " + fmt_limit(required.loc[r.index], "元") + "）", GUARANTEE_LABELS["G6"], thr,
+                        funds, required, op=">=")
 
 
 def _g7(schools, places, profiles, c):

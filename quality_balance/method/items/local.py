@@ -2,8 +2,10 @@
 
 Method: docs/method.md §9.3.
 
-Each names a county-table column, an operator (``>=`` or ``<=``) and a
-threshold, and says whether it counts toward its dimension's verdict.
+Each names a county-table column, an operator (``>=`` or ``<=``), a
+threshold, optionally its ``unit`` (e.g. ``"%"``, shown in reasons and in the parts
+table; when absent, the unit of the county-table column in :data:`quality_balance.schema.COUNTIES`),
+and says whether it counts toward its dimension's verdict.
 Counties whose profile does not define an item get no row for it.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._base import COUNTY, ItemBlock, column, county_values, numeric_check
+from ...schema import COUNTIES
 
 __all__ = ["local_items"]
 
@@ -22,16 +25,20 @@ def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: d
     """
     c = county_values(places, counties)
     keys = list(map(tuple, places[COUNTY].to_numpy()))
-    definitions = {(item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
-                    item["dimension"], bool(item["counts"]))
-                   for prof in profiles.values() for item in prof.extra_items}
+    def definition(item: dict) -> tuple:
+        return (item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
+                item["dimension"], bool(item["counts"]), item.get("unit", COUNTIES.column(item["column"]).unit))
+
+    definitions = {definition(item) for prof in profiles.values() for item in prof.extra_items}
     blocks = []
-    for item_id, label, col, op, threshold, dimension, counts in sorted(definitions):
-        mask = pd.Series([any(i["id"] == item_id and i["label"] == label for i in profiles[k].extra_items)
+    for item_id, label, col, op, threshold, dimension, counts, unit in sorted(definitions):
+        wanted = (item_id, label, col, op, threshold, dimension, counts, unit)
+        # each county gets the items of its own profile (two profiles may define an L1 differently)
+        mask = pd.Series([any(definition(i) == wanted for i in profiles[k].extra_items)
                           for k in keys], index=places.index)
         if not mask.any():
             continue
         sub = places[mask]
-        result = numeric_check(column(c, col)[mask], pd.Series(threshold, index=sub.index), op, label, "%")
+        result = numeric_check(column(c, col)[mask], pd.Series(threshold, index=sub.index), op, label, unit)
         blocks.append(ItemBlock.build(sub, dimension, {item_id: label + "（地方指标）"}, {item_id: result}, counts))
     return ItemBlock.concat(blocks)

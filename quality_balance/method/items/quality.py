@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_number, numeric_check,
-                    param, school_check)
-from ..resources import at_least
+from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
+                    numeric_check, param, school_check)
+from ..rules import at_least
 from ...schema import RATINGS
 
 __all__ = ["quality_items", "difference_rate", "QUALITY_LABELS"]
@@ -64,9 +64,10 @@ def _rating_check(values: pd.Series, minimum: pd.Series, label: str) -> pd.DataF
     rank = {r: i for i, r in enumerate(reversed(RATINGS))}  # 不合格 0 … 优秀 3
     v = values.map(rank).astype(float)
     m = minimum.map(rank).astype(float)
-    status = np.select([v.isna(), v >= m], ["no_data", "met"], "not_met")
+    ok = at_least(v, m)
+    status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
     text = label + "：" + values.fillna("—").astype(str) + np.where(v.isna(), "（无数据）",
-                                                                     np.where(v >= m, "，不低于", "，低于") + minimum.astype(str))
+                                                                     np.where(ok, "，不低于", "，低于") + minimum.astype(str))
     return check(status, values, minimum.astype(str) + "及以上", text, values.index, op="rating", part=label)
 
 
@@ -76,10 +77,11 @@ def _q4(schools, places, profiles):
     share = training / funds.where(funds > 0) * 100
     ok = at_least(share, share_min)
     scope = ~schools["school_type"].isin(("特殊教育学校",))
-    thr = "≥" + param(places, profiles, "quality.Q4.min_training_share").map("{:g}".format) + "%"
+    thr = "≥" + fmt_limit(param(places, profiles, "quality.Q4.min_training_share"), "%")
     return school_check(schools, places, scope, ok, share.isna(),
-                        lambda r: r["school_name"] + " " + fmt_number(share.loc[r.index], "%"), QUALITY_LABELS["Q4"], thr,
-                        share, share_min)
+                        lambda r: r["school_name"] + " " + fmt_number(share.loc[r.index], "%", limit=share_min.loc[r.index])
+                        + " < " + fmt_limit(share_min.loc[r.index], "%"), QUALITY_LABELS["Q4"], thr,
+                        share, share_min, op=">=")
 
 
 def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,

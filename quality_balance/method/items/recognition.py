@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ._base import PLACE, ItemBlock, check, fmt_number, param
+from ._base import PLACE, ItemBlock, check, fmt_limit, fmt_number, param
+from ..rules import at_least, below
 
 __all__ = ["wilson_interval", "recognition_table", "recognition_items"]
 
@@ -52,8 +53,8 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
     table["rate"] = table["favourable"] / table["respondents"].where(table["respondents"] > 0) * 100
     table["ci_low"], table["ci_high"], table["confidence"] = lo * 100, hi * 100, conf
     table["threshold"] = param(table, profiles, "recognition.min_rate").astype(float)
-    table["passes"] = table["rate"] >= table["threshold"]
-    table["fragile"] = table["passes"] & (table["ci_low"] < table["threshold"])
+    table["passes"] = at_least(table["rate"], table["threshold"])
+    table["fragile"] = table["passes"] & below(table["ci_low"], table["threshold"])
     order = pd.Categorical(table["group"], ["全体", *sorted(set(table["group"]) - {"全体"})])
     return table.assign(_o=order).sort_values(PLACE + ["_o"]).drop(columns="_o").reset_index(drop=True)
 
@@ -73,11 +74,13 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
     low_groups = table[(table["group"] != "全体") & ~table["passes"]].groupby(PLACE)["group"].agg("、".join)
     low = pd.Series(low_groups.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
     rate = overall["rate"]
-    status = np.select([rate.isna(), rate >= threshold], ["no_data", "met"], "not_met")
+    ok = at_least(rate, threshold)
+    status = np.select([rate.isna(), ok], ["no_data", "met"], "not_met")
     level = (overall["confidence"].astype(float) * 100).map("{:g}%".format)
-    text = ("认可度 " + fmt_number(rate, "%") + "（" + level + "区间 " + fmt_number(overall["ci_low"], "") + "–"
-            + fmt_number(overall["ci_high"], "%") + "，样本 " + fmt_number(overall["respondents"], "", 0) + "）"
-            + np.where(rate >= threshold, " ≥ ", " < ") + threshold.map("{:g}%".format))
+    text = ("认可度 " + fmt_number(rate, "%", limit=threshold) + "（" + level + "区间 "
+            + fmt_number(overall["ci_low"], "", limit=threshold) + "–" + fmt_number(overall["ci_high"], "%")
+            + "，样本 " + fmt_number(overall["respondents"], "", 0) + "）"
+            + np.where(ok, " ≥ ", " < ") + fmt_limit(threshold, "%"))
     text = text.where(~overall["fragile"].fillna(False).astype(bool),
                       text + "；注意：区间下限低于标准，样本偏小，达标可能出于偶然")
     text = text.where(low.isna(), text + "；低于标准的群体：" + low.fillna(""))

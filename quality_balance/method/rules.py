@@ -1,0 +1,449 @@
+"""The rules of the method, decided once: comparisons, the school rule, numbers in reason texts.
+
+Method: docs/method.md §3 and §4.4.
+
+Every module that compares a value with a threshold asks this one; none re-derives a verdict.
+
+**Comparisons** (:func:`at_least` ≥, :func:`at_most` ≤, :func:`below` <, :func:`above` >,
+:func:`compare` for an operator given as text) work elementwise on scalars, arrays and
+Series, with one tolerance policy: a value within a relative :data:`FLOAT_TOLERANCE`
+(1e-9) of the limit counts as *equal* to it. So ≥ and ≤ pass at (near-)equality —
+21 teachers ÷ 500 students × 100 = 4.2 meets 4.2, and 4.499999999999999 m² meets
+4.5 — while the strict < and > fail there: a difference rate of exactly 0.15, computed
+as 0.1499999999999995, is not below 0.15. Missing values (NaN) never pass.
+
+**The school rule** (:class:`SchoolRule`, spec §2.2): a school unit passes when it meets
+at least ``resources.school_rule.min_met`` of the indicators and each indicator it misses
+reaches at least ``resources.school_rule.min_ratio_of_miss`` of its threshold. The
+object answers, vectorised and with each county's own profile values: does a unit pass,
+its reason text, how far a value is from its threshold for colours (``met`` / ``near``
+/ ``far``) and which misses a plan must fix.
+
+**Numbers in reason texts** (:func:`number_text`, :func:`limit_text`): a value is printed
+with its usual decimals, and with as many more as needed so that a value that differs from
+its threshold never reads as equal to it, nor on the wrong side of it: 9.99% < 10% (not
+"10.0% < 10.0%"), 5,999.99元 < 6,000元, 最小 95.9m²（须 ≥ 96m²）. Thresholds are printed in
+their shortest exact form (10%, 6,000元, 0.15).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CalculationError
+from ..schema import INDICATORS
+
+__all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
+           "near_equal", "compare", "SchoolRule", "CLOSENESS", "closeness", "number_text", "numbers_text",
+           "limit_text", "digits_needed"]
+
+#: Relative tolerance of every comparison: a value within ``FLOAT_TOLERANCE × |limit|`` of the
+#: limit counts as equal to it (binary rounding never decides a verdict).
+FLOAT_TOLERANCE = 1e-9
+#: The comparison operators of checks and plans: value *op* limit passes.
+OPS = (">=", "<=", "<", ">")
+#: Each operator as people read it.
+OP_SIGNS = {">=": "≥", "<=": "≤", "<": "<", ">": ">"}
+#: The sign that states how a *failing* value relates to its limit (the negation of the operator).
+FAILED_SIGNS = {">=": "<", "<=": ">", "<": "≥", ">": "≤"}
+#: Most decimals a reason number gets (beyond this a double has no more digits to show).
+MAX_DECIMALS = 15
+
+
+def _slack(limit):
+    return FLOAT_TOLERANCE * abs(limit) if np.isscalar(limit) else FLOAT_TOLERANCE * np.abs(limit)
+
+
+def near_equal(value, limit):
+    """``value`` within :data:`FLOAT_TOLERANCE` (relative to ``limit``) of ``limit`` (elementwise).
+
+    >>> bool(near_equal(0.1499999999999995, 0.15)), bool(near_equal(0.149, 0.15))
+    (True, False)
+    """
+    return abs(value - limit) <= _slack(limit) if np.isscalar(value) else np.abs(value - limit) <= _slack(limit)
+
+
+def at_least(value, threshold):
+    """``value ≥ threshold``, a value within the tolerance of ``threshold`` counting as equal (elementwise).
+
+    >>> bool(at_least(4.499999999999999, 4.5)), bool(at_least(4.49, 4.5))
+    (True, False)
+    """
+    return value >= threshold - _slack(threshold)
+
+
+def at_most(value, limit):
+    """``value ≤ limit``, a value within the tolerance of ``limit`` counting as equal (elementwise).
+
+    >>> bool(at_most(0.5000000000000001, 0.5)), bool(at_most(0.501, 0.5))
+    (True, False)
+    """
+    return value <= limit + _slack(limit)
+
+
+def below(value, limit):
+    """``value < limit`` strictly: a value within the tolerance of ``limit`` is equal, so not below (elementwise).
+
+    >>> bool(below(0.1499999999999995, 0.15)), bool(below(0.149, 0.15))
+    (False, True)
+    """
+    return value < limit - _slack(limit)
+
+
+def above(value, limit):
+    """``value > limit`` strictly: a value within the tolerance of ``limit`` is equal, so not above (elementwise).
+
+    >>> bool(above(0.5000000000000001, 0.5)), bool(above(0.501, 0.5))
+    (False, True)
+    """
+    return value > limit + _slack(limit)
+
+
+_COMPARE = {">=": at_least, "<=": at_most, "<": below, ">": above}
+
+
+def compare(values, limit, op):
+    """``values op limit`` elementwise, ``op`` one of :data:`OPS` (or an array of them, one per value).
+
+    Parameters
+    ----------
+    values, limit : scalar, array or Series
+        Numbers (NaN never passes).
+    op : str or array of str
+        ``">="``, ``"<="``, ``"<"`` or ``">"``; an array gives each element its own operator
+        (a missing operator — None or NaN — never passes).
+
+    Returns
+    -------
+    bool, array or Series
+        Whether each value passes; a Series when ``values`` is one and ``op`` a single text.
+
+    >>> compare([0.1499999999999995, 0.149], 0.15, "<").tolist()
+    [False, True]
+    >>> compare([5.0, 5.0], [5.0, 5.0], np.array([">=", ">"])).tolist()
+    [True, False]
+    """
+    if isinstance(op, str):
+        if op not in _COMPARE:
+            raise CalculationError(f"compare: op must be one of {', '.join(OPS)}, received {op!r}")
+        if isinstance(values, (list, tuple)):
+            values = np.asarray(values, dtype=float)
+        with np.errstate(invalid="ignore"):
+            return _COMPARE[op](values, limit)
+    ops = np.asarray(op, dtype=object)
+    known = np.array([o in _COMPARE for o in ops.ravel()], dtype=bool).reshape(ops.shape)
+    unknown = sorted({str(o) for o, k in zip(ops.ravel(), known.ravel()) if not k and isinstance(o, str)})
+    if unknown:
+        raise CalculationError(f"compare: op must be one of {', '.join(OPS)}, received {unknown}")
+    v = np.asarray(values, dtype=float)
+    t = np.asarray(limit, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.select([ops == o for o in OPS], [_COMPARE[o](v, t) for o in OPS], False)
+
+
+# --- numbers in reason texts ------------------------------------------------------------------------
+
+def _missing(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, (float, np.floating)) and np.isnan(x))
+
+
+def digits_needed(value: float, limit: float | None, decimals: int) -> int:
+    """The decimals with which ``value`` must be printed so that it reads on the right side of ``limit``.
+
+    At least ``decimals``; more when ``value`` differs from ``limit`` (beyond the tolerance)
+    but would round to it or past it. A value equal to its limit within the tolerance keeps
+    ``decimals`` (it *is* equal).
+
+    >>> digits_needed(9.99, 10, 1), digits_needed(5999.99, 6000, 0), digits_needed(4.2, 4.2, 2)
+    (2, 2, 2)
+    """
+    if limit is None or _missing(value) or _missing(limit) or not np.isfinite(value) or not np.isfinite(limit):
+        return decimals
+    value, limit = float(value), float(limit)
+    if near_equal(value, limit):
+        return decimals
+    side = np.sign(value - limit)
+    for k in range(max(decimals, 0), MAX_DECIMALS + 1):
+        shown = float(f"{value:.{k}f}")
+        if np.sign(shown - limit) == side:
+            return k
+    return MAX_DECIMALS
+
+
+def number_text(value, limit=None, *, decimals: int = 1, unit: str = "", thousands: bool = True) -> str:
+    """A value for a reason text: ``decimals`` places, more when needed against ``limit``; "—" when missing.
+
+    Parameters
+    ----------
+    value : number or None
+        The value compared (a text is returned as it is).
+    limit : number, optional
+        The threshold it is compared with; the value never reads as equal to it (or on its
+        wrong side) unless it is equal within :data:`FLOAT_TOLERANCE`.
+    decimals : int
+        The usual decimals of the quantity (1 for %, 0 for 元 and m², 3 for a CV...).
+    unit : str
+        Appended to the number ("%", "元", "m²").
+    thousands : bool
+        Thousands separators (6,000).
+
+    >>> number_text(9.99, 10, unit="%"), number_text(5999.99, 6000, decimals=0, unit="元")
+    ('9.99%', '5,999.99元')
+    >>> number_text(4.2, 4.2), number_text(2000, 2000, decimals=0, unit="元"), number_text(0.1499999999999995, 0.15, decimals=3)
+    ('4.2', '2,000元', '0.150')
+    """
+    if _missing(value):
+        return "—"
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, (bool, np.bool_)):
+        return str(value)
+    k = digits_needed(float(value), None if _missing(limit) else limit, decimals)
+    return f"{float(value):{',' if thousands else ''}.{k}f}{unit}"
+
+
+def limit_text(limit, unit: str = "", *, thousands: bool = True) -> str:
+    """A threshold in its shortest exact form: 10 → "10", 0.15 → "0.15", 6000 → "6,000"; "—" when missing.
+
+    Binary noise beyond 12 significant digits is dropped (0.85 × 100 → "85").
+
+    >>> limit_text(10, "%"), limit_text(6000.0, "元"), limit_text(0.15), limit_text(0.85 * 100, "%")
+    ('10%', '6,000元', '0.15', '85%')
+    """
+    if _missing(limit):
+        return "—"
+    if not isinstance(limit, (int, float, np.integer, np.floating)) or isinstance(limit, (bool, np.bool_)):
+        return str(limit)
+    x = float(f"{float(limit):.12g}")
+    plain = np.format_float_positional(x, trim="-")
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    return f"{x:{',' if thousands else ''}.{decimals}f}{unit}"
+
+
+def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | Any = "") -> pd.Series:
+    """:func:`number_text` for every element of a Series (``limits``, ``decimals``, ``unit``: scalars or aligned).
+
+    >>> numbers_text(pd.Series([9.99, 12.0]), 10, unit="%").tolist()
+    ['9.99%', '12.0%']
+    """
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
+    n = len(values)
+
+    def spread(x):
+        if isinstance(x, pd.Series):
+            return x.to_numpy()
+        if isinstance(x, (np.ndarray, list, tuple)):
+            return np.asarray(x, dtype=object)
+        return [x] * n
+
+    out = [number_text(v, t, decimals=int(d), unit=u)
+           for v, t, d, u in zip(values.to_numpy(), spread(limits), spread(decimals), spread(unit))]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+# --- the school rule -------------------------------------------------------------------------------
+
+#: How far a value is from its threshold, for colours: ``met`` (at least the threshold), ``near``
+#: (a miss the school rule tolerates: at least ``min_ratio_of_miss`` of it), ``far`` (further below).
+CLOSENESS = ("met", "near", "far")
+
+
+def closeness(value, threshold, min_ratio) -> np.ndarray:
+    """``met`` / ``near`` / ``far`` for each value against its threshold (``no_data`` where either is missing).
+
+    ``met`` is :func:`at_least` (value, threshold) — the verdict of the assessment itself —,
+    ``near`` a miss whose value/threshold reaches ``min_ratio`` (:func:`at_least` again),
+    ``far`` the rest.
+
+    >>> closeness([4.499999999999999, 4.0, 3.0, np.nan], 4.5, 0.85).tolist()
+    ['met', 'near', 'far', 'no_data']
+    """
+    v = np.asarray(value, dtype=float)
+    t = np.asarray(threshold, dtype=float)
+    v, t = np.broadcast_arrays(v, t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        met = at_least(v, t)
+        ratio = np.where(t != 0, v / np.where(t != 0, t, 1.0), np.nan)
+        near = at_least(ratio, np.asarray(min_ratio, dtype=float))
+    missing = np.isnan(v) | np.isnan(t)
+    return np.select([missing, met, near], ["no_data", "met", "near"], "far").astype(object)
+
+
+def _rows(x, n: int) -> np.ndarray:
+    arr = np.asarray(x)
+    return np.broadcast_to(arr, (n,)) if arr.ndim == 0 else arr
+
+
+@dataclass(frozen=True)
+class SchoolRule:
+    """The school rule (校际指标要求) of one profile, or of each row's own county.
+
+    Attributes
+    ----------
+    min_met : int or array of int
+        Indicators a unit must meet (``resources.school_rule.min_met``, 6 nationally).
+    min_ratio : float or array of float
+        The share of its threshold each miss must reach
+        (``resources.school_rule.min_ratio_of_miss``, 0.85 nationally).
+    n_indicators : int
+        Number of indicators (R1–R7: 7, :data:`quality_balance.schema.INDICATORS`).
+
+    Scalars describe one profile; arrays (from :meth:`per_county`) give each row of a
+    table its own county's rule, and every method then works row by row.
+    """
+
+    min_met: Any
+    min_ratio: Any
+    n_indicators: int = len(INDICATORS)
+
+    @classmethod
+    def from_profile(cls, profile) -> "SchoolRule":
+        """The rule of a :class:`~quality_balance.standards.profile.Profile` (``resources.school_rule``).
+
+        >>> from quality_balance.standards.profile import load_profile
+        >>> SchoolRule.from_profile(load_profile("national"))
+        SchoolRule(min_met=6, min_ratio=0.85, n_indicators=7)
+        """
+        rule = profile.get("resources.school_rule")
+        return cls(min_met=int(rule["min_met"]), min_ratio=float(rule["min_ratio_of_miss"]),
+                   n_indicators=len(INDICATORS))
+
+    @classmethod
+    def per_county(cls, profiles: Mapping, rows: pd.DataFrame) -> "SchoolRule":
+        """One rule per row of ``rows`` (columns ``city``, ``county``), each from its county's profile.
+
+        Parameters
+        ----------
+        profiles : mapping
+            (city, county) → Profile, as :attr:`quality_balance.Assessment.profiles`.
+        rows : DataFrame
+            Any table with ``city`` and ``county`` columns.
+
+        Returns
+        -------
+        SchoolRule
+            ``min_met`` and ``min_ratio`` arrays aligned with ``rows``.
+        """
+        rules = {key: cls.from_profile(prof) for key, prof in profiles.items()}
+        keys = list(zip(rows["city"], rows["county"])) if len(rows) else []
+        unknown = sorted({f"{c}/{k}" for c, k in keys if (c, k) not in rules})
+        if unknown:
+            raise CalculationError(f"SchoolRule.per_county: no profile for county {unknown}; profiles are known "
+                                   f"for {sorted(f'{c}/{k}' for c, k in rules)}")
+        return cls(min_met=np.array([rules[k].min_met for k in keys], dtype=int),
+                   min_ratio=np.array([rules[k].min_ratio for k in keys], dtype=float),
+                   n_indicators=len(INDICATORS))
+
+    @property
+    def misses_allowed(self):
+        """How many indicators a passing unit may miss: ``n_indicators − min_met``."""
+        return self.n_indicators - self.min_met
+
+    @property
+    def tolerance(self):
+        """The relative gap a tolerated miss may have: ``1 − min_ratio`` (0.15 nationally)."""
+        return 1.0 - self.min_ratio
+
+    def describe(self) -> str:
+        """The rule in words, for a threshold column (one profile's rule).
+
+        >>> SchoolRule(6, 0.85).describe()
+        '每个学校单元至少6项达标且未达标项不低于85%'
+        """
+        return f"每个学校单元至少{self.min_met}项达标且未达标项不低于{limit_text(self.min_ratio * 100, '%')}"
+
+    def passes(self, met_count, worst_ratio) -> np.ndarray:
+        """Whether each unit passes: enough indicators met and its worst miss close enough.
+
+        Parameters
+        ----------
+        met_count : array
+            Indicators met per unit.
+        worst_ratio : array
+            The lowest value/threshold among the unit's misses (NaN when it misses none).
+
+        >>> SchoolRule(6, 0.85).passes([7, 6, 6, 5], [np.nan, 0.85, 0.8499, 0.99]).tolist()
+        [True, True, False, False]
+        """
+        met_count = np.asarray(met_count, dtype=float)
+        worst = np.asarray(worst_ratio, dtype=float)
+        enough = met_count >= np.asarray(self.min_met)
+        with np.errstate(invalid="ignore"):
+            close = np.isnan(worst) | at_least(worst, np.asarray(self.min_ratio, dtype=float))
+        return enough & close
+
+    def reasons(self, met_count, worst_ratio, miss_text) -> np.ndarray:
+        """The reason text of each unit, with its real number of misses and the rule's values.
+
+        Parameters
+        ----------
+        met_count, worst_ratio : array
+            As for :meth:`passes`.
+        miss_text : array of str
+            What each unit misses ("R4 生均教学及辅助用房面积 3.90 < 4.5（86.7%）；…"), "" when nothing.
+
+        >>> SchoolRule(5, 0.85).reasons([5], [0.95], ["R4 …；R6 …"]).tolist()
+        ['达到 5 项；未达到的 2 项不低于达标值的 85%：R4 …；R6 …']
+        """
+        met_count = np.asarray(met_count, dtype=float)
+        n = len(met_count)
+        text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()
+        min_met = _rows(self.min_met, n)
+        pct = np.array([limit_text(r * 100, "%") for r in _rows(self.min_ratio, n)], dtype=object)
+        n_miss = (self.n_indicators - met_count).astype(int)
+        met_i = met_count.astype(int)
+        ok = self.passes(met_count, worst_ratio)
+        enough = met_count >= min_met
+        all_met = np.full(n, f"{self.n_indicators} 项指标全部达到", dtype=object)
+        passing = np.array([f"达到 {m} 项；未达到的 {k} 项不低于达标值的 {p}：{t}"
+                            for m, k, p, t in zip(met_i, n_miss, pct, text)], dtype=object)
+        too_few = np.array([f"未达到 {k} 项（至少须达到 {mm} 项）：{t}"
+                            for k, mm, t in zip(n_miss, min_met, text)], dtype=object)
+        too_far = np.array([f"未达到的指标低于达标值的 {p}：{t}" for p, t in zip(pct, text)], dtype=object)
+        return np.select([n_miss == 0, ok, ~enough], [all_met, passing, too_few], too_far)
+
+    def closeness(self, value, threshold) -> np.ndarray:
+        """``met`` / ``near`` / ``far`` (``no_data`` when missing) per value: :func:`closeness` with ``min_ratio``."""
+        return closeness(value, threshold, self.min_ratio)
+
+    def fixes(self, units: pd.DataFrame, ratio, effort, passes) -> np.ndarray:
+        """Which misses a plan must fix for each failing unit to pass (the cheapest set).
+
+        Every miss below ``min_ratio`` of its threshold must be fixed (a missing ratio counts
+        as below); of the others, all but the ``n_indicators − min_met`` dearest are fixed —
+        the misses the rule tolerates stay. Units that already pass fix nothing.
+
+        Parameters
+        ----------
+        units : DataFrame
+            One row per miss: the columns identifying its unit (city, county, year, school_id, stage).
+        ratio : array
+            value/threshold of each miss.
+        effort : array
+            What fixing each miss costs (higher = dearer; any unit of account common to a unit's misses).
+        passes : array of bool
+            Whether the miss's unit already passes the rule.
+
+        Returns
+        -------
+        ndarray of bool
+            True for the misses the plan must fix.
+
+        >>> misses = pd.DataFrame({"unit": ["a", "a", "a"]})
+        >>> SchoolRule(6, 0.85).fixes(misses, [0.9, 0.95, 0.5], [10.0, 20.0, 5.0], [False] * 3).tolist()
+        [True, False, True]
+        """
+        n = len(units)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        ratio = np.asarray(ratio, dtype=float)
+        with np.errstate(invalid="ignore"):
+            must = ~at_least(np.nan_to_num(ratio, nan=0.0), _rows(np.asarray(self.min_ratio, dtype=float), n))
+        key = list(units.columns)
+        order = (units.reset_index(drop=True)
+                 .assign(_effort=np.where(must, -np.inf, np.asarray(effort, dtype=float)))
+                 .sort_values(key + ["_effort"], ascending=[True] * len(key) + [False], kind="stable"))
+        rank = order.groupby(key, sort=False).cumcount().sort_index().to_numpy()
+        may_stay = _rows(self.misses_allowed, n)
+        return ~np.asarray(passes, dtype=bool) & (must | (rank >= may_stay))
