@@ -35,7 +35,7 @@ _RATE_ITEMS = {  # county-table rate columns: item, profile setting of the thres
     "difference_rate": ("Q9", "quality.Q9.max_difference_rate", "<"),
 }
 _FLAG_ITEMS = {"G1": "layout_reasonable", "G2": "unified_funding", "G10": "staffing_by_bureau",
-               "Q3": "charter_and_it", "Q7": "curriculum_ok", "Q8": "no_excess_burden"}  # yes/no items: 否 while failing
+               "Q3": "charter_and_it", "Q7": "curriculum_ok", "Q8": "no_excess_burden"}  # yes/no: 否 while failing
 _ALWAYS_YES = ("layout_reasonable", "unified_construction", "unified_staffing", "unified_funding",
                "unified_equipment", "performance_pay_approved", "staffing_by_bureau", "quota_rural_tilt",
                "charter_and_it", "curriculum_ok", "no_excess_burden")

@@ -185,7 +185,8 @@ def add_classes(panel: pd.DataFrame, design: CountyDesign, profile: Profile, pla
     large = np.zeros(len(panel))
     g5 = design.of("G5")
     if g5 and g5[0].large_classes:
-        eligible = (panel["location"].isin(("城区", "镇区")) & ~panel["school_type"].isin(("教学点", SPECIAL))).to_numpy()
+        eligible = (panel["location"].isin(("城区", "镇区"))
+                    & ~panel["school_type"].isin(("教学点", SPECIAL))).to_numpy()
         capacity = np.where(eligible, np.floor(0.8 * n_main / 60), 0)
         priority = np.where(panel["large_rank"] >= 0, panel["large_rank"], 100 + panel["order_crowd"])
         order = pd.DataFrame({"year": panel["year"], "p": priority, "cap": capacity}).sort_values(["year", "p"])
