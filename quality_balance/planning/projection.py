@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import CalculationError
 from .progress import SERIES, met_since, progress
@@ -136,11 +135,13 @@ def _fit(obs: pd.DataFrame) -> pd.DataFrame:
 
 def _projection_grid(fit: pd.DataFrame, horizon: int, level: float):
     """Fitted values and interval bounds for the years after each series' last year up to ``horizon``."""
+    from scipy.special import stdtrit  # Student's t quantile (= scipy.stats.t.ppf); scipy loads on first use
+
     years = np.arange(int(fit["last_year"].min()) + 1, horizon + 1)
     x = years[None, :].astype(float)
     xbar, n = fit["xbar"].to_numpy()[:, None], fit["n_points"].to_numpy(float)[:, None]
     centre = fit["ybar"].to_numpy()[:, None] + fit["slope"].to_numpy()[:, None] * (x - xbar)
-    tq = stats.t.ppf((1 + level) / 2, np.maximum(n - 2, 1))
+    tq = stdtrit(np.maximum(n - 2, 1), (1 + level) / 2)
     half = tq * fit["s"].to_numpy()[:, None] * np.sqrt(1 + 1 / n + (x - xbar) ** 2 / fit["sxx"].to_numpy()[:, None])
     future = x > fit["last_year"].to_numpy()[:, None]
     return years, centre, centre - half, centre + half, future

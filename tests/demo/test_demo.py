@@ -194,6 +194,39 @@ def test_rewriting_replaces_a_previous_demo_but_never_foreign_files(small, folde
     assert _digests(target) == before
 
 
+def test_a_users_own_tables_are_never_replaced_by_the_demo(small, tmp_path, capsys):
+    """A folder of the user's with schools.csv (a name the demo writes) but no demo marker is refused."""
+    from quality_balance.cli import main
+
+    target = tmp_path / "my-county"
+    target.mkdir()
+    (target / "schools.csv").write_text("学校标识码,学校名称\n4109220001,城关一小\n", encoding="utf-8")
+    before = _digests(target)
+    with pytest.raises(qb.QualityBalanceError, match="schools.csv"):
+        demo.write(small, target)
+    assert main(["demo", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "schools.csv" in err and "未写入任何内容" in err and "Traceback" not in err
+    assert _digests(target) == before and sorted(p.name for p in tmp_path.iterdir()) == ["my-county"]
+
+
+def test_a_fresh_checkouts_demo_folder_and_empty_folders_are_written(small, tmp_path):
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "README.md").write_text(demo.readme_text(), encoding="utf-8")   # data/demo as committed
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for target in (fresh, empty):
+        demo.write(small, target)
+        assert (target / demo.files.MARKER_FILE).is_file() and (target / "schools.csv").is_file()
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    (edited / "README.md").write_text("我的说明", encoding="utf-8")           # not the demo's README
+    with pytest.raises(qb.QualityBalanceError, match="README.md"):
+        demo.write(small, edited)
+    assert (edited / "README.md").read_text(encoding="utf-8") == "我的说明"
+
+
 def test_a_failure_while_writing_leaves_the_previous_folder_untouched(small, folder, tmp_path):
     target = tmp_path / "demo"
     shutil.copytree(folder, target)

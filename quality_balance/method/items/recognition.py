@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from ._base import PLACE, ItemBlock, check, fmt_limit, fmt_number, param
 from ..rules import at_least, below
@@ -29,8 +28,10 @@ def wilson_interval(favourable, respondents, confidence: float = 0.95) -> tuple[
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.7672, 0.9069)
     """
+    from scipy.special import ndtri  # the normal quantile (= scipy.stats.norm.ppf); scipy loads on first use
+
     k, n = np.asarray(favourable, float), np.asarray(respondents, float)
-    z = norm.ppf(0.5 + confidence / 2)
+    z = ndtri(0.5 + confidence / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)

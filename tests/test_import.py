@@ -1,0 +1,104 @@
+"""``import quality_balance`` stays light: no demo generator, no scipy, no plotting or notebook stack.
+
+The import is checked in a fresh interpreter (this test process has long since
+imported everything). The two quantiles that used to come from scipy.stats now
+come from scipy.special; they are pinned against closed forms here.
+"""
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import quality_balance as qb
+from quality_balance.planning.projection import PROJECTED, project
+
+#: Modules that ``import quality_balance`` must not load: the demo generator (imported on first use of
+#: ``qb.demo``); scipy (scipy.stats took ~0.5 s for two quantiles; scipy.special, which gives them now, is
+#: imported by the two functions that use it); and the plotting, workbook and notebook stacks, which only the
+#: functions that draw, write workbooks or render import.
+HEAVY = ("quality_balance.demo", "quality_balance.demo.generator", "quality_balance.demo.story", "scipy",
+         "scipy.stats", "scipy.special", "matplotlib", "seaborn", "openpyxl", "papermill", "nbconvert", "nbformat",
+         "IPython", "statsmodels")
+
+
+def _fresh(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_import_quality_balance_loads_no_heavy_module():
+    loaded = set(_fresh("import quality_balance, sys; print(' '.join(sorted(sys.modules)))").split())
+    assert "quality_balance" in loaded and "quality_balance.method.assessment" in loaded  # the check is real
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert not {m for m in loaded if m.startswith(("scipy.", "matplotlib.", "quality_balance.demo."))}
+
+
+def test_qb_demo_is_imported_on_first_attribute_access():
+    out = _fresh("import sys, quality_balance as qb\n"
+                 "before = 'quality_balance.demo' in sys.modules\n"
+                 "data = qb.demo.generate(years=[2025])\n"
+                 "print(before, 'quality_balance.demo' in sys.modules, data.synthetic,"
+                 " data.counties['county'].nunique())")
+    assert out.split() == ["False", "True", "True", "17"]
+    with pytest.raises(AttributeError, match="no attribute 'dem'"):
+        qb.dem  # noqa: B018 — only ``demo`` is lazy; other names are still errors
+
+
+# --- the quantiles that replaced scipy.stats -------------------------------------------------------
+
+#: The 97.5% normal quantile to 16 digits (any table: 1.959963984540054...).
+Z_975 = 1.959963984540054
+
+
+@pytest.mark.parametrize("favourable, respondents", [(85, 100), (7, 9), (0, 12), (400, 400)])
+def test_wilson_interval_uses_the_normal_quantile_exactly(favourable, respondents):
+    k, n, z = favourable, respondents, Z_975
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    lo, hi = qb.wilson_interval(k, n, 0.95)
+    assert float(lo) == pytest.approx(centre - half, rel=1e-12, abs=1e-15)
+    assert float(hi) == pytest.approx(centre + half, rel=1e-12, abs=1e-15)
+
+
+def test_wilson_interval_at_other_levels_and_for_arrays():
+    lo, hi = qb.wilson_interval(np.array([85, 40]), np.array([100, 50]), np.array([0.90, 0.99]))
+    for i, (k, n, z) in enumerate([(85, 100, 1.6448536269514722), (40, 50, 2.5758293035489004)]):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        assert (lo[i], hi[i]) == pytest.approx((centre - half, centre + half), rel=1e-12)
+
+
+def _series(values):
+    years = list(range(2021, 2021 + len(values)))
+    return pd.DataFrame({
+        "city": "测试市", "county": "甲县", "year": years, "measure": "Q1", "label": "Q1 测试",
+        "dimension": "quality", "source": "item", "stage": None, "indicator": None, "value": values,
+        "threshold": 99.0, "direction": ">=", "unit": "%", "status": "not_met",
+        "met": pd.array([False] * len(values), dtype="boolean"), "counts": True, "numeric": True})
+
+
+@pytest.mark.parametrize("values, t", [
+    # 3 points, 1 degree of freedom: t = tan(π(p − ½)) with p = 0.95 (a 90% two-sided interval)
+    ([90.0, 92.0, 91.0], math.tan(math.pi * 0.45)),
+    # 4 points, 2 degrees of freedom: t = (2p − 1) / √(2p(1 − p))
+    ([90.0, 92.0, 91.0, 93.0], 0.9 / math.sqrt(2 * 0.95 * 0.05)),
+])
+def test_projection_interval_uses_students_t_exactly(values, t):
+    n = len(values)
+    x = np.arange(n, dtype=float)
+    y = np.array(values)
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    resid = y - (y.mean() + slope * (x - x.mean()))
+    s = math.sqrt((resid ** 2).sum() / (n - 2))
+    year = 2021 + n  # the first projected year
+    dx = year - 2021 - x.mean()
+    half = t * s * math.sqrt(1 + 1 / n + dx ** 2 / ((x - x.mean()) ** 2).sum())
+    row = project(_series(values), level=0.9).paths.set_index(["kind", "year"]).loc[(PROJECTED, year)]
+    assert row["high"] - row["projected"] == pytest.approx(half, rel=1e-12)
+    assert row["projected"] - row["low"] == pytest.approx(half, rel=1e-12)
