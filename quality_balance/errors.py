@@ -29,6 +29,7 @@ __all__ = [
     "RenderError",
     "UnknownNameError",
     "UnknownInputNameError",
+    "UnknownSettingError",
     "Problem",
     "ProblemList",
     "require_known",
@@ -184,6 +185,12 @@ class UnknownInputNameError(UnknownNameError, InputError):
     __str__ = UnknownNameError.__str__
 
 
+class UnknownSettingError(UnknownNameError, ProfileError):
+    """A dotted setting a profile does not have (``Profile.get``): an :class:`UnknownNameError` that is
+    also a :class:`ProfileError`, so code handling a profile without a table (``except ProfileError``)
+    keeps working."""
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -268,10 +275,10 @@ def require_known(value: Any, known: Iterable, *, parameter: str, what: str, whe
 
     >>> require_known("清丰县", ["清丰县"], parameter="county", what="县区")
     '清丰县'
-    >>> require_known("清丰具", ["南乐县", "清丰县"], parameter="county", what="县区")
+    >>> require_known("清丰具", ["南乐县", "清丰县"], parameter="county", what="县区")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    quality_balance.errors.UnknownNameError: 评估结果中没有县区“清丰具”（参数 county），是否指“清丰县”？已有的县区（共 2 个）：南乐县、清丰县
+    quality_balance.errors.UnknownNameError: 评估结果中没有县区“清丰具”（参数 county），是否指“清丰县”？...
     unknown county '清丰具'; did you mean '清丰县'?
     """
     known = _sorted(k for k in known if k is not None and k == k)  # NaN is no name

@@ -248,7 +248,8 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
         ``None`` (default) assesses each county under its place's profile (濮阳市, 呼和浩特市,
         桓台县, 蕉岭县, else national); a name or path applies that profile to every county.
     years : iterable of int, optional
-        Restrict to these years.
+        Restrict to these years; years the data lack are skipped, but when none of them
+        is in the data that is an :class:`~quality_balance.errors.UnknownNameError`.
 
     Returns
     -------
@@ -258,6 +259,9 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     counties = dataset.counties
     if years is not None:
         years = list(years)
+        known = set(schools["year"]) | (set(counties["year"]) if counties is not None else set())
+        if years and not known & set(years):  # a range wider than the data is fine; one outside it is not
+            require_known(years[0], known, parameter="years", what="年份", where="数据")
         schools = schools[schools["year"].isin(years)]
         counties = counties[counties["year"].isin(years)] if counties is not None else None
     frames = [schools[PLACE]] + ([counties[PLACE]] if counties is not None else [])
