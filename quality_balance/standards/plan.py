@@ -38,7 +38,7 @@ from typing import Iterable, Mapping
 
 
 from .. import paths
-from ..errors import ProfileError
+from ..errors import ProfileError, suggest
 from ..schema import COUNTIES
 
 __all__ = ["Plan", "Target", "load_plan", "available_plans", "load_plans", "PLAN_DIR", "DERIVED_MEASURES", "KINDS",
@@ -239,7 +239,9 @@ def load_plan(plan: "str | Path | Plan", search_path: Iterable[str | Path] = ())
     if path.suffix != ".toml" and not path.exists():
         known = available_plans(search_path)
         if str(plan) not in known:
-            raise ProfileError(f"unknown plan {str(plan)!r}; expected one of {', '.join(sorted(known))} "
+            hint = suggest(str(plan), known)
+            raise ProfileError(f"没有名为“{plan}”的规划（参数 plan）" + (f"，是否指“{hint}”？" if hint else "。")
+                               + f"\nunknown plan {str(plan)!r}; expected one of {', '.join(sorted(known))} "
                                f"or the path of a .toml file")
         path = known[str(plan)]
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .. import paths
-from ..errors import ProfileError
+from ..errors import ProfileError, suggest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,8 +199,10 @@ def _locate(name_or_path: str | Path, search_path: Iterable[str | Path]) -> Path
         return candidate
     known = available_profiles(search_path)
     if str(name_or_path) not in known:
+        hint = suggest(str(name_or_path), known)
         raise ProfileError(
-            f"unknown profile {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
+            f"没有名为“{name_or_path}”的评估标准（参数 profile）" + (f"，是否指“{hint}”？" if hint else "。")
+            + f"\nunknown profile {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
             f"or the path of a .toml file")
     return known[str(name_or_path)]
 

@@ -266,3 +266,10 @@ def test_city_overview_stops_at_its_first_cell_for_an_unknown_city(tmp_path):
     error = _run("city_overview.ipynb", tmp_path, city="测试")
     assert error.ename == "UnknownInputNameError" and "是否指“测试市”" in error.evalue
     assert "subset_dataset(" in error.source and "tables." not in error.source
+
+
+def test_an_unknown_profile_or_plan_name_suggests_the_closest():
+    with pytest.raises(ProfileError, match="是否指“national”"):
+        qb.load_profile("nationl")
+    with pytest.raises(ProfileError, match="是否指“濮阳市”"):
+        qb.load_plan("濮阳")
