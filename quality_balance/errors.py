@@ -191,6 +191,16 @@ class UnknownSettingError(UnknownNameError, ProfileError):
     keeps working."""
 
 
+def _present(value: object) -> bool:
+    """False for None, NaN and pd.NA: no name."""
+    if value is None:
+        return False
+    try:
+        return bool(value == value)
+    except TypeError:  # pd.NA == pd.NA is NA, whose truth is ambiguous
+        return False
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -281,7 +291,8 @@ def require_known(value: Any, known: Iterable, *, parameter: str, what: str, whe
     quality_balance.errors.UnknownNameError: 评估结果中没有县区“清丰具”（参数 county），是否指“清丰县”？...
     unknown county '清丰具'; did you mean '清丰县'?
     """
-    known = _sorted(k for k in known if k is not None and k == k)  # NaN is no name
+    known = _sorted(k.item() if hasattr(k, "item") else k  # numpy scalars as Python values, for the message
+                    for k in known if _present(k))
     try:
         found = value in set(known)
     except TypeError:  # an unhashable value (a list given for one name)

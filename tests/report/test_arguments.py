@@ -273,3 +273,14 @@ def test_an_unknown_profile_or_plan_name_suggests_the_closest():
         qb.load_profile("nationl")
     with pytest.raises(ProfileError, match="是否指“濮阳市”"):
         qb.load_plan("濮阳")
+
+
+def test_missing_values_are_no_names_and_numpy_values_read_plainly():
+    import numpy as np
+    import pandas as pd
+
+    with pytest.raises(UnknownNameError) as err:
+        require_known(2031, np.array([2024, 2025]), parameter="year", what="年份")
+    assert err.value.suggestion == 2025 and type(err.value.suggestion) is int and "np." not in str(err.value)
+    with pytest.raises(UnknownNameError, match="（共 1 个）：甲县"):
+        require_known("乙县", ["甲县", None, float("nan"), pd.NA], parameter="county", what="县区")
