@@ -9,7 +9,7 @@ its local variants, and say what it would take to pass.
 0.5
 """
 from .errors import (CalculationError, InputError, Problem, ProfileError, QualityBalanceError,
-                     RenderError)
+                     RenderError, UnknownNameError)
 from .inputs.dataset import Dataset, SYNTHETIC_LABEL
 from .standards.profile import Profile, load_profile, available_profiles, profile_for_place
 from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition, cv_influence
@@ -42,6 +42,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "QualityBalanceError", "InputError", "ProfileError", "CalculationError", "RenderError", "Problem",
+    "UnknownNameError",
     "Dataset", "SYNTHETIC_LABEL",
     "Profile", "load_profile", "available_profiles", "profile_for_place",
     "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",

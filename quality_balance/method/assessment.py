@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, dimension_status, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
@@ -98,12 +99,34 @@ class Assessment:
     def cv(self) -> pd.DataFrame:
         return self.resources.cv
 
-    def profile_of(self, county: str) -> Profile:
-        """The profile a county was assessed under."""
-        for (city, name), prof in self.profiles.items():
-            if name == county:
+    def profile_of(self, county: str, *, city: str | None = None) -> Profile:
+        """The profile a county was assessed under.
+
+        Parameters
+        ----------
+        county : str
+            A county of the assessment.
+        city : str, optional
+            Its city, where two cities have a county of the same name (default: the first one).
+
+        Returns
+        -------
+        Profile
+
+        Raises
+        ------
+        UnknownNameError
+            For a city or county not assessed (also a ``KeyError``, as before), naming
+            the known ones and the closest.
+        """
+        if city is not None:
+            require_known(city, {c for c, _ in self.profiles}, parameter="city", what="市")
+        require_known(county, {name for c, name in self.profiles if city is None or c == city},
+                      parameter="county", what="县区")
+        for (place_city, name), prof in self.profiles.items():
+            if name == county and (city is None or place_city == city):
                 return prof
-        raise KeyError(county)
+        raise AssertionError("unreachable: require_known checked the county")
 
 
 def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +267,8 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
         ``None`` (default) assesses each county under its place's profile (濮阳市, 呼和浩特市,
         桓台县, 蕉岭县, else national); a name or path applies that profile to every county.
     years : iterable of int, optional
-        Restrict to these years.
+        Restrict to these years; years the data lack are skipped, but when none of them
+        is in the data that is an :class:`~quality_balance.errors.UnknownNameError`.
 
     Returns
     -------
@@ -254,6 +278,9 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     counties = dataset.counties
     if years is not None:
         years = list(years)
+        known = set(schools["year"]) | (set(counties["year"]) if counties is not None else set())
+        if years and not known & set(years):  # a range wider than the data is fine; one outside it is not
+            require_known(years[0], known, parameter="years", what="年份", where="数据")
         schools = schools[schools["year"].isin(years)]
         counties = counties[counties["year"].isin(years)] if counties is not None else None
     frames = [schools[PLACE]] + ([counties[PLACE]] if counties is not None else [])

@@ -81,7 +81,7 @@ import numpy as np
 import pandas as pd
 
 from .costs import cost_table
-from ..errors import CalculationError
+from ..errors import CalculationError, require_known
 from ..method.rules import FLOAT_TOLERANCE, SchoolRule, at_most
 from ..schema import (INDICATOR_LABELS, INDICATOR_SCALE, INDICATOR_UNITS, RESULT_HEADERS, SCHOOLS,
                      STAGE_LABELS)
@@ -194,18 +194,18 @@ def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year) -> pd.DataFr
     mask = pd.Series(True, index=frame.index)
     if county is not None:
         names = _as_list(county)  # "县区", or "市/县区" where two cities have a county of the same name
-        known_names = set(known["county"]) | set(known["city"] + "/" + known["county"])
-        unknown = sorted(set(names) - known_names)
-        if unknown:
-            raise CalculationError(f"gap_to_pass: county {unknown} is not in the assessment; expected one of "
-                                   f"{', '.join(sorted(known['county'].unique()))} (or 市/县区)")
+        for name in names:  # UnknownNameError is a CalculationError, as this error was before
+            if name not in set(known["city"] + "/" + known["county"]):
+                require_known(name, known["county"].unique(), parameter="county", what="县区（或 市/县区）",
+                              where="gap_to_pass：评估结果")
         mask &= frame["county"].isin(names) | (frame["city"] + "/" + frame["county"]).isin(names)
     if year is not None:
-        years = [int(y) for y in _as_list(year)]
-        unknown = sorted(set(years) - set(known["year"].astype(int)))
-        if unknown:
-            raise CalculationError(f"gap_to_pass: year {unknown} is not in the assessment; expected one of "
-                                   f"{sorted(known['year'].astype(int).unique().tolist())}")
+        years = _as_list(year)
+        years = [int(y) if isinstance(y, str) and y.strip().isdigit() else y for y in years]  # "2025" as before
+        for y in years:
+            require_known(y, known["year"].astype(int).unique(), parameter="year", what="年份",
+                          where="gap_to_pass：评估结果")
+        years = [int(y) for y in years]
         mask &= frame["year"].isin(years)
     return frame[mask]
 
@@ -549,6 +549,12 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
     GapResult
         ``.units``, ``.cv``, ``.cv_summary``, ``.additions`` (the plan), ``.totals``,
         ``.counties``, ``.costs``; the method is in the module docstring.
+
+    Raises
+    ------
+    UnknownNameError
+        For a county or year not in the assessment (a :class:`CalculationError`), naming
+        the known ones and the closest.
 
     Examples
     --------

@@ -41,6 +41,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..errors import require_known
 from ..method.rules import at_least, at_most
 from ..standards.plan import COLUMN_KINDS, LEVEL_LABELS, Plan, load_plans
 from ..schema import PLACE_KEY as PLACE
@@ -367,7 +368,8 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
     plans : plan name, path, :class:`Plan`, or a list of them
         ``None`` (default): the shipped plans of the cities in the data.
     year : int, optional
-        Judge as of this year (default: the last year of data of each place).
+        Judge as of this year (default: the last year of data of each place); a year
+        the assessment does not hold is an :class:`~quality_balance.errors.UnknownNameError`.
     horizon, level
         Of the pass projections used for certification targets
         (:func:`quality_balance.projected_pass_year`).
@@ -385,6 +387,8 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
         The status definitions are in the module docstring.
     """
     verdicts = assessment.verdicts
+    if year is not None:
+        require_known(year, verdicts["year"].unique(), parameter="year", what="年份")
     chosen = load_plans(plans, verdicts["city"].unique())
     cols = ["plan", "city", "county", "scope", "target_id", "kind", "label", "unit", "deadline", "as_of", "target",
             "target_to_date", "actual", "status", "status_label", "reason"]
@@ -423,7 +427,8 @@ def planned_certification_year(city: str, county: str, level: str = "national", 
     A ``certification`` target naming the county wins; otherwise a
     ``certified_share`` target of the city with share 1 ("all counties by …") gives
     its year, since it binds every county. ``level="provincial"`` asks for the
-    provincial assessment instead.
+    provincial assessment instead (another ``level`` is an
+    :class:`~quality_balance.errors.UnknownNameError`). A place no plan names gives None.
 
     >>> planned_certification_year("呼和浩特市", "赛罕区")
     2024
@@ -432,6 +437,7 @@ def planned_certification_year(city: str, county: str, level: str = "national", 
     >>> planned_certification_year("淄博市", "桓台县", level="provincial")
     2024
     """
+    require_known(level, LEVEL_LABELS, parameter="level", what="评估级别", where="规划目标")
     years, all_by = [], []
     for plan in load_plans(plans):
         if plan.city != city:

@@ -9,6 +9,9 @@ into another chart; a notebook displays the returned figure, a script calls
 
 Thresholds and limits drawn as lines come from the tables' ``threshold`` /
 ``limit`` columns, i.e. from the county's profile, never from this module.
+
+A county, city, year or school the table does not hold raises an
+:class:`~quality_balance.errors.UnknownNameError` (see :mod:`quality_balance.report.tables`).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from ..errors import require_known, require_place
 from ..method.rules import closeness, limit_text
 from ..schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STAGES
 from .style import STATUS_COLORS, use_style
@@ -51,6 +55,7 @@ def plot_cv_by_year(cv: pd.DataFrame, county: str, city: str | None = None) -> F
     limit from the profile (0.50 小学 / 0.45 初中 nationally); points above it
     are drawn hollow-red. A stage the county has no schools of says so.
     """
+    require_place(cv, city=city, county=county)
     use_style()
     rows = select_place(cv, county, city)
     fig = Figure(figsize=(10, 4), layout="constrained")
@@ -100,6 +105,7 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
     own tolerance: a value within 1e-9 of its threshold is met, so green). Units failing
     the school rule are marked × beside their name.
     """
+    require_place(units, city=city, county=county, year=year)
     use_style()
     v = select_place(values, county, city, year)
     u = select_place(units, county, city, year).set_index(["school_id", "stage"])
@@ -138,7 +144,7 @@ def plot_school_misses(values: pd.DataFrame, units: pd.DataFrame, county: str, y
 
 
 def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = None,
-                     city: str | None = None) -> Figure:
+                     city: str | None = None, *, places=None) -> Figure:
     """Recognition rate of each surveyed group with its Wilson interval, against the standard.
 
     ``recognition`` is the assessment's per-group table (rates and ``ci_low`` /
@@ -146,7 +152,12 @@ def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = 
     ``year``: the latest in the table. Green: the interval lies above the
     standard; amber: the rate passes but the interval reaches below it (a small
     sample); red: the rate is below the standard. The dashed line is the standard.
+    ``places`` (the assessment or its ``verdicts``) checks ``county``, ``city`` and
+    ``year`` against every place assessed: a county without survey data has no row
+    here and is drawn as 无满意度调查数据.
     """
+    if places is not None:
+        require_place(places, city=city, county=county, year=year)
     use_style()
     rows = select_place(recognition, county, city)
     fig = Figure(figsize=(8, 1.4 + 0.4 * max(rows["group"].nunique(), 3)), layout="constrained")
@@ -184,10 +195,10 @@ def plot_school_trend(values: pd.DataFrame, school_id: str) -> Figure:
     threshold (each indicator's own, from the profile), so indicators with
     different units share one axis.
     """
+    require_known(str(school_id), values["school_id"].astype(str).unique(), parameter="school_id",
+                  what="学校标识码", where="资源配置明细")
     use_style()
     rows = values[values["school_id"].astype(str) == str(school_id)]
-    if rows.empty:
-        raise KeyError(f"school_id {school_id!r} is not in the resource assessment")
     stages = [s for s in STAGES if s in set(rows["stage"])]
     fig = Figure(figsize=(5 * len(stages) + 2, 4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(stages), sharey=True))

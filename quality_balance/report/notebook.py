@@ -31,7 +31,8 @@ import pandas as pd
 
 from .. import paths
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
-from ..errors import InputError, Problem, ProfileError
+from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, require_known, require_place,
+                      suggest)
 
 __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
            "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
@@ -90,15 +91,19 @@ def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None
                    first_year: int | None = None, last_year: int | None = None) -> Dataset:
     """The same data set restricted to one city and/or county and a range of years (inclusive).
 
-    Every table that has the column is filtered; an unknown city or county is an
-    :class:`~quality_balance.errors.InputError` naming the ones the data have.
+    Every table that has the column is filtered. A city or county the school table
+    does not have (a county of another city, when both are given), or a year range
+    that keeps none of its years, is an
+    :class:`~quality_balance.errors.UnknownInputNameError` — both an
+    :class:`~quality_balance.errors.UnknownNameError` and an
+    :class:`~quality_balance.errors.InputError` — naming the value, the ones the
+    data have and the closest. The report notebooks call this first, so a report
+    asked for an unknown place stops here.
     """
     schools = dataset.schools
-    for column, wanted, zh in (("city", city, "市"), ("county", county, "县区")):
-        if wanted is not None and wanted not in set(schools[column]):
-            known = "、".join(sorted(schools[column].unique()))
-            raise InputError([Problem(file=dataset.source or "数据", column=column, value=wanted,
-                                      message=f"学校表中没有这个{zh}", expected=known)])
+    source = dataset.source or "数据"
+    require_place(schools, city=city, county=county, where="学校表", error=UnknownInputNameError, file=source)
+    _require_years(schools, city, county, first_year, last_year, source)
 
     def keep(frame):
         if frame is None:
@@ -117,6 +122,29 @@ def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None
         return out
 
     return dataset.replace(**{name: keep(getattr(dataset, name)) for name in dataset.tables})
+
+
+def _require_years(schools: pd.DataFrame, city, county, first_year, last_year, source: str) -> None:
+    """Raise when ``first_year``…``last_year`` keeps none of the years the selected schools have."""
+    rows = schools
+    for column, wanted in (("city", city), ("county", county)):
+        if wanted is not None:
+            rows = rows[rows[column] == wanted]
+    years = sorted(int(y) for y in rows["year"].dropna().unique())
+    if not years or any((first_year is None or y >= first_year) and (last_year is None or y <= last_year)
+                        for y in years):
+        return
+    parameter, value = (("first_year", first_year) if first_year is not None and first_year > years[-1]
+                        else ("last_year", last_year) if last_year is not None and last_year < years[0]
+                        else ("first_year", first_year))
+    hint = suggest(value, years)
+    where = "学校表" + (f"（{county or city}）" if county or city else "")
+    raise UnknownInputNameError(
+        f"{where}中没有 {first_year or '…'}—{last_year or '…'} 年间的数据（参数 {parameter} = {value}）"
+        + (f"，是否指 {hint}？" if hint is not None else "。")
+        + f"已有的年份（共 {len(years)} 个）：{'、'.join(map(str, years))}\n"
+        f"no year of the data in {first_year}..{last_year} ({parameter} {value!r})",
+        parameter=parameter, value=value, known=years, suggestion=hint, file=source)
 
 
 def report_header(dataset: Dataset, profile_title: str, place: str) -> str:
@@ -189,6 +217,7 @@ def planned_certification_years(verdicts: pd.DataFrame, city: str, plans=None) -
     from ..standards.plan import available_plans, load_plan
     from ..planning.tracking import planned_certification_year
 
+    require_place(verdicts, city=city)
     if plans is None:  # load the shipped plans once, not once per county
         plans = [load_plan(path) for path in available_plans().values()]
     counties = verdicts.loc[verdicts["city"] == city, "county"].drop_duplicates()
@@ -198,7 +227,12 @@ def planned_certification_years(verdicts: pd.DataFrame, city: str, plans=None) -
 
 def profile_values(assessment, key: str, city: str | None = None) -> dict[str, object]:
     """County → the value of profile setting ``key`` (dotted, e.g. ``certification.min_years_after_basic``)
-    in the profile each county was assessed under, for the counties of ``city`` (default: all)."""
+    in the profile each county was assessed under, for the counties of ``city`` (default: all).
+
+    An unknown ``city`` is an :class:`~quality_balance.errors.UnknownNameError`; a
+    ``key`` no profile has, a :class:`~quality_balance.errors.ProfileError`."""
+    if city is not None:
+        require_known(city, {place_city for place_city, _ in assessment.profiles}, parameter="city", what="市")
     return {county: prof.get(key) for (place_city, county), prof in assessment.profiles.items()
             if city is None or place_city == city}
 
@@ -251,8 +285,10 @@ def gap_summary(gap, county: str, year: int) -> str:
     year. Three cases: nothing missing; resources pass but some units miss single
     indicators within the school rule's tolerance (fixing them is optional); or
     units failing the school rule and/or CVs over their limit, with the plan's
-    estimated one-off and yearly costs.
+    estimated one-off and yearly costs. A county or year the gap does not cover is an
+    :class:`~quality_balance.errors.UnknownNameError`.
     """
+    require_place(gap.counties, county=county, year=year, where="补足测算结果")
     row = gap.counties[(gap.counties["county"] == county) & (gap.counties["year"] == year)]
     n_misses = int(((gap.units["county"] == county) & (gap.units["year"] == year)).sum())
     n_failing = int(row["n_failing"].sum())
@@ -297,6 +333,8 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
     """
     from IPython.display import Markdown, display
 
+    require_place(gap.counties, county=county, year=year, where="补足测算结果")
+
     from .tables import figures_styler, gap_view
 
     display(Markdown(gap_summary(gap, county, year)))
@@ -318,12 +356,6 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
 HEADLINE_MIME = "application/vnd.quality-balance.headline+json"
 #: The verdict columns a county headline carries per year (dimension statuses, the veto, the overall verdict).
 HEADLINE_VERDICTS = ("overall", "resources", "guarantee", "quality", "recognition", "veto")
-
-
-def _unknown(result, column: str, name: str, zh: str) -> InputError:
-    known = "、".join(sorted(result.verdicts[column].unique()))
-    return InputError([Problem(file="评估结果", column=column, value=name,
-                               message=f"评估结果中没有这个{zh}", expected=known)])
 
 
 def _int_or_none(value) -> int | None:
@@ -357,20 +389,17 @@ def headline_results(result, *, county: str | None = None, city: str | None = No
 
     Raises
     ------
+    UnknownNameError
+        A county or city that ``result`` does not hold (the known ones are listed, the closest suggested).
     InputError
-        A county or city that ``result`` does not hold (the known ones are listed), or neither given.
+        Neither given.
     """
     verdicts = result.verdicts
     if county is None and city is None:
         raise InputError([Problem(file="评估结果", column="county", message="没有指定县区或市",
                                   expected="county= 或 city=")])
-    for column, name, zh in (("county", county, "县区"), ("city", city, "市")):
-        if name is not None and name not in set(verdicts[column]):
-            raise _unknown(result, column, name, zh)
+    require_place(result, city=city, county=county)
     rows = verdicts[verdicts["county"] == county] if county is not None else verdicts[verdicts["city"] == city]
-    if county is not None and city is not None and not (rows["city"] == city).all():
-        raise InputError([Problem(file="评估结果", column="city", value=city,
-                                  message=f"{county}不属于这个市", expected="、".join(sorted(rows["city"].unique())))])
     rows = rows.sort_values(["county", "year"])
     years = sorted(int(y) for y in rows["year"].unique())
     synthetic = bool(result.synthetic)

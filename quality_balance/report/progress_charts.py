@@ -10,6 +10,9 @@ not met); thresholds are dashed red lines whose value comes from the table (the
 county's profile), never from this module; a projection is a dashed grey line with
 its prediction interval as a light band, right of a dotted vertical line at the
 last observed year, and labelled 预测 in the legend and on the chart.
+
+A county, city, measure, plan target or kind the table does not hold raises an
+:class:`~quality_balance.errors.UnknownNameError` naming it and the known ones.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..errors import require_known, require_place
 from .style import use_style
 from .tables import select_place
 
@@ -103,7 +107,9 @@ def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str]
         The county to draw.
     measures : str or list of str
         Measure ids, e.g. ``["Q1", "R5-CV-primary", "R-rule-junior"]``. Status-only items
-        (no numeric value) are drawn as an empty panel saying so.
+        (no numeric value), and a measure of the table that this county lacks (a local
+        item of another county's profile), are drawn as an empty panel saying so; a
+        measure of no county is an :class:`~quality_balance.errors.UnknownNameError`.
     projection : Projection, optional
         :func:`quality_balance.project` output; its ``paths`` add the dashed 预测 line
         and the interval band, its ``summary`` the one-line note under each title.
@@ -112,8 +118,12 @@ def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str]
     columns : int
         Panels per row.
     """
-    use_style()
+    require_place(progress, city=city, county=county, where="进展表")
     measures = [measures] if isinstance(measures, str) else list(measures)
+    known_measures = progress["measure"].unique()
+    for measure in measures:
+        require_known(measure, known_measures, parameter="measures", what="项目", where="进展表")
+    use_style()
     rows = select_place(progress, county, city)
     n = max(len(measures), 1)
     ncols = min(columns, n)
@@ -159,12 +169,17 @@ def plot_plan_vs_actual(actuals: pd.DataFrame, target_id: str, scope: str = "全
     ``level`` targets: the observed level, the straight path to the target and the
     target at its year. Years without an actual amount are marked 无数据.
     """
-    use_style()
-    rows = actuals[(actuals["target_id"] == target_id) & (actuals["scope"] == scope)]
+    require_known(target_id, actuals["target_id"].unique(), parameter="target_id", what="规划目标",
+                  where="规划逐年数据")
+    target = actuals[actuals["target_id"] == target_id]
     if plan is not None:
-        rows = rows[rows["plan"] == plan]
-    if rows.empty:
-        raise KeyError(f"plan target {target_id!r} for {scope!r} is not in the plan_actuals table")
+        require_known(plan, target["plan"].unique(), parameter="plan", what="规划",
+                      where=f"规划目标 {target_id} 的逐年数据")
+        target = target[target["plan"] == plan]
+    require_known(scope, target["scope"].unique(), parameter="scope", what="范围（县区或全市）",
+                  where=f"规划目标 {target_id} 的逐年数据")
+    use_style()
+    rows = target[target["scope"] == scope]
     rows = rows.sort_values("year")
     first = rows.iloc[0]
     unit, years = first["unit"] or "", rows["year"].to_numpy()
@@ -218,8 +233,15 @@ def plot_plan_targets(actuals: pd.DataFrame, scope: str = "全市", kinds: tuple
     ``actuals`` is :func:`quality_balance.plan_actuals` output; ``scope`` a county or
     ``全市``; ``kinds`` the target kinds to draw (default: the ``yearly`` targets, the
     ones a plan spells out year by year). Returns one figure per target, in the
-    plan's order; an empty list when the place has no such target.
+    plan's order; an empty list when the place has no such target. A kind that is not a
+    plan target kind (:data:`quality_balance.standards.plan.KINDS`) is an
+    :class:`~quality_balance.errors.UnknownNameError`.
     """
+    from ..standards.plan import KINDS
+
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    for kind in kinds:
+        require_known(kind, KINDS, parameter="kinds", what="目标类型", where="规划目标类型")
     rows = actuals[(actuals["scope"] == scope) & actuals["kind"].isin(list(kinds))]
     if plan is not None:
         rows = rows[rows["plan"] == plan]
@@ -239,5 +261,6 @@ def plot_county_progress(progress: pd.DataFrame, county: str, projection=None, m
     """
     from .tables import progress_measures
 
+    require_place(progress, city=city, county=county, where="进展表")
     measures = progress_measures(progress, county, max_n=max_n, city=city)
     return [plot_progress(progress, county, measures, projection, city=city)] if measures else []

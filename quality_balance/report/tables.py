@@ -9,6 +9,15 @@ thresholds and reasons are the assessment's own.
 
 Status colours are :data:`quality_balance.report.style.STATUS_COLORS` (green 达标,
 red 未达标, grey 无数据 / 不适用).
+
+A county, city or year the table does not hold raises an
+:class:`~quality_balance.errors.UnknownNameError` naming it, the known ones and the
+closest (:func:`quality_balance.errors.require_place`). Tables that list only some
+places (``shortfalls``: a county without a shortfall has no row; ``recognition``;
+plan status) cannot tell a misspelt county from one without rows: their
+keyword-only ``places`` (the assessment, or its ``verdicts``) gives the places to
+check against; without it a name they lack gives an empty result, as before.
+:func:`select_place` is the plain filter and checks nothing.
 """
 from __future__ import annotations
 
@@ -18,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..errors import require_known, require_place
 from ..method.rules import closeness, limit_text
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS,
                       status_label)
@@ -98,6 +108,7 @@ def verdict_table(verdicts: pd.DataFrame, county: str, city: str | None = None) 
     with a status in each of ``resources, guarantee, quality, recognition, veto,
     overall``. Rows are labelled in Chinese (资源配置 … 综合结论).
     """
+    require_place(verdicts, city=city, county=county)
     rows = select_place(verdicts, county, city).sort_values("year")
     dims = [d for d in VERDICT_ROWS if d in rows.columns]
     table = _dimension_rows(rows.set_index("year")[dims].T)
@@ -111,6 +122,7 @@ def cv_table(cv: pd.DataFrame, county: str, city: str | None = None) -> pd.DataF
     A cell above its limit (小学 0.50, 初中 0.45 in the national profile; the
     ``limit`` column of ``cv``) is marked with "↑"; not applicable stages are "—".
     """
+    require_place(cv, city=city, county=county)
     rows = select_place(cv, county, city)
     text = np.where(rows["cv"].isna(), "—", rows["cv"].map("{:.3f}".format)
                     + np.where(rows["status"] == "not_met", " ↑", ""))
@@ -146,6 +158,7 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
     fail the school rule come first. ``only_missing`` keeps units missing at least
     one indicator.
     """
+    require_place(units, city=city, county=county, year=year)
     v = select_place(values, county, city, year)
     u = select_place(units, county, city, year)
     key = ["school_id", "stage"]
@@ -179,6 +192,7 @@ def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
     One row per unit and year, worst first (lowest value/threshold among misses),
     Chinese column names; empty when every unit passes.
     """
+    require_place(units, city=city, county=county, year=year)
     u = select_place(units, county, city, year)
     u = u.loc[~u["passes_school_rule"].astype(bool)].sort_values(["year", "worst_ratio"])
     out = pd.DataFrame({
@@ -202,6 +216,7 @@ def verdict_overview(verdicts: pd.DataFrame, city: str | None = None, first_year
     >>> verdict_overview(v)["first_met"].tolist()
     [2025.0, nan]
     """
+    require_place(verdicts, city=city)
     rows = select_place(verdicts, city=city)
     if first_year is not None:
         rows = rows[rows["year"] >= first_year]
@@ -232,6 +247,8 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     profile adds but does not count toward the verdict are marked （参考）.
     The reasons of one year are listed by :func:`item_reasons`.
     """
+    require_place(items, city=city, county=county)
+    require_known(dimension, items["dimension"].unique(), parameter="dimension", what="维度")
     rows = select_place(items, county, city)
     rows = rows[rows["dimension"] == dimension]
     rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
@@ -254,6 +271,9 @@ def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | N
 
     ``only_problems`` keeps items not met or without data, the ones a county must act on.
     """
+    require_place(items, city=city, county=county, year=year)
+    if dimension is not None:
+        require_known(dimension, items["dimension"].unique(), parameter="dimension", what="维度")
     rows = select_place(items, county, city, year)
     if dimension is not None:
         rows = rows[rows["dimension"] == dimension]
@@ -280,14 +300,18 @@ def interval_level(recognition: pd.DataFrame) -> str:
 
 
 def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = None,
-                     city: str | None = None) -> pd.DataFrame:
+                     city: str | None = None, *, places=None) -> pd.DataFrame:
     """Social recognition by surveyed group: sample, rate, Wilson interval, standard, verdict.
 
     ``recognition`` is the assessment's per-group table (``group``, ``respondents``,
     ``favourable``, ``rate``, ``ci_low``, ``ci_high`` in %, ``threshold``, ``passes``,
     ``fragile``); the 全体 row is the county's rate. A pass whose interval's lower
     bound is under the standard is flagged: the sample cannot rule out a rate below it.
+    ``places`` (the assessment or its ``verdicts``) checks ``county``, ``city`` and
+    ``year`` against every place assessed: a county without survey data has no row here.
     """
+    if places is not None:
+        require_place(places, city=city, county=county, year=year)
     rows = select_place(recognition, county, city, year)
     note = np.where(rows["fragile"].astype(bool), "样本偏小：区间下限低于标准", "")
     out = pd.DataFrame({
@@ -304,13 +328,14 @@ def recognition_view(recognition: pd.DataFrame, county: str, year: int | None = 
 
 def verdict_reasons(verdicts: pd.DataFrame, county: str, city: str | None = None) -> pd.DataFrame:
     """The overall verdict of each year with the assessment's reason (which dimensions and items fail)."""
+    require_place(verdicts, city=city, county=county)
     rows = select_place(verdicts, county, city).sort_values("year")
     return pd.DataFrame({"年份": rows["year"], "综合结论": status_label(rows["overall"]),
                          "说明": rows["reason"]}).reset_index(drop=True)
 
 
 def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str | None = None,
-                    top: int | None = 30) -> pd.DataFrame:
+                    top: int | None = 30, *, places=None) -> pd.DataFrame:
     """The ranked shortfall list of one county-year: veto items first, then by relative gap.
 
     ``shortfalls`` is the assessment's ranked list (``rank``, ``dimension``,
@@ -318,8 +343,12 @@ def shortfall_table(shortfalls: pd.DataFrame, county: str, year: int, city: str 
     ``gap``, ``relative_gap``, ``reason``). ``relative_gap`` is shown as a
     percentage of the threshold ("差距占标准"); yes/no items count as 100%.
     ``top`` limits the rows shown (None: all; how many there are in all is the length of
-    the ``top=None`` table).
+    the ``top=None`` table). ``places`` (the assessment or its ``verdicts``)
+    checks ``county``, ``city`` and ``year`` against every place assessed: a
+    county-year without a shortfall has no row here, so the list alone cannot tell.
     """
+    if places is not None:
+        require_place(places, city=city, county=county, year=year)
     rows = select_place(shortfalls, county, city, year).sort_values("rank")
     if top is not None:
         rows = rows.head(top)
@@ -352,6 +381,7 @@ def city_verdict_table(verdicts: pd.DataFrame, city: str | None = None, first_ye
 
 def city_dimension_table(verdicts: pd.DataFrame, city: str, year: int) -> Styler:
     """Every county of a city (rows) by dimension (columns) in one year, coloured by status."""
+    require_place(verdicts, city=city, year=year)
     rows = select_place(verdicts, city=city, year=year).set_index("county")
     dims = [d for d in VERDICT_ROWS if d in rows.columns]
     table = status_label(rows[dims])
@@ -374,6 +404,7 @@ def closeness_ranking(items: pd.DataFrame, verdicts: pd.DataFrame, resource_coun
     plus CVs over their limit, from ``resources.counties``); fewer items
     without data. The counts are shown so the order can be checked by hand.
     """
+    require_place(verdicts, city=city, year=year)
     v = select_place(verdicts, city=city, year=year).set_index("county")
     it = select_place(items, city=city, year=year)
     counted = it[it["counts"].astype(bool)]
@@ -418,6 +449,7 @@ def certification_table(verdicts: pd.DataFrame, city: str, counties: pd.DataFram
     projected pass year, marked （预测）, and its note; a county already passing shows
     已达标（实际）.
     """
+    require_place(verdicts, city=city)
     overview = verdict_overview(verdicts, city=city).droplevel("city")
     last_year = max(c for c in overview.columns if c != "first_met")
     out = pd.DataFrame(index=overview.index)
@@ -450,10 +482,9 @@ def school_detail(values: pd.DataFrame, school_id: str) -> pd.DataFrame:
     For drilling into a school from the exploration notebook; ``values`` is the
     resource assessment's long unit × indicator table.
     """
+    require_known(str(school_id), values["school_id"].astype(str).unique(), parameter="school_id",
+                  what="学校标识码", where="资源配置明细")
     rows = values[values["school_id"].astype(str) == str(school_id)]
-    if rows.empty:
-        known = "、".join(map(str, values["school_id"].drop_duplicates().head(10)))
-        raise KeyError(f"school_id {school_id!r} is not in the resource assessment (e.g. {known})")
     decimals = np.where(rows["indicator"] == "R6", 0, 2)
     value = [f"{v:.{d}f}" for v, d in zip(rows["value"], decimals)]
     text = pd.Series(value, index=rows.index) + " / " + rows["threshold"].map("{:g}".format) \
@@ -473,6 +504,9 @@ def school_influence(influence: pd.DataFrame, school_id: str, year: int) -> pd.D
     (if it were left out). 贡献 = cv − cv_at_mean: positive when the unit widens
     the gap between schools.
     """
+    require_known(str(school_id), influence["school_id"].astype(str).unique(), parameter="school_id",
+                  what="学校标识码", where="差异系数影响表")
+    require_known(year, influence["year"].unique(), parameter="year", what="年份", where="差异系数影响表")
     rows = influence[(influence["school_id"].astype(str) == str(school_id)) & (influence["year"] == year)]
     rows = rows.sort_values(["stage", "indicator"])
     return pd.DataFrame({
@@ -518,6 +552,7 @@ def progress_measures(progress: pd.DataFrame, county: str, max_n: int | None = 6
     """
     from ..planning.progress import met_since
 
+    require_place(progress, city=city, county=county)
     rows = select_place(progress, county, city)
     rows = rows[rows["counts"].astype(bool) & rows["numeric"].astype(bool)]
     if rows.empty:
@@ -573,6 +608,7 @@ def projection_table(projection, county: str, city: str | None = None) -> pd.Dat
     (yes/no items, too few years). The ``R`` item itself is left out: its parts
     (CVs, school-rule shares) are listed.
     """
+    require_place(projection.summary, city=city, county=county, where="预测结果")
     s = select_place(projection.summary, county, city)
     s = s[s["counts"].astype(bool) & s["outcome"].isin(PROJECTION_TABLE_OUTCOMES)]
     order = s["outcome"].map({o: i for i, o in enumerate(PROJECTION_TABLE_OUTCOMES)}).clip(upper=2)
@@ -621,7 +657,8 @@ def _plan_figure(kind: pd.Series, value: pd.Series, unit: pd.Series, empty: str 
                      _texts(value, _number) + unit.fillna("").astype(str))
 
 
-def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None = None) -> Styler:
+def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None = None, *,
+                      places=None) -> Styler:
     """Plan versus actual for one place: every plan target whose ``scope`` is ``scope``, coloured by status.
 
     ``status`` is :func:`quality_balance.plan_status` output; ``scope`` is a county
@@ -632,9 +669,14 @@ def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None 
     targets, whose reason says how many counties pass or are projected to), the
     actual figure (for a certification target: the year the data first pass), the
     status (已完成 / 按计划推进 / 滞后 / 无数据, the plan module's own words) and the
-    reason. An empty result (no plan covers the place) has no rows.
+    reason. An empty result (no plan covers the place) has no rows. ``places`` (the
+    assessment or its ``verdicts``) checks ``city`` and a county ``scope`` against
+    every place assessed (the status table lists only places a plan covers).
     """
     from ..planning.tracking import CITY_SCOPE, PLAN_STATUS_LABELS
+
+    if places is not None:
+        require_place(places, city=city, county=scope if scope not in (None, CITY_SCOPE) else None)
 
     rows = status[status["scope"] == scope] if scope is not None else status[status["scope"] != CITY_SCOPE]
     if city is not None:
@@ -656,7 +698,8 @@ def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None 
         f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
 
 
-def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = None) -> pd.DataFrame:
+def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = None, *,
+                       places=None) -> pd.DataFrame:
     """Plan versus actual year by year for one place: rows (target, 计划/实际), columns years.
 
     ``actuals`` is :func:`quality_balance.plan_actuals` output. For amount targets
@@ -664,8 +707,14 @@ def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = Non
     target spread evenly over its years) and the actual amount; for ``level``
     targets the level needed on the straight path to the target (按期所需水平) and
     the actual level. Years without an actual figure show 无数据. The last column is
-    the whole target with its year.
+    the whole target with its year. ``places`` (the assessment or its ``verdicts``)
+    checks ``city`` and a county ``scope`` against every place assessed, as in
+    :func:`plan_status_table`.
     """
+    if places is not None:
+        from ..planning.tracking import CITY_SCOPE
+
+        require_place(places, city=city, county=scope if scope != CITY_SCOPE else None)
     rows = actuals[actuals["scope"] == scope]
     if city is not None:
         rows = rows[rows["city"] == city]
@@ -737,6 +786,7 @@ def verdict_comparison(before: pd.DataFrame, after: pd.DataFrame, county: str, y
     ``before`` and ``after`` are the ``verdicts`` of two assessments (e.g. of the
     data and of :func:`quality_balance.apply_additions` of it).
     """
+    require_place(before, city=city, county=county, year=year)
     columns = {}
     for name, verdicts in (("补充前", before), ("补充后（假设情景）", after)):
         row = select_place(verdicts, county, city, year)

@@ -53,10 +53,23 @@ class Profile:
     path: str | None = None
 
     def get(self, dotted: str) -> Any:
+        """The value of a dotted setting, e.g. ``"resources.cv_limit.primary"``.
+
+        Raises :class:`~quality_balance.errors.UnknownSettingError` (a
+        :class:`ProfileError`) for a setting the profile does not have, listing the
+        settings at that level and the closest.
+        """
         node: Any = self.data
-        for part in dotted.split("."):
+        parts = dotted.split(".")
+        for i, part in enumerate(parts):
             if not isinstance(node, Mapping) or part not in node:
-                raise ProfileError(f"profile {self.name!r} has no setting {dotted!r}")
+                from ..errors import UnknownSettingError, require_known
+
+                prefix = ".".join(parts[:i])
+                known = ([f"{prefix}.{k}" if prefix else str(k) for k in node] if isinstance(node, Mapping)
+                         else [prefix])
+                require_known(dotted, known, parameter="dotted", what="配置项", where=f"评估标准“{self.name}”",
+                              error=UnknownSettingError)
             node = node[part]
         return node
 

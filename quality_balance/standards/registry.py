@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import paths
-from ..errors import ProfileError
+from ..errors import ProfileError, suggest
 
 __all__ = ["Registry", "PROFILES", "PLANS", "SETTLE_NS"]
 
@@ -93,13 +93,16 @@ class Registry:
     Parameters
     ----------
     kind : str
-        ``"profile"`` or ``"plan"``: the word the error messages use.
+        ``"profile"`` or ``"plan"``: the word the error messages use (and the parameter name).
     folder : Path
         The shipped folder, searched first.
+    label : str
+        What a user calls it, in Chinese (评估标准, 规划).
     """
 
     kind: str
     folder: Path
+    label: str = "配置"
 
     def folders(self, search_path: Iterable[str | Path] = ()) -> list[Path]:
         """The folders searched, in order: the shipped folder, then ``search_path``."""
@@ -153,8 +156,10 @@ class Registry:
             return candidate
         known = self.available(search_path)
         if str(name_or_path) not in known:
+            hint = suggest(str(name_or_path), known)
             raise ProfileError(
-                f"unknown {self.kind} {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
+                f"没有名为“{name_or_path}”的{self.label}（参数 {self.kind}）" + (f"，是否指“{hint}”？" if hint else "。")
+                + f"\nunknown {self.kind} {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
                 f"or the path of a .toml file")
         return known[str(name_or_path)]
 
@@ -187,6 +192,6 @@ class Registry:
 
 
 #: Standards profiles (thresholds, weights, limits): ``quality_balance/standards/profiles/*.toml``.
-PROFILES = Registry("profile", paths.PROFILE_DIR)
+PROFILES = Registry("profile", paths.PROFILE_DIR, "评估标准")
 #: Plan targets: ``quality_balance/standards/plans/*.toml``.
-PLANS = Registry("plan", paths.PLAN_DIR)
+PLANS = Registry("plan", paths.PLAN_DIR, "规划")

@@ -12,6 +12,7 @@ import json
 import nbformat
 import pytest
 
+import quality_balance as qb
 from quality_balance import InputError, demo
 from quality_balance.report.notebook import HEADLINE_MIME, HEADLINE_VERDICTS, headline_results
 from quality_balance.report.render import CITY_REPORT_NAME, move_headline, render_reports
@@ -102,11 +103,11 @@ def test_move_headline_takes_the_last_headline_and_keeps_other_outputs():
 def test_headline_is_json_and_names_unknown_places(demo_assessment):
     got = headline_results(demo_assessment, county=PASSING, city=CITY)
     assert json.loads(json.dumps(got)) == got
-    with pytest.raises(InputError, match="清丰具.*清丰县"):
+    with pytest.raises(qb.UnknownNameError, match="清丰具.*清丰县"):
         headline_results(demo_assessment, county="清丰具")
-    with pytest.raises(InputError, match="不存在市"):
+    with pytest.raises(qb.UnknownNameError, match="不存在市"):
         headline_results(demo_assessment, city="不存在市")
-    with pytest.raises(InputError, match="不属于"):
+    with pytest.raises(qb.UnknownNameError, match="（梅州市）中没有县区“清丰县”"):
         headline_results(demo_assessment, county=PASSING, city="梅州市")
     with pytest.raises(InputError, match="county= 或 city="):
         headline_results(demo_assessment)

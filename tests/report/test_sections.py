@@ -68,7 +68,8 @@ def test_progress_measures_lists_failing_by_gap_then_recently_fixed(progress):
     # count, H has no 2025 value, Z is status only, 乙县 is another county
     assert tables.progress_measures(progress, "甲县", max_n=None) == ["B", "A", "C", "E", "D"]
     assert tables.progress_measures(progress, "甲县", max_n=2) == ["B", "A"]
-    assert tables.progress_measures(progress, "丙县") == []
+    with pytest.raises(qb.UnknownNameError, match="丙县"):  # a county not in the table (issue 9: not [])
+        tables.progress_measures(progress, "丙县")
 
 
 def test_county_progress_chart_has_one_panel_per_measure_or_none(progress):
@@ -100,7 +101,8 @@ def test_projection_table_lists_unmet_counting_measures_labelled_as_projections(
     assert table.loc["B", "90%预测区间（年份）"] == "2028年—2028年"
     # every column about the future says so
     assert [c for c in table.columns if "预测" in c] == ["预测结论", "预测达标年份", "90%预测区间（年份）", "预测方法与说明"]
-    assert tables.projection_table(projection, "丙县").empty
+    with pytest.raises(qb.UnknownNameError, match="丙县"):  # a county not in the table (issue 9: not empty)
+        tables.projection_table(projection, "丙县")
 
 
 def test_projection_note_names_the_method_level_and_horizon(progress):
@@ -152,7 +154,8 @@ def test_profile_values_read_each_countys_profile(tmp_path):
     assert profile_values(qb.assess(data), "certification.min_years_after_basic") == {"甲县": 3, "乙县": 3}
     assert profile_values(qb.assess(data, profile=path), "certification.min_years_after_basic", "测试市") == \
         {"甲县": 5, "乙县": 5}
-    assert profile_values(qb.assess(data), "certification.min_years_after_basic", "另一市") == {}
+    with pytest.raises(qb.UnknownNameError, match="另一市"):  # a city not assessed (issue 9: not {})
+        profile_values(qb.assess(data), "certification.min_years_after_basic", "另一市")
 
 
 # --- plan versus actual ---------------------------------------------------------------------------
