@@ -57,7 +57,7 @@ def _cmd_assess(args) -> int:
     from .inputs.loaders import load_dataset
 
     started = time.perf_counter()
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
     result = assess(dataset, profile=args.profile, years=_parse_years(args.years))
@@ -88,7 +88,7 @@ def _veto_zh(status: str) -> str:
 def _cmd_check(args) -> int:
     from .inputs.check import check
 
-    report = check(args.files, profile=args.profile)
+    report = check(args.files, profile=args.profile, include_hidden=args.include_hidden)
     if args.merge:
         from .inputs.loaders import summarise
 
@@ -118,6 +118,8 @@ def _add_check(sub) -> None:
                              "(default: national)")
     parser.add_argument("--merge", action="store_true",
                         help="同一列的同类问题合并为一行（列出前几行的行号）/ merge repeated problems of a column")
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     parser.set_defaults(func=_cmd_check)
 
 
@@ -126,7 +128,7 @@ def _cmd_ledger(args) -> int:
     from .method.assessment import assess
     from .report.ledger import write_ledger
 
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
     years = args.years
@@ -162,6 +164,8 @@ def _add_ledger(sub) -> None:
                         help="只生成该年；可重复 / only this year (repeatable)")
     parser.add_argument("--profile", default=None,
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile (default: each county's own)")
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     parser.set_defaults(func=_cmd_ledger)
 
 
@@ -252,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile name or path "
                              "(default: each county's place profile)")
     assess.add_argument("--years", default=None, help="年份，如 2021-2025 或 2023,2025 / years to assess")
+    assess.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     assess.set_defaults(func=_cmd_assess)
 
     _add_render(sub)

@@ -524,8 +524,8 @@ def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
     return named, others
 
 
-def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None
-                   ) -> Validation:
+def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None, *,
+                   include_hidden: bool = False) -> Validation:
     """Read and validate every table found in files or folders.
 
     Parameters
@@ -533,6 +533,8 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
     source : path, or list of paths
         Files (``.csv``, ``.xlsx``, ``.xls``) or folders of them.
     tables : tables to look for (default: all of :data:`~quality_balance.schema.TABLES`).
+    include_hidden : bool
+        Read hidden workbook sheets too (default: skipped, with a warning naming them).
 
     Returns a :class:`Validation`: one typed frame per table found (sheets and
     files of the same table concatenated) and every problem. Nothing is raised
@@ -549,12 +551,12 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
 
     named, others = _data_files(source, tables)
     for path in named:
-        add(read_file(path, tables))
+        add(read_file(path, tables, include_hidden=include_hidden))
     for path in others:
         provided = {n for name in by_table for n in related_tables(name)}
         remaining = [t for t in tables if t.name not in provided]
         if remaining:
-            add(read_file(path, remaining, strict=False))
+            add(read_file(path, remaining, strict=False, include_hidden=include_hidden))
         else:
             result.problems.append(Problem(str(path), "每个表都已有按表名命名的文件（如 学校.csv），此文件未读取",
                                            severity="warning", fix="如需使用此文件，请移走同名的表文件"))
@@ -565,7 +567,7 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
     return result
 
 
-def check_files(source: str | Path | Iterable[str | Path]) -> list[Problem]:
+def check_files(source: str | Path | Iterable[str | Path], *, include_hidden: bool = False) -> list[Problem]:
     """Every problem in the given files or folders, errors and warnings, without assessing.
 
     This is what ``quality-balance check`` prints. Errors have
@@ -574,4 +576,4 @@ def check_files(source: str | Path | Iterable[str | Path]) -> list[Problem]:
     >>> check_files([])
     []
     """
-    return validate_files(source).problems
+    return validate_files(source, include_hidden=include_hidden).problems
