@@ -73,6 +73,10 @@ _PLAIN_NOT_NUMBERS = ["", *NOT_APPLICABLE_MARKS]
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _ACADEMIC_YEAR = r"(\d{4})\s*(?:年|学年|年度|(?:[-—–~/至]\s*\d{2,4}\s*(?:学年|年度|年)?))"
 _SCIENTIFIC = r"\d(?:\.\d+)?[eE][+]?\d+"
+#: Control characters that text pasted from Word or a web page carries (vertical tab, escape, DEL,
+#: C1 controls...): removed from text cells with a warning. Tabs and line breaks become a space.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_LINE_BREAKS = r"[\t\r\n]+"
 
 
 @dataclass
@@ -250,8 +254,22 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     return text.where(usable & known)
 
 
+def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray) -> pd.Series:
+    """Text without control characters; each cleaned cell is reported as a warning naming it."""
+    dirty = usable & text.str.contains(CONTROL_CHARACTERS + "|" + _LINE_BREAKS, regex=True).fillna(False).to_numpy()
+    if not dirty.any():
+        return text
+    cleaned = text.copy()
+    cleaned[dirty] = (text[dirty].str.replace(CONTROL_CHARACTERS, "", regex=True)
+                      .str.replace(_LINE_BREAKS, " ", regex=True).str.strip())
+    fixes = np.array([f"已读作“{v}”，请在文件中改正" for v in cleaned], dtype=object)
+    sheet.report(col.name, dirty, "文本中含有控制字符或换行（常见于从 Word 或网页粘贴），已删除",
+                 "不含控制字符的文本", fix=fixes, severity="warning")
+    return cleaned
+
+
 def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
-    text = cells.text
+    text = _clean_text(sheet, col, cells.text, usable)
     if _is_identifier(col):
         scientific = usable & text.str.fullmatch(_SCIENTIFIC).to_numpy()
         sheet.report(col.name, scientific, "编号被 Excel 转成了科学计数法，原编号已丢失", "完整的编号（文本）",

@@ -357,6 +357,14 @@ def shared_strings_bomb(folder: Path, megabytes: int = 80) -> list[Path]:
     return [path]
 
 
+def control_characters(folder: Path) -> list[Path]:
+    """School names pasted from Word: a vertical tab, an escape sequence, a line break."""
+    rows = valid_rows()
+    rows[0]["school_name"] = "城关\x0b一小\x1b[0m"
+    rows[1]["school_name"] = "城关\n一中"
+    return _csv(folder, "学校.csv", rows)
+
+
 # --- the list ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -451,6 +459,9 @@ CASES = [
          ("县级以上骨干教师数(小学)", "35.0", "超过 30 名"), "accepted with a suspicious-value warning"),
     Case("school_count_jump", "a county with 6 schools in 2024 and 2 in 2025", school_count_jump, 0,
          ("学校数从 2024 年的 6 所变为 2025 年的 2 所", "-67%"), "accepted with a suspicious-value warning"),
+    Case("control_characters", "school names with a vertical tab, an escape sequence and a line break",
+         control_characters, 0, ("第2行", "控制字符", "城关一小[0m", "第3行", "城关 一中", "没有错误"),
+         "accepted with a warning per cell naming it and what it now reads; assess and every writer work"),
     Case("formula_in_optional_column", "G6 funds as script-written formulas (no cached values) in an optional column",
          formula_in_optional_column, 2, ("学校.xlsx", "公式没有保存计算结果", "保存一次"),
          "error: the formula cells are named (they would read blank and turn G6 into no_data)"),
