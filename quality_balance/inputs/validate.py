@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
+from .consistency import cross_table_problems
 from .readers import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
 from ..schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
@@ -582,6 +583,8 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
         frame, problems = validate_sheets(sheets)
         result.frames[name] = frame
         result.problems.extend(problems)
+    if not result.errors:
+        result.problems.extend(cross_table_problems(result.frames))
     return result
 
 
