@@ -32,9 +32,9 @@ def _cmd_demo(args) -> int:
     from . import demo
 
     started = time.perf_counter()
-    paths = demo.generate_to(args.out, seed=args.seed)
+    written = demo.generate_to(args.out, seed=args.seed)
     print(f"已生成合成演示数据（synthetic demo data, seed={args.seed}）：{args.out} "
-          f"（{len(paths)} 个文件，{time.perf_counter() - started:.1f} 秒）")
+          f"（{len(written)} 个文件，{time.perf_counter() - started:.1f} 秒）")
     return 0
 
 
@@ -57,11 +57,12 @@ def _cmd_assess(args) -> int:
     from .inputs.loaders import load_dataset
 
     started = time.perf_counter()
+    paths.refuse_output_overlap(args.out, [args.data])
     dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
     result = assess(dataset, profile=args.profile, years=_parse_years(args.years))
-    paths = write_results(result, args.out)
+    written = write_results(result, args.out)
     last = result.verdicts["year"].max()
     table = result.verdicts[result.verdicts["year"] == last]
     if dataset.synthetic:
@@ -70,7 +71,7 @@ def _cmd_assess(args) -> int:
     for row in table.itertuples():
         print(f"  {row.city} {row.county}: {_zh(row.overall)}（资源配置 {_zh(row.resources)}，政府保障 {_zh(row.guarantee)}，"
               f"教育质量 {_zh(row.quality)}，社会认可 {_zh(row.recognition)}，一票否决 {_veto_zh(row.veto)}）")
-    print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(paths)} 个文件，"
+    print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(written)} 个文件，"
           f"{time.perf_counter() - started:.1f} 秒）")
     return 0
 
@@ -128,6 +129,7 @@ def _cmd_ledger(args) -> int:
     from .method.assessment import assess
     from .report.ledger import write_ledger
 
+    paths.refuse_output_overlap(args.out, [args.data])
     dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
@@ -139,11 +141,11 @@ def _cmd_ledger(args) -> int:
             raise InputError([Problem("--year", "数据中没有这一年", value=y,
                                       expected="以下之一：" + "、".join(map(str, sorted(known)))) for y in missing])
     assessment = assess(dataset, profile=args.profile, years=years)
-    paths = write_ledger(assessment, args.out, counties=args.counties, years=years)
+    written = write_ledger(assessment, args.out, counties=args.counties, years=years)
     if dataset.synthetic:
         print(f"【{dataset.provenance}】")
-    print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(paths)} 个文件）")
-    for path in paths:
+    print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(written)} 个文件）")
+    for path in written:
         print(f"  {path.name}")
     return 0
 
@@ -172,9 +174,9 @@ def _add_ledger(sub) -> None:
 def _cmd_template(args) -> int:
     from .inputs.templates import write_template
 
-    paths = write_template(args.out)
+    written = write_template(args.out)
     print(f"已写入数据模板 / templates written: {Path(args.out).resolve()}")
-    for path in paths:
+    for path in written:
         print(f"  {path}")
     return 0
 
@@ -223,6 +225,7 @@ def _cmd_render(args) -> int:
                                   expected="1 或更大的整数")])
     from .report.render import render_reports
 
+    paths.refuse_output_overlap(args.out, [args.data_dir, args.notebooks])
     summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
                              jobs=args.jobs, profile=args.profile, progress=args.progress,
                              first_year=args.first_year, last_year=args.last_year,
