@@ -32,9 +32,9 @@ def _cmd_demo(args) -> int:
     from . import demo
 
     started = time.perf_counter()
-    paths = demo.generate_to(args.out, seed=args.seed)
+    written = demo.generate_to(args.out, seed=args.seed)
     print(f"已生成合成演示数据（synthetic demo data, seed={args.seed}）：{args.out} "
-          f"（{len(paths)} 个文件，{time.perf_counter() - started:.1f} 秒）")
+          f"（{len(written)} 个文件，{time.perf_counter() - started:.1f} 秒）")
     return 0
 
 
@@ -58,11 +58,12 @@ def _cmd_assess(args) -> int:
     from .schema import status_label, veto_label
 
     started = time.perf_counter()
-    dataset = load_dataset(args.data)
+    paths.refuse_output_overlap(args.out, [args.data])
+    dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
     result = assess(dataset, profile=args.profile, years=_parse_years(args.years))
-    paths = write_results(result, args.out)
+    written = write_results(result, args.out)
     last = result.verdicts["year"].max()
     table = result.verdicts[result.verdicts["year"] == last]
     if dataset.synthetic:
@@ -72,7 +73,7 @@ def _cmd_assess(args) -> int:
         print(f"  {row.city} {row.county}: {status_label(row.overall)}（资源配置 {status_label(row.resources)}，"
               f"政府保障 {status_label(row.guarantee)}，教育质量 {status_label(row.quality)}，"
               f"社会认可 {status_label(row.recognition)}，一票否决 {veto_label(row.veto)}）")
-    print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(paths)} 个文件，"
+    print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(written)} 个文件，"
           f"{time.perf_counter() - started:.1f} 秒）")
     return 0
 
@@ -80,7 +81,7 @@ def _cmd_assess(args) -> int:
 def _cmd_check(args) -> int:
     from .inputs.check import check
 
-    report = check(args.files, profile=args.profile)
+    report = check(args.files, profile=args.profile, include_hidden=args.include_hidden)
     if args.merge:
         from .inputs.loaders import summarise
 
@@ -110,6 +111,8 @@ def _add_check(sub) -> None:
                              "(default: national)")
     parser.add_argument("--merge", action="store_true",
                         help="同一列的同类问题合并为一行（列出前几行的行号）/ merge repeated problems of a column")
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     parser.set_defaults(func=_cmd_check)
 
 
@@ -118,7 +121,8 @@ def _cmd_ledger(args) -> int:
     from .method.assessment import assess
     from .report.ledger import write_ledger
 
-    dataset = load_dataset(args.data)
+    paths.refuse_output_overlap(args.out, [args.data])
+    dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
     years = args.years
@@ -129,11 +133,11 @@ def _cmd_ledger(args) -> int:
             raise InputError([Problem("--year", "数据中没有这一年", value=y,
                                       expected="以下之一：" + "、".join(map(str, sorted(known)))) for y in missing])
     assessment = assess(dataset, profile=args.profile, years=years)
-    paths = write_ledger(assessment, args.out, counties=args.counties, years=years)
+    written = write_ledger(assessment, args.out, counties=args.counties, years=years)
     if dataset.synthetic:
         print(f"【{dataset.provenance}】")
-    print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(paths)} 个文件）")
-    for path in paths:
+    print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(written)} 个文件）")
+    for path in written:
         print(f"  {path.name}")
     return 0
 
@@ -154,15 +158,17 @@ def _add_ledger(sub) -> None:
                         help="只生成该年；可重复 / only this year (repeatable)")
     parser.add_argument("--profile", default=None,
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile (default: each county's own)")
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     parser.set_defaults(func=_cmd_ledger)
 
 
 def _cmd_template(args) -> int:
     from .inputs.templates import write_template
 
-    paths = write_template(args.out)
+    written = write_template(args.out)
     print(f"已写入数据模板 / templates written: {Path(args.out).resolve()}")
-    for path in paths:
+    for path in written:
         print(f"  {path}")
     return 0
 
@@ -211,6 +217,7 @@ def _cmd_render(args) -> int:
                                   expected="1 或更大的整数")])
     from .report.render import render_reports
 
+    paths.refuse_output_overlap(args.out, [args.data_dir, args.notebooks])
     summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
                              jobs=args.jobs, profile=args.profile, progress=args.progress,
                              first_year=args.first_year, last_year=args.last_year,
@@ -244,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile name or path "
                              "(default: each county's place profile)")
     assess.add_argument("--years", default=None, help="年份，如 2021-2025 或 2023,2025 / years to assess")
+    assess.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
     assess.set_defaults(func=_cmd_assess)
 
     _add_render(sub)

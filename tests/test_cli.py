@@ -105,3 +105,44 @@ def test_assess_into_a_file_path_is_a_clear_error(demo_folder, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "无法写入输出文件夹" in err and "occupied" in err and "Traceback" not in err
     assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+# --- nothing of the user's is ever overwritten (issue 10) -------------------------------------------
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("command", ["assess", "ledger", "render"])
+@pytest.mark.parametrize("where", ["same", "inside", "contains"])
+def test_output_overlapping_the_input_is_refused(command, where, demo_folder, tmp_path, capsys):
+    import shutil
+
+    data = tmp_path / "parent" / "data"
+    shutil.copytree(demo_folder, data)
+    out = {"same": data, "inside": data / "out", "contains": data.parent}[where]
+    before = _snapshot(tmp_path)
+    status = main([command, str(data), "--out", str(out)])
+    text = capsys.readouterr().err
+    assert status == 2
+    assert "--out" in text and str(data) in text and "可能覆盖或删除输入文件" in text
+    assert {"same": "就是输入数据所在的文件夹", "inside": "位于输入数据文件夹之内", "contains": "包含输入数据"}[where] in text
+    assert _snapshot(tmp_path) == before                  # every input byte-for-byte unchanged, nothing added
+    assert not (data / "out").exists()
+
+
+def test_a_symlink_to_the_input_is_the_input(demo_folder, tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(demo_folder, target_is_directory=True)
+    before = _snapshot(demo_folder)
+    assert main(["assess", str(demo_folder), "--out", str(link)]) == 2
+    assert "就是输入数据所在的文件夹" in capsys.readouterr().err
+    assert _snapshot(demo_folder) == before
+
+
+def test_commands_leave_their_input_byte_for_byte_unchanged(demo_folder, tmp_path, capsys):
+    before = _snapshot(demo_folder)
+    for argv in (["check", str(demo_folder)], ["assess", str(demo_folder), "--out", str(tmp_path / "t")],
+                 ["ledger", str(demo_folder), "--out", str(tmp_path / "l"), "--year", "2025"]):
+        assert main(argv) == 0, capsys.readouterr()
+    assert _snapshot(demo_folder) == before

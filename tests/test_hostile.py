@@ -123,6 +123,24 @@ def test_formula_in_a_cell_comes_out_neutralised(tmp_path, capsys):
         assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()   # no formula anywhere
 
 
+def test_control_characters_pass_check_assess_and_ledger_cleaned(tmp_path, capsys):
+    """Vertical tab / escape in a school name used to pass check and crash assess (IllegalCharacterError)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "学校.csv", hostile_county_rows("甲县", school_name="城关\x0b一小\x1b"))
+    out = tmp_path / "out"
+    for argv in (["check", str(data)], ["assess", str(data), "--out", str(out / "tables")],
+                 ["ledger", str(data), "--out", str(out / "ledgers")]):
+        status, text = run(capsys, *argv)
+        assert status == 0, text
+        no_traceback(text)
+    units = (out / "tables" / "units.csv").read_text(encoding="utf-8-sig")
+    assert "城关一小" in units and "\x0b" not in units and "\x1b" not in units
+    ledger = next((out / "ledgers").iterdir())
+    names = [c.value for row in openpyxl.load_workbook(ledger).active.iter_rows() for c in row]
+    assert "城关一小" in names
+
+
 def test_extremely_long_strings_in_the_ledger(tmp_path, capsys):
     path = write_csv(tmp_path / "学校.csv", hostile_county_rows("长" * 300, school_name="很长的学校名称" * 6000))
     out = tmp_path / "out"

@@ -265,7 +265,8 @@ class CheckReport(ProblemList):
                 + [f"警告 / warning: {p}" for p in self.warnings])
 
 
-def check(source: str | Path | Iterable[str | Path], profile: Profile | str = "national") -> CheckReport:
+def check(source: str | Path | Iterable[str | Path], profile: Profile | str = "national", *,
+          include_hidden: bool = False) -> CheckReport:
     """Validate files or folders without assessing them; nothing is written.
 
     Parameters
@@ -273,13 +274,15 @@ def check(source: str | Path | Iterable[str | Path], profile: Profile | str = "n
     source : a file (.csv, .tsv, .xlsx, .xls), a folder, or a list of them.
     profile : the profile whose ``[check]`` table sets the suspicious-value limits
         (default ``"national"``).
+    include_hidden : bool
+        Read hidden workbook sheets too (default: skipped, with a warning naming them).
 
     Returns a :class:`CheckReport`. Bad input never raises: an unreadable file
     is a problem in the report. Finding no table with data rows is an error.
     """
     profile = load_profile(profile)
     described = _describe(source)
-    result = validate_files(source)
+    result = validate_files(source, include_hidden=include_hidden)
     problems = list(result.problems)
     rows = {name: len(frame) for name, frame in result.frames.items()}
     if not result.errors and not any(rows.values()):

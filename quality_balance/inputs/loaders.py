@@ -231,7 +231,7 @@ def _read_metadata(path: Path | None) -> tuple[dict, list[Problem]]:
 
 
 def load_dataset(source: str | Path | Sequence[str | Path],
-                 favourable: Iterable[str] | None = None) -> Dataset:
+                 favourable: Iterable[str] | None = None, *, include_hidden: bool = False) -> Dataset:
     """Every input table found in a folder, a workbook or a list of files, as a :class:`Dataset`.
 
     Tables are recognised by file name (``schools.csv``, ``学校.xlsx``,
@@ -243,11 +243,12 @@ def load_dataset(source: str | Path | Sequence[str | Path],
     marks the data as synthetic demo data.
 
     ``Dataset.notes`` says which optional tables are missing, which columns
-    were ignored, and every warning. Raises
+    were ignored, and every warning (hidden workbook sheets are skipped and
+    named there, unless ``include_hidden`` is true). Raises
     :class:`~quality_balance.errors.InputError` with every error found.
     """
     files, metadata_path = _split_metadata(source)
-    result = validate_files(files)
+    result = validate_files(files, include_hidden=include_hidden)
     metadata, problems = _read_metadata(metadata_path)
     problems = result.problems + problems
     frames = result.frames

@@ -77,6 +77,21 @@ MIN_HEADER_MATCHES = 2
 CSV_SEPARATORS = {".csv": ",", ".tsv": "\t"}
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED_SUFFIXES = tuple(CSV_SEPARATORS) + WORKBOOK_SUFFIXES
+#: Limits a workbook must keep before it is parsed (:func:`inspect_workbook`): a file whose parts
+#: would inflate past them is refused in seconds with a message, instead of exhausting memory.
+#: The shared-strings part is held in memory whole; sheets are streamed.
+MAX_SHARED_STRINGS_BYTES = 64 * 2**20
+MAX_PART_BYTES = 512 * 2**20
+MAX_WORKBOOK_BYTES = 1024 * 2**20
+#: The largest used range of one sheet (rows × columns up to the last non-empty cell) that is read.
+#: The input tables have at most a few dozen columns; 200 000 schools × 50 columns fit.
+MAX_SHEET_CELLS = 12_000_000
+#: At most this many cells are named in a message listing cells.
+CELLS_NAMED = 10
+#: The first bytes of an OLE compound file: an encrypted .xlsx, or an old .xls.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PASSWORD_FIX = "在 Excel 或 WPS 中打开（输入密码），取消“用密码进行加密”后另存，再重新运行"
+
 #: Sheets that explain a workbook (as in the input template) and hold no data.
 INSTRUCTION_SHEETS = ("说明", "填表说明", "readme", "instructions")
 
@@ -163,6 +178,7 @@ class _Grid:
     cells: pd.DataFrame          # positional integer columns, text values
     rows: np.ndarray             # Excel row number of each grid row
     encoding: str | None = None
+    hidden: bool = False         # a hidden or "very hidden" workbook sheet
 
 
 # --- header matching ------------------------------------------------------------
@@ -337,18 +353,133 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     return str(value)
 
 
-def _grid_from_rows(file: str, sheet: str, rows: Iterable[Iterable[object]]) -> _Grid:
-    """A grid from rows of values, or of openpyxl cells (whose number formats are honoured)."""
-    texts = [[_cell_text(getattr(v, "value", v), getattr(v, "number_format", None)) for v in row]
-             for row in rows]
-    width = max((len(r) for r in texts), default=0)
+def _grid_from_rows(file: str, sheet: str, rows: Iterable[Iterable[object]], hidden: bool = False) -> _Grid:
+    """A grid from rows of values, or of openpyxl cells (whose number formats are honoured).
+
+    Trailing blank cells and rows are dropped, so a stray cell far to the right or
+    below costs nothing; a sheet whose used range exceeds :data:`MAX_SHEET_CELLS`
+    is refused with the cell that makes it so.
+    """
+    texts: list[list[str]] = []
+    width = used_rows = 0
+    for row in rows:
+        cells = [_cell_text(getattr(v, "value", v), getattr(v, "number_format", None)) for v in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        texts.append(cells)
+        if cells:
+            used_rows = len(texts)
+            width = max(width, len(cells))
+            if used_rows * width > MAX_SHEET_CELLS:
+                far = f"{_excel_column(width - 1)}{used_rows}"
+                raise InputError([Problem(file, f"工作表的使用范围过大（到 {far} 单元格，超过 "
+                                                f"{MAX_SHEET_CELLS:,} 个单元格），未读取", sheet=sheet,
+                                          expected=f"不超过 {MAX_SHEET_CELLS:,} 个单元格的数据表",
+                                          fix="删除表格右侧和下方多余的内容（或空白格式）后另存，"
+                                              "或把数据分成几个文件")])
+    texts = texts[:used_rows]
     cells = pd.DataFrame([r + [""] * (width - len(r)) for r in texts], columns=range(width), dtype=str)
-    return _Grid(file, sheet, cells, np.arange(1, len(cells) + 1))
+    return _Grid(file, sheet, cells, np.arange(1, len(cells) + 1), hidden=hidden)
 
 
-def _read_xlsx(path: Path, file: str) -> list[_Grid]:
+# --- workbook safety ---------------------------------------------------------------
+
+def _too_large(file: str, what: str, size: int, limit: int) -> InputError:
+    return InputError([Problem(file, f"工作簿中的{what}解压后为 {size / 2**20:,.0f} MB，超过 {limit / 2**20:,.0f} MB"
+                                     "（文件可能被构造为“压缩炸弹”或已损坏），未读取",
+                               expected=f"解压后不超过 {limit / 2**20:,.0f} MB",
+                               fix="用 Excel 或 WPS 打开后删除多余内容再另存，或把数据分成几个文件")])
+
+
+def inspect_workbook(path: str | Path) -> dict[str, str]:
+    """Check an .xlsx/.xlsm file before parsing it; return ``{sheet part: "formulas"}`` hints.
+
+    Refuses, with an :class:`~quality_balance.errors.InputError` naming the file:
+    a password-protected (encrypted) workbook; a shared-strings part over
+    :data:`MAX_SHARED_STRINGS_BYTES`, any part over :data:`MAX_PART_BYTES` or a
+    workbook over :data:`MAX_WORKBOOK_BYTES` once inflated (sizes as the archive
+    declares them; the archive checks them again while reading). Only the
+    archive's directory is read, so a bomb is refused in milliseconds.
+
+    Returns the worksheet parts that contain formulas (to look for missing
+    cached values), by part name.
+    """
+    import zipfile
+
+    path = Path(path)
+    file = str(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_MAGIC:
+        raise InputError([Problem(file, "工作簿受密码保护（已加密），无法读取", expected="未加密的 .xlsx 文件",
+                                  fix=_PASSWORD_FIX)])
+    if not zipfile.is_zipfile(path):
+        return {}  # openpyxl reports a file that is not a workbook
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        names = {i.filename for i in infos}
+        if "EncryptionInfo" in names or "EncryptedPackage" in names:
+            raise InputError([Problem(file, "工作簿受密码保护（已加密），无法读取", expected="未加密的 .xlsx 文件",
+                                      fix=_PASSWORD_FIX)])
+        total = 0
+        formulas: dict[str, str] = {}
+        for info in infos:
+            total += info.file_size
+            if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
+                raise _too_large(file, "共享字符串表（sharedStrings.xml）", info.file_size, MAX_SHARED_STRINGS_BYTES)
+            if info.file_size > MAX_PART_BYTES:
+                raise _too_large(file, f"部件 {info.filename}", info.file_size, MAX_PART_BYTES)
+        if total > MAX_WORKBOOK_BYTES:
+            raise _too_large(file, "全部内容", total, MAX_WORKBOOK_BYTES)
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with archive.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                            formulas[info.filename] = "formulas"
+                            break
+                        tail = chunk[-3:]
+    return formulas
+
+
+def _uncached_formulas(path: Path, sheet_titles: list[str]) -> dict[str, list[str]]:
+    """Per sheet, the cells holding a formula without a cached value (written by a script, never opened)."""
     import openpyxl
 
+    found: dict[str, list[str]] = {}
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for title in sheet_titles:
+            fs, vs = formulas[title], values[title]
+            fs.reset_dimensions()
+            vs.reset_dimensions()
+            cells: list[str] = []
+            for frow, vrow in zip(fs.iter_rows(), vs.iter_rows()):
+                for fcell, vcell in zip(frow, vrow):
+                    if (isinstance(fcell.value, str) and fcell.value.startswith("=")
+                            and getattr(vcell, "value", None) is None):
+                        cells.append(fcell.coordinate)
+            if cells:
+                found[title] = cells
+    finally:
+        formulas.close()
+        values.close()
+    return found
+
+
+def _formula_problem(file: str, sheet: str, cells: list[str]) -> Problem:
+    named = "、".join(cells[:CELLS_NAMED]) + (f" 等 {len(cells)} 个单元格" if len(cells) > CELLS_NAMED else "")
+    return Problem(file, f"公式没有保存计算结果（{named}），这些单元格读作空白会使结果失真", sheet=sheet,
+                   column=None, expected="公式单元格带有计算结果（文件在 Excel 或 WPS 中保存过）",
+                   fix="用 Excel 或 WPS 打开该文件并保存一次（会写入公式的计算结果），或把公式替换为数值")
+
+
+def _read_xlsx(path: Path, file: str, include_hidden: bool = False) -> list[_Grid]:
+    import openpyxl
+
+    formula_parts = inspect_workbook(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors... for damaged files
@@ -359,13 +490,20 @@ def _read_xlsx(path: Path, file: str) -> list[_Grid]:
         grids = []
         for ws in book.worksheets:
             ws.reset_dimensions()  # some writers store wrong dimensions: read every row from row 1
-            grids.append(_grid_from_rows(file, ws.title, ws.iter_rows()))
-        return grids
+            hidden = getattr(ws, "sheet_state", "visible") != "visible"
+            grids.append(_grid_from_rows(file, ws.title, ws.iter_rows(), hidden=hidden))
+    except InputError:
+        raise
     except Exception as exc:  # a damaged sheet part inside a readable archive
         raise InputError([Problem(file, f"工作簿内容损坏（{type(exc).__name__}: {exc}）",
                                   expected="完整的 .xlsx 文件", fix="用 Excel 打开后重新保存")]) from None
     finally:
         book.close()
+    if formula_parts:
+        uncached = _uncached_formulas(path, [g.sheet for g in grids if include_hidden or not g.hidden])
+        if uncached:
+            raise InputError([_formula_problem(file, sheet, cells) for sheet, cells in uncached.items()])
+    return grids
 
 
 def _read_xls(path: Path, file: str) -> list[_Grid]:
@@ -374,17 +512,21 @@ def _read_xls(path: Path, file: str) -> list[_Grid]:
     try:
         book = xlrd.open_workbook(path, on_demand=True)
     except Exception as exc:  # xlrd.XLRDError, struct errors... for damaged or mislabelled files
+        if "encrypted" in str(exc).lower():
+            raise InputError([Problem(file, "工作簿受密码保护（已加密），无法读取", expected="未加密的 .xls 文件",
+                                      fix=_PASSWORD_FIX)]) from None
         raise InputError([Problem(file, f"无法作为 .xls 工作簿读取（{type(exc).__name__}: {exc}）",
                                   expected="Excel 97–2003 .xls 文件",
                                   fix="用 Excel 打开后另存为 .xlsx")]) from None
     try:
-        return [_grid_from_rows(file, ws.name, (ws.row_values(i) for i in range(ws.nrows)))
+        return [_grid_from_rows(file, ws.name, (ws.row_values(i) for i in range(ws.nrows)),
+                                hidden=ws.visibility != 0)
                 for ws in book.sheets()]
     finally:
         book.release_resources()
 
 
-def _read_grids(path: Path, file: str) -> list[_Grid]:
+def _read_grids(path: Path, file: str, include_hidden: bool = False) -> list[_Grid]:
     if not path.is_file():
         raise InputError([Problem(file, "找不到文件", expected="存在的 .csv、.xlsx 或 .xls 文件",
                                   fix="检查路径和文件名")])
@@ -394,7 +536,7 @@ def _read_grids(path: Path, file: str) -> list[_Grid]:
     if suffix == ".xls":
         return _read_xls(path, file)
     if suffix in WORKBOOK_SUFFIXES:
-        return _read_xlsx(path, file)
+        return _read_xlsx(path, file, include_hidden)
     raise InputError([Problem(file, f"不支持的文件类型“{path.suffix}”",
                               expected="、".join(SUPPORTED_SUFFIXES), fix="另存为 .xlsx 或 .csv")])
 
@@ -542,7 +684,7 @@ def wanted(path: str | Path, tables: Iterable[Table]) -> bool:
 
 
 def read_file(path: str | Path, tables: Iterable[Table] | None = None,
-              sheet: str | None = None, strict: bool = True) -> ReadResult:
+              sheet: str | None = None, strict: bool = True, *, include_hidden: bool = False) -> ReadResult:
     """Read every sheet of a file that holds one of ``tables`` (default: all tables).
 
     Never raises for a bad file: unreadable files, missing headers and the like
@@ -550,13 +692,22 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
     columns as warnings. ``sheet`` restricts a workbook to one sheet. With
     ``strict=False`` (a file found in a folder, not named by the user) a file
     holding no known table is skipped with a warning instead of an error.
+
+    Workbooks as they really are (checked before and while parsing): an
+    encrypted workbook, one that would inflate past the limits of
+    :func:`inspect_workbook`, or a sheet whose used range exceeds
+    :data:`MAX_SHEET_CELLS` is an error naming the file; formula cells without
+    a cached value (a workbook written by a script and never opened in Excel)
+    are an error naming the cells, since they would read as blanks. Hidden
+    sheets are not read unless ``include_hidden`` is true (or the sheet is
+    named by ``sheet``); a warning names them.
     """
     path = Path(path)
     file = str(path)
     candidates = list(tables) if tables is not None else list(TABLES.values())
     result = ReadResult()
     try:
-        grids = _read_grids(path, file)
+        grids = _read_grids(path, file, include_hidden or sheet is not None)
     except InputError as exc:
         result.problems.extend(exc.problems)
         return result
@@ -566,6 +717,13 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
             result.problems.append(Problem(file, f"工作簿中没有名为“{sheet}”的工作表", value=sheet,
                                            expected="已有的工作表名", fix="检查工作表名称"))
             return result
+    elif not include_hidden:
+        hidden = [g.sheet for g in grids if g.hidden]
+        if hidden:
+            result.problems.append(Problem(file, "隐藏的工作表未读取：" + "、".join(f"“{s}”" for s in hidden),
+                                           severity="warning", expected="只读取可见的工作表",
+                                           fix="如需读取隐藏的工作表，请在 Excel 中取消隐藏，或使用 --include-hidden"))
+            grids = [g for g in grids if not g.hidden]
     file_hint = table_for_name(path.stem)
     for grid in grids:
         sheet_hint = table_for_name(grid.sheet) if grid.sheet else None

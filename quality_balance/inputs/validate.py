@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
+from .consistency import cross_table_problems
 from .readers import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
 from ..schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
@@ -73,6 +74,10 @@ _PLAIN_NOT_NUMBERS = ["", *NOT_APPLICABLE_MARKS]
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _ACADEMIC_YEAR = r"(\d{4})\s*(?:年|学年|年度|(?:[-—–~/至]\s*\d{2,4}\s*(?:学年|年度|年)?))"
 _SCIENTIFIC = r"\d(?:\.\d+)?[eE][+]?\d+"
+#: Control characters that text pasted from Word or a web page carries (vertical tab, escape, DEL,
+#: C1 controls...): removed from text cells with a warning. Tabs and line breaks become a space.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_LINE_BREAKS = r"[\t\r\n]+"
 
 
 @dataclass
@@ -250,8 +255,22 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     return text.where(usable & known)
 
 
+def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray) -> pd.Series:
+    """Text without control characters; each cleaned cell is reported as a warning naming it."""
+    dirty = usable & text.str.contains(CONTROL_CHARACTERS + "|" + _LINE_BREAKS, regex=True).fillna(False).to_numpy()
+    if not dirty.any():
+        return text
+    cleaned = text.copy()
+    cleaned[dirty] = (text[dirty].str.replace(CONTROL_CHARACTERS, "", regex=True)
+                      .str.replace(_LINE_BREAKS, " ", regex=True).str.strip())
+    fixes = np.array([f"已读作“{v}”，请在文件中改正" for v in cleaned], dtype=object)
+    sheet.report(col.name, dirty, "文本中含有控制字符或换行（常见于从 Word 或网页粘贴），已删除",
+                 "不含控制字符的文本", fix=fixes, severity="warning")
+    return cleaned
+
+
 def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
-    text = cells.text
+    text = _clean_text(sheet, col, cells.text, usable)
     if _is_identifier(col):
         scientific = usable & text.str.fullmatch(_SCIENTIFIC).to_numpy()
         sheet.report(col.name, scientific, "编号被 Excel 转成了科学计数法，原编号已丢失", "完整的编号（文本）",
@@ -524,8 +543,8 @@ def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
     return named, others
 
 
-def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None
-                   ) -> Validation:
+def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[Table] | None = None, *,
+                   include_hidden: bool = False) -> Validation:
     """Read and validate every table found in files or folders.
 
     Parameters
@@ -533,6 +552,8 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
     source : path, or list of paths
         Files (``.csv``, ``.xlsx``, ``.xls``) or folders of them.
     tables : tables to look for (default: all of :data:`~quality_balance.schema.TABLES`).
+    include_hidden : bool
+        Read hidden workbook sheets too (default: skipped, with a warning naming them).
 
     Returns a :class:`Validation`: one typed frame per table found (sheets and
     files of the same table concatenated) and every problem. Nothing is raised
@@ -549,12 +570,12 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
 
     named, others = _data_files(source, tables)
     for path in named:
-        add(read_file(path, tables))
+        add(read_file(path, tables, include_hidden=include_hidden))
     for path in others:
         provided = {n for name in by_table for n in related_tables(name)}
         remaining = [t for t in tables if t.name not in provided]
         if remaining:
-            add(read_file(path, remaining, strict=False))
+            add(read_file(path, remaining, strict=False, include_hidden=include_hidden))
         else:
             result.problems.append(Problem(str(path), "每个表都已有按表名命名的文件（如 学校.csv），此文件未读取",
                                            severity="warning", fix="如需使用此文件，请移走同名的表文件"))
@@ -562,10 +583,12 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
         frame, problems = validate_sheets(sheets)
         result.frames[name] = frame
         result.problems.extend(problems)
+    if not result.errors:
+        result.problems.extend(cross_table_problems(result.frames))
     return result
 
 
-def check_files(source: str | Path | Iterable[str | Path]) -> list[Problem]:
+def check_files(source: str | Path | Iterable[str | Path], *, include_hidden: bool = False) -> list[Problem]:
     """Every problem in the given files or folders, errors and warnings, without assessing.
 
     This is what ``quality-balance check`` prints. Errors have
@@ -574,4 +597,4 @@ def check_files(source: str | Path | Iterable[str | Path]) -> list[Problem]:
     >>> check_files([])
     []
     """
-    return validate_files(source).problems
+    return validate_files(source, include_hidden=include_hidden).problems

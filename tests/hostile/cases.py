@@ -271,6 +271,100 @@ def school_count_jump(folder: Path) -> list[Path]:
     return _csv(folder, "学校.csv", rows)
 
 
+# --- Excel as it really is (issue 10) ---------------------------------------------------------------
+
+def formula_in_optional_column(folder: Path) -> list[Path]:
+    """public_funds_yuan (G6) as formulas written by a script: no cached values, the cells would read blank."""
+    rows = [dict(r, public_funds_yuan=600000.0) for r in valid_rows()]
+    cells = grid(rows)
+    column = cells[0].index(SCHOOLS.column("public_funds_yuan").zh)
+    for row in cells[1:]:
+        row[column] = "=300000*2"
+    return [write_xlsx(folder / "学校.xlsx", {"学校": cells})]
+
+
+def hidden_old_year(folder: Path) -> list[Path]:
+    """A visible 学校 sheet for 2025 and a hidden sheet 学校2023 with an old year's rows."""
+    import openpyxl
+
+    path = write_xlsx(folder / "学校.xlsx", {"学校": grid(valid_rows()),
+                                            "学校2023": grid(valid_rows(year=2023, prefix="41092210"))})
+    book = openpyxl.load_workbook(path)
+    book["学校2023"].sheet_state = "hidden"
+    book.save(path)
+    return [path]
+
+
+def encrypted_workbook(folder: Path) -> list[Path]:
+    """A valid workbook protected with a password (Excel's 用密码进行加密)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = write_xlsx(folder / "plain.xlsx", {"学校": grid(valid_rows())})
+    path = folder / "学校.xlsx"
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("密码123", target)
+    plain.unlink()
+    return [path]
+
+
+def _rewrite_part(path: Path, part: str, edit: Callable[[bytes], bytes]) -> None:
+    """Rewrite one part of an .xlsx archive in place."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts[part] = edit(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def far_cell(folder: Path) -> list[Path]:
+    """Two valid schools plus one character typed in the last cell of the sheet, XFD1048576."""
+    import openpyxl
+
+    path = write_xlsx(folder / "学校.xlsx", {"学校": grid(valid_rows())})
+    book = openpyxl.load_workbook(path)
+    book["学校"]["XFD1048576"] = "x"
+    book.save(path)
+    return [path]
+
+
+def declared_dimension(folder: Path) -> list[Path]:
+    """A sheet that only declares its range as A1:XFD1048576 (the cells are two valid schools)."""
+    import re as _re
+
+    path = write_xlsx(folder / "学校.xlsx", {"学校": grid(valid_rows())})
+    _rewrite_part(path, "xl/worksheets/sheet1.xml",
+                  lambda xml: _re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
+    return [path]
+
+
+def shared_strings_bomb(folder: Path, megabytes: int = 80) -> list[Path]:
+    """A small workbook whose shared-strings part inflates to ``megabytes`` MB (a zip bomb)."""
+    path = write_xlsx(folder / "学校.xlsx", {"学校": grid(valid_rows())})
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            if name != "xl/sharedStrings.xml":
+                archive.writestr(name, data)
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                       b'spreadsheetml/2006/main">')
+            block = b"<si><t>" + b"A" * 1000 + b"</t></si>"
+            for _ in range(megabytes * 2**20 // len(block)):
+                part.write(block)
+            part.write(b"</sst>")
+    return [path]
+
+
+def control_characters(folder: Path) -> list[Path]:
+    """School names pasted from Word: a vertical tab, an escape sequence, a line break."""
+    rows = valid_rows()
+    rows[0]["school_name"] = "城关\x0b一小\x1b[0m"
+    rows[1]["school_name"] = "城关\n一中"
+    return _csv(folder, "学校.csv", rows)
+
+
 # --- the list ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -327,7 +421,8 @@ CASES = [
     Case("formula_in_cell", "=HYPERLINK(...) and +1+1 as school names", formula_in_cell, 0, ("学校 2 行", "没有错误"),
          "accepted as text; neutralised (') in every workbook written (ledger test)"),
     Case("formula_without_value", "an .xlsx formula cell never calculated (no cached value)", formula_without_value, 2,
-         ("学校.xlsx", "学校名称", "缺少数据"), "error: the cell reads as blank — missing data"),
+         ("学校.xlsx", "公式没有保存计算结果（T2）", "保存一次"),
+         "error: names the formula cells without a cached value; fix: open and save in Excel/WPS"),
     Case("long_strings", "a 42 000-character school name and a 300-character county", long_strings, 0,
          ("学校 2 行", "没有错误"), "accepted; the ledger cuts cells at Excel's 32 767 characters and file names at 40"),
     Case("path_county", f"county named {PATH_COUNTY}", path_county, 0, ("学校 2 行", "没有错误"),
@@ -364,6 +459,23 @@ CASES = [
          ("县级以上骨干教师数(小学)", "35.0", "超过 30 名"), "accepted with a suspicious-value warning"),
     Case("school_count_jump", "a county with 6 schools in 2024 and 2 in 2025", school_count_jump, 0,
          ("学校数从 2024 年的 6 所变为 2025 年的 2 所", "-67%"), "accepted with a suspicious-value warning"),
+    Case("control_characters", "school names with a vertical tab, an escape sequence and a line break",
+         control_characters, 0, ("第2行", "控制字符", "城关一小[0m", "第3行", "城关 一中", "没有错误"),
+         "accepted with a warning per cell naming it and what it now reads; assess and every writer work"),
+    Case("formula_in_optional_column", "G6 funds as script-written formulas (no cached values) in an optional column",
+         formula_in_optional_column, 2, ("学校.xlsx", "公式没有保存计算结果", "保存一次"),
+         "error: the formula cells are named (they would read blank and turn G6 into no_data)"),
+    Case("hidden_old_year", "a hidden sheet 学校2023 beside the visible 学校 sheet of 2025", hidden_old_year, 0,
+         ("隐藏的工作表未读取", "学校2023", "学校 2 行"),
+         "accepted: only the visible sheet is read; a warning names the hidden one (--include-hidden reads it)"),
+    Case("encrypted_workbook", "a password-protected (encrypted) .xlsx", encrypted_workbook, 2,
+         ("学校.xlsx", "受密码保护"), "error: the workbook is protected by a password; remove it and save"),
+    Case("far_cell", "one character typed in cell XFD1048576 of an otherwise valid sheet", far_cell, 2,
+         ("学校.xlsx", "使用范围过大", "XFD1048576"), "error in seconds: the used range is too large, names the cell"),
+    Case("declared_dimension", "a sheet that declares its range as A1:XFD1048576", declared_dimension, 0,
+         ("学校 2 行", "没有错误"), "accepted: the declared range is not trusted, the real cells are read"),
+    Case("shared_strings_bomb", "a workbook whose shared strings inflate to 80 MB (a zip bomb)", shared_strings_bomb,
+         2, ("学校.xlsx", "共享字符串表", "压缩炸弹"), "error before parsing: inflated size over the limit"),
 ]
 
 

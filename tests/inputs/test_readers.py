@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+import quality_balance as qb
+
 from tests.input_files import JUNIOR_OK, grid, school, write_csv, write_xls, write_xlsx
 from quality_balance.errors import InputError
 from quality_balance.inputs.readers import (collect_files, match_header, normalise_header, read_file, read_table,
@@ -266,3 +268,74 @@ def test_collect_files_lists_data_files_only(tmp_path):
     for name in ("学校.csv", "县区.xlsx", "metadata.json", "README.md", "~$县区.xlsx", ".hidden.csv"):
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in collect_files(tmp_path)] == ["县区.xlsx", "学校.csv"]
+
+
+# --- Excel as it really is: formulas, hidden sheets (issue 10) ----------------------------------------
+
+def _formula_with_cached_value(path):
+    """Give the first formula cell of sheet1 a cached value, as Excel does when it saves."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb"<f>([^<]*)</f><v\s*/>|<f>([^<]*)</f>(?!<v>)",
+                                               lambda m: b"<f>" + (m[1] or m[2]) + b"</f><v>600000</v>",
+                                               parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_formula_with_a_cached_value_reads_the_value(tmp_path):
+    from tests.hostile.cases import formula_in_optional_column
+    from quality_balance.inputs.readers import read_file
+
+    path = formula_in_optional_column(tmp_path)[0]
+    before = read_file(path)
+    assert [p.message for p in before.errors] and "公式没有保存计算结果" in before.errors[0].message
+    _formula_with_cached_value(path)          # as if opened and saved in Excel
+    after = read_file(path)
+    assert after.errors == []
+    assert after.sheets[0].frame["public_funds_yuan"].tolist() == ["600000", "600000"]
+
+
+def test_hidden_sheets_are_skipped_unless_asked_for(tmp_path):
+    from tests.hostile.cases import hidden_old_year
+
+    path = hidden_old_year(tmp_path)[0]
+    default = qb.load_dataset(path)
+    assert sorted(default.schools["year"].unique()) == [2025]
+    assert any("隐藏的工作表未读取" in note and "学校2023" in note for note in default.notes)
+    both = qb.load_dataset(path, include_hidden=True)
+    assert sorted(both.schools["year"].unique()) == [2023, 2025]
+    assert not any("隐藏" in note for note in both.notes)
+
+
+def test_include_hidden_on_the_command_line(tmp_path, capsys):
+    from tests.hostile.cases import hidden_old_year
+    from quality_balance.cli import main
+
+    path = hidden_old_year(tmp_path)[0]
+    assert main(["check", str(path)]) == 0
+    assert "学校 2 行" in capsys.readouterr().out
+    assert main(["check", "--include-hidden", str(path)]) == 0
+    assert "学校 4 行" in capsys.readouterr().out
+
+
+def test_a_stray_far_cell_does_not_cost_the_sheet(tmp_path):
+    """Trailing blank cells are dropped: a cell at column AZ of row 2 widens the grid to AZ only."""
+    import openpyxl
+
+    from tests.hostile.cases import valid_rows
+    from tests.input_files import grid, write_xlsx
+    from quality_balance.inputs.readers import MAX_SHEET_CELLS, read_file
+
+    path = write_xlsx(tmp_path / "学校.xlsx", {"学校": grid(valid_rows())})
+    book = openpyxl.load_workbook(path)
+    book["学校"]["AZ2000"] = "备注"
+    book.save(path)
+    result = read_file(path)
+    assert result.errors == [] and result.sheets[0].ignored == ("（未命名列 AZ）",)
+    assert len(result.sheets[0].frame) == 3      # the two schools and the row holding 备注; nothing padded beyond
+    assert 2000 * 52 < MAX_SHEET_CELLS
