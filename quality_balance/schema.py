@@ -33,6 +33,7 @@ __all__ = [
     "SCORES",
     "TABLES",
     "SCHOOL_TYPES",
+    "MAX_MAGNITUDE",
     "LOCATIONS",
     "SCHOOL_TYPE_STAGES",
     "STAGES",
@@ -102,6 +103,10 @@ SCHOOL_TYPES = ("小学", "初级中学", "九年一贯制学校", "十二年一
 LOCATIONS = ("城区", "镇区", "乡村")
 #: The stages whose students each school type may enrol ("primary", "junior", "senior").
 #: 特殊教育学校 enrols children of every age and may report any stage.
+#: The largest count or amount any column may hold: no school has 10^12 students, m² or 元. A value beyond
+#: it is refused on input (it would overflow the county sums and turn means into infinity).
+MAX_MAGNITUDE = 1e12
+
 SCHOOL_TYPE_STAGES = {
     "小学": ("primary",),
     "初级中学": ("junior",),

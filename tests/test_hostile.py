@@ -141,6 +141,22 @@ def test_control_characters_pass_check_assess_and_ledger_cleaned(tmp_path, capsy
     assert "城关一小" in names
 
 
+@pytest.mark.parametrize("build", ["only_special_education", "zero_students"])
+def test_degenerate_counties_get_a_result_not_a_traceback(build, tmp_path, capsys):
+    from tests.hostile import cases
+
+    data = tmp_path / "data"
+    data.mkdir()
+    getattr(cases, build)(data)
+    out = tmp_path / "out"
+    for argv in (["assess", str(data), "--out", str(out / "tables")], ["ledger", str(data), "--out", str(out / "l")]):
+        status, text = run(capsys, *argv)
+        assert status == 0, text
+        no_traceback(text)
+    counties = (out / "tables" / "counties.csv").read_text(encoding="utf-8-sig")
+    assert "无纳入评估的学校单元" in counties and "inf" not in counties.lower()
+
+
 def test_extremely_long_strings_in_the_ledger(tmp_path, capsys):
     path = write_csv(tmp_path / "学校.csv", hostile_county_rows("长" * 300, school_name="很长的学校名称" * 6000))
     out = tmp_path / "out"

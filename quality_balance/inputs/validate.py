@@ -48,7 +48,7 @@ import pandas as pd
 from ..errors import CalculationError, Problem, ProblemList
 from .consistency import cross_table_problems
 from .readers import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
-from ..schema import SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
+from ..schema import MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
     "YEAR_RANGE",
@@ -207,6 +207,10 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     if col.kind in ("count", "amount"):
         negative = ok & (v < 0)
         sheet.report(name, negative, "数值为负", _expected(col), "核对数值；没有时填 0")
+        huge = ok & (v > MAX_MAGNITUDE)
+        sheet.report(name, huge, f"数值大得不合理（超过 {MAX_MAGNITUDE:.0e}）", _expected(col),
+                     "核对单位和数值（是否多打了数字）")
+        values[huge] = np.nan
         if col.kind == "count":
             sheet.report(name, ok & (v >= 0) & (v % 1 != 0), "人数、个数不是整数", "整数",
                          "核对是否填错了列", severity="warning")

@@ -69,6 +69,11 @@ class Assessment:
         (city, county) → Profile used.
     dataset : Dataset
         The input.
+    notes : tuple of str
+        What a reader of the results must know about the input: the data set's notes, and rows
+        of the county, survey and score tables that the school table does not back up and that
+        were therefore left out (no verdict for a county-year without schools; scores of an
+        unknown school are not in Q9; a survey of a county-year without schools is not in S1).
     """
 
     items: pd.DataFrame
@@ -80,6 +85,7 @@ class Assessment:
     profiles: dict = field(repr=False)
     dataset: Dataset = field(repr=False)
     parts: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    notes: tuple = field(repr=False, default=())
 
     @property
     def synthetic(self) -> bool:
@@ -283,17 +289,24 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
             require_known(years[0], known, parameter="years", what="年份", where="数据")
         schools = schools[schools["year"].isin(years)]
         counties = counties[counties["year"].isin(years)] if counties is not None else None
-    frames = [schools[PLACE]] + ([counties[PLACE]] if counties is not None else [])
-    places = pd.concat(frames).drop_duplicates().sort_values(PLACE).reset_index(drop=True)
+    # Verdicts are given for the county-years that have schools; rows of the other tables that the school
+    # table does not back up (a county row for a year without schools, scores of an unknown school, a
+    # survey of a county without schools) are left out and said so in ``notes`` (docs/method.md §2.3).
+    places = schools[PLACE].drop_duplicates().sort_values(PLACE).reset_index(drop=True)
     places["year"] = places["year"].astype(int)
     profiles = profiles_by_county(places, profile)
+    notes = _consistency_notes(dataset, schools)
+    scores = dataset.scores
+    if scores is not None and len(scores):
+        known = pd.MultiIndex.from_frame(schools[PLACE + ["school_id"]].astype(str))
+        scores = scores[pd.MultiIndex.from_frame(scores[PLACE + ["school_id"]].astype(str)).isin(known)]
 
     ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())),
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
     s_block, recognition = recognition_items(places, dataset.survey, profiles)
     blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles),
-                               quality_items(places, schools, counties, dataset.scores, profiles),
+                               quality_items(places, schools, counties, scores, profiles),
                                s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
@@ -306,4 +319,14 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     shortfalls = _shortfalls(items, ra, school_failures, blocks.parts)
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
-                      parts=blocks.parts)
+                      parts=blocks.parts, notes=notes)
+
+
+def _consistency_notes(dataset: Dataset, schools: pd.DataFrame) -> tuple[str, ...]:
+    """The data set's notes, plus what the cross-table check says of the tables assessed (once each)."""
+    from ..inputs.consistency import cross_table_problems
+
+    frames = {"schools": schools, "counties": dataset.counties, "survey": dataset.survey, "scores": dataset.scores}
+    found = [f"{p.file}：{p.message}" for p in cross_table_problems({k: v for k, v in frames.items() if v is not None})]
+    notes = list(dataset.notes)
+    return tuple(notes + [n for n in found if not any(n.split("：", 1)[1] in old for old in notes)])

@@ -180,7 +180,7 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.
     wide = long.pivot_table(index=unit_key, columns="indicator", values="value", aggfunc="first", sort=False)
     met_count = long.groupby(unit_key, sort=False)["met"].sum().rename("met_count")
     out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).merge(
-        wide[list(INDICATORS)].reset_index(), on=unit_key, how="left")
+        wide.reindex(columns=list(INDICATORS)).reset_index(), on=unit_key, how="left")
     out = out.merge(met_count.reset_index(), on=unit_key, how="left").merge(agg.reset_index(), on=unit_key, how="left")
     out["misses"] = out["misses"].fillna("")
     rule = SchoolRule.per_county(profiles, out)
@@ -213,10 +213,12 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
     cv["passes"] = pd.array(np.where(cv["status"].isin(["met", "not_met"]), cv["status"] == "met", pd.NA),
                             dtype="boolean")
     stage_zh = cv["stage"].map(STAGE_LABELS)
+    zero_mean = cv["mean"].fillna(0).eq(0)
     cv["reason"] = np.select(
-        [~applicable, undefined, ok],
+        [~applicable, undefined & zero_mean, undefined, ok],
         [stage_zh + "：本县无该学段学校，不适用",
          stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
+         stage_zh + " " + cv["indicator"] + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据",
          stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
          + cv["limit"].map(limit_text)],
         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
@@ -243,7 +245,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     bad_cv = applicable[applicable["status"] != "met"].groupby(key)["reason"].agg("；".join).rename("cv_reasons")
     out = places.set_index(key).join([u, c, worst, fail_names, bad_cv]).reset_index()
     for col in ("n_units", "n_failing", "n_cv", "n_cv_failing"):
-        out[col] = out[col].fillna(0).astype(int)
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)  # empty groups come back as text
     no_units = out["n_units"] == 0
     met = ~no_units & (out["n_failing"] == 0) & (out["n_cv_failing"] == 0)
     out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tests.input_files import JUNIOR_OK, grid, school, write_csv, write_xlsx
-from quality_balance.schema import SCHOOLS, SURVEY
+from quality_balance.schema import SCHOOLS, SCORES, SURVEY
 
 __all__ = ["Case", "CASES", "valid_rows", "big_school_file", "hostile_county_rows", "FORMULA", "PATH_COUNTY"]
 
@@ -365,6 +365,64 @@ def control_characters(folder: Path) -> list[Path]:
     return _csv(folder, "学校.csv", rows)
 
 
+def huge_magnitude(folder: Path) -> list[Path]:
+    """An equipment value of 1e308: the county sum would overflow to infinity."""
+    rows = valid_rows()
+    rows[0]["equipment_value_yuan"] = 1e308
+    return _csv(folder, "学校.csv", rows)
+
+
+def only_special_education(folder: Path) -> list[Path]:
+    """A county whose only school is a 特殊教育学校 (out of scope of R): assess used to raise KeyError."""
+    first, _ = valid_rows()
+    first.update(school_type="特殊教育学校")
+    return _csv(folder, "学校.csv", [first])
+
+
+def zero_students(folder: Path) -> list[Path]:
+    """A county whose only school has no students this year."""
+    first, _ = valid_rows()
+    first.update(students_primary=0, teachers_above_degree_primary=0, backbone_teachers_primary=0,
+                 pe_art_teachers_primary=0)
+    return _csv(folder, "学校.csv", [first])
+
+
+def _county_rows(*places) -> list[dict]:
+    from tests.builders import COUNTY_OK
+
+    return [dict(COUNTY_OK, county=c, year=y) for c, y in places]
+
+
+def scores_of_unknown_school(folder: Path) -> list[Path]:
+    """Scores of the two schools plus a third school the school table does not have."""
+    rows = [dict(city="测试市", county="甲县", year=2025, school_id=sid, subject="数学", student_id=f"{sid}-{i}",
+                 score=480.0 + 10 * i) for sid in ("4109220001", "4109220002", "4109229999") for i in range(4)]
+    return _csv(folder, "学校.csv", valid_rows()) + _csv(folder, "学业成绩.csv", rows, table=SCORES)
+
+
+def survey_of_unknown_county(folder: Path) -> list[Path]:
+    """A survey of 乙县, which has no school in the school table."""
+    from tests.builders import survey_rows
+
+    return _csv(folder, "学校.csv", valid_rows()) + _csv(folder, "满意度调查.csv", survey_rows(county="乙县"), table=SURVEY)
+
+
+def county_row_without_schools(folder: Path) -> list[Path]:
+    """County rows for 2025 (with schools) and 2023 (no school that year)."""
+    from quality_balance.schema import COUNTIES
+
+    return (_csv(folder, "学校.csv", valid_rows())
+            + _csv(folder, "县区.csv", _county_rows(("甲县", 2025), ("甲县", 2023)), table=COUNTIES))
+
+
+def county_missing_from_county_table(folder: Path) -> list[Path]:
+    """Schools of 甲县 and 乙县, but the county table has 甲县 only."""
+    from quality_balance.schema import COUNTIES
+
+    rows = valid_rows() + valid_rows(county="乙县", prefix="41092300")
+    return _csv(folder, "学校.csv", rows) + _csv(folder, "县区.csv", _county_rows(("甲县", 2025)), table=COUNTIES)
+
+
 # --- the list ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -462,6 +520,24 @@ CASES = [
     Case("control_characters", "school names with a vertical tab, an escape sequence and a line break",
          control_characters, 0, ("第2行", "控制字符", "城关一小[0m", "第3行", "城关 一中", "没有错误"),
          "accepted with a warning per cell naming it and what it now reads; assess and every writer work"),
+    Case("huge_magnitude", "an equipment value of 1e308", huge_magnitude, 2,
+         ("学校.csv", "第2行", "教学仪器设备值", "数值大得不合理"),
+         "error: a value beyond 1e12 is refused (it overflowed the county mean to infinity and the reason said 均为 0)"),
+    Case("only_special_education", "a county whose only school is a 特殊教育学校", only_special_education, 0,
+         ("学校 1 行", "没有错误"), "accepted; assess gives 资源配置 not_applicable 无纳入评估的学校单元 (was a KeyError)"),
+    Case("zero_students", "a county whose only school has 0 students", zero_students, 0,
+         ("学校 1 行", "没有错误"), "accepted; assess gives 资源配置 not_applicable (was a KeyError)"),
+    Case("scores_of_unknown_school", "scores of a school the school table does not have", scores_of_unknown_school, 0,
+         ("学业成绩", "1 所学校不在学校表中", "4109229999", "不计入校际差异率（Q9）"),
+         "accepted with a warning; those scores are left out of Q9 (before: Q9 moved silently, 0.180 → 0.594)"),
+    Case("survey_of_unknown_county", "a survey of a county without schools", survey_of_unknown_county, 0,
+         ("满意度调查", "测试市乙县 2025年", "不计入社会认可度（S1）"), "accepted with a warning; left out of S1"),
+    Case("county_row_without_schools", "a county-table row for a year without schools", county_row_without_schools, 0,
+         ("县区", "测试市甲县 2023年", "不对其作出评估结论"),
+         "accepted with a warning; no verdict is given for 2023 (before: a verdict was invented)"),
+    Case("county_missing_from_county_table", "schools of 乙县, no county-table row for it",
+         county_missing_from_county_table, 0, ("1 个县区在县区表中没有任何一行", "测试市乙县", "无数据"),
+         "accepted with a warning: its county-level items will be no_data"),
     Case("formula_in_optional_column", "G6 funds as script-written formulas (no cached values) in an optional column",
          formula_in_optional_column, 2, ("学校.xlsx", "公式没有保存计算结果", "保存一次"),
          "error: the formula cells are named (they would read blank and turn G6 into no_data)"),
