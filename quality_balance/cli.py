@@ -4,7 +4,11 @@ Sub-commands: ``demo`` (write the synthetic demo data), ``assess`` (assess a dat
 folder and write the result tables), ``render`` (batch reports with papermill),
 and the data tools added by later modules. Every error the library raises on
 purpose is printed as a message — never a traceback — and the exit status is
-non-zero: 2 for bad input or arguments, 1 when some reports failed.
+non-zero: 2 for bad input or arguments (an output folder that cannot be written
+included), 1 when some reports failed. While a command runs, Ctrl-C (SIGINT) and
+SIGTERM stop it cleanly (:func:`quality_balance.interrupt.stop_on_signals`): workers
+and kernels are stopped, unfinished files removed, earlier outputs left as they
+were, and the exit status is 130 (SIGINT) or 143 (SIGTERM) with a message.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import InputError, Problem, QualityBalanceError
+from .interrupt import interrupted_message, interrupted_status, stop_on_signals
 
 __all__ = ["main", "build_parser"]
 
@@ -266,13 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with stop_on_signals():  # SIGTERM too becomes an exception: the writers' clean-up runs
+            return int(args.func(args) or 0)
     except QualityBalanceError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("已中断 / interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (interrupt.Interrupted)
+        print(interrupted_message(exc), file=sys.stderr)
+        return interrupted_status(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

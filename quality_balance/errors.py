@@ -24,6 +24,7 @@ from typing import Any, Iterable
 __all__ = [
     "QualityBalanceError",
     "InputError",
+    "OutputError",
     "ProfileError",
     "CalculationError",
     "RenderError",
@@ -351,3 +352,17 @@ def require_place(table: Any, *, city: Any = None, county: Any = None, year: Any
                       where=f"{where}{scope}", error=error, **extra)
         rows = rows[rows[column] == wanted]
         scope = f"（{_show(wanted)}）" if not scope else f"{scope[:-1]} {_show(wanted)}）"
+
+
+class OutputError(InputError):
+    """An output folder or file that could not be written (no permission, disk full, a writer failed).
+
+    An :class:`InputError` (``problems`` name the folder, the reason and what to do;
+    the command line exits with status 2), headed as a problem of the output, not of
+    the input. Raised by :mod:`quality_balance.output`, after the half-written files
+    have been removed.
+    """
+
+    def __str__(self) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        return "\n".join(["无法写出结果 / the output could not be written:"] + [f"  - {p}" for p in errors])

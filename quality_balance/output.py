@@ -12,13 +12,29 @@ written always gives the same :class:`~quality_balance.errors.InputError`:
   target and move them in only when every one is complete;
 * :func:`replace_folder` — build a whole folder beside the target and swap it in,
   putting the previous folder back if the swap fails;
-* :func:`unwritable_output` — the error for a folder that cannot be written;
+* :func:`unwritable_output` — the error for a folder that cannot be written
+  (no permission, read-only, disk full), :func:`writer_failure` for any other
+  failure of a writer (both :class:`~quality_balance.errors.OutputError`);
+* :func:`remove_stale` — remove the temporary files and folders that a killed
+  run (SIGKILL, power cut) left in an output folder: only names of the patterns
+  below, and only those of processes no longer running;
 * :func:`neutralise_formulas` — text cells that a spreadsheet would run as a
   formula (beginning with ``=``, ``+``, ``-``, ``@``, tab or CR) get a leading apostrophe.
+
+Temporary names carry the writing process's id, so that a later run can tell a
+leftover from a file another run is still writing:
+``.<name>.<pid>.tmp`` and ``.<name>.<pid>.partial.ipynb`` (:func:`atomic_file`),
+``.qb-tmp-<pid>-<random>`` (:func:`atomic_folder`) and
+``.<folder>.<pid>-<random>`` / ``.<folder>.old.<pid>-<random>`` (:func:`replace_folder`).
+Moving finished files into place happens with SIGINT and SIGTERM held back
+(:func:`quality_balance.interrupt.deferred`), and a failure half-way puts the
+previous files back, so a command's outputs are all new or all as they were.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -27,10 +43,17 @@ from typing import Iterator
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import OutputError, Problem, QualityBalanceError
+from .interrupt import deferred
 
-__all__ = ["atomic_file", "write_text", "atomic_folder", "replace_folder", "unwritable_output",
-           "neutralise_formulas", "FORMULA_START"]
+__all__ = ["atomic_file", "write_text", "atomic_folder", "replace_folder", "unwritable_output", "writer_failure",
+           "remove_stale", "is_temporary", "neutralise_formulas", "FORMULA_START", "TEMPORARY_PATTERNS"]
+
+#: The package's own temporary names (see the module docstring); ``pid`` is the writing process.
+TEMPORARY_PATTERNS = (
+    re.compile(r"^\..+\.(?P<pid>\d+)(?:\.tmp|\.partial\.ipynb)$"),   # atomic_file
+    re.compile(r"^\.qb-tmp-(?P<pid>\d+)-[a-z0-9_]+$"),                  # atomic_folder
+)
 
 #: The first characters that make a spreadsheet cell a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,23 +82,147 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def unwritable_output(target: Path, exc: OSError) -> InputError:
-    """The error for an output folder that cannot be written (a file, no permission, disk full).
+_NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "文件系统是只读的",
+            errno.ENOSPC: "磁盘空间已满", getattr(errno, "EDQUOT", errno.ENOSPC): "超出磁盘配额",
+            errno.EFBIG: "文件超过文件系统允许的大小", errno.EEXIST: "路径上有同名的文件，不是文件夹",
+            errno.ENOTDIR: "路径上有同名的文件，不是文件夹", errno.EISDIR: "同名的文件夹已存在"}
+
+
+def unwritable_output(target: Path, exc: OSError) -> OutputError:
+    """The error for an output folder that cannot be written (a file, no permission, read-only, disk full).
 
     Parameters
     ----------
     target : Path
         The folder (or file) that could not be written.
     exc : OSError
-        What the operating system said.
+        What the operating system said; its ``errno`` chooses the reason and the
+        fix (``EACCES``/``EPERM``/``EROFS``: permission; ``ENOSPC``/``EDQUOT``: space),
+        its ``filename`` is named when it is not ``target`` itself.
 
     Returns
     -------
-    InputError
+    OutputError
         One :class:`~quality_balance.errors.Problem` naming ``target``, the reason and the fix (``--out``).
     """
-    return InputError([Problem(str(target), f"无法写入输出文件夹（{exc.strerror or exc}）",
-                               expected="可写入的文件夹路径", fix="换一个输出文件夹（--out）")])
+    reason = _REASONS.get(exc.errno, exc.strerror or str(exc))
+    where = exc.filename if exc.filename and str(exc.filename) != str(target) else None
+    if where is not None:
+        reason += f"：{where}"
+    if exc.errno in _NO_PERMISSION:
+        fix = "换一个有写入权限的输出文件夹（--out），或请管理员开放该文件夹的写入权限"
+    elif exc.errno in _NO_SPACE:
+        fix = "清理磁盘空间后重试，或换一个空间充足的输出文件夹（--out）"
+    else:
+        fix = "换一个输出文件夹（--out）"
+    return OutputError([Problem(str(target), f"无法写入输出文件夹（{reason}）；没有留下写了一半的文件，已有的输出未被改动",
+                                expected="可写入的文件夹路径", fix=fix)])
+
+
+def writer_failure(target: Path, exc: BaseException) -> OutputError:
+    """The error for a writer that failed for another reason than the file system (an openpyxl error, …).
+
+    Parameters
+    ----------
+    target : Path
+        The output folder.
+    exc : BaseException
+        What the writer raised (kept as ``__cause__`` by the callers).
+
+    Returns
+    -------
+    OutputError
+        One :class:`~quality_balance.errors.Problem` naming ``target`` and the writer's error.
+    """
+    return OutputError([Problem(str(target), f"写出结果时出错（{type(exc).__name__}: {exc}）；没有留下写了一半的文件，"
+                                             "已有的输出未被改动", expected="能写出的数据",
+                                fix="检查数据中的特殊字符或极端数值后重试；仍然出错时请报告此问题并附上这条信息")])
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts: it may still be writing)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def is_temporary(name: str) -> int | None:
+    """The process id in ``name`` when it is one of :data:`TEMPORARY_PATTERNS`, else ``None``.
+
+    Parameters
+    ----------
+    name : str
+        A file or folder name (no folder part).
+
+    Returns
+    -------
+    int or None
+
+    >>> is_temporary(".清丰县.ipynb.4242.partial.ipynb"), is_temporary(".index.html.7.tmp"), is_temporary("清丰县.ipynb")
+    (4242, 7, None)
+    """
+    for pattern in TEMPORARY_PATTERNS:
+        match = pattern.match(name)
+        if match:
+            return int(match.group("pid"))
+    return None
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_stale(folder: str | Path, *, depth: int = 0, pids: set[int] | None = None) -> list[Path]:
+    """Remove the temporary files and folders that a killed run left in ``folder``.
+
+    Only names matching :data:`TEMPORARY_PATTERNS` are removed, never anything
+    else, and only those whose process is no longer running (a run writing into
+    the same folder at the same time keeps its files) — or, when ``pids`` is
+    given, those of these processes (the stopped workers of this run).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder; a missing folder has nothing to remove.
+    depth : int, keyword-only
+        How many levels of sub-folders to look into as well (``render`` writes
+        into ``<out>/<city>/``: depth 1).
+    pids : set of int, keyword-only
+        Remove the temporaries of exactly these processes instead of those of dead ones.
+
+    Returns
+    -------
+    list of Path
+        What was removed.
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = is_temporary(entry.name)
+        if pid is not None:
+            if (pid in pids) if pids is not None else not _pid_alive(pid):
+                _remove(entry)
+                removed.append(entry)
+        elif depth > 0 and entry.is_dir() and not entry.is_symlink():
+            removed += remove_stale(entry, depth=depth - 1, pids=pids)
+    return removed
 
 
 def _temporary_name(path: Path, suffix: str) -> Path:
@@ -142,26 +289,101 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     Yields
     ------
     Path
-        A temporary folder inside ``target``. Any :class:`OSError` on the way
-        (``target`` is a file, no permission, disk full) becomes an
-        :class:`~quality_balance.errors.InputError` naming the folder
-        (:func:`unwritable_output`), and the temporary folder is removed, so
-        nothing half-written is left behind.
+        A temporary folder inside ``target`` (``.qb-tmp-<pid>-<random>``); the block
+        may write sub-folders in it too. Temporary folders that killed runs left in
+        ``target`` are removed first (:func:`remove_stale`). Any :class:`OSError` on
+        the way (``target`` is a file, no permission, disk full) becomes an
+        :class:`~quality_balance.errors.OutputError` naming the folder
+        (:func:`unwritable_output`), any other exception of the block but a
+        :class:`~quality_balance.errors.QualityBalanceError` one from
+        :func:`writer_failure`; the temporary folder is removed, so nothing
+        half-written is left behind.
+
+    Notes
+    -----
+    All or nothing: the files are moved in with SIGINT and SIGTERM held back
+    (:func:`~quality_balance.interrupt.deferred`); a file already in ``target`` is
+    set aside before its new version takes its place, and if any move fails,
+    every new file is taken out again and every old one put back. A folder
+    standing where a file should go is found before anything moves.
     """
     target = Path(target)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".qb-tmp-", dir=target))
+        remove_stale(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".qb-tmp-{os.getpid()}-", dir=target))
     except OSError as exc:
         raise unwritable_output(target, exc) from None
     try:
         yield tmp
-        for item in tmp.iterdir():
-            os.replace(item, target / item.name)
+        _move_all(tmp, target)
+    except QualityBalanceError:
+        raise
     except OSError as exc:
         raise unwritable_output(target, exc) from None
+    except Exception as exc:  # noqa: BLE001 - any writer failure is an OutputError (openpyxl, pandas, ...)
+        raise writer_failure(target, exc) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_all(tmp: Path, target: Path) -> None:
+    """Move every file under ``tmp`` to the same place under ``target``: all of them, or none (see atomic_folder)."""
+    files = sorted(p for p in tmp.rglob("*") if not p.is_dir() or p.is_symlink())
+    for src in files:  # a folder where a file should go: refuse before anything moves
+        dest = target / src.relative_to(tmp)
+        if dest.is_dir() and not dest.is_symlink():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
+    aside = Path(tempfile.mkdtemp(prefix=".old-", dir=tmp))
+    made: list[Path] = []
+    done: list[tuple[Path, Path | None]] = []
+    with deferred():
+        try:
+            for n, src in enumerate(files):
+                dest = target / src.relative_to(tmp)
+                for parent in reversed(dest.relative_to(target).parents[:-1]):
+                    if not (target / parent).exists():
+                        (target / parent).mkdir()
+                        made.append(target / parent)
+                old = None
+                if dest.exists() or dest.is_symlink():
+                    old = aside / str(n)
+                    os.replace(dest, old)
+                try:
+                    os.replace(src, dest)
+                except BaseException:
+                    if old is not None:
+                        os.replace(old, dest)
+                    raise
+                done.append((dest, old))
+        except BaseException:
+            for dest, old in reversed(done):  # put everything back as it was
+                try:
+                    if old is not None:
+                        os.replace(old, dest)
+                    else:
+                        dest.unlink(missing_ok=True)
+                except OSError:
+                    pass
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            raise
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Remove the staging and retired folders of :func:`replace_folder` that killed runs left beside ``folder``."""
+    pattern = re.compile(rf"^\.{re.escape(folder.name)}\.(?:old\.)?(?P<pid>\d+)-[a-z0-9_]+$")
+    try:
+        entries = list(folder.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and not _pid_alive(int(match.group("pid"))):
+            _remove(entry)
 
 
 @contextmanager
@@ -178,29 +400,42 @@ def replace_folder(folder: str | Path) -> Iterator[Path]:
     Yields
     ------
     Path
-        The staging folder (``.<name>.<random>`` in the same parent, so the final
-        rename stays on one file system). If the block raises, the staging folder is
-        removed and ``folder`` is untouched; if the swap fails, the previous
-        ``folder`` is put back.
+        The staging folder (``.<name>.<pid>-<random>`` in the same parent, so the final
+        rename stays on one file system; those of killed runs are removed first). If
+        the block raises, the staging folder is removed and ``folder`` is untouched;
+        if the swap fails, the previous ``folder`` is put back. The swap happens with
+        SIGINT and SIGTERM held back. An :class:`OSError` becomes an
+        :class:`~quality_balance.errors.OutputError` naming the folder
+        (:func:`unwritable_output`), any other exception but a
+        :class:`~quality_balance.errors.QualityBalanceError` one from :func:`writer_failure`.
     """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{os.getpid()}-", dir=folder.parent))
+    except OSError as exc:
+        raise unwritable_output(folder, exc) from None
     try:
         yield staging
-        os.chmod(staging, 0o755)
-        if folder.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.rename(folder, retired / folder.name)
-            try:
+        with deferred():
+            os.chmod(staging, 0o755)
+            if folder.exists():
+                retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.{os.getpid()}-", dir=folder.parent))
+                os.rename(folder, retired / folder.name)
+                try:
+                    os.rename(staging, folder)
+                except OSError:
+                    os.rename(retired / folder.name, folder)  # put the previous folder back
+                    raise
+                finally:
+                    shutil.rmtree(retired, ignore_errors=True)
+            else:
                 os.rename(staging, folder)
-            except OSError:
-                os.rename(retired / folder.name, folder)  # put the previous folder back
-                raise
-            finally:
-                shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(staging, folder)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise unwritable_output(folder, exc) from None
+        if isinstance(exc, Exception) and not isinstance(exc, QualityBalanceError):
+            raise writer_failure(folder, exc) from exc
         raise

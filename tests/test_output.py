@@ -7,7 +7,7 @@ import pytest
 
 import quality_balance
 from quality_balance import output
-from quality_balance.errors import InputError
+from quality_balance.errors import InputError, OutputError
 from quality_balance.report import export
 
 
@@ -40,10 +40,11 @@ def test_write_text_is_utf8(tmp_path):
 
 def test_atomic_folder_moves_files_in_at_the_end_and_keeps_others(tmp_path):
     (tmp_path / "mine.txt").write_text("keep", encoding="utf-8")
-    with pytest.raises(Boom):
+    with pytest.raises(OutputError) as err:               # a writer's own failure, as an OutputError
         with output.atomic_folder(tmp_path) as tmp:
             (tmp / "a.csv").write_text("1", encoding="utf-8")
             raise Boom
+    assert isinstance(err.value.__cause__, Boom) and "Boom" in str(err.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
     with output.atomic_folder(tmp_path / "new") as tmp:
         (tmp / "a.csv").write_text("1", encoding="utf-8")
@@ -65,10 +66,11 @@ def test_replace_folder_swaps_whole_folders_or_leaves_the_old_one(tmp_path):
     folder = tmp_path / "demo"
     folder.mkdir()
     (folder / "old.csv").write_text("old", encoding="utf-8")
-    with pytest.raises(Boom):
+    with pytest.raises(OutputError) as err:
         with output.replace_folder(folder) as staging:
             (staging / "new.csv").write_text("new", encoding="utf-8")
             raise Boom
+    assert isinstance(err.value.__cause__, Boom)
     assert sorted(p.name for p in folder.iterdir()) == ["old.csv"] and _leftovers(tmp_path) == []
     with output.replace_folder(folder) as staging:
         (staging / "new.csv").write_text("new", encoding="utf-8")

@@ -168,13 +168,14 @@ def write_template(folder: str | Path) -> list[Path]:
     :data:`~quality_balance.schema.TABLES`, plus 说明) and ``CSV模板/<表名>.csv``
     (学校.csv, 县区.csv, 满意度调查.csv, 调查答卷.csv, 学业成绩.csv: header row only,
     UTF-8 with BOM). Files are written under a temporary name and moved into
-    place when complete; existing templates of the same name are replaced.
+    place when all are complete (the workbook and the CSV files together, or
+    none); existing templates of the same name are replaced.
     """
     folder = Path(folder)
+    csv_names = [f"{table.zh}.csv" for table in TABLES.values()]
     with atomic_folder(folder) as tmp:
         _write_workbook(tmp / TEMPLATE_WORKBOOK)
-    csv_names = [f"{table.zh}.csv" for table in TABLES.values()]
-    with atomic_folder(folder / CSV_FOLDER) as tmp:
+        (tmp / CSV_FOLDER).mkdir()
         for table, name in zip(TABLES.values(), csv_names):
-            _write_csv(tmp / name, table)
+            _write_csv(tmp / CSV_FOLDER / name, table)
     return [folder / TEMPLATE_WORKBOOK] + [folder / CSV_FOLDER / name for name in csv_names]

@@ -6,6 +6,10 @@ Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+`
 ``-`` or ``@``) are prefixed with an apostrophe in workbooks. Both are
 :mod:`quality_balance.output`; ``atomic_folder``, ``unwritable_output`` and
 ``neutralise_formulas`` are still importable from here.
+
+A table longer than one Excel sheet holds (:data:`EXCEL_MAX_ROWS`, header
+included) is split across sheets ``学校单元``, ``学校单元（2）``, … with the header
+repeated on each (:func:`sheet_parts`); the CSV file keeps it whole.
 """
 from __future__ import annotations
 
@@ -17,7 +21,11 @@ from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
 from ..schema import DIMENSION_LABELS, RESULT_HEADERS, STAGE_LABELS, status_label
 
-__all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS"]
+__all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS",
+           "EXCEL_MAX_ROWS", "sheet_parts"]
+
+#: Rows one Excel sheet holds, its header row included (Excel's and openpyxl's limit: 1 048 576).
+EXCEL_MAX_ROWS = 1_048_576
 
 #: result table → Chinese sheet name
 RESULT_SHEETS = {"verdicts": "综合结论", "items": "评估项目", "parts": "项目分项", "shortfalls": "问题清单",
@@ -38,6 +46,32 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=RESULT_HEADERS)
 
 
+def sheet_parts(sheet: str, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Split ``frame`` into the sheets it needs: ``sheet``, ``sheet（2）``, … each within :data:`EXCEL_MAX_ROWS`.
+
+    Parameters
+    ----------
+    sheet : str
+        The sheet name of the table (``学校单元``).
+    frame : DataFrame
+        The table; each part keeps its columns, so the header repeats on every sheet.
+
+    Returns
+    -------
+    list of (str, DataFrame)
+        One pair for a table that fits (also an empty one), else one per
+        ``EXCEL_MAX_ROWS − 1`` data rows, in order.
+
+    >>> [(name, len(part)) for name, part in sheet_parts("学校单元", pd.DataFrame({"a": range(3)}))]
+    [('学校单元', 3)]
+    """
+    per = EXCEL_MAX_ROWS - 1
+    if len(frame) <= per:
+        return [(sheet, frame)]
+    return [(sheet if k == 0 else f"{sheet}（{k + 1}）", frame.iloc[start:start + per])
+            for k, start in enumerate(range(0, len(frame), per))]
+
+
 def write_results(assessment, folder: str | Path) -> list[Path]:
     """Write every result table of an :class:`~quality_balance.Assessment` into ``folder``.
 
@@ -45,7 +79,10 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     for verdicts, items, parts, shortfalls, counties, cv, units, recognition, excluded; and
     ``评估结果.xlsx`` with one sheet per table, Chinese headers and status words.
     Synthetic data get a ``data`` column saying so in every table and a note sheet.
-    Returns the paths written.
+    A table longer than one sheet holds is split across sheets (:func:`sheet_parts`),
+    and the 说明 sheet says so. Returns the paths written. Every file appears, or
+    none does; any failure of a writer is an :class:`~quality_balance.errors.OutputError`
+    (:func:`quality_balance.output.atomic_folder`).
     """
     ra = assessment.resources
     tables = {"verdicts": assessment.verdicts, "items": assessment.items, "parts": assessment.parts,
@@ -59,12 +96,17 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
         for name, frame in tables.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
             names.append(f"{name}.csv")
+        sheets = {name: sheet_parts(RESULT_SHEETS[name], frame) for name, frame in tables.items()}
+        split = [f"{RESULT_SHEETS[name]}共 {sum(len(p) for _, p in parts)} 行，超过 Excel 每张工作表 "
+                 f"{EXCEL_MAX_ROWS} 行（含表头）的上限，分在工作表 {'、'.join(s for s, _ in parts)} 中（每张都有表头）"
+                 for name, parts in sheets.items() if len(parts) > 1]
         with pd.ExcelWriter(tmp / "评估结果.xlsx", engine="openpyxl") as xl:
             note = pd.DataFrame({"说明": [assessment.label, "状态：达标 / 未达标 / 无数据 / 不适用",
-                                          "各表英文版见同目录 CSV 文件"]})
+                                          "各表英文版见同目录 CSV 文件", *split]})
             note.to_excel(xl, sheet_name="说明", index=False)
-            for name, frame in tables.items():
-                neutralise_formulas(for_people(frame)).to_excel(xl, sheet_name=RESULT_SHEETS[name], index=False)
+            for name, parts in sheets.items():
+                for sheet, part in parts:
+                    neutralise_formulas(for_people(part)).to_excel(xl, sheet_name=sheet, index=False)
             if assessment.synthetic:
                 xl.book.properties.title = SYNTHETIC_LABEL
                 xl.book.properties.description = "synthetic demo data — not real statistics"

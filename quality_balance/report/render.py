@@ -29,12 +29,22 @@ command line exits with status 1 when there is any.
 Kernel and library chatter (papermill's logging, nbconvert's warnings, the
 kernels' own stderr) goes to ``reports/render.log``, so the terminal shows only
 the progress bar and the summary.
+
+Ctrl-C (SIGINT) or SIGTERM stops the batch: the workers and their kernels are
+stopped (no process survives, none goes on writing), queued reports never
+start, the temporary files of the run are removed, and the reports of earlier
+runs stay as they were (a report is replaced only by a rename at its very end).
+Temporary files that a run killed outright (SIGKILL) left behind are removed by
+the next run. An output folder that cannot be written — read-only, no
+permission, disk full — stops the batch with an
+:class:`~quality_balance.errors.OutputError` naming the folder.
 """
 from __future__ import annotations
 
 import html
 import logging
 import os
+import signal
 import sys
 import time
 import warnings
@@ -48,7 +58,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import paths
 from ..errors import RenderError
-from ..output import atomic_file, write_text
+from ..interrupt import STOP_SIGNALS, deferred, stop_on_signals
+from ..output import atomic_file, remove_stale, unwritable_output, write_text
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
@@ -63,6 +74,10 @@ KERNEL_NAME = "python3"
 LOG_FILE = "render.log"
 #: Seconds one notebook cell may run before the report is marked failed.
 CELL_TIMEOUT_S = 600
+#: Seconds a worker has to stop its kernel and exit after SIGTERM before it is killed.
+STOP_TIMEOUT_S = 10
+#: Levels of sub-folders of the output folder that hold reports (``<out>/<city>/``), swept for stale temporaries.
+STALE_DEPTH = 1
 
 
 @dataclass(frozen=True)
@@ -234,7 +249,12 @@ def move_headline(notebook) -> dict | None:
 
 
 def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> ReportResult:
-    """Execute one notebook with papermill and write its .ipynb and .html (runs in a worker)."""
+    """Execute one notebook with papermill and write its .ipynb and .html (runs in a worker).
+
+    A notebook that fails is recorded in the result (its partial notebook kept);
+    an :class:`OSError` while writing the report files (no permission, disk full)
+    is raised, for the parent to stop the batch with a clear error.
+    """
     import nbformat
     import papermill
 
@@ -260,14 +280,122 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
                 nb = _error_notebook(job, error or "notebook was not written")
                 nbformat.write(nb, partial)
             write_text(page, notebook_to_html(nb, job.title or job.name))
+    except OSError:
+        raise  # the output folder cannot be written: the whole batch stops (execute_jobs)
     except Exception as exc:  # noqa: BLE001
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error)
 
 
-def _quiet_worker(log_path: str) -> None:
-    """Worker initializer: send this process's and its kernels' stdout/stderr to the log file."""
+def _descendants(pid: int) -> list[int]:
+    """Every process started by process ``pid``, and by those, and so on (psutil, else /proc on Linux)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        psutil = None
+    if psutil is not None:
+        try:
+            return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+        except psutil.Error:
+            return []
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def _hold_signals(hold: bool) -> None:
+    """Hold back (``True``) or let through (``False``) SIGINT and SIGTERM in this thread (POSIX only)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _kill(pids: Iterable[int], sig: int = getattr(signal, "SIGKILL", signal.SIGTERM)) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _wait_gone(pids: Iterable[int], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds until the processes ``pids`` are gone (own children are reaped)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        psutil = None
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid) if psutil is not None else pid)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    if psutil is not None:
+        psutil.wait_procs(procs, timeout=timeout)
+        return
+    for pid in procs:  # pragma: no cover
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _kernel_connection_files(pids: Iterable[int]) -> list[Path]:
+    """The connection files (``-f <runtime>/kernel-*.json``) on the command lines of kernels ``pids``."""
+    files = []
+    for pid in pids:
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+        except OSError:
+            continue
+        for flag, value in zip(argv, argv[1:]):
+            if flag == "-f" and Path(value).name.startswith("kernel-") and value.endswith(".json"):
+                files.append(Path(value))
+    return files
+
+
+def _stop_worker(signum, frame) -> None:
+    """SIGTERM in a worker: kill its kernels (and whatever they started), remove its temporary files, exit.
+
+    The kernel would outlive a worker that just died (jupyter_client starts it in
+    a session of its own); killing it here, before ``os._exit``, leaves no process behind.
+    Nothing after this runs, so a report being written never reaches its final name.
+    """
+    children = _descendants(os.getpid())
+    connection_files = _kernel_connection_files(children)
+    _kill(children)
+    _wait_gone(children, STOP_TIMEOUT_S)
+    for path in connection_files:
+        path.unlink(missing_ok=True)
+    if _WORKER_OUT:
+        remove_stale(_WORKER_OUT[0], depth=STALE_DEPTH, pids={os.getpid()})
+    os._exit(128 + signum)
+
+
+#: The output folder of this worker process (set by :func:`_quiet_worker`).
+_WORKER_OUT: list[str] = []
+
+
+def _quiet_worker(log_path: str, out_dir: str | None = None, parent: int | None = None) -> None:
+    """Worker initializer: log output, stop signals, and death with the parent.
+
+    stdout/stderr (this process's and its kernels') go to the log file. SIGINT is
+    ignored (a Ctrl-C reaches every process of the terminal; the parent decides
+    and stops the workers) and SIGTERM runs :func:`_stop_worker`. On Linux the
+    worker gets SIGTERM when the parent dies (``PR_SET_PDEATHSIG``), so a parent
+    killed outright does not leave workers writing on. The signals the parent
+    held back while it started the workers are let through last.
+    """
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
@@ -277,6 +405,19 @@ def _quiet_worker(log_path: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, force=True)
     for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    _WORKER_OUT[:] = [out_dir] if out_dir else []
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    if parent is not None and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+    _hold_signals(False)
 
 
 # --- a batch ---------------------------------------------------------------------
@@ -295,6 +436,41 @@ def _mp_context():
     return get_context("spawn")
 
 
+def _stop_pool(pool: ProcessPoolExecutor) -> set[int]:
+    """Stop every worker of ``pool`` and their kernels; queued jobs never start. Returns the workers' ids.
+
+    Each worker gets SIGTERM (:func:`_stop_worker` kills its kernels and exits);
+    one still alive after :data:`STOP_TIMEOUT_S` seconds is killed, and so is any
+    process it had started (found before the workers were told to stop).
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    started = {pid for w in workers if w.pid for pid in _descendants(w.pid)}
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    _kill(started)
+    pool.shutdown(wait=True, cancel_futures=True)
+    return {w.pid for w in workers if w.pid}
+
+
+def _open_log(out: Path) -> str:
+    """Create ``out`` and an empty :data:`LOG_FILE` in it; an unwritable folder is an OutputError."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / LOG_FILE, "w", encoding="utf-8"):  # one log per batch
+            pass
+    except OSError as exc:
+        raise unwritable_output(out, exc) from None
+    return str(out / LOG_FILE)
+
+
 def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | None = None,
                  progress: bool = True, timeout: float = CELL_TIMEOUT_S) -> list[ReportResult]:
     """Execute notebooks in ``n_jobs`` worker processes (default: the machine's cores).
@@ -302,32 +478,59 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
     Returns one :class:`ReportResult` per job, in the order of ``jobs``. A job
     that fails is recorded with its error; the others go on. Shows a tqdm
     progress bar on stderr when ``progress`` is true.
+
+    Temporary files that a killed run left in ``out_dir`` (and its city folders)
+    are removed first (:func:`quality_balance.output.remove_stale`). An output
+    folder that cannot be written (no permission, disk full) stops the batch with
+    an :class:`~quality_balance.errors.OutputError`. SIGINT and SIGTERM
+    (:class:`quality_balance.interrupt.Interrupted`) stop it too: the workers and
+    their kernels are stopped, queued jobs never start, the temporary files of
+    this run are removed, every report written before stays as it was, and the
+    interruption is raised again.
     """
     from tqdm.auto import tqdm
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    log_path = _open_log(out)
+    stale = remove_stale(out, depth=STALE_DEPTH)
+    if stale:
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"已删除此前中断的运行留下的临时文件 {len(stale)} 个: {', '.join(p.name for p in stale)}\n")
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs) or 1))
-    log_path = str(out / LOG_FILE)
-    open(log_path, "w").close()  # one log per batch
     results: dict[int, ReportResult] = {}
-    # Submit every job before the progress bar exists: tqdm starts a monitor thread, and the
-    # worker processes must be started while this process is still single-threaded (fork).
-    with ProcessPoolExecutor(n_jobs, mp_context=_mp_context(), initializer=_quiet_worker,
-                             initargs=(log_path,)) as pool:
-        futures = {pool.submit(_run_job, job, str(out), timeout): i for i, job in enumerate(jobs)}
-        with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except BrokenProcessPool as exc:
-                    results[i] = ReportResult(jobs[i], None, None, 0.0, f"工作进程异常退出: {exc}")
-                except Exception as exc:  # noqa: BLE001
-                    results[i] = ReportResult(jobs[i], None, None, 0.0, _describe(exc))
-                bar.set_postfix_str(jobs[i].title or jobs[i].name, refresh=False)
-                bar.update()
+    with stop_on_signals():
+        # The workers start with SIGINT/SIGTERM held back: they take over the handlers first (_quiet_worker).
+        _hold_signals(True)
+        pool = None
+        try:
+            pool = ProcessPoolExecutor(n_jobs, mp_context=_mp_context(), initializer=_quiet_worker,
+                                       initargs=(log_path, str(out), os.getpid()))
+            # Submit every job before the progress bar exists: tqdm starts a monitor thread, and the
+            # worker processes must be started while this process is still single-threaded (fork).
+            futures = {pool.submit(_run_job, job, str(out), timeout): i for i, job in enumerate(jobs)}
+            _hold_signals(False)
+            with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
+                      file=sys.stderr, dynamic_ncols=True) as bar:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        results[i] = future.result()
+                    except OSError as exc:
+                        raise unwritable_output(out, exc) from None
+                    except BrokenProcessPool as exc:
+                        results[i] = ReportResult(jobs[i], None, None, 0.0, f"工作进程异常退出: {exc}")
+                    except Exception as exc:  # noqa: BLE001
+                        results[i] = ReportResult(jobs[i], None, None, 0.0, _describe(exc))
+                    bar.set_postfix_str(jobs[i].title or jobs[i].name, refresh=False)
+                    bar.update()
+        except BaseException:
+            with deferred():  # a second Ctrl-C must not cut the clean-up short
+                _hold_signals(False)
+                if pool is not None:
+                    workers = _stop_pool(pool)
+                    remove_stale(out, depth=STALE_DEPTH, pids=workers)
+            raise
+        pool.shutdown(wait=True)
     return [results[i] for i in range(len(jobs))]
 
 
@@ -518,6 +721,9 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
         parts.append("</table>")
     parts.append("</body></html>")
     path = out / INDEX_FILE
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(path, "\n".join(parts))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_text(path, "\n".join(parts))
+    except OSError as exc:
+        raise unwritable_output(out, exc) from None
     return path
