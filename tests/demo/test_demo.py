@@ -11,6 +11,7 @@ import pytest
 
 import quality_balance as qb
 from quality_balance import demo
+from quality_balance.errors import OutputError
 from quality_balance.schema import (COUNTIES, LOCATIONS, SCHOOL_TYPE_STAGES, SCHOOL_TYPES, SCHOOLS, SCORES, SURVEY,
                                     SURVEY_GROUPS)
 
@@ -233,8 +234,9 @@ def test_a_failure_while_writing_leaves_the_previous_folder_untouched(small, fol
     (target / "schools.csv").write_text("previous", encoding="utf-8")
     before = _digests(target)
     broken = small.replace(metadata={**small.metadata, "unserialisable": object()})
-    with pytest.raises(TypeError):
+    with pytest.raises(OutputError) as err:                    # a writer's failure is an OutputError (issue 10)
         demo.write(broken, target)
+    assert isinstance(err.value.__cause__, TypeError)
     assert _digests(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]  # no half-written staging folder left
 
