@@ -142,7 +142,7 @@ def writer_failure(target: Path, exc: BaseException) -> OutputError:
 
 
 def _pid_alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one of another user's counts: it may still be writing)."""
+    """Whether a process ``pid`` runs (one of another user's counts: it may still be writing; a zombie does not)."""
     if pid == os.getpid():
         return True
     try:
@@ -151,7 +151,11 @@ def _pid_alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    try:  # Linux: a dead process not yet reaped by its parent is still found by kill(pid, 0)
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def is_temporary(name: str) -> int | None:

@@ -89,6 +89,18 @@ def alive(pids) -> list[int]:
     return left
 
 
+def describe(pids) -> list[str]:
+    """What the processes ``pids`` are, for an assertion message."""
+    found = []
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            found.append(f"{pid} {p.status()} ppid={p.ppid()} {' '.join(p.cmdline())[:200]}")
+        except psutil.Error as exc:
+            found.append(f"{pid} {exc}")
+    return found
+
+
 def deny_writes(monkeypatch, folder: Path, code: int, *, only=lambda path: True) -> None:
     """Make ``folder`` (and everything under it) refuse to be written, with ``OSError(code)``.
 
@@ -429,10 +441,11 @@ def earlier_run(tmp_path_factory, data):
     return out
 
 
-@pytest.mark.parametrize("signum, status, said", [(signal.SIGINT, 130, "已中断（Ctrl-C / SIGINT）"),
-                                                  (signal.SIGTERM, 143, "已终止（SIGTERM）")],
-                         ids=["SIGINT", "SIGTERM"])
-def test_render_stopped_by_a_signal(signum, status, said, data, earlier_run, tmp_path):
+@pytest.mark.parametrize("signum, group, status, said", [
+    (signal.SIGINT, False, 130, "已中断（Ctrl-C / SIGINT）"),
+    (signal.SIGINT, True, 130, "已中断（Ctrl-C / SIGINT）"),          # Ctrl-C in a terminal: every process gets it
+    (signal.SIGTERM, False, 143, "已终止（SIGTERM）")], ids=["SIGINT", "ctrl_c_to_the_group", "SIGTERM"])
+def test_render_stopped_by_a_signal(signum, group, status, said, data, earlier_run, tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     for path in earlier_run.rglob("*"):                          # a copy: each case starts from the same reports
@@ -441,19 +454,20 @@ def test_render_stopped_by_a_signal(signum, status, said, data, earlier_run, tmp
             (out / path.relative_to(earlier_run)).write_bytes(path.read_bytes())
     before = snapshot(out)
     assert {"濮阳市/清丰县.html", "濮阳市/清丰县.ipynb", "濮阳市/城市概览.html", "index.html"} <= set(before)
-    proc = _start_render(data, out, *TWO_COUNTIES)               # 3 reports, 2 at a time: one is queued
+    proc = _start_render(data, out, *TWO_COUNTIES, new_session=group)   # 3 reports, 2 at a time: one is queued
     try:
         started = wait_for(lambda: _kernels_running(proc, out), "a kernel and a partial notebook")
-        proc.send_signal(signum)
+        os.killpg(proc.pid, signum) if group else proc.send_signal(signum)
         stdout, stderr = proc.communicate(timeout=WAIT_S)
     finally:
         proc.kill()
     assert proc.returncode == status, stderr
     assert said in stderr and "已停止全部工作进程" in stderr
     no_traceback(stderr)
-    assert alive(started) == []                                  # workers and kernels stopped before it exited
-    assert temporaries(out) == []
-    assert snapshot(out) == before                               # the earlier reports, byte for byte; nothing new
+    assert alive(started) == [], describe(alive(started))        # workers and kernels stopped before it exited
+    assert temporaries(out) == [], (out / LOG_FILE).read_text(encoding="utf-8")
+    after = snapshot(out)
+    assert after == before, {k: (len(before.get(k, b"")), len(v)) for k, v in after.items() if before.get(k) != v}
 
 
 def test_a_rerun_removes_what_a_killed_render_left(data, tmp_path):

@@ -41,6 +41,7 @@ permission, disk full — stops the batch with an
 """
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
@@ -252,8 +253,9 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
     """Execute one notebook with papermill and write its .ipynb and .html (runs in a worker).
 
     A notebook that fails is recorded in the result (its partial notebook kept);
-    an :class:`OSError` while writing the report files (no permission, disk full)
-    is raised, for the parent to stop the batch with a clear error.
+    an :class:`OSError` that means the output folder cannot be written (no
+    permission, read-only, disk full, or any error on a path inside it) is raised,
+    for the parent to stop the batch with a clear error.
     """
     import nbformat
     import papermill
@@ -280,24 +282,58 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
                 nb = _error_notebook(job, error or "notebook was not written")
                 nbformat.write(nb, partial)
             write_text(page, notebook_to_html(nb, job.title or job.name))
-    except OSError:
-        raise  # the output folder cannot be written: the whole batch stops (execute_jobs)
+    except OSError as exc:
+        if _output_failure(exc, out_dir):
+            raise  # the output folder cannot be written: the whole batch stops (execute_jobs)
+        error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error)
 
 
+#: What the operating system says when a folder cannot be written: no permission, read-only, no space.
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC),
+                 errno.EFBIG}
+
+
+def _output_failure(exc: OSError, out_dir: str | Path) -> bool:
+    """Whether ``exc`` means the output folder cannot be written (rather than one report's own failure)."""
+    if exc.errno in _WRITE_ERRNOS:
+        return True
+    if not exc.filename:
+        return False
+    out = Path(out_dir).absolute()
+    path = Path(os.fsdecode(exc.filename)).absolute()
+    return path == out or out in path.parents
+
+
+def _psutil():
+    """psutil (it comes with ipykernel), imported once, or ``None``.
+
+    Imported before any signal can arrive (:func:`_quiet_worker`, :func:`execute_jobs`):
+    a signal handler that imports a module the interrupted code was importing gets a
+    half-initialised module.
+    """
+    if not _PSUTIL:
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover
+            psutil = None
+        _PSUTIL.append(psutil)
+    return _PSUTIL[0]
+
+
+_PSUTIL: list = []
+
+
 def _descendants(pid: int) -> list[int]:
     """Every process started by process ``pid``, and by those, and so on (psutil, else /proc on Linux)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        psutil = None
+    psutil = _psutil()
     if psutil is not None:
         try:
             return [p.pid for p in psutil.Process(pid).children(recursive=True)]
-        except psutil.Error:
+        except Exception:  # noqa: BLE001 - gone, or psutil unusable: nothing found
             return []
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").glob("[0-9]*"):
@@ -330,10 +366,7 @@ def _kill(pids: Iterable[int], sig: int = getattr(signal, "SIGKILL", signal.SIGT
 
 def _wait_gone(pids: Iterable[int], timeout: float) -> None:
     """Wait up to ``timeout`` seconds until the processes ``pids`` are gone (own children are reaped)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        psutil = None
+    psutil = _psutil()
     procs = []
     for pid in pids:
         try:
@@ -371,15 +404,19 @@ def _stop_worker(signum, frame) -> None:
     a session of its own); killing it here, before ``os._exit``, leaves no process behind.
     Nothing after this runs, so a report being written never reaches its final name.
     """
-    children = _descendants(os.getpid())
-    connection_files = _kernel_connection_files(children)
-    _kill(children)
-    _wait_gone(children, STOP_TIMEOUT_S)
-    for path in connection_files:
-        path.unlink(missing_ok=True)
-    if _WORKER_OUT:
-        remove_stale(_WORKER_OUT[0], depth=STALE_DEPTH, pids={os.getpid()})
-    os._exit(128 + signum)
+    try:
+        children = _descendants(os.getpid())
+        connection_files = _kernel_connection_files(children)
+        _kill(children)
+        _wait_gone(children, STOP_TIMEOUT_S)
+        for path in connection_files:
+            path.unlink(missing_ok=True)
+        if _WORKER_OUT:
+            remove_stale(_WORKER_OUT[0], depth=STALE_DEPTH, pids={os.getpid()})
+    except BaseException:  # noqa: BLE001 - whatever happens, the worker must not go on writing
+        pass
+    finally:
+        os._exit(128 + signum)
 
 
 #: The output folder of this worker process (set by :func:`_quiet_worker`).
@@ -406,6 +443,7 @@ def _quiet_worker(log_path: str, out_dir: str | None = None, parent: int | None 
     for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
     _WORKER_OUT[:] = [out_dir] if out_dir else []
+    _psutil()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
     if parent is not None and sys.platform.startswith("linux"):
@@ -444,8 +482,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> set[int]:
     process it had started (found before the workers were told to stop).
     """
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     started = {pid for w in workers if w.pid for pid in _descendants(w.pid)}
-    pool.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         if worker.is_alive():
             worker.terminate()
@@ -457,6 +495,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> set[int]:
             worker.join()
     _kill(started)
     pool.shutdown(wait=True, cancel_futures=True)
+    if manager is not None:  # its pipes must be closed before the interpreter's exit hook wakes it
+        manager.join(STOP_TIMEOUT_S)
     return {w.pid for w in workers if w.pid}
 
 
@@ -498,6 +538,7 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
             log.write(f"已删除此前中断的运行留下的临时文件 {len(stale)} 个: {', '.join(p.name for p in stale)}\n")
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs) or 1))
     results: dict[int, ReportResult] = {}
+    _psutil()
     with stop_on_signals():
         # The workers start with SIGINT/SIGTERM held back: they take over the handlers first (_quiet_worker).
         _hold_signals(True)
@@ -523,6 +564,7 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                         results[i] = ReportResult(jobs[i], None, None, 0.0, _describe(exc))
                     bar.set_postfix_str(jobs[i].title or jobs[i].name, refresh=False)
                     bar.update()
+            pool.shutdown(wait=True)
         except BaseException:
             with deferred():  # a second Ctrl-C must not cut the clean-up short
                 _hold_signals(False)
@@ -530,7 +572,6 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                     workers = _stop_pool(pool)
                     remove_stale(out, depth=STALE_DEPTH, pids=workers)
             raise
-        pool.shutdown(wait=True)
     return [results[i] for i in range(len(jobs))]
 
 
