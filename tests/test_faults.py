@@ -492,3 +492,17 @@ def test_a_rerun_removes_what_a_killed_render_left(data, tmp_path):
     assert (out / "濮阳市" / "清丰县.html").is_file()
     log = (out / LOG_FILE).read_text(encoding="utf-8")
     assert f"临时文件 {len(left)} 个" in log
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_parent_killed_outright(data, tmp_path):
+    out = tmp_path / "reports"
+    proc = _start_render(data, out, *TWO_COUNTIES)
+    try:
+        started = wait_for(lambda: _kernels_running(proc, out), "a kernel and a partial notebook")
+        proc.kill()                                                # SIGKILL to the parent alone
+        proc.communicate(timeout=WAIT_S)
+    finally:
+        proc.kill()
+    wait_for(lambda: not alive(started) or None, "the workers to stop their kernels and exit", 60)
+    assert temporaries(out) == []                                  # each worker removed its own partial notebook
