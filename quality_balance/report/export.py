@@ -57,7 +57,7 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     names = []
     with atomic_folder(folder) as tmp:
         for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+            neutralise_formulas(frame).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
             names.append(f"{name}.csv")
         with pd.ExcelWriter(tmp / "评估结果.xlsx", engine="openpyxl") as xl:
             note = pd.DataFrame({"说明": [assessment.label, "状态：达标 / 未达标 / 无数据 / 不适用",
