@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 DEMO_DIR    := data/demo
 REPORTS_DIR := reports
 
-.PHONY: demo test lab install clean
+.PHONY: demo test lab install clean mutation
 
 install: $(STAMP)
 
@@ -33,6 +33,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+mutation: $(STAMP) ## 变异测试 / plant small bugs in the method code and count how many the tests catch
+	$(BIN)/python scripts/mutation.py $(ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
