@@ -292,12 +292,12 @@ def _offsets(source: str) -> list[int]:
     return out
 
 
-def collect(files: list[Path]) -> list[Mutant]:
-    """Every mutant of ``files`` (paths relative to :data:`ROOT`), in file and position order."""
+def collect(files: list[Path], root: Path = ROOT) -> list[Mutant]:
+    """Every mutant of ``files`` (paths relative to ``root``), in file and position order."""
     mutants = []
     for path in files:
         rel = path.as_posix()
-        source = (ROOT / path).read_text(encoding="utf-8")
+        source = (root / path).read_text(encoding="utf-8")
         tree = ast.parse(source)
         c = _Collector(rel, source)
         for node in ast.walk(tree):
@@ -326,8 +326,8 @@ def apply(mutant: Mutant, source: str) -> str:
     return new
 
 
-def target_files(patterns: list[str] | None) -> list[Path]:
-    files = sorted({p.relative_to(ROOT) for g in TARGETS for p in ROOT.glob(g) if p.name != "__init__.py"})
+def target_files(patterns: list[str] | None, root: Path = ROOT) -> list[Path]:
+    files = sorted({p.relative_to(root) for g in TARGETS for p in root.glob(g) if p.name != "__init__.py"})
     if patterns:
         files = [f for f in files if any(pat in f.as_posix() for pat in patterns)]
     return files
@@ -339,7 +339,14 @@ def sample(mutants: list[Mutant], seed: int, limit: int | None) -> list[Mutant]:
     return sorted(chosen, key=lambda m: (m.file, m.start))
 
 
-def _copy_repo(dest: Path) -> None:
+def _copy_repo(dest: Path, rev: str | None = None) -> None:
+    if rev:   # the tree of a commit, e.g. the code and tests before a change, to measure "before"
+        names = [n for n in COPY if subprocess.run(["git", "cat-file", "-e", f"{rev}:{n}"], cwd=ROOT,
+                                                  capture_output=True).returncode == 0]
+        archive = subprocess.run(["git", "archive", "--format=tar", rev, *names], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        return
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
     for name in COPY:
         src = ROOT / name
@@ -399,29 +406,35 @@ def main(argv=None) -> int:
     ap.add_argument("--files", nargs="+", metavar="PART", help="only files whose path contains one of these")
     ap.add_argument("--only", action="append", metavar="ID", help="only the mutant with this id (repeatable)")
     ap.add_argument("--list", action="store_true", help="print the selected mutants and exit")
+    ap.add_argument("--rev", metavar="COMMIT", help="mutate and test the tree of this commit instead of the "
+                    "working tree (e.g. the code and tests before a change)")
+    ap.add_argument("--tests", nargs="+", metavar="PATH", help="run these tests instead of the default selection "
+                    "(e.g. only new tests, against the survivors of an earlier run)")
     ap.add_argument("--timeout", type=float, default=None,
                     help="seconds per mutant (default: 3 × the unmutated run + 30)")
     args = ap.parse_args(argv)
 
-    files = target_files(args.files)
-    mutants = collect(files)
-    if args.only:
-        chosen = [m for m in mutants if m.id in set(args.only)]
-    else:
-        chosen = sample(mutants, args.seed, None if args.all else args.limit)
-    print(f"{len(mutants)} mutants in {len(files)} files; running {len(chosen)}"
-          + ("" if args.all or args.only else f" (seed {args.seed}, limit {args.limit})"), flush=True)
-    if args.list:
-        for m in chosen:
-            print(f"{m.id}  {m.file}:{m.line}  [{m.operator}] {_short(m.before)}  →  {_short(m.after)}"
-                  + (f"  (equivalent: {m.equivalent})" if m.equivalent else ""))
-        return 0
-
     with tempfile.TemporaryDirectory(prefix="qb-mutation-") as tmp:
         copy = Path(tmp)
-        _copy_repo(copy)
+        _copy_repo(copy, args.rev)
+        files = target_files(args.files, copy)
+        mutants = collect(files, copy)
+        if args.only:
+            chosen = [m for m in mutants if m.id in set(args.only)]
+        else:
+            chosen = sample(mutants, args.seed, None if args.all else args.limit)
+        print(f"{len(mutants)} mutants in {len(files)} files"
+              + (f" of {args.rev}" if args.rev else "") + f"; running {len(chosen)}"
+              + ("" if args.all or args.only else f" (seed {args.seed}, limit {args.limit})"), flush=True)
+        if args.list:
+            for m in chosen:
+                print(f"{m.id}  {m.file}:{m.line}  [{m.operator}] {_short(m.before)}  →  {_short(m.after)}"
+                      + (f"  (equivalent: {m.equivalent})" if m.equivalent else ""))
+            return 0
         _check_copy_is_imported(copy)
-        base_status, base_time, last = run_pytest(copy, list(TEST_PATHS), timeout=3600)
+        selection = list(args.tests) if args.tests else None
+        base_tests = selection or [*TEST_PATHS, *(f.as_posix() for f in files)]
+        base_status, base_time, last = run_pytest(copy, base_tests, timeout=3600)
         if base_status != "survived":
             print(f"the tests fail without any mutant ({last}); fix them first", file=sys.stderr)
             return 2
@@ -440,7 +453,8 @@ def main(argv=None) -> int:
             original = target.read_text(encoding="utf-8")
             try:
                 target.write_text(apply(m, original), encoding="utf-8")
-                status, elapsed, detail = run_pytest(copy, _tests_for(m, copy), timeout)
+                tests = (selection + [m.file]) if selection else _tests_for(m, copy)
+                status, elapsed, detail = run_pytest(copy, tests, timeout)
             finally:
                 target.write_text(original, encoding="utf-8")
             counts[status] = counts.get(status, 0) + 1

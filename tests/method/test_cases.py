@@ -111,7 +111,9 @@ def test_g5_covers_teaching_points():
     assert _item(_assess([tp]), "G5")["status"] == "met"
     over = _assess([dict(tp, max_class_size_primary=46.0)])
     assert _item(over, "G5")["status"] == "not_met"
-    assert over.school_failures.set_index("item").loc["G5", "school_id"] == "T"
+    failure = over.school_failures.set_index("item").loc["G5"]
+    assert failure["school_id"] == "T" and (failure["value"], failure["threshold"]) == (46.0, 45.0)
+    assert "小学最大班额 46）" in failure["detail"]          # a class size is a whole number of students
 
 
 def _village(funds, students=80.0, **kw):
@@ -129,8 +131,9 @@ def test_g6_funds_as_funded_as_students_below_the_below_cut(tmp_path):
     assert short.school_failures.set_index("item").loc["G6", "threshold"] == 78000.0
     # 99 students (< 100): still funded as 120 → 78 000 元
     assert _item(_assess([_village(77999.0, students=99.0)], profile=prof), "G6")["status"] == "not_met"
-    # 110 students: not under 100, so outside the rule although under 120
-    assert _item(_assess([_village(1.0, students=110.0)], profile=prof), "G6")["status"] == "not_applicable"
+    # 100 and 110 students: not under 100, so outside the rule although under 120
+    for students in (100.0, 110.0):
+        assert _item(_assess([_village(1.0, students=students)], profile=prof), "G6")["status"] == "not_applicable"
 
 
 def test_g6_a_town_primary_school_is_not_a_village_school():

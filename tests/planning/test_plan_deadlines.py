@@ -96,6 +96,12 @@ def test_targets_at_their_deadline(status, target, scope, expected):
     assert status.loc[(target, scope), "status"] == expected, status.loc[(target, scope), "reason"]
 
 
+def test_a_target_judged_in_its_deadline_year_is_due(status):
+    # as of 2024 the 2024 target is due: judged on the data, not on the 2025 projection
+    assert "截至2024年数据仍未达标" in status.loc[("a_year_late", "丙县"), "reason"]
+    assert "尚未达标" in status.loc[("on_the_year", "丙县"), "reason"]      # 2025: not due yet
+
+
 def test_a_county_passing_in_its_deadline_year_as_of_that_year(assessment, plan_file):
     # judged as of 2021, the deadline itself: 甲县 passes in 2021 → met; the 240 places are not due (on track:
     # 60 in 2021 against 240 / 4 = 60 planned)
