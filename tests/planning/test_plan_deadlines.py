@@ -110,3 +110,42 @@ def test_a_county_passing_in_its_deadline_year_as_of_that_year(assessment, plan_
     assert early.loc[("on_the_year", "甲县"), "actual"] == 2021.0
     assert early.loc[("places_exact", "甲县"), "status"] == "on_track"
     assert early.loc[("places_exact", "甲县"), "target_to_date"] == 60.0
+
+
+SHORT_PLAN = """
+name = "短序列规划"
+city = "测试市"
+start = 2023
+
+[[targets]]   # 戊县 fails Q1 in both of its two years: too few points to project a pass, not due before 2026
+id = "later"
+kind = "certification"
+label = "通过国家认定"
+county = "戊县"
+year = 2026
+
+[[targets]]   # the same county, due in 2024: judged on the data, not passed
+id = "due"
+kind = "certification"
+label = "通过国家认定（2024）"
+county = "戊县"
+year = 2024
+"""
+
+
+def test_a_pass_that_only_more_data_could_project_is_no_data_until_due(tmp_path):
+    # 戊县, 2023–2024, fails only Q1 (93, 94 < 95): two points, a line needs three → 数据不足, so a target
+    # that is not due yet cannot be judged (no_data); one that is due is behind
+    from tests.builders import COUNTY_OK, JUNIOR_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, school, survey_rows
+    from tests.planning.test_tracking import JUNIOR_GQ
+    schools, counties, survey = [], [], []
+    for y, rate in ((2023, 93.0), (2024, 94.0)):
+        schools += [school(PRIMARY_OK, **SCHOOL_GQ_OK, school_id="W1", county="戊县", year=y),
+                    school(JUNIOR_OK, **JUNIOR_GQ, school_id="W2", county="戊县", year=y)]
+        counties.append(dict(COUNTY_OK, county="戊县", year=y, consolidation_rate=rate))
+        survey += survey_rows(county="戊县", year=y)
+    path = tmp_path / "短序列规划.toml"
+    path.write_text(SHORT_PLAN, encoding="utf-8")
+    status = plan_status(qb.assess(dataset(schools, counties, survey)), path).set_index("target_id")
+    assert status.loc["later", "status"] == "no_data", status.loc["later", "reason"]
+    assert status.loc["due", "status"] == "behind"
