@@ -42,6 +42,12 @@ Usage::
     python scripts/mutation.py --limit 100 --seed 1 --files planning/tracking.py
     python scripts/mutation.py --list          # show the sample, run nothing
     python scripts/mutation.py --only 3fa2c1d0 --only 77b0e912   # these mutants (ids from a report)
+    python scripts/mutation.py --rev 61e0a98 --limit 20            # the code and tests of a commit ("before")
+    python scripts/mutation.py --only 3fa2c1d0 --tests tests/method/test_cases.py   # do new tests kill a survivor?
+    make mutation ARGS="--limit 20"
+
+A survivor of a full run survives every test that existed then; rerunning it with ``--tests`` naming only the
+tests added since tells whether they kill it (adding tests never revives a killed mutant).
 """
 from __future__ import annotations
 
