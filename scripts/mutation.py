@@ -78,10 +78,12 @@ FIRST = {"quality_balance/method/items": ("tests/method/test_items.py", "tests/m
          "quality_balance/method/resources.py": ("tests/method/test_resources.py", "tests/method/test_cases.py"),
          "quality_balance/method/split.py": ("tests/method/test_split.py",),
          "quality_balance/stats": ("tests/stats",),
-         "quality_balance/planning/gap.py": ("tests/planning/test_gap.py",),
+         "quality_balance/planning/gap.py": ("tests/planning/test_gap_cases.py", "tests/planning/test_gap.py"),
          "quality_balance/planning/progress.py": ("tests/planning/test_progress.py",),
-         "quality_balance/planning/projection.py": ("tests/planning/test_projection.py",),
-         "quality_balance/planning/tracking.py": ("tests/planning/test_tracking.py",)}
+         "quality_balance/planning/projection.py": ("tests/planning/test_projection_cases.py",
+                                                    "tests/planning/test_projection.py"),
+         "quality_balance/planning/tracking.py": ("tests/planning/test_plan_deadlines.py",
+                                                  "tests/planning/test_tracking.py")}
 DEFAULT_LIMIT = 45
 DEFAULT_SEED = 9
 #: Copied into the temporary checkout (everything the tests need; no .venv, .git, data or reports).

@@ -24,3 +24,9 @@ def test_the_horizon_must_be_after_the_last_year():
     with pytest.raises(CalculationError, match="horizon"):
         project(series([90.0, 91.0, 92.0], 95.0), horizon=2023)       # last year 2023 itself
     assert project(series([90.0, 91.0, 92.0], 95.0), horizon=2024).summary.iloc[0]["outcome"] == "not_by_horizon"
+
+
+def test_the_note_states_the_trend_per_year():
+    # 90, 91, 92: the line rises by 1 a year (“每年+1”); 95 in 2026
+    note = project(series([90.0, 91.0, 92.0], 95.0)).summary.iloc[0]["note"]
+    assert "3个观测值的线性趋势（每年+1）" in note and "预计2026年达到≥95" in note
