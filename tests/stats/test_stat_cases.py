@@ -22,3 +22,15 @@ def test_influence_with_weights_summing_to_1():
     assert df["cv"].tolist() == pytest.approx([0.5, 0.5])
     assert df["cv_at_mean"].iloc[0] == pytest.approx(0.2)
     assert df["effect_at_mean"].iloc[0] == pytest.approx(0.3)
+
+
+def test_a_mean_of_exactly_1_is_an_ordinary_mean():
+    # values 0.5 and 1.5, equal weights: mean 1 (only a mean of 0 leaves the measures undefined)
+    assert qb.weighted_cv([0.5, 1.5], [1, 1]) == pytest.approx(0.5)          # S = 0.5
+    assert qb.gini([0.5, 1.5]) == pytest.approx(0.25)                         # |1.5 − 0.5| · ¼ · 2 / (2 · 1)
+
+
+def test_wilson_interval_of_a_single_respondent():
+    # k = n = 1, z = 1.95996: centre (1 + z²/2) / (1 + z²) = 0.60327, half z·sqrt(z²/4) / (1 + z²) = 0.39673
+    lo, hi = qb.wilson_interval(1, 1)
+    assert float(lo) == pytest.approx(0.20655, abs=1e-5) and float(hi) == pytest.approx(1.0)
