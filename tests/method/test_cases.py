@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import quality_balance as qb
-from tests.builders import COUNTY_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, frame, school, survey_rows
+from tests.builders import COUNTY_OK, JUNIOR_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, frame, school, survey_rows
 
 
 def _assess(schools=None, county=None, survey=None, profile=None, counties=None):
@@ -90,9 +90,11 @@ def test_a_blank_senior_count_is_no_senior_students_in_the_facility_split():
 
 # --- government guarantee: G3–G6 ------------------------------------------------------------------
 
-def test_g3_a_blank_stage_class_count_adds_no_class():
-    # 24 primary classes, 初中 left blank: ceil(24 / 12) = 2 rooms of each kind; 2 + 2 are enough
-    blank = dict(SCHOOL_GQ_OK, classes_primary=24.0, classes_junior=np.nan, music_rooms=2.0, art_rooms=2.0)
+@pytest.mark.parametrize("primary, junior", [(24.0, np.nan), (np.nan, 24.0)])
+def test_g3_a_blank_stage_class_count_adds_no_class(primary, junior):
+    # 24 classes, the other stage left blank: ceil(24 / 12) = 2 rooms of each kind; 2 + 2 are enough
+    # (a blank counted as 1 class would need ceil(25 / 12) = 3)
+    blank = dict(SCHOOL_GQ_OK, classes_primary=primary, classes_junior=junior, music_rooms=2.0, art_rooms=2.0)
     assert _item(_assess([school(PRIMARY_OK, **blank)]), "G3")["status"] == "met"
 
 
@@ -130,6 +132,16 @@ def test_g5_covers_teaching_points():
     failure = over.school_failures.set_index("item").loc["G5"]
     assert failure["school_id"] == "T" and (failure["value"], failure["threshold"]) == (46.0, 45.0)
     assert "小学最大班额 46）" in failure["detail"]          # a class size is a whole number of students
+
+
+def test_g5_a_junior_class_over_50_names_its_size():
+    # 初中 ≤ 50: a junior class of 51 fails, and the school's line reads "初中最大班额 51"
+    junior = dict(SCHOOL_GQ_OK, classes_primary=0.0, classes_junior=20.0, max_class_size_primary=0.0,
+                  max_class_size_junior=51.0)
+    a = _assess([school(JUNIOR_OK, **junior, school_id="J")])
+    failure = a.school_failures.set_index("item").loc["G5"]
+    assert _item(a, "G5")["status"] == "not_met" and (failure["value"], failure["threshold"]) == (51.0, 50.0)
+    assert "初中最大班额 51）" in failure["detail"]
 
 
 def _village(funds, students=80.0, **kw):
