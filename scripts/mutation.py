@@ -96,6 +96,9 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ("quality_balance/planning/projection.py", "_projection_grid", "arith",
      "int(fit[\"last_year\"].min()) + 1 → int(fit['last_year'].min()) - 1"):
         "two more grid years before the last observed year, masked by `future` everywhere they are used",
+    ("quality_balance/planning/progress.py", "_history", "number",
+     "1 → 0"):
+        "shift(0) instead of shift(1) inside `seen_before & failed`: a failed year adds nothing to the running max",
     ("quality_balance/method/resources.py", "at_least", "cmp",
      "value >= threshold * (1 - FLOAT_TOLERANCE) → value > threshold * (1 - FLOAT_TOLERANCE)"):
         "differs only for a value exactly at threshold·(1 − 1e-9), the tolerance's own edge, never an input",

@@ -86,6 +86,9 @@ def test_a_blank_senior_count_is_no_senior_students_in_the_facility_split():
     weights = pd.DataFrame({"w_primary": [1.0], "w_junior": [1.1], "w_senior": [1.32]})
     shares = facility_shares(students, weights).iloc[0]
     assert shares["primary"] == pytest.approx(600 / 930) and shares["junior"] == pytest.approx(330 / 930)
+    # and a table without the 高中 column at all: the same shares
+    shares = facility_shares(students.drop(columns="students_senior"), weights).iloc[0]
+    assert shares["primary"] == pytest.approx(600 / 930) and shares["junior"] == pytest.approx(330 / 930)
 
 
 # --- government guarantee: G3–G6 ------------------------------------------------------------------

@@ -29,6 +29,13 @@ label = "通过国家认定（提前）"
 county = "丙县"
 year = 2024
 
+[[targets]]   # 1 of 3 counties (甲县, passing since 2021) certified by 2021: one third in the deadline year
+id = "share_on_the_year"
+kind = "certified_share"
+label = "三分之一（2021）"
+share = "1/3"
+year = 2021
+
 [[targets]]   # 甲县 adds 60 places a year: 60 × 4 = 240 by 2024, exactly the whole target, due in 2024
 id = "places_exact"
 kind = "total"
@@ -91,6 +98,7 @@ def test_the_trend_reaches_the_threshold_exactly_in_the_deadline_year(assessment
     ("places_exact", "甲县", "met"),         # 240 ≥ 240 in the deadline year
     ("places_short", "甲县", "behind"),      # 240 < 241, due
     ("level_exact", "甲县", "met"),          # 60 ≥ 60
+    ("share_on_the_year", "全市", "met"),    # 甲县 passed in 2021 ≤ 2021: 1 of 3
 ])
 def test_targets_at_their_deadline(status, target, scope, expected):
     assert status.loc[(target, scope), "status"] == expected, status.loc[(target, scope), "reason"]
