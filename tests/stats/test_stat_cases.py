@@ -27,6 +27,7 @@ def test_influence_with_weights_summing_to_1():
 def test_a_mean_of_exactly_1_is_an_ordinary_mean():
     # values 0.5 and 1.5, equal weights: mean 1 (only a mean of 0 leaves the measures undefined)
     assert qb.weighted_cv([0.5, 1.5], [1, 1]) == pytest.approx(0.5)          # S = 0.5
+    assert qb.unweighted_cv([0.5, 1.5]) == pytest.approx(0.5)
     assert qb.gini([0.5, 1.5]) == pytest.approx(0.25)                         # |1.5 − 0.5| · ¼ · 2 / (2 · 1)
 
 
