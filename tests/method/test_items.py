@@ -217,7 +217,8 @@ def test_difference_rate_from_student_scores_when_the_county_leaves_it_blank():
                            "school_id": ["a", "a", "b", "b"], "student_id": list("wxyz"),
                            "score": [1.0, 3.0, 5.0, 7.0]})
     county = dict(COUNTY_OK, difference_rate=float("nan"))
-    a = qb.assess(dataset([school(PRIMARY_OK, **SCHOOL_GQ_OK)], [county], survey_rows(), scores=scores))
+    schools = [school(PRIMARY_OK, school_id=s, **SCHOOL_GQ_OK) for s in "ab"]   # scores count only for known schools
+    a = qb.assess(dataset(schools, [county], survey_rows(), scores=scores))
     q9 = _item(a, "Q9")
     assert q9["status"] == "not_met" and "由学生成绩计算" in q9["reason"] and "0.800" in q9["reason"]
 

@@ -4,12 +4,15 @@ Method: docs/method.md §5.
 
 Items G3–G6 are computed from the school table; the rest from the county table.
 Every threshold is read from the county's profile (``guarantee.*``). School
-scope: G3 and G5 cover every compulsory school except 教学点 and
-特殊教育学校 (teaching points have one or two multi-grade classes and share the
-central school's rooms; special-education schools have their own standards);
-G4 covers 小学 and 初级中学 (limit ``max_students_single_stage``), 九年一贯制 and
-十二年一贯制 (``max_students_one_through``) and the junior part of 完全中学
-(single-stage limit), counting compulsory-stage students only.
+scope: G3 covers every compulsory school except 教学点 and 特殊教育学校
+(teaching points have one or two multi-grade classes and share the central
+school's rooms; special-education schools have their own standards). G5 covers
+every compulsory school except 特殊教育学校, 教学点 included: they are primary
+units (spec §2.2) and the standard limits every class (spec §3 G5, 小学 ≤
+``max_class_primary``, 初中 ≤ ``max_class_junior``). G4 covers 小学 and
+初级中学 (limit ``max_students_single_stage``), 九年一贯制 and 十二年一贯制
+(``max_students_one_through``) and the junior part of 完全中学 (single-stage
+limit), counting compulsory-stage students only.
 
 G6: a village school or teaching point (``is_village_school``, or when blank:
 教学点, or 小学 in 乡村) with fewer than ``G6.below`` students must receive public
@@ -111,7 +114,7 @@ def _g5(schools, places, profiles):
     mp, mj = column(schools, "max_class_size_primary").astype(float), column(schools, "max_class_size_junior").astype(float)
     missing = (has_p & mp.isna()) | (has_j & mj.isna())
     ok = (~has_p | at_most(mp, lim_p)) & (~has_j | at_most(mj, lim_j))
-    scope = ~schools["school_type"].isin(("特殊教育学校",))
+    scope = ~schools["school_type"].isin(("特殊教育学校",))   # 教学点 included: every class (module docstring)
 
     def describe(rows):
         i = rows.index
