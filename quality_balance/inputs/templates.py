@@ -169,6 +169,24 @@ def write_template(folder: str | Path) -> list[Path]:
     (学校.csv, 县区.csv, 满意度调查.csv, 调查答卷.csv, 学业成绩.csv: header row only,
     UTF-8 with BOM). Files are written under a temporary name and moved into
     place when complete; existing templates of the same name are replaced.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder, created if needed. Other files already in it are kept.
+
+    Returns
+    -------
+    list of Path
+        The files written: ``folder / "数据模板.xlsx"`` first, then
+        ``folder / "CSV模板" / "<表名>.csv"`` for each table in the order of
+        :data:`~quality_balance.schema.TABLES`.
+
+    Raises
+    ------
+    InputError
+        ``folder`` cannot be written (it is a file, no permission, disk full);
+        nothing half-written is left behind.
     """
     folder = Path(folder)
     with atomic_folder(folder) as tmp:

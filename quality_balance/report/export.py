@@ -45,7 +45,19 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     for verdicts, items, parts, shortfalls, counties, cv, units, recognition, excluded; and
     ``评估结果.xlsx`` with one sheet per table, Chinese headers and status words.
     Synthetic data get a ``data`` column saying so in every table and a note sheet.
-    Returns the paths written.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`quality_balance.assess`.
+    folder : str or Path
+        The output folder (created if needed); other files there are kept.
+
+    Returns
+    -------
+    list of Path
+        The paths written: the nine CSV files in the order above, then
+        ``评估结果.xlsx``.
     """
     ra = assessment.resources
     tables = {"verdicts": assessment.verdicts, "items": assessment.items, "parts": assessment.parts,

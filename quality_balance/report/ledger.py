@@ -394,21 +394,39 @@ def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: f
     book.save(path)
 
 
-def write_ledger(assessment, folder: str | Path, counties: str | Iterable[str] | None = None,
+def write_ledger(assessment, folder: str | Path, *, counties: str | Iterable[str] | None = None,
                  years: int | Iterable[int] | None = None) -> list[Path]:
     """Write one rectification ledger per selected county and year into ``folder``; return the paths.
+
+    A county-year without shortfalls gets a ledger saying so. Files appear only
+    when every ledger is complete (temporary folder, then rename).
 
     Parameters
     ----------
     assessment : Assessment
         From :func:`quality_balance.assess`.
-    folder : output folder (created if needed). Only files named by
-        :func:`ledger_filename` are written, all inside it.
-    counties, years : restrict to these counties and years (default: every one assessed).
+    folder : str or Path
+        The output folder (created if needed). Only files named by
+        :func:`ledger_filename` are written, all inside it; other files there are kept.
+    counties : str or iterable of str, optional, keyword-only
+        Restrict to these counties (default ``None``: every one assessed). Keyword-only
+        although it is a selection: a second positional string beside ``folder`` is
+        too easily swapped with it.
+    years : int or iterable of int, optional, keyword-only
+        Restrict to these years (default ``None``: every one assessed).
 
-    A county-year without shortfalls gets a ledger saying so. Files appear only
-    when every ledger is complete (temporary folder, then rename); raises
-    :class:`~quality_balance.errors.InputError` for a county or year not assessed.
+    Returns
+    -------
+    list of Path
+        ``folder / <ledger_filename>`` for each county and year written, ordered by
+        city, county and year: ``<县区>_<年份>_整改台账.xlsx`` (the city in front where
+        two cities have a county of that name).
+
+    Raises
+    ------
+    InputError
+        For a county or year not assessed, a file name that would fall outside
+        ``folder``, or a folder that cannot be written.
     """
     rows = ledger_table(assessment, counties, years)
     places = _select(assessment, counties, years)

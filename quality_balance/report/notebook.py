@@ -63,15 +63,32 @@ def setup_report() -> None:
 DEMO_DIR = paths.DEFAULT_DEMO_DIR
 
 
-def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = True) -> Dataset:
+def load_dataset_or_demo(data_dir: str | Path | None = None, *, fallback: bool = True) -> Dataset:
     """Load the data set in ``data_dir``; without it, the demo data.
 
-    ``data_dir=None`` means the demo folder :data:`DEMO_DIR`. When the folder
-    does not exist or holds no data file (a fresh checkout's ``data/demo`` has
-    only its README until ``make demo`` runs) and ``fallback`` is true, the demo
-    data are generated in memory (deterministic, labelled 演示数据) and a note
-    says so; with ``fallback=False`` (batch rendering) that is an
-    :class:`~quality_balance.errors.InputError`.
+    Parameters
+    ----------
+    data_dir : str, Path or None
+        A data folder or file, read with :func:`quality_balance.load_dataset`.
+        Positional: it is the data. The default ``None`` means the demo folder
+        :data:`DEMO_DIR`.
+    fallback : bool, keyword-only
+        When the folder does not exist or holds no data file (a fresh checkout's
+        ``data/demo`` has only its README until ``make demo`` runs): ``True``
+        (default, for notebooks) generates the demo data in memory (deterministic,
+        labelled 演示数据) with a note saying so; ``False`` (batch rendering) raises.
+
+    Returns
+    -------
+    Dataset
+        The data set loaded from ``data_dir``, or the generated demo data set with
+        ``synthetic`` true and the note in ``notes``.
+
+    Raises
+    ------
+    InputError
+        The folder holds no data and ``fallback`` is false, or the data have errors
+        (as :func:`quality_balance.load_dataset`).
     """
     from ..inputs.readers import collect_files
     from ..inputs.loaders import load_dataset

@@ -41,9 +41,27 @@ def difference_rate(scores: pd.DataFrame) -> pd.DataFrame:
 
     The share of score variance that lies between schools: between-school
     variance ÷ total variance, with between = Σ_s n_s (x̄_s − x̄)² / N and total
-    = Σ (x − x̄)² / N. Returns columns city, county, year, subject,
-    ``difference_rate``, ``n_students``, ``n_schools``.
+    = Σ (x − x̄)² / N.
 
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per student test score, with columns ``city``, ``county``,
+        ``year``, ``subject``, ``school_id`` and ``score`` (any scale; rows with a
+        missing score are ignored), as :func:`~quality_balance.load_scores` returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per (city, county, year, subject), with columns ``city``,
+        ``county``, ``year``, ``subject``, ``difference_rate`` (a plain fraction
+        0–1; ``nan`` when every score is the same), ``n_students`` and
+        ``n_schools``. Item Q9 takes the largest rate of a county-year and needs
+        it strictly below the profile's ``quality.Q9.max_difference_rate``
+        (0.15 in the national profile).
+
+    Examples
+    --------
     >>> s = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "subject": "数学",
     ...                   "school_id": ["a", "a", "b", "b"], "score": [1.0, 3.0, 5.0, 7.0]})
     >>> float(difference_rate(s)["difference_rate"].iloc[0])  # between 4, total 5
