@@ -222,7 +222,8 @@ def _survey(frames: dict[str, pd.DataFrame], favourable) -> tuple[pd.DataFrame |
         return aggregated, []
     key = list(SURVEY.key)
     both = aggregated.merge(counts[key], on=key)
-    problems = [Problem(f"{SURVEY.zh} / {SURVEY_ANSWERS.zh}", "同一县、年份和调查对象既有汇总人数又有原始答卷", column="调查对象",
+    problems = [Problem(f"{SURVEY.zh} / {SURVEY_ANSWERS.zh}", "同一县、年份和调查对象既有汇总人数又有原始答卷",
+                        column="调查对象",
                         value=f"{r.county} {r.year} {r.group}", expected="二者选一",
                         fix="删除其中一种") for r in both.itertuples()]
     merged = pd.concat([counts[SURVEY.names], aggregated], ignore_index=True)

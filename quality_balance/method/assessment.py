@@ -333,7 +333,8 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     items = items.assign(_d=items["dimension"].map(order), _n=items["item"].str.extract(r"(\d+)$")[0].astype(float))
-    items = items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable").drop(columns=["_d", "_n"]).reset_index(drop=True)
+    items = (items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
+             .drop(columns=["_d", "_n"]).reset_index(drop=True))
     school_failures = blocks.school_failures
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:

@@ -364,7 +364,8 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
     out["note"] = np.select(
         [met, out["status"] == "projected", out["status"] == "not_by_horizon"],
         ["自" + year_txt + "起达标（" + out["last_year"].astype(str) + "年数据）",
-         "预测" + year_txt + "达标（" + f"{level:.0%}" + "预测区间 " + _year_text(out["optimistic_year"], f"{horizon}年后")
+         "预测" + year_txt + "达标（" + f"{level:.0%}" + "预测区间 "
+         + _year_text(out["optimistic_year"], f"{horizon}年后")
          + "—" + _year_text(out["pessimistic_year"], f"{horizon}年后") + "），最晚达标的：" + out["deciding"],
          "按当前趋势" + str(horizon) + "年前无法达标：" + out["deciding"]],
         "无法预测：" + out["deciding"].where(out["deciding"] != "", "综合结论无数据"))

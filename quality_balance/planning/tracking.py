@@ -282,7 +282,8 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
                   + whole.map(fmt) + unit
                   + np.where(~due & actual.notna(), "，按进度应" + sign + planned.map(fmt) + unit, ""))
     reason = pd.Series(np.where(flows, flow_text, level_text), index=s.index)
-    reason = (reason + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
+    reason = (reason
+              + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
               + np.where(missing != "", "；缺少数据：" + missing, ""))
     reason = reason.where(status != "no_data", "无数据：" + s["scope"] + np.where(
         missing != "", "缺少" + missing, "不在数据中或该列未填写"))
@@ -329,8 +330,8 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
             ["数据中没有" + cert["scope"],
              fy + "年数据首次达标，不晚于计划的" + cert["deadline"].astype(str) + "年（" + what + "）",
              fy + "年数据首次达标，晚于计划的" + cert["deadline"].astype(str) + "年"],
-            np.where(due, "截至" + cert["as_of"].astype(int).astype(str) + "年数据仍未达标，计划" + cert["deadline"].astype(str)
-                     + "年" + what,
+            np.where(due, "截至" + cert["as_of"].astype(int).astype(str) + "年数据仍未达标，计划"
+                     + cert["deadline"].astype(str) + "年" + what,
                      "尚未达标；" + pnote.fillna("") + "；计划" + cert["deadline"].astype(str) + "年" + what))
         out.loc[cert.index, "target"] = cert["deadline"].astype(float)
         out.loc[cert.index, "actual"] = first.astype(float)
@@ -366,8 +367,8 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
         reason = ("截至" + share["as_of"].astype(int).astype(str) + "年，" + n_all.astype(int).astype(str) + "个县区中"
                   + n_done.astype(str) + "个达标（" + names + "），占" + (rate * 100).map("{:.0f}%".format)
                   + "；目标" + share["deadline"].astype(str) + "年≥" + (share["share"] * 100).map("{:.1f}%".format)
-                  + np.where(~due & ~met, "；按趋势预计" + share["deadline"].astype(str) + "年前另有" + n_will.astype(str)
-                             + "个达标（" + will_names + "）", ""))
+                  + np.where(~due & ~met, "；按趋势预计" + share["deadline"].astype(str) + "年前另有"
+                             + n_will.astype(str) + "个达标（" + will_names + "）", ""))
         out.loc[share.index, "target"] = share["share"] * 100
         out.loc[share.index, "actual"] = rate * 100
         out.loc[share.index, "target_to_date"] = rate_will * 100

@@ -37,8 +37,8 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, require_known, require_place,
                       suggest)
 
-__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
-           "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
+__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles",
+           "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
            "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text"]
 

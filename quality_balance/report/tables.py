@@ -545,7 +545,8 @@ def school_influence(influence: pd.DataFrame, school_id: str, year: int) -> pd.D
     rows = influence[(influence["school_id"].astype(str) == str(school_id)) & (influence["year"] == year)]
     rows = rows.sort_values(["stage", "indicator"])
     return pd.DataFrame({
-        "学段": rows["stage"].map(STAGE_LABELS), "指标": rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS),
+        "学段": rows["stage"].map(STAGE_LABELS),
+        "指标": rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS),
         "本校数值": rows["value"].round(2), "县域差异系数": rows["cv"].round(3),
         "本校达到均值时": rows["cv_at_mean"].round(3), "不含本校时": rows["cv_without"].round(3),
         "贡献": rows["effect_at_mean"].round(3)}).reset_index(drop=True)
@@ -729,7 +730,8 @@ def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None 
         out.insert(0, "县区", rows["scope"].to_numpy())
     colors = {PLAN_STATUS_LABELS[s]: c for s, c in PLAN_STATUS_COLORS.items()}
     styler = html_styler(out).map(lambda v: f"background-color: {colors[v]}" if v in colors else "", subset=["状态"])
-    return html_caption(styler.hide(axis="index"), f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
+    return html_caption(styler.hide(axis="index"),
+                        f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
 
 
 def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = None, *,

@@ -165,7 +165,8 @@ def _check_values(data: Mapping, problems: list[str]) -> None:
             problems.append(f"split weight for {stage!r} must be positive, got {w!r}")
     rule = res.get("school_rule", {})
     if "min_ratio_of_miss" in rule and not 0 < rule["min_ratio_of_miss"] <= 1:
-        problems.append(f"'resources.school_rule.min_ratio_of_miss' must be in (0, 1], got {rule['min_ratio_of_miss']!r}")
+        problems.append("'resources.school_rule.min_ratio_of_miss' must be in (0, 1], "
+                        f"got {rule['min_ratio_of_miss']!r}")
     if "min_met" in rule and not (isinstance(rule["min_met"], int) and 0 <= rule["min_met"] <= 7):
         problems.append(f"'resources.school_rule.min_met' must be a whole number 0–7, got {rule['min_met']!r}")
     rec = data.get("recognition", {})
@@ -201,7 +202,8 @@ def _check_extra_items(items: Any, problems: list[str]) -> None:
         for key in sorted(set(item) - set(known)):
             problems.append(f"{label}: unknown key {key!r} (known: {', '.join(known)})")
         if item.get("dimension") not in _EXTRA_ITEM_DIMENSIONS:
-            problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, got {item.get('dimension')!r}")
+            problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, "
+                            f"got {item.get('dimension')!r}")
         if item.get("op") not in (">=", "<="):
             problems.append(f"{label}: 'op' must be '>=' or '<=', got {item.get('op')!r}")
         if isinstance(item.get("column"), str) and item["column"] not in COUNTIES.names:

@@ -76,7 +76,8 @@ def test_g3_rooms_per_12_classes_and_room_areas():
     assert short["status"] == "not_met" and "3 间应配" in short["reason"]
     small = _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, music_room_min_area_m2=95.9))]), "G3")
     assert small["status"] == "not_met"
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, art_room_min_area_m2=90.0))]), "G3")["status"] == "met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, art_room_min_area_m2=90.0))]),
+                 "G3")["status"] == "met"
 
 
 def test_g4_school_size_limits_by_type():
@@ -91,10 +92,14 @@ def test_g4_school_size_limits_by_type():
 
 
 def test_g5_class_size_limits_per_stage():
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=45.0))]), "G5")["status"] == "met"
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=46.0))]), "G5")["status"] == "not_met"
-    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=50.0))]), "G5")["status"] == "met"
-    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=51.0))]), "G5")["status"] == "not_met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=45.0))]),
+                 "G5")["status"] == "met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=46.0))]),
+                 "G5")["status"] == "not_met"
+    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=50.0))]),
+                 "G5")["status"] == "met"
+    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=51.0))]),
+                 "G5")["status"] == "not_met"
 
 
 def _village(funds, students=80.0):
