@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 DEMO_DIR    := data/demo
 REPORTS_DIR := reports
 
-.PHONY: help demo test lab install clean
+.PHONY: help demo test lint lab install clean mutation
 .DEFAULT_GOAL := help
 
 help: ## 列出各目标及说明（默认目标）/ list the targets (the default)
@@ -36,8 +36,14 @@ demo: $(STAMP) ## 生成演示数据、评估、生成报告并打印报告位�
 	@echo "整改台账 / rectification ledgers (2025): $(abspath $(REPORTS_DIR))/ledger"
 	@echo "报告索引 / report index: $(abspath $(REPORTS_DIR))/index.html"
 
-test: $(STAMP) ## 运行全部测试（含 nbval 执行 notebooks/）/ the whole test suite, notebooks included
+test: lint ## 运行代码检查和全部测试（含 nbval 执行 notebooks/）/ ruff, then the whole test suite, notebooks included
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## 用 ruff 检查代码（行宽 120）/ check the code with ruff (line length 120)
+	$(BIN)/ruff check .
+
+mutation: $(STAMP) ## 变异测试：在方法代码中植入小错误，统计测试发现的比例 / plant small bugs in the method code and count how many the tests catch (ARGS="--limit 20")
+	$(BIN)/python scripts/mutation.py $(ARGS)
 
 lab: $(STAMP) ## 在 notebooks/ 上打开 JupyterLab / open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

@@ -3,7 +3,7 @@
 Every writer of the package (result tables, ledgers, templates, the demo data,
 rendered reports and their index) goes through this module, so that a failure
 never leaves a half-written file behind and an output folder that cannot be
-written always gives the same :class:`~quality_balance.errors.InputError`:
+written always gives the same :class:`~quality_balance.errors.OutputError` (an ``InputError``):
 
 * :func:`atomic_file` — write one file under a hidden temporary name beside it,
   then move it into place (``os.replace``, atomic on one file system);
@@ -12,6 +12,8 @@ written always gives the same :class:`~quality_balance.errors.InputError`:
   target and move them in only when every one is complete;
 * :func:`replace_folder` — build a whole folder beside the target and swap it in,
   putting the previous folder back if the swap fails;
+* :func:`safe_name` — a name from the data (city, county, school) made safe as one path component;
+* :func:`path_inside` — a path below an output folder, resolved and checked to stay inside it;
 * :func:`unwritable_output` — the error for a folder that cannot be written
   (no permission, read-only, disk full), :func:`writer_failure` for any other
   failure of a writer (both :class:`~quality_balance.errors.OutputError`);
@@ -33,6 +35,7 @@ previous files back, so a command's outputs are all new or all as they were.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -43,17 +46,64 @@ from typing import Iterator
 
 import pandas as pd
 
-from .errors import OutputError, Problem, QualityBalanceError
+from .errors import InputError, OutputError, Problem, QualityBalanceError
 from .interrupt import deferred
 
 __all__ = ["atomic_file", "write_text", "atomic_folder", "replace_folder", "unwritable_output", "writer_failure",
-           "remove_stale", "is_temporary", "neutralise_formulas", "FORMULA_START", "TEMPORARY_PATTERNS"]
+           "remove_stale", "is_temporary", "neutralise_formulas", "FORMULA_START", "TEMPORARY_PATTERNS",
+           "safe_name", "path_inside", "MAX_NAME_CHARS"]
 
 #: The package's own temporary names (see the module docstring); ``pid`` is the writing process.
 TEMPORARY_PATTERNS = (
     re.compile(r"^\..+\.(?P<pid>\d+)(?:\.tmp|\.partial\.ipynb)$"),   # atomic_file
     re.compile(r"^\.qb-tmp-(?P<pid>\d+)-[a-z0-9_]+$"),                  # atomic_folder
 )
+
+#: Longest name (county, city, school) kept whole in a file name; longer names are cut and given a hash.
+MAX_NAME_CHARS = 40
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def safe_name(name: object) -> str:
+    """A name from the data made safe as ONE path component, on Linux, macOS and Windows.
+
+    Path separators, ``..``, characters Windows forbids and control characters are
+    replaced by ``_``; leading and trailing dots and spaces removed; names longer
+    than :data:`MAX_NAME_CHARS` cut and completed with a hash of the full name;
+    reserved device names (``CON``, ``NUL``…) prefixed.
+
+    >>> safe_name("清丰县"), safe_name("../../etc/passwd"), safe_name(".."), safe_name("nul")
+    ('清丰县', '_.._etc_passwd', '未命名', '_nul')
+    """
+    text = _UNSAFE.sub("_", str(name)).strip(" .")
+    if len(text) > MAX_NAME_CHARS:
+        digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
+        text = text[:MAX_NAME_CHARS].rstrip(" .") + "~" + digest
+    if not text or _RESERVED.match(text):
+        text = "_" + text if text else "未命名"
+    return text
+
+
+def path_inside(folder: str | Path, relative: str | Path) -> Path:
+    """``folder / relative``, resolved, refusing any result outside ``folder``.
+
+    Every writer builds the paths of files named after data through this, after
+    :func:`safe_name`: a county named ``../../x`` or a link planted in the output
+    folder can never make it write elsewhere.
+
+    Raises
+    ------
+    InputError
+        When the resolved path is not inside the resolved ``folder``.
+    """
+    root = Path(folder).resolve()
+    target = (root / relative).resolve()
+    if target != root and root not in target.parents:
+        raise InputError([Problem(str(relative), "由数据得出的文件路径会落在输出文件夹之外，已拒绝写入",
+                                  value=str(target), expected=f"{root} 之内的路径",
+                                  fix="检查数据中的市、县区或学校名称是否含有路径字符，或输出文件夹中是否有指向别处的链接")])
+    return target
 
 #: The first characters that make a spreadsheet cell a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -407,6 +407,7 @@ RESULT_HEADERS = {
     "resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量", "recognition": "社会认可度",
     "veto": "一票否决", "overall": "综合结论", "data": "数据", "rank": "排序", "gap": "差距",
     "relative_gap": "相对差距", "group": "调查对象", "respondents": "样本数", "favourable": "认可人数",
-    "rate": "认可度(%)", "ci_low": "区间下限(%)", "ci_high": "区间上限(%)", "confidence": "置信水平", "fragile": "样本偏小",
+    "rate": "认可度(%)", "ci_low": "区间下限(%)", "ci_high": "区间上限(%)", "confidence": "置信水平",
+    "fragile": "样本偏小",
     "detail": "详情", "part_no": "分项序号", "part": "分项", "op": "比较方式", "unit": "单位",
 }

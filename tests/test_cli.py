@@ -95,7 +95,8 @@ def test_workbook_veto_column_says_present_or_absent(demo_folder, tmp_path):
     assert main(["assess", str(demo_folder), "--out", str(out)]) == 0
     sheet = pd.read_excel(out / "评估结果.xlsx", sheet_name="综合结论")
     assert set(sheet["一票否决"]) <= {"无", "存在（否决）", "无数据"}
-    assert (sheet.set_index(["县区", "年份"]).loc[("华龙区", 2024), "一票否决"]) == "存在（否决）"  # the demo's veto-only year
+    # the demo's veto-only year
+    assert (sheet.set_index(["县区", "年份"]).loc[("华龙区", 2024), "一票否决"]) == "存在（否决）"
 
 
 def test_assess_into_a_file_path_is_a_clear_error(demo_folder, tmp_path, capsys):
@@ -126,7 +127,8 @@ def test_output_overlapping_the_input_is_refused(command, where, demo_folder, tm
     text = capsys.readouterr().err
     assert status == 2
     assert "--out" in text and str(data) in text and "可能覆盖或删除输入文件" in text
-    assert {"same": "就是输入数据所在的文件夹", "inside": "位于输入数据文件夹之内", "contains": "包含输入数据"}[where] in text
+    assert {"same": "就是输入数据所在的文件夹", "inside": "位于输入数据文件夹之内",
+            "contains": "包含输入数据"}[where] in text
     assert _snapshot(tmp_path) == before                  # every input byte-for-byte unchanged, nothing added
     assert not (data / "out").exists()
 

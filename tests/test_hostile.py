@@ -208,3 +208,54 @@ def test_200_000_rows(tmp_path, capsys):
                       "应为: 不小于 0 的数，单位：人；修改建议: 核对数值；没有时填 0"]
     assert "学校 200000 行" in text and "suspicious values: 0" in text
     no_traceback(text)
+
+
+# --- what reaches HTML and the result CSVs (issue 10) --------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_render_keeps_hostile_names_inside_out_and_escaped(tmp_path, capsys):
+    """A county named ../../../逃逸县 with a school named <script>…: the pages stay inside --out, no markup."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "学校.csv", hostile_county_rows(PATH_COUNTY, school_name=SCRIPT))
+    out = tmp_path / "a" / "b" / "c" / "out"
+    before = tree(tmp_path)
+    status, text = run(capsys, "render", str(data), "--out", str(out), "--jobs", "1", "--no-progress")
+    assert status == 0, text
+    no_traceback(text)
+    new = [tmp_path / p for p in set(tree(tmp_path)) - set(before)]
+    assert all(p == out or out in p.parents or p in out.parents for p in new), new
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) == 3                                   # the county report, the city overview, the index
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert SCRIPT not in html and "<script>alert" not in html, page
+    county_page = next(p for p in pages if "逃逸县" in p.name)
+    assert county_page.parent.parent == out and "&lt;script&gt;alert(1)&lt;/script&gt;" in county_page.read_text(
+        encoding="utf-8")
+
+
+def test_result_csvs_neutralise_formula_text(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "学校.csv", hostile_county_rows("甲县", school_name=FORMULA))
+    status, text = run(capsys, "assess", str(data), "--out", str(tmp_path / "out"))
+    assert status == 0, text
+    units = (tmp_path / "out" / "units.csv").read_text(encoding="utf-8-sig")
+    assert "'" + FORMULA.replace('"', '""') in units
+    assert "\n" + FORMULA not in units and "," + FORMULA not in units and ',"' + FORMULA not in units
+
+
+def test_tables_escape_cells_labels_captions_and_tooltips():
+    import pandas as pd
+
+    from quality_balance.report import tables
+
+    styler = tables.html_styler(pd.DataFrame({SCRIPT: [SCRIPT]}, index=[SCRIPT]))
+    styler = tables.html_caption(styler, SCRIPT).set_tooltips(
+        pd.DataFrame({SCRIPT: [tables.css_text(SCRIPT + '"}</style>')]}, index=[SCRIPT]))
+    page = styler.to_html()
+    assert "<script>" not in page and "</style><" not in page.replace("</style>\n<table", "")
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 4   # cell, column label, row label, caption

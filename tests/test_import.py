@@ -60,13 +60,13 @@ def test_wilson_interval_uses_the_normal_quantile_exactly(favourable, respondent
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    lo, hi = qb.wilson_interval(k, n, 0.95)
+    lo, hi = qb.wilson_interval(k, n, confidence=0.95)
     assert float(lo) == pytest.approx(centre - half, rel=1e-12, abs=1e-15)
     assert float(hi) == pytest.approx(centre + half, rel=1e-12, abs=1e-15)
 
 
 def test_wilson_interval_at_other_levels_and_for_arrays():
-    lo, hi = qb.wilson_interval(np.array([85, 40]), np.array([100, 50]), np.array([0.90, 0.99]))
+    lo, hi = qb.wilson_interval(np.array([85, 40]), np.array([100, 50]), confidence=np.array([0.90, 0.99]))
     for i, (k, n, z) in enumerate([(85, 100, 1.6448536269514722), (40, 50, 2.5758293035489004)]):
         p = k / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)

@@ -15,14 +15,13 @@ import re
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import quality_balance as qb
 from quality_balance.errors import QualityBalanceError
-from quality_balance.schema import MAX_MAGNITUDE, COUNTIES, SCHOOL_TYPE_STAGES, SCHOOL_TYPES, SCORES, SURVEY, SURVEY_GROUPS
+from quality_balance.schema import (MAX_MAGNITUDE, COUNTIES, SCHOOL_TYPE_STAGES, SCHOOL_TYPES, SCORES, SURVEY,
+                                    SURVEY_GROUPS)
 from tests.builders import COUNTY_OK
 from tests.input_files import write_csv
 

@@ -265,20 +265,36 @@ class CheckReport(ProblemList):
                 + [f"警告 / warning: {p}" for p in self.warnings])
 
 
-def check(source: str | Path | Iterable[str | Path], profile: Profile | str = "national", *,
+def check(source: str | Path | Iterable[str | Path], *, profile: Profile | str = "national",
           include_hidden: bool = False) -> CheckReport:
     """Validate files or folders without assessing them; nothing is written.
 
     Parameters
     ----------
-    source : a file (.csv, .tsv, .xlsx, .xls), a folder, or a list of them.
-    profile : the profile whose ``[check]`` table sets the suspicious-value limits
-        (default ``"national"``).
-    include_hidden : bool
-        Read hidden workbook sheets too (default: skipped, with a warning naming them).
+    source : str, Path or iterable of them
+        A file (.csv, .tsv, .xlsx, .xls), a folder, or a list of them.
+    profile : Profile or str, keyword-only
+        The profile (or its name or ``.toml`` path) whose ``[check]`` table sets the
+        suspicious-value limits. The default ``"national"`` uses the national
+        profile's limits.
+    include_hidden : bool, keyword-only
+        Read hidden workbook sheets too. The default ``False`` skips them, with a
+        warning naming them.
 
-    Returns a :class:`CheckReport`. Bad input never raises: an unreadable file
-    is a problem in the report. Finding no table with data rows is an error.
+    Returns
+    -------
+    CheckReport
+        ``source`` (the files checked, as text), ``problems`` (validation errors
+        and warnings, then the suspicious-value warnings), ``suspicious`` (how many
+        of those heuristics fired) and ``rows`` (table name → data rows read);
+        ``exit_status`` is 2 with errors, else 0. Bad input never raises: an
+        unreadable file is a problem in the report. Finding no table with data
+        rows is an error.
+
+    Raises
+    ------
+    ProfileError
+        ``profile`` names no known profile or its file is invalid.
     """
     profile = load_profile(profile)
     described = _describe(source)

@@ -81,22 +81,88 @@ def _load_one(source, table: Table) -> pd.DataFrame:
 def load_schools(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
     """The school-year table (spec §10): one row per school per year, canonical columns.
 
-    ``source`` is a ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx`` or
-    ``.xls`` file, a folder of them, or a list of them (e.g. one per year).
     Stage counts written as "—", "-", "/" or blank are 0 where the school has no
-    such stage. Raises :class:`~quality_balance.errors.InputError` with every
-    problem (file, row as seen in Excel, column, value, expected, fix).
+    such stage.
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx`` or ``.xls`` file,
+        a folder of them, or a list of them (e.g. one per year); files and sheets of
+        the same table are concatenated.
+
+    Returns
+    -------
+    DataFrame
+        One row per school and year, with exactly the columns of
+        :data:`quality_balance.schema.SCHOOLS` in its order (``SCHOOLS.names``:
+        ``year``, ``city``, ``county``, ``county_code``, ``school_id``,
+        ``school_name``, ``school_type``, ``location``, students per stage,
+        teachers, areas in m², equipment value in 元, rooms, classes, funds in 元 …);
+        an optional column the file lacks is blank.
+
+    Raises
+    ------
+    InputError
+        With every problem found (file, row as seen in Excel, column, value,
+        expected, fix), or because no such table was found or it has no rows.
     """
     return _load_one(source, SCHOOLS)
 
 
 def load_counties(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
-    """The county-year table: county-level items, veto items, local indicators (rates in %)."""
+    """The county-year table: county-level items, veto items, local indicators (rates in %).
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx`` or ``.xls`` file,
+        a folder of them, or a list of them (e.g. one per year); files and sheets of
+        the same table are concatenated.
+
+    Returns
+    -------
+    DataFrame
+        One row per county and year, with exactly the columns of
+        :data:`quality_balance.schema.COUNTIES` in its order (``COUNTIES.names``:
+        ``year``, ``city``, ``county``, ``county_code``, the government-guarantee,
+        quality and veto columns — rates in %, money in 元, yes/no as booleans,
+        ratings as words — and the local indicators); an optional column the file
+        lacks is blank.
+
+    Raises
+    ------
+    InputError
+        With every problem found (file, row as seen in Excel, column, value,
+        expected, fix), or because no such table was found or it has no rows.
+    """
     return _load_one(source, COUNTIES)
 
 
 def load_scores(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
-    """Student-level scores (one row per county, year, subject and student) for Q9."""
+    """Student-level scores (one row per county, year, subject and student) for Q9.
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx`` or ``.xls`` file,
+        a folder of them, or a list of them (e.g. one per year); files and sheets of
+        the same table are concatenated.
+
+    Returns
+    -------
+    DataFrame
+        One row per student score, with the columns of
+        :data:`quality_balance.schema.SCORES`: ``year``, ``city``, ``county``,
+        ``school_id``, ``subject``, ``student_id``, ``score`` (any scale; see
+        :func:`~quality_balance.difference_rate`).
+
+    Raises
+    ------
+    InputError
+        With every problem found (file, row as seen in Excel, column, value,
+        expected, fix), or because no such table was found or it has no rows.
+    """
     return _load_one(source, SCORES)
 
 
@@ -156,22 +222,49 @@ def _survey(frames: dict[str, pd.DataFrame], favourable) -> tuple[pd.DataFrame |
         return aggregated, []
     key = list(SURVEY.key)
     both = aggregated.merge(counts[key], on=key)
-    problems = [Problem(f"{SURVEY.zh} / {SURVEY_ANSWERS.zh}", "同一县、年份和调查对象既有汇总人数又有原始答卷", column="调查对象",
+    problems = [Problem(f"{SURVEY.zh} / {SURVEY_ANSWERS.zh}", "同一县、年份和调查对象既有汇总人数又有原始答卷",
+                        column="调查对象",
                         value=f"{r.county} {r.year} {r.group}", expected="二者选一",
                         fix="删除其中一种") for r in both.itertuples()]
     merged = pd.concat([counts[SURVEY.names], aggregated], ignore_index=True)
     return merged, problems
 
 
-def load_survey(source: str | Path | Sequence[str | Path],
+def load_survey(source: str | Path | Sequence[str | Path], *,
                 favourable: Iterable[str] | None = None) -> pd.DataFrame:
     """Social-recognition survey counts per county, year and respondent group.
 
     Accepts the aggregated table (有效样本数, 认可人数 per group) or raw answers
     (one row per respondent, table ``survey_answers``), which are counted with
-    ``favourable`` answers — default ``None``: the national profile's
-    ``recognition.favourable_answers`` (满意、比较满意). More favourable answers
-    than respondents is an error.
+    the ``favourable`` answers. More favourable answers than respondents is an error.
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx`` or ``.xls`` file,
+        a folder of them, or a list of them (e.g. one per year); files and sheets of
+        the same table are concatenated.
+    favourable : iterable of str or None, keyword-only
+        The answers of raw ``survey_answers`` that count as favourable, each one
+        of the table's answer words. The default ``None`` uses the national
+        profile's ``recognition.favourable_answers`` (满意、比较满意). Ignored for the
+        aggregated table.
+
+    Returns
+    -------
+    DataFrame
+        One row per (year, city, county, group), with the columns of
+        :data:`quality_balance.schema.SURVEY`: ``year``, ``city``, ``county``,
+        ``group``, ``respondents`` and ``favourable`` (counts of people). Aggregated
+        rows and counted raw answers are concatenated.
+
+    Raises
+    ------
+    InputError
+        With every problem found in the files, or a county, year and group given
+        both as counts and as raw answers.
+    ProfileError
+        ``favourable`` is empty or names an answer the survey does not have.
     """
     result = _validated(source, [SURVEY, SURVEY_ANSWERS])
     survey, problems = _survey(result.frames, favourable)
@@ -230,8 +323,8 @@ def _read_metadata(path: Path | None) -> tuple[dict, list[Problem]]:
     return metadata, []
 
 
-def load_dataset(source: str | Path | Sequence[str | Path],
-                 favourable: Iterable[str] | None = None, *, include_hidden: bool = False) -> Dataset:
+def load_dataset(source: str | Path | Sequence[str | Path], *,
+                 favourable: Iterable[str] | None = None, include_hidden: bool = False) -> Dataset:
     """Every input table found in a folder, a workbook or a list of files, as a :class:`Dataset`.
 
     Tables are recognised by file name (``schools.csv``, ``学校.xlsx``,
@@ -244,8 +337,38 @@ def load_dataset(source: str | Path | Sequence[str | Path],
 
     ``Dataset.notes`` says which optional tables are missing, which columns
     were ignored, and every warning (hidden workbook sheets are skipped and
-    named there, unless ``include_hidden`` is true). Raises
-    :class:`~quality_balance.errors.InputError` with every error found.
+    named there, unless ``include_hidden`` is true).
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A folder, a workbook, a ``.csv`` / ``.xlsx`` / ``.xls`` file or a list of
+        them; a ``metadata.json`` in the list or in a folder is read as the data
+        set's metadata.
+    favourable : iterable of str or None, keyword-only
+        The answers of raw ``survey_answers`` that count as favourable. The default
+        ``None`` uses the national profile's ``recognition.favourable_answers``
+        (满意、比较满意).
+    include_hidden : bool, keyword-only
+        Read hidden workbook sheets too. The default ``False`` skips them and names
+        them in ``Dataset.notes``.
+
+    Returns
+    -------
+    Dataset
+        ``schools``, ``counties``, ``survey``, ``survey_answers`` and ``scores``
+        (canonical frames as :func:`load_schools` and the other loaders return;
+        ``None`` for an optional table not found), ``source`` (the source as
+        text), ``synthetic`` and ``metadata`` (from ``metadata.json``) and
+        ``notes`` (missing tables, ignored columns, warnings).
+
+    Raises
+    ------
+    InputError
+        With every error found, or because no ``schools`` table was found or it
+        has no rows.
+    ProfileError
+        ``favourable`` is empty or names an answer the survey does not have.
     """
     files, metadata_path = _split_metadata(source)
     result = validate_files(files, include_hidden=include_hidden)

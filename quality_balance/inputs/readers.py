@@ -760,7 +760,8 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
                                            severity="warning", expected="至少一行数据"))
         result.sheets.append(raw)
     if not result.sheets and not result.errors:
-        result.problems.append(Problem(file, "文件中没有可识别的数据表" if strict else "文件中没有可识别的数据表，已跳过",
+        result.problems.append(Problem(file,
+                                       "文件中没有可识别的数据表" if strict else "文件中没有可识别的数据表，已跳过",
                                        severity="error" if strict else "warning",
                                        expected=_expected_headers(candidates),
                                        fix="使用模板中的中文表头或英文列名"))

@@ -170,6 +170,24 @@ def write_template(folder: str | Path) -> list[Path]:
     UTF-8 with BOM). Files are written under a temporary name and moved into
     place when all are complete (the workbook and the CSV files together, or
     none); existing templates of the same name are replaced.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder, created if needed. Other files already in it are kept.
+
+    Returns
+    -------
+    list of Path
+        The files written: ``folder / "数据模板.xlsx"`` first, then
+        ``folder / "CSV模板" / "<表名>.csv"`` for each table in the order of
+        :data:`~quality_balance.schema.TABLES`.
+
+    Raises
+    ------
+    OutputError
+        An :class:`InputError`: ``folder`` cannot be written (it is a file, no
+        permission, disk full) or a writer failed; nothing half-written is left behind.
     """
     folder = Path(folder)
     csv_names = [f"{table.zh}.csv" for table in TABLES.values()]

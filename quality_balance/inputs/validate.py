@@ -598,6 +598,25 @@ def check_files(source: str | Path | Iterable[str | Path], *, include_hidden: bo
     This is what ``quality-balance check`` prints. Errors have
     ``severity="error"``; a data set with errors cannot be loaded.
 
+    Parameters
+    ----------
+    source : str, Path or iterable of them
+        Files (``.csv``, ``.xlsx``, ``.xls``) or folders of them.
+    include_hidden : bool, keyword-only
+        Read hidden workbook sheets too. The default ``False`` skips them, with a
+        warning naming them.
+
+    Returns
+    -------
+    list of Problem
+        Every error and warning in file order: ``file``, ``sheet``, ``row`` (as seen
+        in Excel), ``column``, ``value``, ``expected``, ``fix`` and ``severity``
+        (``"error"`` or ``"warning"``). Empty when nothing is wrong. Nothing is
+        raised for bad input (a missing file is a problem in the list) and nothing
+        is written.
+
+    Examples
+    --------
     >>> check_files([])
     []
     """

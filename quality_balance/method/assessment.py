@@ -112,12 +112,15 @@ class Assessment:
         ----------
         county : str
             A county of the assessment.
-        city : str, optional
-            Its city, where two cities have a county of the same name (default: the first one).
+        city : str, optional, keyword-only
+            Its city, where two cities have a county of the same name (default ``None``:
+            the first one).
 
         Returns
         -------
         Profile
+            The profile its verdicts were computed under (from :attr:`profiles`): the
+            place's own profile, or the one given to :func:`assess`.
 
         Raises
         ------
@@ -261,7 +264,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     return out.reset_index(drop=True)
 
 
-def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None) -> Assessment:
+def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=None) -> Assessment:
     """Assess every county and year of ``dataset`` on all four dimensions and the veto items.
 
     Parameters
@@ -269,16 +272,35 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     dataset : Dataset
         From :func:`quality_balance.load_dataset` or :func:`quality_balance.demo.generate`.
         Only ``schools`` is required; items whose inputs are absent are ``no_data``.
-    profile : str, path, Profile or None
+    profile : str, path, Profile or None, keyword-only
         ``None`` (default) assesses each county under its place's profile (濮阳市, 呼和浩特市,
         桓台县, 蕉岭县, else national); a name or path applies that profile to every county.
-    years : iterable of int, optional
+        Every threshold of the assessment comes from the profile.
+    years : iterable of int, optional, keyword-only
         Restrict to these years; years the data lack are skipped, but when none of them
         is in the data that is an :class:`~quality_balance.errors.UnknownNameError`.
+        The default ``None`` assesses every year of the data.
 
     Returns
     -------
     Assessment
+        ``verdicts`` (one row per city, county and year: the statuses ``resources``,
+        ``guarantee``, ``quality``, ``recognition``, ``veto``, ``overall``, the
+        ``profile`` and a Chinese ``reason``; ``data`` for synthetic data), ``items``
+        (one row per county, year and item: ``dimension``, ``item``, ``label``,
+        ``status``, ``value``, ``threshold``, ``reason``, ``counts``), ``parts``,
+        ``shortfalls``, ``resources``, ``recognition``, ``school_failures``,
+        ``profiles`` and ``notes`` (see :class:`Assessment`). Statuses are ``met``,
+        ``not_met``, ``no_data`` or ``not_applicable``.
+
+    Raises
+    ------
+    UnknownNameError
+        None of ``years`` is in the data.
+    ProfileError
+        ``profile`` names no known profile, or a profile file is invalid.
+    CalculationError
+        ``dataset.schools`` lacks the canonical columns (see :func:`assess_resources`).
     """
     schools = dataset.schools
     counties = dataset.counties
@@ -311,7 +333,8 @@ def assess(dataset: Dataset, profile: "str | Profile | None" = None, years=None)
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     items = items.assign(_d=items["dimension"].map(order), _n=items["item"].str.extract(r"(\d+)$")[0].astype(float))
-    items = items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable").drop(columns=["_d", "_n"]).reset_index(drop=True)
+    items = (items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
+             .drop(columns=["_d", "_n"]).reset_index(drop=True))
     school_failures = blocks.school_failures
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:

@@ -268,7 +268,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     return out[cols]
 
 
-def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "national", *,
+def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" = "national",
                      synthetic: bool = False) -> ResourceAssessment:
     """Assess resource allocation for every county and year in ``schools``.
 
@@ -277,16 +277,30 @@ def assess_resources(schools: pd.DataFrame, profile: "str | Profile | None" = "n
     schools : DataFrame
         Canonical school-year table (spec §10), e.g. from :func:`quality_balance.load_schools`
         or :func:`quality_balance.demo.generate`.
-    profile : str, path, Profile or None
+    profile : str, path, Profile or None, keyword-only
         The standards profile for every county (default ``"national"``); ``None`` uses each
-        county's place profile (``濮阳市``, ``桓台县``...), falling back to national.
+        county's place profile (``濮阳市``, ``桓台县``...), falling back to national. The CV
+        limits (``resources.cv_limit``: 小学 0.50, 初中 0.45 nationally) and the school rule
+        come from it.
     synthetic : bool, keyword-only
         True when ``schools`` is synthetic demo data (carried to :attr:`ResourceAssessment.synthetic`).
+        The default ``False`` marks the data as real.
 
     Returns
     -------
     ResourceAssessment
-        ``.units``, ``.cv``, ``.counties``, ``.values``, ``.excluded`` (see the class).
+        ``.units`` (one row per school unit and stage: ``R1``…``R7``, ``met_count``,
+        ``misses``, ``worst_ratio``, ``passes_school_rule``, ``reason``…), ``.cv`` (one row
+        per county, year, stage and indicator: ``cv``, ``limit``, ``passes``, ``status``,
+        ``mean``, ``gini``, ``theil``…), ``.counties`` (one row per county and year:
+        ``status``, ``n_failing``, ``worst_cv``…), ``.values``, ``.excluded`` (see the class).
+
+    Raises
+    ------
+    CalculationError
+        ``schools`` lacks a required canonical column.
+    ProfileError
+        ``profile`` names no known profile, or a profile file is invalid.
 
     Examples
     --------

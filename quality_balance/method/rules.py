@@ -192,7 +192,8 @@ def number_text(value, limit=None, *, decimals: int = 1, unit: str = "", thousan
 
     >>> number_text(9.99, 10, unit="%"), number_text(5999.99, 6000, decimals=0, unit="元")
     ('9.99%', '5,999.99元')
-    >>> number_text(4.2, 4.2), number_text(2000, 2000, decimals=0, unit="元"), number_text(0.1499999999999995, 0.15, decimals=3)
+    >>> (number_text(4.2, 4.2), number_text(2000, 2000, decimals=0, unit="元"),
+    ...  number_text(0.1499999999999995, 0.15, decimals=3))
     ('4.2', '2,000元', '0.150')
     """
     if _missing(value):

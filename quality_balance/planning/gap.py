@@ -527,7 +527,7 @@ def _county_summary(ra, county, year, plan_table, plan_cv_ok: pd.Series) -> pd.D
     return out.reset_index(drop=True)
 
 
-def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
+def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     """What each school must add to pass, and what brings each CV within its limit.
 
     Parameters
@@ -536,13 +536,15 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
         From :func:`quality_balance.assess` (its ``resources``, ``profiles`` and
         ``dataset`` are used).
     county : str or list of str, optional
-        Restrict to these counties (default: all); ``"市/县区"`` picks one city's
-        county where two cities have a county of the same name.
+        Restrict to these counties (default ``None``: all); ``"市/县区"`` picks one city's
+        county where two cities have a county of the same name. Positional with ``year``:
+        the selection is the main use (``gap_to_pass(a, "台前县", 2025)``).
     year : int or list of int, optional
-        Restrict to these years (default: all).
-    costs : DataFrame, mapping, path or None
-        Unit costs overriding the profiles' ``[costs]`` (``indicator``,
-        ``unit_cost_yuan``; see :mod:`quality_balance.planning.costs`).
+        Restrict to these years (default ``None``: all). Positional, with ``county``.
+    costs : DataFrame, mapping, path or None, keyword-only
+        Unit costs in 元 per resource unit overriding the profiles' ``[costs]``
+        (``indicator``, ``unit_cost_yuan``; see :mod:`quality_balance.planning.costs`).
+        The default ``None`` uses each county's profile's costs.
 
     Returns
     -------
@@ -555,6 +557,9 @@ def gap_to_pass(assessment, county=None, year=None, costs=None) -> GapResult:
     UnknownNameError
         For a county or year not in the assessment (a :class:`CalculationError`), naming
         the known ones and the closest.
+    InputError
+        ``costs`` cannot be read, lacks the columns ``indicator`` and ``unit_cost_yuan``,
+        or names an unknown indicator or a negative cost.
 
     Examples
     --------
@@ -656,12 +661,38 @@ def gap_table(gap: GapResult, kind: str = "totals") -> pd.DataFrame:
     Parameters
     ----------
     gap : GapResult
+        From :func:`gap_to_pass`.
     kind : {"totals", "units", "cv", "additions"}
-        ``totals`` (default): per county, year, indicator and stage — the additions
-        every miss needs, those the school rule requires, those the CV needs and
-        the plan, with costs; ``units``: each school unit's misses; ``cv``: the
-        CV additions per county-stage-indicator (``gap.cv_summary``);
+        Which of the gap's tables (positional: it is the selection,
+        ``gap_table(gap, "cv")``). ``totals`` (default): per county, year, indicator and
+        stage — the additions every miss needs, those the school rule requires, those
+        the CV needs and the plan, with costs; ``units``: each school unit's misses;
+        ``cv``: the CV additions per county-stage-indicator (``gap.cv_summary``);
         ``additions``: the plan school by school.
+
+    Returns
+    -------
+    DataFrame
+        A copy with Chinese headers (:data:`GAP_HEADERS`), stages as 小学 / 初中,
+        yes/no as 是 / 否, CVs to 3 decimals, values to 2 and ``ratio`` as a percentage
+        (``达成比例(%)``, 1 decimal). Columns before renaming, by ``kind``:
+
+        * ``totals``: county, year, indicator, label, stage_group, n_units_missing,
+          n_units_required, all_misses, school_rule, cv, plan, resource_unit,
+          unit_cost_yuan, cost_period, plan_cost_yuan;
+        * ``units``: county, year, school_name, stage, indicator, value, threshold,
+          ratio, amount, resource_unit, required_for_school_rule, cost_yuan, description;
+        * ``cv``: county, year, stage, indicator, cv_before, limit, cv_after, n_schools,
+          amount, resource_unit, cost_yuan, description;
+        * ``additions``: county, year, school_name, stage_group, indicator, amount,
+          for_school_rule, for_cv, resource_unit, cost_yuan, cost_period, description.
+
+        Amounts are in ``resource_unit`` (m², 元, 间, 人), costs in 元.
+
+    Raises
+    ------
+    CalculationError
+        ``kind`` is not one of the four.
     """
     source = {"totals": gap.totals, "units": gap.units, "cv": gap.cv_summary, "additions": gap.additions}
     if kind not in source:

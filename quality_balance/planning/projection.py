@@ -151,7 +151,7 @@ def _year_text(series: pd.Series, beyond: str) -> pd.Series:
     return series.map(lambda y: beyond if y is pd.NA or y != y else f"{int(y)}年")
 
 
-def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Projection:
+def project(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Projection:
     """Project every measure not met in its last observed year (method: module docstring).
 
     Parameters
@@ -159,16 +159,24 @@ def project(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Proje
     data : Assessment or DataFrame
         An assessment, or its progress table (:func:`quality_balance.planning.progress`), possibly
         restricted to some counties or years.
-    horizon : int
-        Last year to look ahead to (default :data:`HORIZON`, 2030).
-    level : float
-        Coverage of the prediction interval, between 0 and 1 (default 0.90).
+    horizon : int, keyword-only
+        Last year to look ahead to (default :data:`HORIZON`, 2030); must be after the
+        last observed year.
+    level : float, keyword-only
+        Coverage of the prediction interval, strictly between 0 and 1 (default 0.90:
+        a 90% interval).
 
     Returns
     -------
     Projection
         ``.summary`` (one row per county and measure) and ``.paths`` (observed and
         projected values, told apart by ``kind``).
+
+    Raises
+    ------
+    CalculationError
+        ``level`` is not strictly between 0 and 1, ``horizon`` is not after the last
+        observed year, or ``data`` is a table without the progress columns.
     """
     if not 0 < level < 1:
         raise CalculationError(f"project: 'level' must be between 0 and 1 (e.g. 0.90), got {level!r}")
@@ -258,7 +266,7 @@ def _notes(s: pd.DataFrame, level: float, horizon: int) -> pd.Series:
         [projected, never, met], s["outcome"].map(OUTCOME_LABELS)), index=s.index)
 
 
-def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+def projected_pass_year(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
     """Per county, the projected first year the whole county passes (达标), if the trends hold.
 
     A county that passes in its last observed year: ``status`` ``met`` and ``year`` =
@@ -277,8 +285,11 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
     ----------
     data : Assessment
         From :func:`quality_balance.assess` (its verdicts decide who passes already).
-    horizon, level
-        As in :func:`project`.
+    horizon : int, keyword-only
+        Last year to look ahead to (default :data:`HORIZON`, 2030), as in :func:`project`.
+    level : float, keyword-only
+        Coverage of the prediction interval behind the optimistic and pessimistic
+        years (default 0.90), as in :func:`project`.
 
     Returns
     -------
@@ -288,6 +299,12 @@ def projected_pass_year(data, horizon: int = HORIZON, level: float = DEFAULT_LEV
         ``optimistic_year``, ``pessimistic_year`` (Int64), ``label`` (Chinese),
         ``deciding`` (the measures that set the year or block the projection), ``needs_data``
         (True when only missing data or too few years block the projection) and ``note``.
+
+    Raises
+    ------
+    CalculationError
+        ``level`` is not strictly between 0 and 1, or ``horizon`` is not after the
+        last observed year.
     """
     return pass_projection(data.verdicts, progress(data), horizon, level)
 
@@ -298,7 +315,7 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
 
     Both may be restricted to earlier years, to ask what the data said then.
     """
-    summary = project(table, horizon, level).summary
+    summary = project(table, horizon=horizon, level=level).summary
     last = verdicts.sort_values(["city", "county", "year"]).groupby(["city", "county"]).tail(1)
     out = last[["city", "county", "year", "overall"]].rename(columns={"year": "last_year"}).set_index(
         ["city", "county"])
@@ -347,7 +364,8 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
     out["note"] = np.select(
         [met, out["status"] == "projected", out["status"] == "not_by_horizon"],
         ["自" + year_txt + "起达标（" + out["last_year"].astype(str) + "年数据）",
-         "预测" + year_txt + "达标（" + f"{level:.0%}" + "预测区间 " + _year_text(out["optimistic_year"], f"{horizon}年后")
+         "预测" + year_txt + "达标（" + f"{level:.0%}" + "预测区间 "
+         + _year_text(out["optimistic_year"], f"{horizon}年后")
          + "—" + _year_text(out["pessimistic_year"], f"{horizon}年后") + "），最晚达标的：" + out["deciding"],
          "按当前趋势" + str(horizon) + "年前无法达标：" + out["deciding"]],
         "无法预测：" + out["deciding"].where(out["deciding"] != "", "综合结论无数据"))

@@ -171,8 +171,27 @@ def plan_actuals(assessment, plans=None) -> pd.DataFrame:
     Parameters
     ----------
     assessment : Assessment
-    plans : plan name, path, :class:`Plan` or a list of them; ``None`` = the shipped plans
-        of the cities in the data.
+        From :func:`quality_balance.assess`; its data give the actual side.
+    plans : str, Path, Plan, list of them, or None
+        The plans to compare with: a plan name, a ``.toml`` path, a :class:`Plan`, or a
+        list of them. Positional, as in :func:`plan_status`: it is the selection. The
+        default ``None`` takes the shipped plans of the cities in the data.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``yearly``, ``total`` or ``level`` target, place and year, with
+        columns ``plan``, ``city``, ``scope`` (the county, or ``全市``), ``target_id``,
+        ``kind``, ``label``, ``unit`` (the target's unit: 所, 个, 人, %…), ``measure``,
+        ``direction`` (``>=`` or ``<=``), ``deadline``, ``value`` (the whole target),
+        ``year``, ``planned``, ``actual``, ``planned_to_date``, ``actual_to_date`` and
+        ``missing`` (as above; amounts in the target's unit). Empty, with these
+        columns, when no plan or no such target applies.
+
+    Raises
+    ------
+    ProfileError
+        ``plans`` names no known plan, or a plan file is invalid.
     """
     values = measure_values(assessment)
     chosen = load_plans(plans, assessment.verdicts["city"].unique())
@@ -263,7 +282,8 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
                   + whole.map(fmt) + unit
                   + np.where(~due & actual.notna(), "，按进度应" + sign + planned.map(fmt) + unit, ""))
     reason = pd.Series(np.where(flows, flow_text, level_text), index=s.index)
-    reason = (reason + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
+    reason = (reason
+              + np.where(unknown_years.notna() & flows, "；" + unknown_years.fillna("") + "年无可比数据，未计入", "")
               + np.where(missing != "", "；缺少数据：" + missing, ""))
     reason = reason.where(status != "no_data", "无数据：" + s["scope"] + np.where(
         missing != "", "缺少" + missing, "不在数据中或该列未填写"))
@@ -310,8 +330,8 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
             ["数据中没有" + cert["scope"],
              fy + "年数据首次达标，不晚于计划的" + cert["deadline"].astype(str) + "年（" + what + "）",
              fy + "年数据首次达标，晚于计划的" + cert["deadline"].astype(str) + "年"],
-            np.where(due, "截至" + cert["as_of"].astype(int).astype(str) + "年数据仍未达标，计划" + cert["deadline"].astype(str)
-                     + "年" + what,
+            np.where(due, "截至" + cert["as_of"].astype(int).astype(str) + "年数据仍未达标，计划"
+                     + cert["deadline"].astype(str) + "年" + what,
                      "尚未达标；" + pnote.fillna("") + "；计划" + cert["deadline"].astype(str) + "年" + what))
         out.loc[cert.index, "target"] = cert["deadline"].astype(float)
         out.loc[cert.index, "actual"] = first.astype(float)
@@ -347,8 +367,8 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
         reason = ("截至" + share["as_of"].astype(int).astype(str) + "年，" + n_all.astype(int).astype(str) + "个县区中"
                   + n_done.astype(str) + "个达标（" + names + "），占" + (rate * 100).map("{:.0f}%".format)
                   + "；目标" + share["deadline"].astype(str) + "年≥" + (share["share"] * 100).map("{:.1f}%".format)
-                  + np.where(~due & ~met, "；按趋势预计" + share["deadline"].astype(str) + "年前另有" + n_will.astype(str)
-                             + "个达标（" + will_names + "）", ""))
+                  + np.where(~due & ~met, "；按趋势预计" + share["deadline"].astype(str) + "年前另有"
+                             + n_will.astype(str) + "个达标（" + will_names + "）", ""))
         out.loc[share.index, "target"] = share["share"] * 100
         out.loc[share.index, "actual"] = rate * 100
         out.loc[share.index, "target_to_date"] = rate_will * 100
@@ -357,7 +377,7 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
     return out
 
 
-def plan_status(assessment, plans=None, year: int | None = None, horizon: int = HORIZON,
+def plan_status(assessment, plans=None, *, year: int | None = None, horizon: int = HORIZON,
                 level: float = DEFAULT_LEVEL) -> pd.DataFrame:
     """Each plan target's status: target, actual, ``met``/``on_track``/``behind``/``no_data`` and why.
 
@@ -365,14 +385,19 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
     ----------
     assessment : Assessment
         From :func:`quality_balance.assess`.
-    plans : plan name, path, :class:`Plan`, or a list of them
-        ``None`` (default): the shipped plans of the cities in the data.
-    year : int, optional
-        Judge as of this year (default: the last year of data of each place); a year
-        the assessment does not hold is an :class:`~quality_balance.errors.UnknownNameError`.
-    horizon, level
-        Of the pass projections used for certification targets
-        (:func:`quality_balance.projected_pass_year`).
+    plans : str, Path, Plan, list of them, or None
+        The plans to judge: a plan name, a ``.toml`` path, a :class:`Plan`, or a list of
+        them. Positional: it is the selection (``plan_status(a, "濮阳市")``). ``None``
+        (default): the shipped plans of the cities in the data.
+    year : int, optional, keyword-only
+        Judge as of this year (default ``None``: the last year of data of each place); a
+        year the assessment does not hold is an :class:`~quality_balance.errors.UnknownNameError`.
+    horizon : int, keyword-only
+        Last year the pass projections used for certification targets look ahead to
+        (default 2030; :func:`quality_balance.projected_pass_year`).
+    level : float, keyword-only
+        Coverage of those projections' prediction interval, strictly between 0 and 1
+        (default 0.90).
 
     Returns
     -------
@@ -385,6 +410,13 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
         pass by the deadline), ``actual`` (cumulative amount, level, first passing
         year, or share in %), ``status``, ``status_label`` (Chinese) and ``reason``.
         The status definitions are in the module docstring.
+
+    Raises
+    ------
+    UnknownNameError
+        ``year`` is not a year of the assessment.
+    ProfileError
+        ``plans`` names no known plan, or a plan file is invalid.
     """
     verdicts = assessment.verdicts
     if year is not None:
@@ -421,15 +453,39 @@ def plan_status(assessment, plans=None, year: int | None = None, horizon: int = 
     return out[cols].reset_index(drop=True)
 
 
-def planned_certification_year(city: str, county: str, level: str = "national", plans=None) -> int | None:
+def planned_certification_year(city: str, county: str, *, level: str = "national",
+                               plans=None) -> int | None:
     """The year a plan sets for ``county`` (of ``city``) to be certified, or None.
 
     A ``certification`` target naming the county wins; otherwise a
     ``certified_share`` target of the city with share 1 ("all counties by …") gives
-    its year, since it binds every county. ``level="provincial"`` asks for the
-    provincial assessment instead (another ``level`` is an
-    :class:`~quality_balance.errors.UnknownNameError`). A place no plan names gives None.
+    its year, since it binds every county.
 
+    Parameters
+    ----------
+    city, county : str
+        The county's city and name (the selection, positional).
+    level : str, keyword-only
+        The assessment asked about: ``"national"`` (default, 国家督导评估认定) or
+        ``"provincial"`` (省级评估; a ``certified_share`` target does not count for it).
+    plans : str, Path, Plan, list of them, or None, keyword-only
+        The plans to look in. The default ``None`` takes every shipped plan.
+
+    Returns
+    -------
+    int or None
+        The earliest planned year among the matching targets; ``None`` for a place
+        no plan names.
+
+    Raises
+    ------
+    UnknownNameError
+        ``level`` is neither ``"national"`` nor ``"provincial"``.
+    ProfileError
+        ``plans`` names no known plan, or a plan file is invalid.
+
+    Examples
+    --------
     >>> planned_certification_year("呼和浩特市", "赛罕区")
     2024
     >>> planned_certification_year("濮阳市", "范县")

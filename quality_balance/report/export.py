@@ -80,9 +80,28 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     ``评估结果.xlsx`` with one sheet per table, Chinese headers and status words.
     Synthetic data get a ``data`` column saying so in every table and a note sheet.
     A table longer than one sheet holds is split across sheets (:func:`sheet_parts`),
-    and the 说明 sheet says so. Returns the paths written. Every file appears, or
-    none does; any failure of a writer is an :class:`~quality_balance.errors.OutputError`
+    and the 说明 sheet says so. Every file appears, or none
+    does; any failure of a writer is an :class:`~quality_balance.errors.OutputError`
     (:func:`quality_balance.output.atomic_folder`).
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`quality_balance.assess`.
+    folder : str or Path
+        The output folder (created if needed); other files there are kept.
+
+    Returns
+    -------
+    list of Path
+        The paths written: the nine CSV files in the order above, then
+        ``评估结果.xlsx``.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` cannot be written (a file, no permission, disk full) or a writer
+        failed; nothing half-written is left and earlier files stay as they were.
     """
     ra = assessment.resources
     tables = {"verdicts": assessment.verdicts, "items": assessment.items, "parts": assessment.parts,
@@ -94,7 +113,7 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     names = []
     with atomic_folder(folder) as tmp:
         for name, frame in tables.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+            neutralise_formulas(frame).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
             names.append(f"{name}.csv")
         sheets = {name: sheet_parts(RESULT_SHEETS[name], frame) for name, frame in tables.items()}
         split = [f"{RESULT_SHEETS[name]}共 {sum(len(p) for _, p in parts)} 行，超过 Excel 每张工作表 "

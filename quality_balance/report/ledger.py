@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import re
 from pathlib import Path
 from typing import Iterable
 
@@ -42,7 +41,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, ProfileError
 from ..method.rules import SchoolRule, digits_needed, limit_text, number_text
-from ..output import atomic_folder, neutralise_formulas
+from ..output import MAX_NAME_CHARS, atomic_folder, neutralise_formulas, path_inside, safe_name
 from ..schema import DIMENSION_LABELS, STAGE_LABELS, PLACE_KEY as PLACE, status_label
 
 __all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit",
@@ -58,29 +57,14 @@ LEDGER_HEADERS = {
 _WIDTHS = {"rank": 6, "dimension": 10, "item": 7, "label": 22, "school_id": 13, "school_name": 18, "stage": 6,
            "value": 10, "threshold": 10, "gap": 10, "relative_gap": 9, "action": 36, "responsible": 18,
            "planned_year": 9, "reason": 36, "progress": 20}
-#: Longest county (or city) name kept whole in a file name; longer names are cut and given a hash.
-MAX_NAME_CHARS = 40
 #: Excel refuses longer text in one cell; longer cells are cut with a note.
 EXCEL_CELL_LIMIT = 32_767
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 _DECIMALS = {"R6": 0}
 _TITLE_ROWS = 3
 _FILLS = {"veto": "F4B6B6", "large": "FCE4D6", "small": "FFF2CC"}
 
 
 # --- file names ------------------------------------------------------------------------------------
-
-def _safe_part(name: str) -> str:
-    """A name made safe for one path component: no separators, control or reserved characters."""
-    text = _UNSAFE.sub("_", str(name)).strip(" .")
-    if len(text) > MAX_NAME_CHARS:
-        digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
-        text = text[:MAX_NAME_CHARS].rstrip(" .") + "~" + digest
-    if not text or _RESERVED.match(text):
-        text = "_" + text if text else "未命名"
-    return text
-
 
 def ledger_filename(county: str, year: int, city: str | None = None) -> str:
     """``<县区>_<年份>_整改台账.xlsx`` (``<市>_<县区>_…`` when a city is given), safe as one file name.
@@ -96,7 +80,7 @@ def ledger_filename(county: str, year: int, city: str | None = None) -> str:
     >>> ledger_filename("..", 2025)
     '未命名_2025_整改台账.xlsx'
     """
-    parts = ([_safe_part(city)] if city is not None else []) + [_safe_part(county), str(int(year)), "整改台账"]
+    parts = ([safe_name(city)] if city is not None else []) + [safe_name(county), str(int(year)), "整改台账"]
     return "_".join(parts) + ".xlsx"
 
 
@@ -410,33 +394,50 @@ def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: f
     book.save(path)
 
 
-def write_ledger(assessment, folder: str | Path, counties: str | Iterable[str] | None = None,
+def write_ledger(assessment, folder: str | Path, *, counties: str | Iterable[str] | None = None,
                  years: int | Iterable[int] | None = None) -> list[Path]:
     """Write one rectification ledger per selected county and year into ``folder``; return the paths.
+
+    A county-year without shortfalls gets a ledger saying so. Files appear only
+    when every ledger is complete (temporary folder, then rename).
 
     Parameters
     ----------
     assessment : Assessment
         From :func:`quality_balance.assess`.
-    folder : output folder (created if needed). Only files named by
-        :func:`ledger_filename` are written, all inside it.
-    counties, years : restrict to these counties and years (default: every one assessed).
+    folder : str or Path
+        The output folder (created if needed). Only files named by
+        :func:`ledger_filename` are written, all inside it; other files there are kept.
+    counties : str or iterable of str, optional, keyword-only
+        Restrict to these counties (default ``None``: every one assessed). Keyword-only
+        although it is a selection: a second positional string beside ``folder`` is
+        too easily swapped with it.
+    years : int or iterable of int, optional, keyword-only
+        Restrict to these years (default ``None``: every one assessed).
 
-    A county-year without shortfalls gets a ledger saying so. Files appear only
-    when every ledger is complete (temporary folder, then rename); raises
-    :class:`~quality_balance.errors.InputError` for a county or year not assessed.
+    Returns
+    -------
+    list of Path
+        ``folder / <ledger_filename>`` for each county and year written, ordered by
+        city, county and year: ``<县区>_<年份>_整改台账.xlsx`` (the city in front where
+        two cities have a county of that name).
+
+    Raises
+    ------
+    InputError
+        For a county or year not assessed, a file name that would fall outside
+        ``folder``, or a folder that cannot be written.
     """
     rows = ledger_table(assessment, counties, years)
     places = _select(assessment, counties, years)
     names = _file_names(places)
     by_place = dict(iter(rows.groupby(PLACE, sort=False)))
     folder = Path(folder)
+    for name in names:
+        path_inside(folder, name)  # the final place, links followed: refused before anything is written
     with atomic_folder(folder) as tmp:
-        root = tmp.resolve()
         for (city, county, year), name in zip(places.itertuples(index=False, name=None), names):
-            path = tmp / name
-            if path.resolve().parent != root:  # defence in depth: ledger_filename never allows this
-                raise InputError([Problem(name, "文件名会写到输出文件夹之外", value=county, fix="修改县区名称")])
+            path = path_inside(tmp, name)
             own = by_place.get((city, county, year), rows.iloc[:0])
             _write_sheet(path, own, _title_lines(assessment, city, county, year, len(own)),
                          _tolerance(assessment, city, county), assessment.synthetic)

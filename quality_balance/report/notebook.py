@@ -25,6 +25,9 @@ tables of :mod:`quality_balance.report.tables` and the charts of
 """
 from __future__ import annotations
 
+import html
+import re
+
 from pathlib import Path
 
 import pandas as pd
@@ -34,10 +37,10 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, require_known, require_place,
                       suggest)
 
-__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles", "or_note",
-           "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
+__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles",
+           "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
-           "HEADLINE_MIME", "headline_results", "record_headline"]
+           "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text"]
 
 #: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
 REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
@@ -60,15 +63,32 @@ def setup_report() -> None:
 DEMO_DIR = paths.DEFAULT_DEMO_DIR
 
 
-def load_dataset_or_demo(data_dir: str | Path | None = None, fallback: bool = True) -> Dataset:
+def load_dataset_or_demo(data_dir: str | Path | None = None, *, fallback: bool = True) -> Dataset:
     """Load the data set in ``data_dir``; without it, the demo data.
 
-    ``data_dir=None`` means the demo folder :data:`DEMO_DIR`. When the folder
-    does not exist or holds no data file (a fresh checkout's ``data/demo`` has
-    only its README until ``make demo`` runs) and ``fallback`` is true, the demo
-    data are generated in memory (deterministic, labelled 演示数据) and a note
-    says so; with ``fallback=False`` (batch rendering) that is an
-    :class:`~quality_balance.errors.InputError`.
+    Parameters
+    ----------
+    data_dir : str, Path or None
+        A data folder or file, read with :func:`quality_balance.load_dataset`.
+        Positional: it is the data. The default ``None`` means the demo folder
+        :data:`DEMO_DIR`.
+    fallback : bool, keyword-only
+        When the folder does not exist or holds no data file (a fresh checkout's
+        ``data/demo`` has only its README until ``make demo`` runs): ``True``
+        (default, for notebooks) generates the demo data in memory (deterministic,
+        labelled 演示数据) with a note saying so; ``False`` (batch rendering) raises.
+
+    Returns
+    -------
+    Dataset
+        The data set loaded from ``data_dir``, or the generated demo data set with
+        ``synthetic`` true and the note in ``notes``.
+
+    Raises
+    ------
+    InputError
+        The folder holds no data and ``fallback`` is false, or the data have errors
+        (as :func:`quality_balance.load_dataset`).
     """
     from ..inputs.readers import collect_files
     from ..inputs.loaders import load_dataset
@@ -147,6 +167,22 @@ def _require_years(schools: pd.DataFrame, city, county, first_year, last_year, s
         parameter=parameter, value=value, known=years, suggestion=hint, file=source)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def markdown_text(text: object) -> str:
+    """Text from the data made literal inside Markdown: HTML escaped, Markdown marks backslash-escaped.
+
+    Every name or note from the data that a report shows through ``Markdown(...)`` goes
+    through this, so a county named ``<script>…`` or ``**x**`` is shown as written and
+    never becomes markup.
+
+    >>> print(markdown_text("<script>alert(1)</script>"), markdown_text("**甲**县_1"))
+    &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*\\*甲\\*\\*县\\_1
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 def report_header(dataset: Dataset, profile_title: str, place: str) -> str:
     """Markdown for the top of a report: the place, the data's provenance, the profile used.
 
@@ -156,13 +192,13 @@ def report_header(dataset: Dataset, profile_title: str, place: str) -> str:
     lines = []
     if dataset.synthetic:
         lines.append(f"> **⚠ {SYNTHETIC_LABEL}** —— 本报告的全部数字与结论来自合成的演示数据，"
-                     f"不反映{place}的真实情况。")
+                     f"不反映{markdown_text(place)}的真实情况。")
         lines.append("")
-    lines.append(f"- **评估对象**：{place}")
-    lines.append(f"- **{dataset.provenance}**")
-    lines.append(f"- **评估标准**：{profile_title}")
+    lines.append(f"- **评估对象**：{markdown_text(place)}")
+    lines.append(f"- **{markdown_text(dataset.provenance)}**")
+    lines.append(f"- **评估标准**：{markdown_text(profile_title)}")
     for note in dataset.notes:
-        lines.append(f"- 说明：{note}")
+        lines.append(f"- 说明：{markdown_text(note)}")
     return "\n".join(lines)
 
 
@@ -182,10 +218,12 @@ def or_note(frame, note: str, caption: str | None = None):
     if len(frame.data if isinstance(frame, Styler) else frame):
         if not caption:
             return frame
-        return (frame if isinstance(frame, Styler) else frame.style).set_caption(caption)
+        from .tables import html_caption, html_styler
+
+        return html_caption(frame if isinstance(frame, Styler) else html_styler(frame), caption)
     from IPython.display import Markdown
 
-    return Markdown(f"*{note}*")
+    return Markdown(f"*{markdown_text(note)}*")
 
 
 #: Colour of the 演示数据 stamp on charts (the amber of the header's warning box).
@@ -290,13 +328,14 @@ def gap_summary(gap, county: str, year: int) -> str:
     """
     require_place(gap.counties, county=county, year=year, where="补足测算结果")
     row = gap.counties[(gap.counties["county"] == county) & (gap.counties["year"] == year)]
+    name = markdown_text(county)
     n_misses = int(((gap.units["county"] == county) & (gap.units["year"] == year)).sum())
     n_failing = int(row["n_failing"].sum())
     n_cv = int(row["n_cv_failing"].sum())
     if n_failing == 0 and n_cv == 0:
         if n_misses == 0:
-            return f"*{year}年{county}各学校单元的七项指标均达到标准、各项差异系数均在限值内，资源配置无需补充。*"
-        return (f"*{year}年{county}资源配置已达标，无需补充；另有 {n_misses} 处单项指标低于标准值，"
+            return f"*{year}年{name}各学校单元的七项指标均达到标准、各项差异系数均在限值内，资源配置无需补充。*"
+        return (f"*{year}年{name}资源配置已达标，无需补充；另有 {n_misses} 处单项指标低于标准值，"
                 f"但在校际指标要求容许的范围内（见下表，补足与否不影响结论）。*")
     lacks = [text for n, text in ((n_failing, f"{n_failing} 个学校单元未达到校际指标要求"),
                                   (n_cv, f"{n_cv} 项差异系数超过限值")) if n]
@@ -304,7 +343,7 @@ def gap_summary(gap, county: str, year: int) -> str:
     costs = [f"一次性投入约 {_wan(r['plan_cost_one_off_yuan'])}"]
     if r["plan_cost_per_year_yuan"] > 0:
         costs.append(f"每年新增教师费用约 {_wan(r['plan_cost_per_year_yuan'])}")
-    return (f"{year}年{county}有 " + "、".join(lacks) + f"（单项指标未达标共 {n_misses} 处）。"
+    return (f"{year}年{name}有 " + "、".join(lacks) + f"（单项指标未达标共 {n_misses} 处）。"
             f"达标方案（补足校际指标要求所需，并使差异系数回到限值内）估算" + "，".join(costs) + "。")
 
 
@@ -316,7 +355,7 @@ def show_figures(figures, note: str, dataset: Dataset | None = None) -> None:
     from IPython.display import Markdown, display
 
     if not len(figures):
-        display(Markdown(f"*{note}*"))
+        display(Markdown(f"*{markdown_text(note)}*"))
         return
     display(*(mark_synthetic(fig, dataset) if dataset is not None else fig for fig in figures))
 

@@ -41,7 +41,9 @@ permission, disk full — stops the batch with an
 """
 from __future__ import annotations
 
+import dataclasses
 import errno
+import hashlib
 import html
 import logging
 import os
@@ -60,7 +62,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from .. import paths
 from ..errors import RenderError
 from ..interrupt import STOP_SIGNALS, deferred, stop_on_signals
-from ..output import atomic_file, remove_stale, unwritable_output, write_text
+from ..output import atomic_file, path_inside, remove_stale, safe_name, unwritable_output, write_text
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
@@ -622,13 +624,28 @@ def plan_jobs(places, data_dir: str | Path, notebook_dir: str | Path = NOTEBOOK_
         profile = str(Path(profile).resolve())  # the kernels run in the notebooks' folder
     common = {"data_dir": str(Path(data_dir).resolve()), "demo_fallback": False, "profile": profile,
               "first_year": first_year, "last_year": last_year}
-    jobs = [ReportJob(notebook_dir / COUNTY_NOTEBOOK, f"{city}/{county}",
+    jobs = [ReportJob(notebook_dir / COUNTY_NOTEBOOK, report_name(city, county),
                       {**common, "city": city, "county": county}, f"{city} {county}")
             for city, county in places[["city", "county"]].itertuples(index=False, name=None)]
-    jobs += [ReportJob(notebook_dir / CITY_NOTEBOOK, f"{city}/{CITY_REPORT_NAME}", {**common, "city": city},
+    jobs += [ReportJob(notebook_dir / CITY_NOTEBOOK, report_name(city, CITY_REPORT_NAME), {**common, "city": city},
                        f"{city} {CITY_REPORT_NAME}")
              for city in places["city"].drop_duplicates()]
+    seen: dict[str, int] = {}
+    for i, job in enumerate(jobs):  # two names that sanitise alike (甲/乙 and 甲_乙) get a hash each
+        if job.name in seen:
+            digest = hashlib.sha1(job.title.encode("utf-8")).hexdigest()[:8]
+            jobs[i] = dataclasses.replace(job, name=f"{job.name}~{digest}")
+        seen[job.name] = i
     return jobs
+
+
+def report_name(city: str, county: str) -> str:
+    """``<市>/<县区>``, each part a safe file name (:func:`quality_balance.output.safe_name`).
+
+    >>> report_name("濮阳市", "清丰县"), report_name("..", "../../../x")
+    ('濮阳市/清丰县', '未命名/_.._.._x')
+    """
+    return f"{safe_name(city)}/{safe_name(county)}"
 
 
 def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
@@ -668,6 +685,8 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     chosen = _choose_places(places, cities, counties, str(data_dir))
     batch = plan_jobs(chosen, data_dir, notebook_dir, profile if profile is None else str(profile),
                       first_year, last_year)
+    for job in batch:  # names come from the data: each report must land inside out_dir, links followed
+        path_inside(out_dir, job.name + ".html")
     assessment = assess(dataset, profile=profile)  # before the batch: a data problem fails fast
     results = execute_jobs(batch, out_dir, jobs, progress)
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
@@ -719,7 +738,7 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
     from .tables import verdict_overview
 
     out = Path(out_dir)
-    by_name = {r.job.name: r for r in results}
+    by_place = {(r.job.parameters.get("city"), r.job.parameters.get("county")): r for r in results}
     overview = verdict_overview(verdicts, first_year=first_year, last_year=last_year)
     years = [c for c in overview.columns if c != "first_met"]
     latest = verdicts.sort_values("year").groupby(["city", "county"])["profile"].last() \
@@ -737,12 +756,13 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
     if failed:
         parts.append(f'<p class="failed">本次有 {len(failed)} 份报告生成失败，见下表“状态”列。</p>')
     for city, group in places.groupby("city", sort=True):
-        city_name = f"{city}/{CITY_REPORT_NAME}"
+        overview_result = by_place.get((city, None))
+        city_name = overview_result.job.name if overview_result else report_name(city, CITY_REPORT_NAME)
         links = " · ".join(x for x in (_link(out, city_name, ".html", "城市概览"),
                                         _link(out, city_name, ".ipynb", "ipynb")) if x)
         parts.append(f"<h2>{html.escape(city)}　{links}</h2>")
-        if city_name in by_name and not by_name[city_name].ok:
-            parts.append(f'<p class="failed">城市概览生成失败：{html.escape(by_name[city_name].error)}</p>')
+        if overview_result is not None and not overview_result.ok:
+            parts.append(f'<p class="failed">城市概览生成失败：{html.escape(overview_result.error)}</p>')
         head = "".join(f"<th>{y}年</th>" for y in years)
         parts.append(f"<table><tr><th>县区</th><th>评估标准</th>{head}<th>首次达标年份</th><th>报告</th>"
                      f"<th>状态</th></tr>")
@@ -750,10 +770,10 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
             row = overview.loc[(city, county)] if (city, county) in overview.index else None
             cells = "".join(_status_cell(None if row is None else row[y]) for y in years)
             first = "—" if row is None or row["first_met"] != row["first_met"] else f"{int(row['first_met'])}年"
-            name = f"{city}/{county}"
+            result = by_place.get((city, county))
+            name = result.job.name if result else report_name(city, county)
             links = " · ".join(x for x in (_link(out, name, ".html", "查看报告"),
                                             _link(out, name, ".ipynb", "ipynb")) if x) or "—"
-            result = by_name.get(name)
             state = ("本次未生成" if result is None else "已生成" if result.ok
                      else f'<span class="failed">失败：{html.escape(result.error)}</span>')
             used = profiles.get((city, county), "—")

@@ -21,6 +21,8 @@ check against; without it a name they lack gives an empty result, as before.
 """
 from __future__ import annotations
 
+import html
+
 from typing import Mapping
 
 import numpy as np
@@ -35,7 +37,7 @@ from .style import STATUS_COLORS
 
 __all__ = [
     "interval_level",
-    "select_place", "status_styler",
+    "select_place", "status_styler", "html_styler", "html_caption", "css_text",
     "verdict_table", "verdict_overview", "cv_table", "school_indicator_table", "failing_schools",
     "item_year_table", "item_reasons", "recognition_view", "verdict_reasons", "shortfall_table",
     "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
@@ -81,15 +83,48 @@ def _status_css(label: object) -> str:
     return f"background-color: {color}" if color else ""
 
 
+# --- every text that reaches HTML is escaped, here ---------------------------------------------------
+
+def html_styler(frame: pd.DataFrame) -> Styler:
+    """``frame.style`` with every text escaped for HTML: cells, row and column labels.
+
+    Names come from the data (a school named ``<script>…</script>``): every table of
+    this module is styled through this one function, so a report page never carries
+    markup from the data. Later ``format`` calls pass ``escape="html"`` too.
+
+    >>> "<b>" in html_styler(pd.DataFrame({"<b>": ["<i>x</i>"]}, index=["<u>"])).to_html()
+    False
+    """
+    with pd.option_context("styler.format.escape", "html"):
+        styler = frame.style
+    return styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+
+
+def html_caption(styler: Styler, caption: str) -> Styler:
+    """``styler.set_caption`` with the caption escaped (it holds county names)."""
+    return styler.set_caption(html.escape(str(caption)))
+
+
+def css_text(text: object) -> str:
+    """Text safe inside a CSS string (pandas puts tooltips in ``content: "…"``): ``\\``, ``"``, ``<``, ``>``
+    and line breaks as CSS escapes, so that no text can close the string or the ``<style>`` element.
+
+    >>> print(css_text('</style><script>"x"') + "|")
+    \\3C /style\\3E \\3C script\\3E \\22 x\\22 |
+    """
+    table = {"\\": "\\5C ", '"': "\\22 ", "'": "\\27 ", "<": "\\3C ", ">": "\\3E ", "\n": "\\A ", "\r": ""}
+    return "".join(table.get(ch, ch) for ch in str(text))
+
+
 def status_styler(frame: pd.DataFrame, caption: str | None = None) -> Styler:
     """Colour every cell holding a status label (达标, 未达标, 无数据, 不适用...) by its status.
 
     >>> status_styler(pd.DataFrame({"2025": ["达标"]})).to_html().count("#c6efce")
     1
     """
-    styler = frame.style.map(_status_css)
+    styler = html_styler(frame).map(_status_css)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = html_caption(styler, caption)
     return styler
 
 
@@ -180,9 +215,9 @@ def school_indicator_table(values: pd.DataFrame, units: pd.DataFrame, county: st
     css["达标项数"] = ""
     css["校际指标要求"] = wide["校际指标要求"].map(_status_css)
     formats = {i: ("{:.0f}" if i == "R6" else "{:.2f}") for i in INDICATORS}
-    return (wide.style.apply(lambda _: css, axis=None).format(formats, na_rep="—")
-            .set_caption(f"{county} {year}年 各学校单元资源配置指标（绿：达标；黄：未达标但不低于达标值的"
-                         f" {limit_text(min_ratio * 100, '%')}；红：低于 {limit_text(min_ratio * 100, '%')}）"))
+    styler = html_styler(wide).apply(lambda _: css, axis=None).format(formats, na_rep="—", escape="html")
+    return html_caption(styler, f"{county} {year}年 各学校单元资源配置指标（绿：达标；黄：未达标但不低于达标值的"
+                                f" {limit_text(min_ratio * 100, '%')}；红：低于 {limit_text(min_ratio * 100, '%')}）")
 
 
 def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
@@ -261,8 +296,8 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     colors = status.apply(lambda col: col.map(lambda s: f"background-color: {STATUS_COLORS[s]}"
                                               if s in STATUS_COLORS else ""))
     colors.columns = text.columns
-    styler = text.style.apply(lambda _: colors, axis=None).set_tooltips(reasons.fillna(""))
-    return styler.set_caption(f"{county} {DIMENSION_LABELS.get(dimension, dimension)}（鼠标悬停可查看原因）")
+    styler = html_styler(text).apply(lambda _: colors, axis=None).set_tooltips(reasons.fillna("").map(css_text))
+    return html_caption(styler, f"{county} {DIMENSION_LABELS.get(dimension, dimension)}（鼠标悬停可查看原因）")
 
 
 def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | None = None,
@@ -510,7 +545,8 @@ def school_influence(influence: pd.DataFrame, school_id: str, year: int) -> pd.D
     rows = influence[(influence["school_id"].astype(str) == str(school_id)) & (influence["year"] == year)]
     rows = rows.sort_values(["stage", "indicator"])
     return pd.DataFrame({
-        "学段": rows["stage"].map(STAGE_LABELS), "指标": rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS),
+        "学段": rows["stage"].map(STAGE_LABELS),
+        "指标": rows["indicator"] + " " + rows["indicator"].map(INDICATOR_LABELS),
         "本校数值": rows["value"].round(2), "县域差异系数": rows["cv"].round(3),
         "本校达到均值时": rows["cv_at_mean"].round(3), "不含本校时": rows["cv_without"].round(3),
         "贡献": rows["effect_at_mean"].round(3)}).reset_index(drop=True)
@@ -693,9 +729,9 @@ def plan_status_table(status: pd.DataFrame, scope: str | None, city: str | None 
     if scope is None:
         out.insert(0, "县区", rows["scope"].to_numpy())
     colors = {PLAN_STATUS_LABELS[s]: c for s, c in PLAN_STATUS_COLORS.items()}
-    styler = out.style.map(lambda v: f"background-color: {colors[v]}" if v in colors else "", subset=["状态"])
-    return styler.hide(axis="index").set_caption(
-        f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
+    styler = html_styler(out).map(lambda v: f"background-color: {colors[v]}" if v in colors else "", subset=["状态"])
+    return html_caption(styler.hide(axis="index"),
+                        f"{scope or '各县区'} 规划目标完成情况（同期计划：截至评估年份应完成的数量）")
 
 
 def plan_actuals_table(actuals: pd.DataFrame, scope: str, city: str | None = None, *,
@@ -754,8 +790,8 @@ def figures_styler(frame: pd.DataFrame, caption: str | None = None, decimals: in
     1
     """
     floats = list(frame.select_dtypes("float").columns)
-    styler = frame.style.format(lambda v: _number(v, decimals), subset=floats).hide(axis="index")
-    return styler.set_caption(caption) if caption else styler
+    styler = html_styler(frame).format(lambda v: _number(v, decimals), subset=floats, escape="html").hide(axis="index")
+    return html_caption(styler, caption) if caption else styler
 
 
 def gap_view(gap, kind: str = "totals", top: int | None = None) -> pd.DataFrame:

@@ -230,13 +230,38 @@ def _target(t: dict) -> Target:
         level=t.get("level", "national"), note=t.get("note", ""))
 
 
-def load_plan(plan: "str | Path | Plan", search_path: Iterable[str | Path] = ()) -> Plan:
+def load_plan(plan: "str | Path | Plan", *, search_path: Iterable[str | Path] = ()) -> Plan:
     """Load a plan by name (``"濮阳市"``...) or path to a ``.toml`` file, validated.
 
-    Raises :class:`~quality_balance.errors.ProfileError` naming the file and every
-    problem found (unknown key, wrong kind, unknown measure, a ``value`` that
-    differs from the sum of ``by_county``...).
+    Parameters
+    ----------
+    plan : str, Path or Plan
+        The plan's name (a shipped one, named after its city, or a ``*.toml`` in
+        ``search_path``) or the path of a ``.toml`` file; a :class:`Plan` is
+        returned as it is.
+    search_path : iterable of str or Path, keyword-only
+        Extra plan folders searched after the shipped one (a file there replaces a
+        shipped plan of the same name). The default ``()`` searches only the
+        shipped plans.
 
+    Returns
+    -------
+    Plan
+        ``name``, ``title``, ``source`` (the document the targets come from),
+        ``city``, ``start`` (the plan's first year), ``targets`` (one
+        :class:`Target` each: ``id``, ``kind``, ``measure``, ``direction``,
+        ``unit``, the target ``year`` and ``value`` or ``yearly`` values,
+        ``by_county``, ``level``…) and ``path``.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file and every problem found (unknown plan name, unknown key,
+        wrong kind, unknown measure, a ``value`` that differs from the sum of
+        ``by_county``...).
+
+    Examples
+    --------
     >>> p = load_plan("濮阳市")
     >>> [t.yearly[2021] for t in p.targets if t.id == "large_classes"]
     [356.0]

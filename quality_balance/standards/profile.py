@@ -55,9 +55,31 @@ class Profile:
     def get(self, dotted: str) -> Any:
         """The value of a dotted setting, e.g. ``"resources.cv_limit.primary"``.
 
-        Raises :class:`~quality_balance.errors.UnknownSettingError` (a
-        :class:`ProfileError`) for a setting the profile does not have, listing the
-        settings at that level and the closest.
+        Parameters
+        ----------
+        dotted : str
+            The setting's path, keys joined by dots (``"guarantee.G6.funded_as"``);
+            the profile's units apply (rates in %, areas m², money 元, CV a plain
+            fraction).
+
+        Returns
+        -------
+        object
+            The setting as the merged profile holds it: a number, string, bool or
+            list, or a mapping for a table (e.g. ``"resources.cv_limit"`` →
+            ``{"primary": 0.5, "junior": 0.45}``). A mapping is the profile's own;
+            do not change it.
+
+        Raises
+        ------
+        UnknownSettingError
+            (a :class:`ProfileError`) for a setting the profile does not have,
+            listing the settings at that level and the closest.
+
+        Examples
+        --------
+        >>> load_profile("national").get("resources.cv_limit.primary")
+        0.5
         """
         node: Any = self.data
         parts = dotted.split(".")
@@ -82,13 +104,14 @@ class Profile:
         return list(self.data.get("extra_items", []))
 
 
-def available_profiles(search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
+def available_profiles(*, search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
     """Profile name → file, for the shipped profiles and any ``*.toml`` in ``search_path``.
 
     Parameters
     ----------
-    search_path : iterable of str or Path
+    search_path : iterable of str or Path, keyword-only
         Extra folders (a file there replaces a shipped profile of the same name).
+        The default ``()`` lists the shipped profiles only.
 
     Returns
     -------
@@ -142,7 +165,8 @@ def _check_values(data: Mapping, problems: list[str]) -> None:
             problems.append(f"split weight for {stage!r} must be positive, got {w!r}")
     rule = res.get("school_rule", {})
     if "min_ratio_of_miss" in rule and not 0 < rule["min_ratio_of_miss"] <= 1:
-        problems.append(f"'resources.school_rule.min_ratio_of_miss' must be in (0, 1], got {rule['min_ratio_of_miss']!r}")
+        problems.append("'resources.school_rule.min_ratio_of_miss' must be in (0, 1], "
+                        f"got {rule['min_ratio_of_miss']!r}")
     if "min_met" in rule and not (isinstance(rule["min_met"], int) and 0 <= rule["min_met"] <= 7):
         problems.append(f"'resources.school_rule.min_met' must be a whole number 0–7, got {rule['min_met']!r}")
     rec = data.get("recognition", {})
@@ -178,7 +202,8 @@ def _check_extra_items(items: Any, problems: list[str]) -> None:
         for key in sorted(set(item) - set(known)):
             problems.append(f"{label}: unknown key {key!r} (known: {', '.join(known)})")
         if item.get("dimension") not in _EXTRA_ITEM_DIMENSIONS:
-            problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, got {item.get('dimension')!r}")
+            problems.append(f"{label}: 'dimension' must be one of {_EXTRA_ITEM_DIMENSIONS}, "
+                            f"got {item.get('dimension')!r}")
         if item.get("op") not in (">=", "<="):
             problems.append(f"{label}: 'op' must be '>=' or '<=', got {item.get('op')!r}")
         if isinstance(item.get("column"), str) and item["column"] not in COUNTIES.names:
@@ -235,15 +260,41 @@ def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
                    chain=tuple(chain), path=str(path))
 
 
-def load_profile(profile: "str | Path | Profile" = "national",
+def load_profile(profile: "str | Path | Profile" = "national", *,
                  search_path: Iterable[str | Path] = ()) -> Profile:
     """Load a profile by name (``"national"``, ``"桓台县"``...) or by path to a ``.toml`` file.
 
     The parent chain is followed up to ``national`` and merged; each layer is
-    validated against what its parent defines. Raises :class:`ProfileError`
-    naming the file and key for an unknown key, a value of the wrong kind or
-    range, a missing parent or a loop.
+    validated against what its parent defines.
 
+    Parameters
+    ----------
+    profile : str, Path or Profile
+        The profile's name (a shipped one, or a ``*.toml`` in ``search_path``), or
+        the path of a ``.toml`` file; a :class:`Profile` is returned as it is.
+        Positional: it is the selection, the one thing a call names. The default
+        ``"national"`` is the national standard (教督〔2017〕6号).
+    search_path : iterable of str or Path, keyword-only
+        Extra profile folders searched after the shipped one (a file there
+        replaces a shipped profile of the same name). The default ``()`` searches
+        only the shipped profiles.
+
+    Returns
+    -------
+    Profile
+        The merged, validated profile: ``name``, ``title``, ``data`` (the nested
+        settings, read with :meth:`Profile.get`), ``chain`` (the profile and its
+        parents up to ``national``) and ``path``. Loaded files are cached until
+        they change.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file and key for an unknown profile name, an unknown key, a
+        value of the wrong kind or range, a missing parent or a loop.
+
+    Examples
+    --------
     >>> p = load_profile("national")
     >>> p.get("resources.cv_limit.junior")
     0.45
@@ -265,7 +316,7 @@ def _place_index(search: tuple[str, ...]) -> dict[str, str]:
 def _place_index_of(files: tuple[tuple[str, Path], ...], search: tuple[str, ...]) -> dict[str, str]:
     index: dict[str, str] = {}
     for name, _ in files:
-        for place in load_profile(name, search).places:
+        for place in load_profile(name, search_path=search).places:
             index.setdefault(place, name)
     return index
 
@@ -274,24 +325,30 @@ def _place_profile_name(index: Mapping[str, str], city: str, county: str) -> str
     return index.get(f"{city}/{county}") or index.get(city) or ROOT
 
 
-def profile_for_place(city: str, county: str, search_path: Iterable[str | Path] = ()) -> Profile:
+def profile_for_place(city: str, county: str, *, search_path: Iterable[str | Path] = ()) -> Profile:
     """The default profile of a county: one naming "市/县区" wins over one naming "市", else national.
 
     Parameters
     ----------
     city, county : str
         The county's city and name.
-    search_path : iterable of str or Path
-        Extra profile folders.
+    search_path : iterable of str or Path, keyword-only
+        Extra profile folders, searched after the shipped ones. The default ``()``
+        looks at the shipped profiles only.
 
     Returns
     -------
     Profile
         The first available profile (shipped ones first, by name) whose ``places``
         list ``"city/county"``; else the first listing ``city``; else ``national``.
+
+    Raises
+    ------
+    ProfileError
+        A profile found on the way is invalid (see :func:`load_profile`).
     """
     search = tuple(str(Path(s)) for s in search_path)
-    return load_profile(_place_profile_name(_place_index(search), city, county), search)
+    return load_profile(_place_profile_name(_place_index(search), city, county), search_path=search)
 
 
 def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | None" = None,
@@ -307,7 +364,7 @@ def profiles_by_county(places: "pd.DataFrame", profile: "str | Path | Profile | 
         search = tuple(str(Path(s)) for s in search_path)
         index = _place_index(search)
         names = {pair: _place_profile_name(index, *pair) for pair in pairs}
-        resolved = {name: load_profile(name, search) for name in set(names.values())}
+        resolved = {name: load_profile(name, search_path=search) for name in set(names.values())}
         return {pair: resolved[name] for pair, name in names.items()}
-    chosen = load_profile(profile, search_path)
+    chosen = load_profile(profile, search_path=search_path)
     return {(c, k): chosen for c, k in pairs}

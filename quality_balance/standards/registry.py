@@ -158,7 +158,8 @@ class Registry:
         if str(name_or_path) not in known:
             hint = suggest(str(name_or_path), known)
             raise ProfileError(
-                f"没有名为“{name_or_path}”的{self.label}（参数 {self.kind}）" + (f"，是否指“{hint}”？" if hint else "。")
+                f"没有名为“{name_or_path}”的{self.label}（参数 {self.kind}）"
+                + (f"，是否指“{hint}”？" if hint else "。")
                 + f"\nunknown {self.kind} {str(name_or_path)!r}; expected one of {', '.join(sorted(known))} "
                 f"or the path of a .toml file")
         return known[str(name_or_path)]

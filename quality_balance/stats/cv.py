@@ -152,6 +152,25 @@ def weighted_cv(values, weights) -> float:
 def unweighted_cv(values) -> float:
     """Plain population CV, ``std(x) / mean(x)``: every unit counts the same.
 
+    Parameters
+    ----------
+    values : array-like of float
+        Each unit's per-student indicator value X_i (e.g. m² per student); every
+        unit gets weight 1, whatever its size.
+
+    Returns
+    -------
+    float
+        The population standard deviation over the mean (ddof 0); 0.0 for a single
+        unit; ``nan`` when the mean is 0 (the CV is undefined).
+
+    Raises
+    ------
+    CalculationError
+        ``values`` is empty or holds a missing or infinite number.
+
+    Examples
+    --------
     >>> unweighted_cv([1.0, 3.0])
     0.5
     """

@@ -21,6 +21,30 @@ __all__ = ["gini", "grouped_gini"]
 def gini(values, weights=None) -> float:
     """Student-weighted Gini coefficient, 0 (equal) to →1 (concentrated).
 
+    Parameters
+    ----------
+    values : array-like of float
+        Each unit's per-student indicator value X_i (e.g. m² per student).
+    weights : array-like of float, optional
+        Each unit's students P_i (non-negative, positive total), one per value.
+        Positional: the second data array, as in :func:`weighted_cv`. The default
+        ``None`` weights every unit 1 (the unweighted Gini).
+
+    Returns
+    -------
+    float
+        G = Σ_i Σ_j P_i P_j |X_i − X_j| / (2 P² X̄), unitless: 0 when every unit has
+        the same value, approaching 1 when one unit holds everything; ``nan`` when
+        the weighted mean is 0.
+
+    Raises
+    ------
+    CalculationError
+        ``values`` is empty or not finite, or ``weights`` has another length, a
+        negative or non-finite entry, or a total of 0.
+
+    Examples
+    --------
     >>> gini([1.0, 3.0])
     0.25
     >>> abs(gini([2.0, 2.0, 2.0], [10, 20, 30])) < 1e-12

@@ -33,6 +33,31 @@ def _cv_from_sums(s0, s1, s2):
 def cv_influence(values, weights) -> pd.DataFrame:
     """Per unit: ``cv_at_mean``, ``cv_without`` and ``effect_at_mean`` (see module docstring).
 
+    Parameters
+    ----------
+    values : array-like of float
+        Each unit's per-student indicator value X_i (e.g. m² per student).
+    weights : array-like of float
+        Each unit's students P_i (non-negative, positive total), one per value.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit with a positive weight, in input order (index 0 … n−1),
+        with columns ``value`` (X_i), ``students`` (P_i), ``cv`` (the CV of all units,
+        the same on every row), ``cv_at_mean`` (the CV with this unit brought to X̄),
+        ``cv_without`` (the CV without this unit; ``nan`` for a unit alone) and
+        ``effect_at_mean`` (``cv − cv_at_mean``, the part of the CV this unit
+        accounts for). CVs are unitless ratios; ``nan`` where the mean is 0.
+
+    Raises
+    ------
+    CalculationError
+        ``values`` is empty or not finite, or ``weights`` has another length, a
+        negative or non-finite entry, or a total of 0.
+
+    Examples
+    --------
     >>> df = cv_influence([1.0, 3.0, 2.0], [1, 1, 2])
     >>> float(df["cv_at_mean"].iloc[2]) == float(df["cv_at_mean"].iloc[2])  # defined
     True

@@ -29,6 +29,31 @@ def _xlogx(r: np.ndarray) -> np.ndarray:
 def theil(values, weights=None) -> float:
     """Student-weighted Theil T index (0 = equal; ln N at most).
 
+    Parameters
+    ----------
+    values : array-like of float
+        Each unit's per-student indicator value X_i (non-negative; units at 0
+        contribute 0).
+    weights : array-like of float, optional
+        Each unit's students P_i (non-negative, positive total), one per value.
+        Positional: the second data array, as in :func:`weighted_cv`. The default
+        ``None`` weights every unit 1.
+
+    Returns
+    -------
+    float
+        T = Σ p_i · r_i · ln r_i with p_i = P_i / P and r_i = X_i / X̄, unitless:
+        0 when every unit has the same value, at most ln N; ``nan`` when the weighted
+        mean is 0.
+
+    Raises
+    ------
+    CalculationError
+        ``values`` is empty or not finite, or ``weights`` has another length, a
+        negative or non-finite entry, or a total of 0.
+
+    Examples
+    --------
     >>> round(theil([1.0, 3.0]), 6)  # 0.5·0.5·ln 0.5 + 0.5·1.5·ln 1.5
     0.130812
     """
@@ -43,8 +68,31 @@ def theil(values, weights=None) -> float:
 def theil_decomposition(values, weights, groups) -> dict[str, float]:
     """Split the Theil index into between-group and within-group parts.
 
-    Returns ``{"total", "between", "within"}`` with total = between + within.
+    Parameters
+    ----------
+    values : array-like of float
+        Each unit's per-student indicator value X_i (non-negative).
+    weights : array-like of float
+        Each unit's students P_i (non-negative, positive total), one per value.
+    groups : array-like
+        Each unit's group label, one per value (e.g. the location 城区 / 镇区 / 乡村).
 
+    Returns
+    -------
+    dict of str to float
+        ``{"total", "between", "within"}`` with total = between + within (module
+        docstring): ``between`` = Σ_g s_g · ln(X̄_g / X̄) and ``within`` = Σ_g s_g · T_g,
+        s_g being group g's share of the resource. All three are ``nan`` when the
+        weighted mean is 0.
+
+    Raises
+    ------
+    CalculationError
+        ``values`` is empty or not finite, or ``weights`` has another length, a
+        negative or non-finite entry, or a total of 0.
+
+    Examples
+    --------
     >>> d = theil_decomposition([1.0, 1.0, 3.0, 3.0], [1, 1, 1, 1], ["乡村", "乡村", "城区", "城区"])
     >>> round(d["within"], 12), round(d["between"], 6) == round(d["total"], 6)
     (0.0, True)

@@ -1,4 +1,5 @@
-"""The synthetic demo data: reproducible, valid against the schema, labelled synthetic, and telling the designed story."""
+"""The synthetic demo data: reproducible, valid against the schema, labelled synthetic, and telling the designed
+story."""
 import hashlib
 import json
 import shutil
@@ -345,7 +346,8 @@ def test_plan_figures_agree_with_the_school_table(data):
     for (county, year), n in new.items():
         assert built[(county, year)] == n
     assert built[("华龙区", 2022)] == demo.DESIGN["华龙区"].new_schools[2022]
-    backbone = s.groupby(["county", "year"])[["backbone_teachers_primary", "backbone_teachers_junior"]].sum().sum(axis=1)
+    backbone = (s.groupby(["county", "year"])[["backbone_teachers_primary", "backbone_teachers_junior"]]
+                .sum().sum(axis=1))
     assert (c["backbone_provincial_city"] + c["backbone_county_level"]).sort_index().equals(backbone.sort_index())
     boarding = s[s["boarders"] > 0].groupby(["county", "year"]).size()
     added = boarding[("南乐县", 2025)] - boarding[("南乐县", 2021)]

@@ -404,7 +404,8 @@ def survey_of_unknown_county(folder: Path) -> list[Path]:
     """A survey of 乙县, which has no school in the school table."""
     from tests.builders import survey_rows
 
-    return _csv(folder, "学校.csv", valid_rows()) + _csv(folder, "满意度调查.csv", survey_rows(county="乙县"), table=SURVEY)
+    return (_csv(folder, "学校.csv", valid_rows())
+            + _csv(folder, "满意度调查.csv", survey_rows(county="乙县"), table=SURVEY))
 
 
 def county_row_without_schools(folder: Path) -> list[Path]:
@@ -470,7 +471,8 @@ CASES = [
     Case("impossible_stage", "a 小学 with 300 junior students", impossible_stage, 2,
          ("学校.csv", "初中在校生数", "不应有初中在校生"), "error: the school type cannot have that stage"),
     Case("survey_too_favourable", "a survey with 452 favourable answers of 400 respondents", survey_too_favourable, 2,
-         ("满意度调查.csv", "认可人数多于有效样本数", "认可 452 > 样本 400"), "error: more favourable answers than respondents"),
+         ("满意度调查.csv", "认可人数多于有效样本数", "认可 452 > 样本 400"),
+         "error: more favourable answers than respondents"),
     Case("empty_file", "a 0-byte 学校.csv", empty_file, 2, ("学校.csv", "文件是空的"), "error: the file is empty"),
     Case("blank_file", "a 学校.csv of spaces and line breaks", blank_file, 2, ("学校.csv", "文件是空的"),
          "error: the file is empty"),
@@ -482,7 +484,8 @@ CASES = [
          ("学校.xlsx", "公式没有保存计算结果（T2）", "保存一次"),
          "error: names the formula cells without a cached value; fix: open and save in Excel/WPS"),
     Case("long_strings", "a 42 000-character school name and a 300-character county", long_strings, 0,
-         ("学校 2 行", "没有错误"), "accepted; the ledger cuts cells at Excel's 32 767 characters and file names at 40"),
+         ("学校 2 行", "没有错误"),
+         "accepted; the ledger cuts cells at Excel's 32 767 characters and file names at 40"),
     Case("path_county", f"county named {PATH_COUNTY}", path_county, 0, ("学校 2 行", "没有错误"),
          "accepted as a name; never used as a path (assess/ledger test)"),
     Case("utf16_csv", "a UTF-16 CSV (Excel's 'Unicode text')", utf16_csv, 2, ("学校.csv", "UTF-16"),
@@ -491,7 +494,8 @@ CASES = [
          "error: unit 万元 where 元 is expected (and the required column missing)"),
     Case("scientific_ids", "school codes turned into 4.10922E+09 by Excel", scientific_ids, 2,
          ("学校.csv", "学校标识码", "科学计数法"), "error: identifier lost to scientific notation"),
-    Case("duplicate_rows", "the same school and year twice", duplicate_rows, 2, ("学校.csv", "第4行", "与第2行", "重复"),
+    Case("duplicate_rows", "the same school and year twice", duplicate_rows, 2,
+         ("学校.csv", "第4行", "与第2行", "重复"),
          "error: duplicate key, both rows named"),
     Case("missing_column", "no 小学在校生数 column", missing_column, 2, ("学校.csv", "小学在校生数", "缺少必需的列"),
          "error: required column missing"),
@@ -503,10 +507,13 @@ CASES = [
          "error: not an .xls workbook, save as .xlsx"),
     Case("zip_without_workbook", "a zip archive (no workbook inside) named 学校.xlsx", zip_without_workbook, 2,
          ("学校.xlsx", "无法作为 Excel 工作簿读取"), "error: not a workbook"),
-    Case("header_only", "a 学校.csv with the header row only", header_only, 2, ("学校.csv", "没有数据行", "没有找到含数据行的表"),
+    Case("header_only", "a 学校.csv with the header row only", header_only, 2,
+         ("学校.csv", "没有数据行", "没有找到含数据行的表"),
          "error: no table with data rows"),
-    Case("empty_folder", "an empty folder", empty_folder, 2, ("空文件夹", "没有找到可识别的数据表"), "error: no table found"),
-    Case("missing_path", "a path that does not exist", missing_path, 2, ("不存在.csv", "找不到文件"), "error: file not found"),
+    Case("empty_folder", "an empty folder", empty_folder, 2, ("空文件夹", "没有找到可识别的数据表"),
+         "error: no table found"),
+    Case("missing_path", "a path that does not exist", missing_path, 2, ("不存在.csv", "找不到文件"),
+         "error: file not found"),
     Case("quoted_newlines_ragged", "a cell with a line break and comma in quotes; a row longer than the header",
          quoted_newlines_ragged, 0, ("学校 2 行", "未识别的列", "没有错误"),
          "accepted; the extra cell is an ignored column (warning)"),
@@ -522,9 +529,11 @@ CASES = [
          "accepted with a warning per cell naming it and what it now reads; assess and every writer work"),
     Case("huge_magnitude", "an equipment value of 1e308", huge_magnitude, 2,
          ("学校.csv", "第2行", "教学仪器设备值", "数值大得不合理"),
-         "error: a value beyond 1e12 is refused (it overflowed the county mean to infinity and the reason said 均为 0)"),
+         "error: a value beyond 1e12 is refused (it overflowed the county mean to infinity and the reason said "
+         "均为 0)"),
     Case("only_special_education", "a county whose only school is a 特殊教育学校", only_special_education, 0,
-         ("学校 1 行", "没有错误"), "accepted; assess gives 资源配置 not_applicable 无纳入评估的学校单元 (was a KeyError)"),
+         ("学校 1 行", "没有错误"),
+         "accepted; assess gives 资源配置 not_applicable 无纳入评估的学校单元 (was a KeyError)"),
     Case("zero_students", "a county whose only school has 0 students", zero_students, 0,
          ("学校 1 行", "没有错误"), "accepted; assess gives 资源配置 not_applicable (was a KeyError)"),
     Case("scores_of_unknown_school", "scores of a school the school table does not have", scores_of_unknown_school, 0,

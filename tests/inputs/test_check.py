@@ -18,7 +18,8 @@ def frame(*rows: dict) -> pd.DataFrame:
 # --- area per student across years -----------------------------------------------------------------------
 
 def test_area_jump_compares_each_year_with_the_previous_one_reported():
-    # 1000 students; teaching area 5 000 → 500 (×10, the limit itself) → 400 (×1.25) → … 2025 after a gap: 40 (×10 again)
+    # 1000 students; teaching area 5 000 → 500 (×10, the limit itself) → 400 (×1.25) → …
+    # 2025 after a gap: 40 (×10 again)
     schools = frame(dict(year=2021, teaching_area_m2=5000.0), dict(year=2022, teaching_area_m2=500.0),
                     dict(year=2023, teaching_area_m2=400.0), dict(year=2025, teaching_area_m2=39.0))
     jumps = area_jumps(schools, 10)
@@ -29,9 +30,12 @@ def test_area_jump_compares_each_year_with_the_previous_one_reported():
 
 
 def test_area_jump_up_and_from_zero_but_not_between_zeros_or_without_students():
-    schools = frame(dict(school_id="A", year=2024, sports_area_m2=800.0), dict(school_id="A", year=2025, sports_area_m2=8100.0),
-                    dict(school_id="B", year=2024, sports_area_m2=0.0), dict(school_id="B", year=2025, sports_area_m2=7000.0),
-                    dict(school_id="C", year=2024, sports_area_m2=0.0), dict(school_id="C", year=2025, sports_area_m2=0.0),
+    schools = frame(dict(school_id="A", year=2024, sports_area_m2=800.0),
+                    dict(school_id="A", year=2025, sports_area_m2=8100.0),
+                    dict(school_id="B", year=2024, sports_area_m2=0.0),
+                    dict(school_id="B", year=2025, sports_area_m2=7000.0),
+                    dict(school_id="C", year=2024, sports_area_m2=0.0),
+                    dict(school_id="C", year=2025, sports_area_m2=0.0),
                     dict(school_id="D", year=2024, students_primary=0.0), dict(school_id="D", year=2025))
     jumps = area_jumps(schools, 10)
     assert jumps[["school_id", "column"]].values.tolist() == [["A", "sports_area_m2"], ["B", "sports_area_m2"]]
@@ -116,7 +120,8 @@ def test_check_command_prints_every_problem_then_the_summary(tmp_path, capsys):
     assert main(["check", path]) == 2
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith("错误 / error: ") and "第4行 列「教学及辅助用房面积」: 不是数字（收到: '五千'）" in lines[0]
+    assert (lines[0].startswith("错误 / error: ")
+            and "第4行 列「教学及辅助用房面积」: 不是数字（收到: '五千'）" in lines[0])
     assert "应为: 不小于 0 的数，单位：平方米" in lines[0] and "修改建议" in lines[0]
     assert lines[1].startswith("警告 / warning: ") and "生均体育运动场馆面积与 2024 年相比相差 10.1 倍" in lines[1]
     assert "学校 4 行" in out and "错误 / errors: 1" in out and "Traceback" not in out

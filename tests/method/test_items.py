@@ -76,7 +76,8 @@ def test_g3_rooms_per_12_classes_and_room_areas():
     assert short["status"] == "not_met" and "3 间应配" in short["reason"]
     small = _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, music_room_min_area_m2=95.9))]), "G3")
     assert small["status"] == "not_met"
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, art_room_min_area_m2=90.0))]), "G3")["status"] == "met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, art_room_min_area_m2=90.0))]),
+                 "G3")["status"] == "met"
 
 
 def test_g4_school_size_limits_by_type():
@@ -91,10 +92,14 @@ def test_g4_school_size_limits_by_type():
 
 
 def test_g5_class_size_limits_per_stage():
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=45.0))]), "G5")["status"] == "met"
-    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=46.0))]), "G5")["status"] == "not_met"
-    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=50.0))]), "G5")["status"] == "met"
-    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=51.0))]), "G5")["status"] == "not_met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=45.0))]),
+                 "G5")["status"] == "met"
+    assert _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, max_class_size_primary=46.0))]),
+                 "G5")["status"] == "not_met"
+    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=50.0))]),
+                 "G5")["status"] == "met"
+    assert _item(_assess([school(JUNIOR_OK, **dict(JUNIOR_GQ, max_class_size_junior=51.0))]),
+                 "G5")["status"] == "not_met"
 
 
 def _village(funds, students=80.0):
@@ -217,7 +222,8 @@ def test_difference_rate_from_student_scores_when_the_county_leaves_it_blank():
                            "school_id": ["a", "a", "b", "b"], "student_id": list("wxyz"),
                            "score": [1.0, 3.0, 5.0, 7.0]})
     county = dict(COUNTY_OK, difference_rate=float("nan"))
-    a = qb.assess(dataset([school(PRIMARY_OK, **SCHOOL_GQ_OK)], [county], survey_rows(), scores=scores))
+    schools = [school(PRIMARY_OK, school_id=s, **SCHOOL_GQ_OK) for s in "ab"]   # scores count only for known schools
+    a = qb.assess(dataset(schools, [county], survey_rows(), scores=scores))
     q9 = _item(a, "Q9")
     assert q9["status"] == "not_met" and "由学生成绩计算" in q9["reason"] and "0.800" in q9["reason"]
 

@@ -66,9 +66,11 @@ def test_absent_stage_is_not_applicable_not_a_pass():
 
 def test_cv_exactly_at_limit_passes_and_just_over_fails():
     # R4 values 1.5 and 4.5 with equal students: mean 3, S = 1.5, CV = 0.5 = the primary limit
-    at = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1500.0), school(school_id="B", teaching_area_m2=4500.0)))
+    at = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1500.0),
+                                   school(school_id="B", teaching_area_m2=4500.0)))
     assert _cv(at, "R4")["cv"] == 0.5 and bool(_cv(at, "R4")["passes"])
-    over = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1490.0), school(school_id="B", teaching_area_m2=4500.0)))
+    over = qb.assess_resources(frame(school(school_id="A", teaching_area_m2=1490.0),
+                                     school(school_id="B", teaching_area_m2=4500.0)))
     row = _cv(over, "R4")
     assert row["cv"] > 0.5 and not bool(row["passes"]) and row["status"] == "not_met"
     assert "> 0.5" in row["reason"]
@@ -78,15 +80,18 @@ def test_cv_exactly_at_limit_passes_and_just_over_fails():
 
 def test_junior_limit_is_045():
     # junior R4 values 3 and 7 (students 1000 each): mean 5, S = 2, CV = 0.4 ≤ 0.45
-    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=3000.0), school(JUNIOR_OK, school_id="B", teaching_area_m2=7000.0)]
+    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=3000.0),
+            school(JUNIOR_OK, school_id="B", teaching_area_m2=7000.0)]
     assert _cv(qb.assess_resources(frame(*rows)), "R4", "junior")["passes"]
     # values 2.5 and 7.5: mean 5, S = 2.5, CV = 0.5 > 0.45
-    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=2500.0), school(JUNIOR_OK, school_id="B", teaching_area_m2=7500.0)]
+    rows = [school(JUNIOR_OK, school_id="A", teaching_area_m2=2500.0),
+            school(JUNIOR_OK, school_id="B", teaching_area_m2=7500.0)]
     assert not _cv(qb.assess_resources(frame(*rows)), "R4", "junior")["passes"]
 
 
 def test_zero_mean_is_undefined_with_a_message():
-    ra = qb.assess_resources(frame(school(school_id="A", multimedia_rooms=0.0), school(school_id="B", multimedia_rooms=0.0)))
+    ra = qb.assess_resources(frame(school(school_id="A", multimedia_rooms=0.0),
+                                   school(school_id="B", multimedia_rooms=0.0)))
     row = _cv(ra, "R7")
     assert row["status"] == "undefined" and pd.isna(row["passes"]) and pd.isna(row["cv"])
     assert "无定义" in row["reason"]

@@ -101,15 +101,16 @@ def test_number_text_prints_the_digits_a_comparison_needs(value, limit, decimals
 
 
 def test_limit_text_is_the_shortest_exact_form():
-    assert [limit_text(10.0, "%"), limit_text(6000.0, "元"), limit_text(0.15), limit_text(4.5), limit_text(0.85 * 100)] \
-        == ["10%", "6,000元", "0.15", "4.5", "85"]
+    assert [limit_text(10.0, "%"), limit_text(6000.0, "元"), limit_text(0.15), limit_text(4.5),
+            limit_text(0.85 * 100)] == ["10%", "6,000元", "0.15", "4.5", "85"]
     assert digits_needed(0.1255, 0.126, 2) == 4    # 0.13 would read above 0.126, 0.126 equal; 0.1255 below
 
 
 # --- the school rule -------------------------------------------------------------------------------
 
 def test_school_rule_from_profile_and_per_county(tmp_path):
-    five = load_profile(_profile(tmp_path, "five", "[resources]\nschool_rule = { min_met = 5, min_ratio_of_miss = 0.8 }\n"))
+    five = load_profile(_profile(tmp_path, "five",
+                                 "[resources]\nschool_rule = { min_met = 5, min_ratio_of_miss = 0.8 }\n"))
     assert SchoolRule.from_profile(load_profile("national")) == SchoolRule(6, 0.85, 7)
     rows = pd.DataFrame({"city": ["市", "市"], "county": ["甲县", "乙县"]})
     rule = SchoolRule.per_county({("市", "甲县"): load_profile("national"), ("市", "乙县"): five}, rows)
@@ -148,7 +149,8 @@ def test_min_met_5_profile_gives_the_real_miss_count_and_verdicts(tmp_path):
     # R4 4275/1000 = 4.275 of 4.5 (95%); R6 1 980 000/1000 = 1980 of 2000 (99%): two tolerated misses
     two_close = unit(teaching_area_m2=4275.0, equipment_value_yuan=1_980_000.0)
     assert two_close["passes_school_rule"] and two_close["met_count"] == 5
-    assert two_close["reason"] == ("达到 5 项；未达到的 2 项不低于达标值的 85%：R4 生均教学及辅助用房面积 4.28 < 4.5（95.0%）；"
+    assert two_close["reason"] == ("达到 5 项；未达到的 2 项不低于达标值的 85%："
+                                   "R4 生均教学及辅助用房面积 4.28 < 4.5（95.0%）；"
                                    "R6 生均教学仪器设备值 1980 < 2000（99.0%）")
     # R4 3800/1000 = 3.8 of 4.5 = 84.4%: two misses, one too far
     one_far = unit(teaching_area_m2=3800.0, equipment_value_yuan=1_980_000.0)
@@ -198,7 +200,8 @@ def test_r4_within_noise_is_met_in_units_table_chart_ledger_and_gap(noisy):
     ra = noisy.resources
     unit = ra.units.set_index("school_id").loc["A"]
     assert unit["R4"] == 4.499999999999999 and unit["misses"] == "R1,R2" and unit["met_count"] == 5
-    assert unit["reason"] == ("未达到 2 项（至少须达到 6 项）：R1 每百名学生拥有高于规定学历教师数 3.00 < 4.2（71.4%）；"
+    assert unit["reason"] == ("未达到 2 项（至少须达到 6 项）："
+                              "R1 每百名学生拥有高于规定学历教师数 3.00 < 4.2（71.4%）；"
                               "R2 每百名学生拥有县级以上骨干教师数 0.50 < 1（50.0%）")
     assert ra.values.set_index(["school_id", "indicator"]).loc[("A", "R4"), "met"]
     # table: A first (fails the rule), R4 is column 3 — green
@@ -237,12 +240,14 @@ def test_school_item_reasons_never_round_a_miss_to_its_threshold():
     small = _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, music_room_min_area_m2=95.9), school_id="A")]),
                   "G3")
     assert small["status"] == "not_met"
-    assert small["reason"] == ("音乐、美术专用教室配备：1 所学校未达到（学校A（2 间应配，音乐 2 间/最小 95.9m²（须 ≥ 96m²），"
+    assert small["reason"] == ("音乐、美术专用教室配备：1 所学校未达到"
+                               "（学校A（2 间应配，音乐 2 间/最小 95.9m²（须 ≥ 96m²），"
                                "美术 2 间/最小 90m²））")
     # 34 930 of 700 000 元 = 4.99% of public funds on training, 5% required
     share = _item(_assess([school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, training_funds_yuan=34_930.0), school_id="A")]),
                   "Q4")
-    assert share["status"] == "not_met" and share["reason"] == "教师培训经费占公用经费比例：1 所学校未达到（学校A 4.99% < 5%）"
+    assert share["status"] == "not_met" and share["reason"] == ("教师培训经费占公用经费比例："
+                                                                "1 所学校未达到（学校A 4.99% < 5%）")
     # G6: an 80-student 乡村 小学 (below 100) gets 64 999.99 元; benchmark 650 × funded_as 100 = 65 000 元
     village = school(PRIMARY_OK, **dict(SCHOOL_GQ_OK, public_funds_yuan=64_999.99, classes_primary=6.0),
                      school_id="V", location="乡村", students_primary=80.0)
@@ -293,7 +298,8 @@ def test_resource_threshold_text_comes_from_the_school_rule(tmp_path):
 
 
 def test_extra_item_carries_its_unit_into_reason_and_parts(tmp_path):
-    item = ('[[extra_items]]\nid = "L1"\ndimension = "quality"\nlabel = "小学净入学率"\ncolumn = "net_enrollment_rate"\n'
+    item = ('[[extra_items]]\nid = "L1"\ndimension = "quality"\nlabel = "小学净入学率"\n'
+            'column = "net_enrollment_rate"\n'
             'op = ">="\nthreshold = 99.5\ncounts = true\n')
     with_unit = _profile(tmp_path, "unit", item.replace("counts = true", 'unit = "‰"\ncounts = true'))
     a = _assess(county={"net_enrollment_rate": 99.49}, profile=with_unit)

@@ -315,9 +315,11 @@ def test_apply_additions_adds_rows_up_and_checks_its_input():
 
 def test_gap_table_has_chinese_headers():
     table = gap_table(gap_to_pass(qb.assess(_cv_county())))
-    assert {"县区", "指标", "学段", "校际达标所需", "差异系数达标所需", "达标方案合计", "方案成本（元）"} <= set(table.columns)
+    assert {"县区", "指标", "学段", "校际达标所需", "差异系数达标所需", "达标方案合计",
+            "方案成本（元）"} <= set(table.columns)
     assert table["学段"].tolist() == ["小学"]
-    assert set(gap_table(gap_to_pass(qb.assess(_cv_county())), "cv").columns) >= {"差异系数（现状）", "差异系数（增加后）"}
+    assert set(gap_table(gap_to_pass(qb.assess(_cv_county())), "cv").columns) >= {"差异系数（现状）",
+                                                                                  "差异系数（增加后）"}
     with pytest.raises(qb.CalculationError, match="kind"):
         gap_table(gap_to_pass(qb.assess(_cv_county())), "nope")
 

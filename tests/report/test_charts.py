@@ -50,7 +50,7 @@ def test_cv_by_year_draws_each_indicator_and_the_limit(ra, tmp_path):
     fig = charts.plot_cv_by_year(ra.cv, "甲县")
     assert isinstance(fig, Figure)
     primary, junior = fig.axes[:2]
-    lines = {l.get_label(): l for l in primary.get_lines()}
+    lines = {line.get_label(): line for line in primary.get_lines()}
     assert set(lines) == {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "限值"}
     assert list(lines["限值"].get_ydata()) == [0.5, 0.5]
     assert list(lines["R7"].get_xdata()) == [2024, 2025]
@@ -58,7 +58,7 @@ def test_cv_by_year_draws_each_indicator_and_the_limit(ra, tmp_path):
     # the one CV over its limit (小学 R7 in 2024) is circled
     circled = np.concatenate([c.get_offsets() for c in primary.collections])
     assert circled.shape == (1, 2) and list(circled[0]) == pytest.approx([2024, 0.851852], abs=1e-6)
-    assert [l.get_ydata()[0] for l in junior.get_lines() if l.get_label() == "限值"] == [0.45]
+    assert [line.get_ydata()[0] for line in junior.get_lines() if line.get_label() == "限值"] == [0.45]
     assert _saved_without_missing_glyphs(fig, tmp_path)
 
 
@@ -137,7 +137,8 @@ def test_verdict_table_is_dimension_by_year_in_chinese():
 
 @pytest.fixture(scope="module")
 def recognition():
-    """甲县 2025: 家长 900/1000 = 90% (Wilson 88.0–91.7); 学生 27/30 = 90% but Wilson low 74.4 < 85; 教师 80/100 = 80%."""
+    """甲县 2025: 家长 900/1000 = 90% (Wilson 88.0–91.7); 学生 27/30 = 90% but Wilson low 74.4 < 85;
+    教师 80/100 = 80%."""
     from quality_balance.method.items import recognition_table
     from quality_balance.standards.profile import load_profile
 
@@ -165,7 +166,7 @@ def test_recognition_plot_colours_pass_fragile_and_fail(recognition, tmp_path):
     assert faces["教师（n=100）"] == tables.RATIO_COLORS["far"]
     assert faces["学生（n=30）"] == tables.RATIO_COLORS["near"]
     assert faces["家长（n=1000）"] == tables.RATIO_COLORS["met"]
-    assert [l.get_xdata()[0] for l in ax.get_lines() if l.get_label().startswith("标准")] == [85.0]
+    assert [line.get_xdata()[0] for line in ax.get_lines() if line.get_label().startswith("标准")] == [85.0]
     assert _saved_without_missing_glyphs(fig, tmp_path)
 
 
@@ -243,7 +244,8 @@ def test_closeness_ranking_orders_by_what_is_missing(city):
 def test_certification_table_compares_plan_and_data(city):
     t = tables.certification_table(city.verdicts, "测试市", city.dataset.counties,
                                    planned={"甲县": 2024, "乙县": 2025, "丙县": 2026}, min_years_after_basic=3)
-    assert t["对照"].to_dict() == {"丁县": "尚未达标", "丙县": "已按期达标", "乙县": "逾期未达标", "甲县": "晚于计划达标"}
+    assert t["对照"].to_dict() == {"丁县": "尚未达标", "丙县": "已按期达标", "乙县": "逾期未达标",
+                                  "甲县": "晚于计划达标"}
     assert t.loc["丙县", "最早可申报年份"] == "2019年" and t.loc["甲县", "基本均衡认定年份"] == "—"
     assert t.loc["甲县", "数据首次达标年份"] == "2025年" and t.loc["丁县", "计划认定年份"] == "—"
     assert "最早可申报年份" not in tables.certification_table(city.verdicts, "测试市", city.dataset.counties)
@@ -276,7 +278,7 @@ def test_verdict_reasons_and_school_detail(city):
 
 def test_school_trend_is_relative_to_thresholds(city, tmp_path):
     fig = charts.plot_school_trend(city.resources.values, "A")
-    lines = {l.get_label(): l for l in fig.axes[0].get_lines()}
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     assert list(lines["R1 高学历教师"].get_ydata()) == pytest.approx([5 / 4.2 * 100] * 2)
     assert list(lines["达标线"].get_ydata()) == [100, 100]
     assert _saved_without_missing_glyphs(fig, tmp_path)

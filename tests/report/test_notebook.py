@@ -4,7 +4,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.builders import COUNTY_OK, PRIMARY_OK, dataset, school
+from tests.builders import COUNTY_OK, dataset, school
 from quality_balance import SYNTHETIC_LABEL, InputError
 from quality_balance.report.notebook import load_dataset_or_demo, or_note, report_header, subset_dataset
 

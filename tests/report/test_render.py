@@ -109,7 +109,8 @@ def _write_data(folder):
         s(school_id="B", county="乙县", multimedia_rooms=2.0), s(school_id="B2", county="乙县"),
         s(school_id="C", city="另一市", county="丙县")])
     write_csv(folder / "counties.csv", [
-        dict(COUNTY_OK, year=2024, quota_share=40.0), dict(COUNTY_OK), dict(COUNTY_OK, county="乙县", v3_key_schools=True),
+        dict(COUNTY_OK, year=2024, quota_share=40.0), dict(COUNTY_OK),
+        dict(COUNTY_OK, county="乙县", v3_key_schools=True),
         dict(COUNTY_OK, city="另一市", county="丙县")], table=COUNTIES)
     write_csv(folder / "survey.csv", survey_rows(year=2024) + survey_rows() + survey_rows(county="乙县")
               + survey_rows(city="另一市", county="丙县"), table=SURVEY)

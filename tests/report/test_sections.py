@@ -100,7 +100,8 @@ def test_projection_table_lists_unmet_counting_measures_labelled_as_projections(
     # B is an exact line: no spread, the interval is the projected year itself
     assert table.loc["B", "90%预测区间（年份）"] == "2028年—2028年"
     # every column about the future says so
-    assert [c for c in table.columns if "预测" in c] == ["预测结论", "预测达标年份", "90%预测区间（年份）", "预测方法与说明"]
+    assert [c for c in table.columns if "预测" in c] == ["预测结论", "预测达标年份", "90%预测区间（年份）",
+                                                       "预测方法与说明"]
     with pytest.raises(qb.UnknownNameError, match="丙县"):  # a county not in the table (issue 9: not empty)
         tables.projection_table(projection, "丙县")
 
@@ -187,7 +188,8 @@ def test_plan_status_table_formats_each_kind_and_colours_the_status():
     html = styler.to_html()
     assert html.count(tables.PLAN_STATUS_COLORS["met"]) == 1 and html.count(tables.PLAN_STATUS_COLORS["behind"]) == 1
     county = tables.plan_status_table(_status(), "甲县").data
-    assert county[["目标年份", "目标值", "实际", "状态"]].values.tolist() == [["2026年", "2026年", "尚未达标", "按计划推进"]]
+    assert county[["目标年份", "目标值", "实际", "状态"]].values.tolist() == [["2026年", "2026年", "尚未达标",
+                                                                             "按计划推进"]]
     every = tables.plan_status_table(_status(), None).data
     assert every["县区"].tolist() == ["甲县", "乙县"] and every["实际"].tolist() == ["尚未达标", "—"]
     assert tables.plan_status_table(_status(), "丙县").data.empty

@@ -4,12 +4,15 @@ Method: docs/method.md §5.
 
 Items G3–G6 are computed from the school table; the rest from the county table.
 Every threshold is read from the county's profile (``guarantee.*``). School
-scope: G3 and G5 cover every compulsory school except 教学点 and
-特殊教育学校 (teaching points have one or two multi-grade classes and share the
-central school's rooms; special-education schools have their own standards);
-G4 covers 小学 and 初级中学 (limit ``max_students_single_stage``), 九年一贯制 and
-十二年一贯制 (``max_students_one_through``) and the junior part of 完全中学
-(single-stage limit), counting compulsory-stage students only.
+scope: G3 covers every compulsory school except 教学点 and 特殊教育学校
+(teaching points have one or two multi-grade classes and share the central
+school's rooms; special-education schools have their own standards). G5 covers
+every compulsory school except 特殊教育学校, 教学点 included: they are primary
+units (spec §2.2) and the standard limits every class (spec §3 G5, 小学 ≤
+``max_class_primary``, 初中 ≤ ``max_class_junior``). G4 covers 小学 and
+初级中学 (limit ``max_students_single_stage``), 九年一贯制 and 十二年一贯制
+(``max_students_one_through``) and the junior part of 完全中学 (single-stage
+limit), counting compulsory-stage students only.
 
 G6: a village school or teaching point (``is_village_school``, or when blank:
 教学点, or 小学 in 乡村) with fewer than ``G6.below`` students must receive public
@@ -55,13 +58,17 @@ def _g3(schools, places, profiles):
     per = param(schools, profiles, g3 + "classes_per_room").astype(float)
     music_min = param(schools, profiles, g3 + "music_room_min_m2").astype(float)
     art_min = param(schools, profiles, g3 + "art_room_min_m2").astype(float)
-    classes = column(schools, "classes_primary").astype(float).fillna(0) + column(schools, "classes_junior").astype(float).fillna(0)
+    classes = (column(schools, "classes_primary").astype(float).fillna(0)
+               + column(schools, "classes_junior").astype(float).fillna(0))
     need = np.maximum(1, np.ceil(classes / per))
     music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
-    m_area, a_area = column(schools, "music_room_min_area_m2").astype(float), column(schools, "art_room_min_area_m2").astype(float)
-    missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) | music.isna() | art.isna() \
+    m_area, a_area = (column(schools, "music_room_min_area_m2").astype(float),
+                      column(schools, "art_room_min_area_m2").astype(float))
+    missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) \
+        | music.isna() | art.isna() \
         | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
-    ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) & ((art == 0) | at_least(a_area, art_min))
+    ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
+        & ((art == 0) | at_least(a_area, art_min))
     scope = ~schools["school_type"].isin(ROOM_EXEMPT_TYPES)
 
     def area_text(rooms, area, minimum):
@@ -108,15 +115,18 @@ def _g5(schools, places, profiles):
     lim_p = param(schools, profiles, "guarantee.G5.max_class_primary").astype(float)
     lim_j = param(schools, profiles, "guarantee.G5.max_class_junior").astype(float)
     has_p, has_j = schools["students_primary"].fillna(0) > 0, schools["students_junior"].fillna(0) > 0
-    mp, mj = column(schools, "max_class_size_primary").astype(float), column(schools, "max_class_size_junior").astype(float)
+    mp, mj = (column(schools, "max_class_size_primary").astype(float),
+              column(schools, "max_class_size_junior").astype(float))
     missing = (has_p & mp.isna()) | (has_j & mj.isna())
     ok = (~has_p | at_most(mp, lim_p)) & (~has_j | at_most(mj, lim_j))
-    scope = ~schools["school_type"].isin(("特殊教育学校",))
+    scope = ~schools["school_type"].isin(("特殊教育学校",))   # 教学点 included: every class (module docstring)
 
     def describe(rows):
         i = rows.index
-        parts = np.where(has_p.loc[i] & ~at_most(mp.loc[i], lim_p.loc[i]), "小学最大班额 " + fmt_number(mp.loc[i], "", 0), "")
-        parts2 = np.where(has_j.loc[i] & ~at_most(mj.loc[i], lim_j.loc[i]), "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
+        parts = np.where(has_p.loc[i] & ~at_most(mp.loc[i], lim_p.loc[i]),
+                         "小学最大班额 " + fmt_number(mp.loc[i], "", 0), "")
+        parts2 = np.where(has_j.loc[i] & ~at_most(mj.loc[i], lim_j.loc[i]),
+                          "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
         both = pd.Series(parts, index=i).str.cat(pd.Series(parts2, index=i), sep="，").str.strip("，")
         return rows["school_name"] + "（" + both + "）"
     thr = ("小学≤" + param(places, profiles, "guarantee.G5.max_class_primary").map("{:g}".format) + "人，初中≤"
@@ -130,7 +140,8 @@ def _g5(schools, places, profiles):
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
     """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    derived = (schools["school_type"] == "教学点") | ((schools["school_type"] == "小学") & (schools["location"] == "乡村"))
+    derived = ((schools["school_type"] == "教学点")
+               | ((schools["school_type"] == "小学") & (schools["location"] == "乡村")))
     flag = column(schools, "is_village_school")
     return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
 
@@ -198,7 +209,8 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
         "G8": combine(numeric_check(column(c, "teacher_avg_pay_yuan"), column(c, "civil_servant_avg_pay_yuan"),
                                     ">=", "教师平均工资（对比当地公务员）", "元", 0),
                       bool_check(column(c, "performance_pay_approved"), "绩效工资总量足额核定")),
-        "G9": numeric_check(column(c, "training_360h_rate"), p("guarantee.G9.min_rate"), ">=", "360学时培训完成率", "%"),
+        "G9": numeric_check(column(c, "training_360h_rate"), p("guarantee.G9.min_rate"), ">=",
+                            "360学时培训完成率", "%"),
         "G10": bool_check(column(c, "staffing_by_bureau"), "县级教育部门统筹分配编制和岗位"),
         "G11": combine(numeric_check(column(c, "rotation_rate"), p("guarantee.G11.min_rotation_rate"), ">=",
                                      "交流轮岗比例", "%"),

@@ -41,9 +41,27 @@ def difference_rate(scores: pd.DataFrame) -> pd.DataFrame:
 
     The share of score variance that lies between schools: between-school
     variance ÷ total variance, with between = Σ_s n_s (x̄_s − x̄)² / N and total
-    = Σ (x − x̄)² / N. Returns columns city, county, year, subject,
-    ``difference_rate``, ``n_students``, ``n_schools``.
+    = Σ (x − x̄)² / N.
 
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per student test score, with columns ``city``, ``county``,
+        ``year``, ``subject``, ``school_id`` and ``score`` (any scale; rows with a
+        missing score are ignored), as :func:`~quality_balance.load_scores` returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per (city, county, year, subject), with columns ``city``,
+        ``county``, ``year``, ``subject``, ``difference_rate`` (a plain fraction
+        0–1; ``nan`` when every score is the same), ``n_students`` and
+        ``n_schools``. Item Q9 takes the largest rate of a county-year and needs
+        it strictly below the profile's ``quality.Q9.max_difference_rate``
+        (0.15 in the national profile).
+
+    Examples
+    --------
     >>> s = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "subject": "数学",
     ...                   "school_id": ["a", "a", "b", "b"], "score": [1.0, 3.0, 5.0, 7.0]})
     >>> float(difference_rate(s)["difference_rate"].iloc[0])  # between 4, total 5
@@ -66,20 +84,22 @@ def _rating_check(values: pd.Series, minimum: pd.Series, label: str) -> pd.DataF
     m = minimum.map(rank).astype(float)
     ok = at_least(v, m)
     status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
-    text = label + "：" + values.fillna("—").astype(str) + np.where(v.isna(), "（无数据）",
-                                                                     np.where(ok, "，不低于", "，低于") + minimum.astype(str))
+    text = label + "：" + values.fillna("—").astype(str) + np.where(
+        v.isna(), "（无数据）", np.where(ok, "，不低于", "，低于") + minimum.astype(str))
     return check(status, values, minimum.astype(str) + "及以上", text, values.index, op="rating", part=label)
 
 
 def _q4(schools, places, profiles):
     share_min = param(schools, profiles, "quality.Q4.min_training_share").astype(float)
-    funds, training = column(schools, "public_funds_yuan").astype(float), column(schools, "training_funds_yuan").astype(float)
+    funds, training = (column(schools, "public_funds_yuan").astype(float),
+                       column(schools, "training_funds_yuan").astype(float))
     share = training / funds.where(funds > 0) * 100
     ok = at_least(share, share_min)
     scope = ~schools["school_type"].isin(("特殊教育学校",))
     thr = "≥" + fmt_limit(param(places, profiles, "quality.Q4.min_training_share"), "%")
     return school_check(schools, places, scope, ok, share.isna(),
-                        lambda r: r["school_name"] + " " + fmt_number(share.loc[r.index], "%", limit=share_min.loc[r.index])
+                        lambda r: r["school_name"] + " "
+                        + fmt_number(share.loc[r.index], "%", limit=share_min.loc[r.index])
                         + " < " + fmt_limit(share_min.loc[r.index], "%"), QUALITY_LABELS["Q4"], thr,
                         share, share_min, op=">=")
 
@@ -93,7 +113,8 @@ def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Data
     diff_source = pd.Series("", index=places.index)
     if scores is not None and len(scores):
         computed = difference_rate(scores).groupby(PLACE)["difference_rate"].max()
-        from_scores = pd.Series(computed.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
+        from_scores = pd.Series(computed.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(),
+                                index=places.index)
         use = diff.isna() & from_scores.notna()
         diff = diff.where(~use, from_scores)
         diff_source = diff_source.where(~use, "（由学生成绩计算）")

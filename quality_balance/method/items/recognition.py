@@ -21,9 +21,28 @@ __all__ = ["wilson_interval", "recognition_table", "recognition_items"]
 LABEL = "社会认可度"
 
 
-def wilson_interval(favourable, respondents, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(favourable, respondents, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion; arrays of lower and upper bounds (0–1).
 
+    Parameters
+    ----------
+    favourable : int or array-like of int
+        Favourable answers k (count, 0 ≤ k ≤ n).
+    respondents : int or array-like of int
+        Respondents n (count), broadcast against ``favourable``.
+    confidence : float or array-like of float, keyword-only
+        The interval's level, a fraction in (0, 1), broadcast against the counts.
+        The default 0.95 is a plain statistical default; the assessment passes the
+        profile's ``recognition.confidence`` (0.95 in the national profile).
+
+    Returns
+    -------
+    lower, upper : ndarray of float
+        The bounds as fractions of 1 (not percent), with z the normal quantile at
+        ``0.5 + confidence / 2``; ``nan`` where ``respondents`` is 0.
+
+    Examples
+    --------
     >>> lo, hi = wilson_interval(85, 100)
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.7672, 0.9069)
@@ -50,7 +69,7 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
     table = pd.concat([overall, by_group], ignore_index=True)
     table = table.merge(places[PLACE], on=PLACE, how="inner")
     conf = param(table, profiles, "recognition.confidence").astype(float)
-    lo, hi = wilson_interval(table["favourable"], table["respondents"], conf.to_numpy())
+    lo, hi = wilson_interval(table["favourable"], table["respondents"], confidence=conf.to_numpy())
     table["rate"] = table["favourable"] / table["respondents"].where(table["respondents"] > 0) * 100
     table["ci_low"], table["ci_high"], table["confidence"] = lo * 100, hi * 100, conf
     table["threshold"] = param(table, profiles, "recognition.min_rate").astype(float)
