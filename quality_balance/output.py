@@ -167,7 +167,8 @@ def unwritable_output(target: Path, exc: OSError) -> OutputError:
         fix = "清理磁盘空间后重试，或换一个空间充足的输出文件夹（--out）"
     else:
         fix = "换一个输出文件夹（--out）"
-    return OutputError([Problem(str(target), f"无法写入输出文件夹（{reason}）；没有留下写了一半的文件，已有的输出未被改动",
+    return OutputError([Problem(str(target),
+                                f"无法写入输出文件夹（{reason}）；没有留下写了一半的文件，已有的输出未被改动",
                                 expected="可写入的文件夹路径", fix=fix)])
 
 
@@ -220,8 +221,10 @@ def is_temporary(name: str) -> int | None:
     -------
     int or None
 
-    >>> is_temporary(".清丰县.ipynb.4242.partial.ipynb"), is_temporary(".index.html.7.tmp"), is_temporary("清丰县.ipynb")
-    (4242, 7, None)
+    >>> is_temporary(".清丰县.ipynb.4242.partial.ipynb"), is_temporary(".index.html.7.tmp")
+    (4242, 7)
+    >>> is_temporary("清丰县.ipynb") is None
+    True
     """
     for pattern in TEMPORARY_PATTERNS:
         match = pattern.match(name)
