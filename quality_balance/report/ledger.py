@@ -117,7 +117,8 @@ def _select(assessment, counties, years) -> pd.DataFrame:
     if years is not None:
         years = [int(y) for y in years]
         known = sorted(places["year"].unique().tolist())
-        problems += [Problem("year", "评估结果中没有这一年", value=y, expected="以下之一：" + "、".join(map(str, known)),
+        problems += [Problem("year", "评估结果中没有这一年", value=y,
+                             expected="以下之一：" + "、".join(map(str, known)),
                              fix="检查年份") for y in years if y not in known]
         places = places[places["year"].isin(years)]
     if problems:
@@ -190,7 +191,8 @@ def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
     veto = "消除“" + label + "”情形（一票否决项，认定前必须整改到位）"
     unknown = s["value"].isna() | s["threshold"].isna()
     # G3's value is a share achieved (rooms and areas), not a quantity to add: say what to do instead
-    rooms = "配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format) + "，见问题说明）"
+    rooms = ("配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format)
+             + "，见问题说明）")
     conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & op.eq("<="),
                   numeric & op.eq("<"), numeric & op.eq(">"), numeric & op.eq(">=")]
     choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, strictly_lower, strictly_raise, raise_]
@@ -204,14 +206,16 @@ def _r_actions(assessment, s: pd.DataFrame) -> pd.Series:
     places = s[["county", "year"]].drop_duplicates()
     gap = gap_to_pass(assessment, county=sorted(places["county"].unique()), year=sorted(places["year"].unique()))
     units = gap.units.rename(columns={"indicator": "item", "description": "_action"})
-    units = units[PLACE + ["school_id", "stage", "item", "_action"]].drop_duplicates(PLACE + ["school_id", "stage", "item"])
+    unit_key = PLACE + ["school_id", "stage", "item"]
+    units = units[unit_key + ["_action"]].drop_duplicates(unit_key)
     cv = gap.cv_summary.assign(item=gap.cv_summary["indicator"] + "-CV").rename(columns={"description": "_action"})
     cv = cv[PLACE + ["stage", "item", "_action"]].drop_duplicates(PLACE + ["stage", "item"])
     keyed = s[PLACE + ["school_id", "stage", "item"]].reset_index()
     keyed["school_id"] = keyed["school_id"].fillna("").astype(str)  # CV rows have no school
     units["school_id"] = units["school_id"].astype(str)
-    by_unit = keyed.merge(units, on=PLACE + ["school_id", "stage", "item"], how="left").set_index("index")["_action"]
-    by_cv = keyed.drop(columns="school_id").merge(cv, on=PLACE + ["stage", "item"], how="left").set_index("index")["_action"]
+    by_unit = keyed.merge(units, on=unit_key, how="left").set_index("index")["_action"]
+    by_cv = (keyed.drop(columns="school_id").merge(cv, on=PLACE + ["stage", "item"], how="left")
+             .set_index("index")["_action"])
     return by_unit.fillna(by_cv).reindex(s.index)
 
 

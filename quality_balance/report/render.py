@@ -751,7 +751,8 @@ def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportR
         parts.append(f'<p class="synthetic">{html.escape(SYNTHETIC_LABEL)}：本页所有结论基于合成的演示数据，'
                      f'不反映任何真实县区的情况。</p>')
     parts.append(f'<p class="meta">{html.escape(dataset.provenance)}；生成时间 '
-                 f'{datetime.now():%Y-%m-%d %H:%M}。综合结论为各年度“综合结论”（四个维度全部达标且无一票否决事项时为达标）。</p>')
+                 f'{datetime.now():%Y-%m-%d %H:%M}。'
+                 '综合结论为各年度“综合结论”（四个维度全部达标且无一票否决事项时为达标）。</p>')
     failed = [r for r in results if not r.ok]
     if failed:
         parts.append(f'<p class="failed">本次有 {len(failed)} 份报告生成失败，见下表“状态”列。</p>')
