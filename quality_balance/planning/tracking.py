@@ -270,7 +270,7 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     met = actual.notna() & (reached | (flows & due & on_pace))
     status = np.select([actual.isna(), met, ~due & on_pace], ["no_data", "met", "on_track"], "behind")
     unknown_years = a[a["actual"].isna()].groupby("row")["year"].agg(lambda y: "、".join(map(str, y)))
-    unknown_years = unknown_years.reindex(s.index)
+    unknown_years = unknown_years.reindex(s.index).astype(object)  # empty: float NaNs; text either way
     missing = a.groupby("row")["missing"].agg(_names).reindex(s.index).fillna("")
     fmt = _fmt_amount
     unit = s["unit"].fillna("")
