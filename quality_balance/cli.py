@@ -56,17 +56,29 @@ def _parse_years(text: str | None) -> list[int] | None:
                                   expected="如 2021-2025 或 2023,2025")]) from None
 
 
-def _cmd_assess(args) -> int:
-    from .method.assessment import assess
-    from .report.export import write_results
-    from .inputs.loaders import load_dataset
-    from .schema import status_label, veto_label
+def _add_include_hidden(parser) -> None:
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
 
-    started = time.perf_counter()
+
+def _load_input(args):
+    """The data set of a command that writes: its --out checked against the input first, notes to stderr."""
+    from .inputs.loaders import load_dataset
+
     paths.refuse_output_overlap(args.out, [args.data])
     dataset = load_dataset(args.data, include_hidden=args.include_hidden)
     for note in dataset.notes:
         print(f"提示: {note}", file=sys.stderr)
+    return dataset
+
+
+def _cmd_assess(args) -> int:
+    from .method.assessment import assess
+    from .report.export import write_results
+    from .schema import status_label, veto_label
+
+    started = time.perf_counter()
+    dataset = _load_input(args)
     result = assess(dataset, profile=args.profile, years=_parse_years(args.years))
     written = write_results(result, args.out)
     last = result.verdicts["year"].max()
@@ -116,20 +128,15 @@ def _add_check(sub) -> None:
                              "(default: national)")
     parser.add_argument("--merge", action="store_true",
                         help="同一列的同类问题合并为一行（列出前几行的行号）/ merge repeated problems of a column")
-    parser.add_argument("--include-hidden", action="store_true",
-                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
+    _add_include_hidden(parser)
     parser.set_defaults(func=_cmd_check)
 
 
 def _cmd_ledger(args) -> int:
-    from .inputs.loaders import load_dataset
     from .method.assessment import assess
     from .report.ledger import write_ledger
 
-    paths.refuse_output_overlap(args.out, [args.data])
-    dataset = load_dataset(args.data, include_hidden=args.include_hidden)
-    for note in dataset.notes:
-        print(f"提示: {note}", file=sys.stderr)
+    dataset = _load_input(args)
     years = args.years
     if years:
         known = set(dataset.schools["year"].tolist())
@@ -163,8 +170,7 @@ def _add_ledger(sub) -> None:
                         help="只生成该年；可重复 / only this year (repeatable)")
     parser.add_argument("--profile", default=None,
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile (default: each county's own)")
-    parser.add_argument("--include-hidden", action="store_true",
-                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
+    _add_include_hidden(parser)
     parser.set_defaults(func=_cmd_ledger)
 
 
@@ -256,8 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile name or path "
                              "(default: each county's place profile)")
     assess.add_argument("--years", default=None, help="年份，如 2021-2025 或 2023,2025 / years to assess")
-    assess.add_argument("--include-hidden", action="store_true",
-                        help="也读取工作簿中隐藏的工作表（默认跳过并提示）/ read hidden workbook sheets too")
+    _add_include_hidden(assess)
     assess.set_defaults(func=_cmd_assess)
 
     _add_render(sub)
