@@ -281,3 +281,19 @@ def test_the_interval_level_comes_from_the_profile(tmp_path):
     assert (a.recognition["confidence"] == 0.9).all()
     from quality_balance.report import tables
     assert "90%区间(%)" in tables.recognition_view(a.recognition, "甲县").columns
+
+
+def test_rows_the_school_table_does_not_back_up_are_left_out_and_noted():
+    """Issue 10: scores of an unknown school stay out of Q9; a county row without schools gets no verdict."""
+    # schools a and b score alike (between-school variance 0); unknown school z scores 100 points higher
+    scores = pd.DataFrame({"city": "测试市", "county": "甲县", "year": 2025, "subject": "数学",
+                           "school_id": list("aabbzz"), "student_id": list("uvwxyz"),
+                           "score": [1.0, 3.0, 1.0, 3.0, 101.0, 103.0]})
+    county = dict(COUNTY_OK, difference_rate=float("nan"))
+    schools = [school(PRIMARY_OK, school_id=s, **SCHOOL_GQ_OK) for s in "ab"]
+    a = qb.assess(dataset(schools, [county, dict(COUNTY_OK, year=2023)], survey_rows(), scores=scores))
+    assert a.verdicts["year"].tolist() == [2025]                     # no verdict invented for 2023
+    q9 = _item(a, "Q9")
+    assert q9["status"] == "met" and "校际差异率 0.000" in q9["reason"]   # with z it would be about 0.99
+    assert any("学校 z" in n and "Q9" in n for n in a.notes)
+    assert any("测试市甲县 2023年" in n and "不对其作出评估结论" in n for n in a.notes)
