@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["PACKAGE_DIR", "PROFILE_DIR", "PLAN_DIR", "NOTEBOOK_DIR", "DEMO_STORY_FILE",
+__all__ = ["PACKAGE_DIR", "PROFILE_DIR", "PLAN_DIR", "NOTEBOOK_DIR", "PAGE_CSS", "DEMO_STORY_FILE",
            "DEFAULT_DEMO_DIR", "DEFAULT_TEMPLATE_DIR", "DEFAULT_REPORTS_DIR", "DEFAULT_TABLES_DIR",
            "DEFAULT_LEDGER_DIR", "output_overlaps", "refuse_output_overlap"]
 
@@ -25,6 +25,8 @@ PROFILE_DIR = PACKAGE_DIR / "standards" / "profiles"
 PLAN_DIR = PACKAGE_DIR / "standards" / "plans"
 #: The report notebooks that ``quality-balance render`` executes (shipped inside the package).
 NOTEBOOK_DIR = PACKAGE_DIR / "report" / "notebooks"
+#: The stylesheet of the HTML reports (screen and print), put into each page's head by the renderer.
+PAGE_CSS = PACKAGE_DIR / "report" / "page.css"
 #: The designed story of the synthetic demo data (places, schools, shortfalls) as data.
 DEMO_STORY_FILE = PACKAGE_DIR / "demo" / "story.toml"
 

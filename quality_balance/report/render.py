@@ -157,7 +157,14 @@ def notebook_to_html(notebook, title: str = "") -> str:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    return body
+    return _with_page_style(body)
+
+
+def _with_page_style(body: str) -> str:
+    """``body`` with the report stylesheet (:data:`quality_balance.paths.PAGE_CSS`: screen and print) in its head."""
+    style = f"<style>\n{paths.PAGE_CSS.read_text(encoding='utf-8')}\n</style>\n"
+    head_end = body.find("</head>")
+    return body[:head_end] + style + body[head_end:] if head_end >= 0 else style + body
 
 
 def _error_notebook(job: ReportJob, error: str):
