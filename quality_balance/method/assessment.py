@@ -27,7 +27,7 @@ from .items import (ItemBlock, dimension_status, guarantee_items, local_items, q
                     recognition_items, veto_items)
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, assess_resources, format_value
-from .rules import SchoolRule, limit_text
+from .rules import SchoolRule, limit_text, rating_shortfall
 from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
@@ -191,15 +191,17 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.D
 
 
 def _part_ops(parts: pd.DataFrame) -> pd.DataFrame:
-    """Per county-year and item, the comparison of the part its value and threshold come from.
+    """Per county-year and item, the part its value and threshold come from: its comparison, value and threshold.
 
     The first part not met (what :func:`~quality_balance.method.items._base.combine` reports), else the first part.
     """
+    columns = PLACE + ["item", "op", "part_value", "part_threshold"]
     if parts is None or parts.empty:
-        return pd.DataFrame(columns=PLACE + ["item", "op"])
+        return pd.DataFrame(columns=columns)
     p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
                                                                       kind="stable")
-    return p.drop_duplicates(PLACE + ["item"])[PLACE + ["item", "op"]]
+    p = p.drop_duplicates(PLACE + ["item"]).rename(columns={"value": "part_value", "threshold": "part_threshold"})
+    return p[columns]
 
 
 def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame,
@@ -239,7 +241,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
         lower_is_better = b["op"].isin(["<=", "<"])  # the school's own comparison (G4/G5 sizes: ≤ a limit)
         b["gap"] = np.where(lower_is_better, num_v - num_t, num_t - num_v)
-        b["relative_gap"] = (b["gap"] / num_t).fillna(1.0)
+        b["relative_gap"] = (b["gap"] / num_t).fillna(1.0).where(b["op"].ne("=="))
         b["reason"] = b["label"] + "：" + b["detail"]
         b["stage"] = None
         blocks.append(b.drop(columns=["detail"]))
@@ -250,16 +252,26 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
         b = b.merge(_part_ops(parts), on=PLACE + ["item"], how="left").set_index(county_fail.index)
-        num_v, num_t = pd.to_numeric(b["value"], errors="coerce"), pd.to_numeric(b["threshold"], errors="coerce")
-        b["gap"] = (num_t - num_v).abs()
-        b["relative_gap"] = (b["gap"] / num_t).where(num_t > 0).fillna(1.0)
-        blocks.append(b)
+        # the failing part's own figures: an item of several parts ("13.1；24.2") is measured by the part it fails
+        num_v = pd.to_numeric(b["part_value"], errors="coerce").fillna(pd.to_numeric(b["value"], errors="coerce"))
+        num_t = pd.to_numeric(b["part_threshold"], errors="coerce").fillna(
+            pd.to_numeric(b["threshold"], errors="coerce"))
+        rating = b["op"].eq("rating")
+        levels, share = rating_shortfall(b["value"].where(rating), b["threshold"].where(rating))
+        numeric_gap = (num_t - num_v).abs()
+        b["gap"] = np.where(rating, levels, numeric_gap)
+        # a yes/no item has no size: its relative gap is left empty and it is ranked after the measured ones
+        b["relative_gap"] = np.select([rating, b["op"].eq("=="), num_t > 0], [share, np.nan, numeric_gap / num_t],
+                                      1.0)
+        blocks.append(b.drop(columns=["part_value", "part_threshold"]))
     if not blocks:
         return pd.DataFrame(columns=["rank"] + cols)
     out = pd.concat([b.reindex(columns=cols) for b in blocks], ignore_index=True)
-    out["_veto"] = out["dimension"] == "veto"
-    out = out.sort_values(PLACE + ["_veto", "relative_gap"], ascending=[True, True, True, False, False],
-                          kind="stable").drop(columns="_veto")
+    # Method: docs/method.md §10 — veto items first, then the measured shortfalls by relative gap
+    # (ratings by the share of levels missing), then the yes/no items, which have no size
+    out["_group"] = np.select([out["dimension"] == "veto", out["relative_gap"].notna()], [0, 1], 2)
+    out = out.sort_values(PLACE + ["_group", "relative_gap"], ascending=[True, True, True, True, False],
+                          kind="stable", na_position="last").drop(columns="_group")
     out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
     return out.reset_index(drop=True)
 

@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError
-from ..schema import INDICATORS
+from ..schema import INDICATORS, RATINGS
 
 __all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
            "near_equal", "compare", "SchoolRule", "CLOSENESS", "closeness", "number_text", "numbers_text",
-           "limit_text", "digits_needed"]
+           "limit_text", "digits_needed", "RATING_LEVELS", "rating_level", "rating_shortfall"]
 
 #: Relative tolerance of every comparison: a value within ``FLOAT_TOLERANCE × |limit|`` of the
 #: limit counts as equal to it (binary rounding never decides a verdict).
@@ -241,6 +241,40 @@ def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | An
     out = [number_text(v, t, decimals=int(d), unit=u)
            for v, t, d, u in zip(values.to_numpy(), spread(limits), spread(decimals), spread(unit))]
     return pd.Series(out, index=values.index, dtype=object)
+
+
+# --- ratings ---------------------------------------------------------------------------------------
+
+#: Level of each rating, counted from the lowest: 不合格 0, 合格 1, 良好 2, 优秀 3 (:data:`quality_balance.schema.RATINGS`).
+RATING_LEVELS = {rating: level for level, rating in enumerate(reversed(RATINGS))}
+
+
+def rating_level(ratings) -> pd.Series:
+    """The level of each rating (:data:`RATING_LEVELS`) as a float Series; NaN for no or an unknown rating.
+
+    A threshold written as ``良好及以上`` (the items table's form) reads as ``良好``.
+
+    >>> rating_level(pd.Series(["合格", "良好及以上", None])).tolist()
+    [1.0, 2.0, nan]
+    """
+    text = pd.Series(ratings, dtype=object).astype("string").str.replace("及以上", "", regex=False)
+    return text.map(RATING_LEVELS, na_action="ignore").astype(float)
+
+
+def rating_shortfall(ratings, minimums) -> tuple[pd.Series, pd.Series]:
+    """How far ratings fall short of their minimums: levels missing, and that as a share of the minimum's level.
+
+    Method: docs/method.md §10. The share is measured like a number's relative gap on the
+    scale 不合格 0 … 优秀 3: 合格 against 良好 misses 1 of 2 levels (50%), 不合格 against
+    良好 2 of 2 (100%). A rating at or above its minimum misses 0.
+
+    >>> gap, share = rating_shortfall(pd.Series(["合格", "不合格", "优秀"]), pd.Series(["良好及以上"] * 3))
+    >>> gap.tolist(), share.tolist()
+    ([1.0, 2.0, 0.0], [0.5, 1.0, 0.0])
+    """
+    value, minimum = rating_level(ratings), rating_level(minimums)
+    gap = (minimum - value).clip(lower=0)
+    return gap, gap / minimum.where(minimum > 0)
 
 
 # --- the school rule -------------------------------------------------------------------------------

@@ -297,3 +297,25 @@ def test_rows_the_school_table_does_not_back_up_are_left_out_and_noted():
     assert q9["status"] == "met" and "校际差异率 0.000" in q9["reason"]   # with z it would be about 0.99
     assert any("学校 z" in n and "Q9" in n for n in a.notes)
     assert any("测试市甲县 2023年" in n and "不对其作出评估结论" in n for n in a.notes)
+
+
+@pytest.mark.parametrize("rating, gap, share", [("合格", 1.0, 0.5), ("不合格", 2.0, 1.0)])
+def test_a_rating_shortfall_is_the_share_of_levels_missing(rating, gap, share):
+    """Method §10: 良好 is level 2 of 不合格 0 … 优秀 3; 合格 misses 1 of its 2 levels, 不合格 both."""
+    s = _assess(county={"ict_rating": rating}).shortfalls.set_index("item").loc["Q5"]
+    assert s["gap"] == gap and s["relative_gap"] == pytest.approx(share)
+
+
+def test_measured_shortfalls_come_before_yes_no_items_and_ratings_take_their_place():
+    # G14 45% of 50%: relative gap 0.1; Q5 合格 of 良好: 0.5; G1 (a yes/no item) has no size and comes last
+    a = _assess(county={"quota_share": 45.0, "ict_rating": "合格", "layout_reasonable": False})
+    s = a.shortfalls
+    assert s["item"].tolist() == ["Q5", "G14", "G1"]
+    g1 = s.set_index("item").loc["G1"]
+    assert pd.isna(g1["gap"]) and pd.isna(g1["relative_gap"])
+
+
+def test_an_item_of_several_parts_is_measured_by_the_part_it_fails():
+    # G11: rotation 9% of 10% fails (relative gap 0.1); the backbone share part is met
+    g11 = _assess(county={"rotation_rate": 9.0}).shortfalls.set_index("item").loc["G11"]
+    assert g11["gap"] == pytest.approx(1.0) and g11["relative_gap"] == pytest.approx(0.1)

@@ -332,3 +332,12 @@ def test_assess_resources_takes_synthetic_as_a_keyword_not_an_attr():
     assert qb.assess_resources(rows, synthetic=True).synthetic
     with pytest.raises(TypeError):
         qb.assess_resources(rows, "national", True)                       # keyword-only
+
+
+def test_rating_levels_and_shortfalls_at_and_past_the_minimum():
+    from quality_balance.method.rules import rating_level, rating_shortfall
+
+    assert rating_level(pd.Series(["不合格", "合格", "良好", "优秀", "很好"])).tolist()[:4] == [0.0, 1.0, 2.0, 3.0]
+    assert pd.isna(rating_level(pd.Series(["很好"])).iloc[0])
+    gap, share = rating_shortfall(pd.Series(["良好", "合格", "优秀"]), pd.Series(["良好及以上"] * 3))
+    assert gap.tolist() == [0.0, 1.0, 0.0] and share.tolist() == [0.0, 0.5, 0.0]

@@ -18,8 +18,7 @@ import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
                     numeric_check, param, school_check)
-from ..rules import at_least
-from ...schema import RATINGS
+from ..rules import at_least, rating_level
 
 __all__ = ["quality_items", "difference_rate", "QUALITY_LABELS"]
 
@@ -79,9 +78,7 @@ def difference_rate(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rating_check(values: pd.Series, minimum: pd.Series, label: str) -> pd.DataFrame:
-    rank = {r: i for i, r in enumerate(reversed(RATINGS))}  # 不合格 0 … 优秀 3
-    v = values.map(rank).astype(float)
-    m = minimum.map(rank).astype(float)
+    v, m = rating_level(values), rating_level(minimum)  # 不合格 0 … 优秀 3
     ok = at_least(v, m)
     status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
     text = label + "：" + values.fillna("—").astype(str) + np.where(
