@@ -337,12 +337,15 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
         "opt_missing": blocking["optimistic_year"].isna().groupby(key).any(),
         "pes_missing": blocking["pessimistic_year"].isna().groupby(key).any(),
     })
-    text = blocking["measure"] + "（" + blocking["outcome_label"] + "）"
-    per["unknown_list"] = text[unknown].groupby([k[unknown] for k in key]).agg("、".join)
-    per["late_list"] = blocking.loc[late, "measure"].groupby([k[late] for k in key]).agg("、".join)
     at_max = blocking["projected_year"].eq(per["year"].reindex(pd.MultiIndex.from_frame(
         blocking[["city", "county"]])).to_numpy()).fillna(False).astype(bool)
-    per["latest_list"] = blocking.loc[at_max, "measure"].groupby([k[at_max] for k in key]).agg("、".join)
+    # ``deciding`` names the measures by id (for scripts); the note, read by people, by their Chinese labels
+    named = blocking["label"].fillna(blocking["measure"]).astype(str)
+    for suffix, names in (("", blocking["measure"]), ("_text", named)):
+        listed = (names + "（" + blocking["outcome_label"] + "）")[unknown]
+        per["unknown_list" + suffix] = listed.groupby([k[unknown] for k in key]).agg("、".join)
+        per["late_list" + suffix] = names[late].groupby([k[late] for k in key]).agg("、".join)
+        per["latest_list" + suffix] = names[at_max].groupby([k[at_max] for k in key]).agg("、".join)
     out = out.join(per)
     met = out["overall"] == "met"
     n_unknown, n_late = out["n_unknown"].fillna(0), out["n_late"].fillna(0)
@@ -356,6 +359,10 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
     out["deciding"] = np.select([out["status"] == "unpredictable", out["status"] == "not_by_horizon",
                                  projected], [out["unknown_list"], out["late_list"], out["latest_list"]], "")
     out["deciding"] = out["deciding"].fillna("")
+    deciding_text = pd.Series(np.select([out["status"] == "unpredictable", out["status"] == "not_by_horizon",
+                                         projected],
+                                        [out["unknown_list_text"], out["late_list_text"], out["latest_list_text"]],
+                                        ""), index=out.index).fillna("")
     out["needs_data"] = (out["status"] == "unpredictable") & (out["n_not_numeric"].fillna(0) == 0)
     labels = {"met": "已达标", "projected": "预计达标", "not_by_horizon": f"按当前趋势{horizon}年前无法达标",
               "unpredictable": "无法预测"}
@@ -366,9 +373,9 @@ def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = 
         ["自" + year_txt + "起达标（" + out["last_year"].astype(str) + "年数据）",
          "预测" + year_txt + "达标（" + f"{level:.0%}" + "预测区间 "
          + _year_text(out["optimistic_year"], f"{horizon}年后")
-         + "—" + _year_text(out["pessimistic_year"], f"{horizon}年后") + "），最晚达标的：" + out["deciding"],
-         "按当前趋势" + str(horizon) + "年前无法达标：" + out["deciding"]],
-        "无法预测：" + out["deciding"].where(out["deciding"] != "", "综合结论无数据"))
+         + "—" + _year_text(out["pessimistic_year"], f"{horizon}年后") + "），最晚达标的：" + deciding_text,
+         "按当前趋势" + str(horizon) + "年前无法达标：" + deciding_text],
+        "无法预测：" + deciding_text.where(deciding_text != "", "综合结论无数据"))
     cols = ["last_year", "status", "year", "optimistic_year", "pessimistic_year", "label", "deciding", "needs_data",
             "note"]
     return out[cols].reset_index()

@@ -157,3 +157,10 @@ def test_a_failing_yes_no_item_makes_the_county_unpredictable(passes):
 def test_a_flat_trend_means_not_by_2030(passes):
     row = passes.loc["丁县"]
     assert row["status"] == "not_by_horizon" and pd.isna(row["year"]) and row["deciding"] == "Q1"
+
+
+def test_the_pass_year_note_names_measures_in_chinese_and_deciding_keeps_their_ids(demo_assessment):
+    p = qb.projected_pass_year(demo_assessment).set_index("county")
+    assert p.loc["和林格尔县", "deciding"] == "R-rule-junior"
+    assert p.loc["和林格尔县", "note"].endswith("：初中 达到校际指标要求的学校单元占比")
+    assert not p["note"].str.contains(r"[A-Z]\d*-|R-rule", regex=True).any()
