@@ -54,6 +54,21 @@ class Dataset:
         return f"{SYNTHETIC_LABEL} — {text}" if self.synthetic else text
 
     @property
+    def source_label(self) -> str:
+        """The data source as a reader names it, without the machine's paths: 数据文件夹“demo”.
+
+        >>> Dataset(schools=pd.DataFrame(), source="/srv/x/2025年报表").source_label
+        '数据文件夹“2025年报表”'
+        """
+        from pathlib import PurePath
+
+        if "/" not in self.source and "\\" not in self.source:  # not a path: generated in memory
+            return "内存中生成的演示数据" if self.synthetic else (self.source or "内存中的数据")
+        path = PurePath(self.source.replace("\\", "/"))
+        kind = "数据文件" if path.suffix else "数据文件夹"
+        return f"{kind}“{path.name}”"
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables present, by name."""
         names = ("schools", "counties", "survey", "survey_answers", "scores")

@@ -30,6 +30,8 @@ __all__ = ["document_table", "looks_numeric", "TABLE_CLASS", "WIDE_CLASS"]
 TABLE_CLASS = "qb-table"
 #: Extra class of tables holding long texts (reasons): they take the page's full width.
 WIDE_CLASS = "qb-wide"
+#: Characters of text up to which a column is kept on one line (class ``short``: names, years, statuses).
+SHORT_TEXT = 18
 #: Characters of text from which a column counts as long text (its table is :data:`WIDE_CLASS`).
 LONG_TEXT = 40
 
@@ -62,7 +64,8 @@ def _figure(value: object, decimals: int) -> str:
 
 
 def document_table(frame: pd.DataFrame, *, caption: str | None = None,
-                   decimals: int | Mapping[str, int] = 1, keep_index: bool | None = None) -> Styler:
+                   decimals: int | Mapping[str, int] = 1, keep_index: bool | None = None,
+                   drop_constant: tuple[str, ...] = (), colours: Mapping[str, str] | None = None) -> Styler:
     """``frame`` as a document table: no row numbers, text left, figures right, statuses coloured.
 
     Parameters
@@ -77,6 +80,11 @@ def document_table(frame: pd.DataFrame, *, caption: str | None = None,
         column → decimals. Whole numbers have none and take thousands separators.
     keep_index : bool, keyword-only
         Force keeping (True) or dropping (False) the index; default: keep unless a RangeIndex.
+    drop_constant : tuple of str, keyword-only
+        Columns left out when they hold one value in every row (a 年份 column in a one-year
+        table: the caption says the year).
+    colours : mapping, keyword-only
+        More cell words to colour (word → CSS colour), e.g. plan statuses.
 
     Returns
     -------
@@ -91,6 +99,8 @@ def document_table(frame: pd.DataFrame, *, caption: str | None = None,
         keep_index = not isinstance(frame.index, pd.RangeIndex)
     table = table.reset_index() if keep_index else table.reset_index(drop=True)
     table.columns = [str(c) for c in table.columns]
+    constant = [c for c in drop_constant if c in table.columns and len(table) and table[c].nunique(dropna=False) == 1]
+    table = table.drop(columns=constant)
     numeric = [c for c in table.columns if looks_numeric(table[c])]
     styler = html_styler(table).hide(axis="index")
     for column in numeric:
@@ -100,9 +110,10 @@ def document_table(frame: pd.DataFrame, *, caption: str | None = None,
     styler = styler.format(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v,
                            subset=[c for c in table.columns if c not in numeric], escape="html")
     classes = pd.DataFrame("", index=table.index, columns=table.columns)
-    for column in numeric:
-        classes[column] = "num"
-    colours = _LABEL_COLORS
+    for column in table.columns:
+        longest = table[column].astype(str).str.len().max() if len(table) else 0
+        classes[column] = "num" if column in numeric else "short" if longest <= SHORT_TEXT else ""
+    colours = {**_LABEL_COLORS, **(colours or {})}
     status = table.apply(lambda col: col.map(lambda v: "status" if isinstance(v, str) and v in colours else ""))
     classes = (classes + " " + status).apply(lambda col: col.str.strip())
     styler = styler.set_td_classes(classes)

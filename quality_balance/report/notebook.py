@@ -40,7 +40,8 @@ from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, 
 __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles",
            "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
-           "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text"]
+           "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text", "report_heading",
+           "table_of_contents", "show_table"]
 
 #: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
 REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
@@ -202,6 +203,68 @@ def report_header(dataset: Dataset, profile_title: str, place: str) -> str:
     return "\n".join(lines)
 
 
+def report_heading(dataset: Dataset, *, title: str, profile_title: str, links: dict[str, str] | None = None) -> str:
+    """HTML for the top of a report page: its title, the 演示数据 label, the standard, the data source, links.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (its :attr:`~quality_balance.inputs.dataset.Dataset.source_label` names the source
+        without machine paths; synthetic data get the 演示数据 label).
+    title : str, keyword-only
+        The page title ("濮阳市台前县 县域义务教育优质均衡发展评估报告").
+    profile_title : str, keyword-only
+        The title of the standard (profile) applied.
+    links : dict, keyword-only
+        Link text → relative address (城市概览 → ``城市概览.html``, 全部报告 → ``../index.html``).
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+    """
+    parts = [f'<h1 class="qb-title">{html.escape(title)}</h1>']
+    if dataset.synthetic:
+        parts.append(f'<p class="qb-synthetic">⚠ {html.escape(SYNTHETIC_LABEL)}：本报告的全部数字与结论来自合成的演示数据，'
+                     f"不反映任何真实县区的情况。</p>")
+    meta = [f"评估标准：{html.escape(profile_title)}", f"数据来源：{html.escape(dataset.source_label)}"]
+    for note in dataset.notes:
+        meta.append(f"说明：{html.escape(str(note))}")
+    nav = " · ".join(f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
+                     for text, href in (links or {}).items())
+    if nav:
+        meta.append(nav)
+    parts.append(f'<p class="qb-meta">{"　｜　".join(meta)}</p>')
+    return "".join(parts)
+
+
+def table_of_contents(headings: list[str]) -> str:
+    """HTML list of links to a page's section headings (their anchors are the headings' own text).
+
+    >>> table_of_contents(["一、结论"])
+    '<nav class="qb-toc"><b>目录</b>：<a href="#一、结论">一、结论</a></nav>'
+    """
+    links = "　".join(f'<a href="#{html.escape(h, quote=True)}">{html.escape(h)}</a>' for h in headings)
+    return f'<nav class="qb-toc"><b>目录</b>：{links}</nav>'
+
+
+def show_table(frame, note: str, *, caption: str | None = None, **options) -> None:
+    """Display ``frame`` as a document table (:func:`quality_balance.report.document.document_table`),
+    or ``note`` when it has no rows — an empty table reads as a finding.
+
+    ``options`` go to ``document_table`` (``decimals``, ``drop_constant``, ``colours``).
+    """
+    from IPython.display import Markdown, display
+
+    from .document import document_table
+
+    data = frame.data if hasattr(frame, "data") and not isinstance(frame, pd.DataFrame) else frame
+    if not len(data):
+        display(Markdown(f"*{markdown_text(note)}*"))
+        return
+    display(document_table(data, caption=caption, **options))
+
+
 def profile_titles(profiles: dict) -> str:
     """The titles of the profiles an assessment used (``Assessment.profiles``), joined for a header."""
     return "、".join(sorted({p.title for p in profiles.values()}))
@@ -302,13 +365,12 @@ def cost_note(profile) -> str:
     except ProfileError:  # a profile without a [costs] table
         own = {}
     if own == national:
-        source = ("国家标准配置文件（quality_balance/standards/profiles/national.toml）[costs] 表中的粗略规划默认值，"
-                  "是量级估计，不是官方公布的价格")
+        source = "国家标准配置中的粗略规划默认值，是量级估计，不是官方公布的价格"
     else:
-        source = f"评估标准“{profile.title}”的 [costs] 表"
+        source = f"评估标准“{markdown_text(profile.title)}”的成本表"
     return (f"**成本均为估算。** 单位成本取自{source}。教师按每人每年的费用计（每年），"
-            f"其余为一次性投入，两类不宜直接相加。换成本地价格：在地方标准文件中写 [costs] 表，"
-            f"或在 `qb.gap_to_pass(..., costs=成本表)` 中传入成本表。")
+            f"其余为一次性投入，两类不宜直接相加。如需按本地价格测算，请在地方标准配置中填写成本表"
+            f"（方法见使用说明）。")
 
 
 def _wan(yuan: float) -> str:
@@ -374,7 +436,9 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
 
     require_place(gap.counties, county=county, year=year, where="补足测算结果")
 
-    from .tables import figures_styler, gap_view
+    from .tables import gap_view
+
+    from .document import document_table
 
     display(Markdown(gap_summary(gap, county, year)))
     totals = gap_view(gap, "totals")
@@ -382,9 +446,10 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
         return
     every = gap_view(gap, "units")
     units = every if top is None else every.head(top)
-    display(figures_styler(totals, f"{county} {year}年 各指标需增加的资源合计（成本为估算）"),
-            figures_styler(units, f"{county} {year}年 各学校单元未达标指标需增加的资源（列出前 {len(units)} 项，"
-                                  f"共 {len(every)} 项；“校际达标须补足”为“是”的最先）"),
+    shown = f"列出前 {len(units)} 项，共 {len(every)} 项" if len(units) < len(every) else f"共 {len(every)} 项"
+    display(document_table(totals, caption=f"{county} {year}年 各指标需增加的资源合计（成本为估算）", decimals=2),
+            document_table(units, caption=f"{county} {year}年 各学校单元未达标指标需增加的资源（{shown}；"
+                                          f"“校际达标须补足”为“是”的最先）", decimals=2),
             Markdown(cost_note(profile)))
 
 

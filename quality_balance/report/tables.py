@@ -43,6 +43,7 @@ __all__ = [
     "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
     "school_influence", "progress_measures", "projection_table", "plan_status_table", "plan_actuals_table",
     "gap_view", "figures_styler", "verdict_comparison",
+    "year_span", "verdict_explained", "item_statuses", "item_problems", "shortfall_view",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -282,13 +283,7 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     profile adds but does not count toward the verdict are marked （参考）.
     The reasons of one year are listed by :func:`item_reasons`.
     """
-    require_place(items, city=city, county=county)
-    require_known(dimension, items["dimension"].unique(), parameter="dimension", what="维度")
-    rows = select_place(items, county, city)
-    rows = rows[rows["dimension"] == dimension]
-    rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
-    counts = rows["counts"].astype(bool) if "counts" in rows else pd.Series(True, index=rows.index)
-    rows = rows.assign(项目=rows["item"] + " " + rows["label"] + np.where(counts, "", "（参考）"))
+    rows = _dimension_items(items, county, dimension, city)
     status = rows.pivot_table(index="项目", columns="year", values="status", aggfunc="first", sort=False)
     reasons = rows.pivot_table(index="项目", columns="year", values="reason", aggfunc="first", sort=False)
     text = status_label(status, dimension=dimension)
@@ -298,6 +293,133 @@ def item_year_table(items: pd.DataFrame, county: str, dimension: str, city: str 
     colors.columns = text.columns
     styler = html_styler(text).apply(lambda _: colors, axis=None).set_tooltips(reasons.fillna("").map(css_text))
     return html_caption(styler, f"{county} {DIMENSION_LABELS.get(dimension, dimension)}（鼠标悬停可查看原因）")
+
+
+def _dimension_items(items: pd.DataFrame, county: str, dimension: str, city: str | None) -> pd.DataFrame:
+    """The items of one county and dimension in item order, with a 项目 column "G3 音乐、美术专用教室配备"."""
+    require_place(items, city=city, county=county)
+    require_known(dimension, items["dimension"].unique(), parameter="dimension", what="维度")
+    rows = select_place(items, county, city)
+    rows = rows[rows["dimension"] == dimension]
+    rows = rows.assign(_o=_item_order(rows["item"])).sort_values(["_o", "item", "year"])
+    counts = rows["counts"].astype(bool) if "counts" in rows else pd.Series(True, index=rows.index)
+    return rows.assign(项目=rows["item"] + " " + rows["label"] + np.where(counts, "", "（参考）"))
+
+
+def item_statuses(items: pd.DataFrame, county: str, dimension: str, city: str | None = None) -> pd.DataFrame:
+    """Items of one dimension (rows, 项目) by year (columns): the status words (达标, 未达标 …; veto: 无 / 存在).
+
+    The printable form of :func:`item_year_table`; the reasons of the years with a problem are
+    :func:`item_problems`.
+    """
+    rows = _dimension_items(items, county, dimension, city)
+    status = rows.pivot_table(index="项目", columns="year", values="status", aggfunc="first", sort=False)
+    text = status_label(status, dimension=dimension)
+    text.columns = [f"{y}年" for y in status.columns]
+    return text
+
+
+def year_span(years) -> str:
+    """Years as text, runs joined: [2021, 2022, 2023, 2025] → "2021—2023年、2025年".
+
+    >>> year_span([2021, 2022, 2023, 2025]), year_span([2024])
+    ('2021—2023年、2025年', '2024年')
+    """
+    ys = sorted(int(y) for y in years)
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return "、".join(f"{r[0]}—{r[-1]}年" if len(r) > 1 else f"{r[0]}年" for r in runs)
+
+
+#: Characters up to which an earlier year's reason is shown whole in :func:`item_problems`.
+SHORT_REASON = 60
+
+
+def item_problems(items: pd.DataFrame, county: str, dimension: str, city: str | None = None) -> pd.DataFrame:
+    """Every year with a problem of each item of one dimension: 项目, 年份, 结论, 原因 — printable, not a tooltip.
+
+    One row per item and year not met or without data, the latest year first; the item's name
+    is given on its first row only (the rows below it are its earlier years). Consecutive years
+    with the same reason share a row ("2021—2025年"). An earlier year's reason longer than
+    :data:`SHORT_REASON` characters is given without its bracketed list of schools, which the
+    latest year's reason carries.
+    """
+    rows = _dimension_items(items, county, dimension, city)
+    rows = rows[rows["status"].isin(["not_met", "no_data"])].sort_values(["_o", "item", "year"],
+                                                                         ascending=[True, True, False])
+    latest = ~rows["项目"].duplicated()
+    reason = rows["reason"].fillna("").astype(str)
+    # earlier years: the finding without its list of schools (the latest year lists them)
+    short = reason.str.split("（", n=1).str[0]
+    reason = reason.where(latest | (reason.str.len() <= SHORT_REASON), short + "（学校名单略，见最近一年）")
+    table = pd.DataFrame({"项目": rows["项目"], "year": rows["year"].astype(int),
+                          "结论": status_label(rows["status"], dimension=dimension), "原因": reason})
+    run = (table[["项目", "结论", "原因"]] != table[["项目", "结论", "原因"]].shift()).any(axis=1).cumsum()
+    out = table.groupby(run, sort=False).agg({"项目": "first", "year": year_span, "结论": "first", "原因": "first"})
+    out = out.rename(columns={"year": "年份"})
+    out["项目"] = out["项目"].where(~out["项目"].duplicated(), "")
+    return out.reset_index(drop=True)[["项目", "年份", "结论", "原因"]]
+
+
+def verdict_explained(verdicts: pd.DataFrame, items: pd.DataFrame, county: str,
+                      city: str | None = None) -> pd.DataFrame:
+    """Why each year's overall verdict is what it is, years with the same explanation joined ("2021—2025年").
+
+    Columns 年份, 综合结论, 未达标维度, 未达标项目 (by name: "G3 音乐、美术专用教室配备"), 一票否决.
+    """
+    require_place(verdicts, city=city, county=county)
+    v = select_place(verdicts, county, city).sort_values("year")
+    it = select_place(items, county, city)
+    counted = it[it["counts"].astype(bool)] if "counts" in it else it
+    bad = counted[counted["status"] == "not_met"]
+    bad = bad.assign(_d=bad["dimension"].map({d: i for i, d in enumerate(VERDICT_ROWS)}),
+                     _o=_item_order(bad["item"])).sort_values(["_d", "_o"])
+    names = (bad["item"] + " " + bad["label"])
+    by_year = names[bad["dimension"] != "veto"].groupby(bad["year"]).agg("、".join)
+    veto = names[bad["dimension"] == "veto"].groupby(bad["year"]).agg("、".join)
+    dims = [d for d in ("resources", "guarantee", "quality", "recognition") if d in v.columns]
+    failing_dims = v.set_index("year")[dims].apply(
+        lambda r: "、".join(DIMENSION_LABELS[d] for d in dims if r[d] == "not_met"), axis=1)
+    text = pd.DataFrame({"year": v["year"].to_numpy(), "综合结论": status_label(v["overall"]).to_numpy(),
+                         "未达标维度": failing_dims.reindex(v["year"]).fillna("").replace("", "—").to_numpy(),
+                         "未达标项目": by_year.reindex(v["year"]).fillna("—").to_numpy(),
+                         "一票否决": veto.reindex(v["year"]).fillna("无").to_numpy()})
+    keys = ["综合结论", "未达标维度", "未达标项目", "一票否决"]
+    group = (text[keys] != text[keys].shift()).any(axis=1).cumsum()
+    out = text.groupby(group, sort=False).agg({"year": year_span, **{k: "first" for k in keys}})
+    out = out.rename(columns={"year": "年份"})
+    if (out["一票否决"] == "无").all():
+        out = out.drop(columns="一票否决")
+    return out.reset_index(drop=True)
+
+
+def shortfall_view(shortfalls: pd.DataFrame, county: str, year: int, city: str | None = None,
+                   top: int | None = 10, *, parts: pd.DataFrame | None = None, places=None) -> pd.DataFrame:
+    """The ranked shortfalls of one county-year for a report page, each in words.
+
+    Columns 排名, 维度, 项目, 短板 (:func:`quality_balance.report.summary.shortfall_text`: where,
+    value, threshold, gap with units), 差距占标准 (the relative gap; 未做到 for a yes/no
+    item, levels for a rating — method §10). ``parts`` (the assessment's ``parts``) gives the
+    units of county items; ``top`` limits the rows (None: all).
+    """
+    from .summary import shortfall_text
+
+    if places is not None:
+        require_place(places, city=city, county=county, year=year)
+    rows = select_place(shortfalls, county, city, year).sort_values("rank")
+    if top is not None:
+        rows = rows.head(top)
+    share = pd.to_numeric(rows["relative_gap"], errors="coerce")
+    out = pd.DataFrame({
+        "排名": rows["rank"].astype(int), "维度": rows["dimension"].map(DIMENSION_LABELS),
+        "项目": rows["label"].astype(str),
+        "短板": [shortfall_text(r, parts, with_share=False) for _, r in rows.iterrows()],
+        "差距占标准": np.where(share.isna(), "未做到", share.map(lambda x: f"{x * 100:.1f}%"))})
+    return out.reset_index(drop=True)
 
 
 def item_reasons(items: pd.DataFrame, county: str, year: int, dimension: str | None = None,
