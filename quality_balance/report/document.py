@@ -31,7 +31,7 @@ TABLE_CLASS = "qb-table"
 #: Extra class of tables holding long texts (reasons): they take the page's full width.
 WIDE_CLASS = "qb-wide"
 #: Characters of text up to which a column is kept on one line (class ``short``: names, years, statuses).
-SHORT_TEXT = 18
+SHORT_TEXT = 10
 #: Characters of text from which a column counts as long text (its table is :data:`WIDE_CLASS`).
 LONG_TEXT = 40
 

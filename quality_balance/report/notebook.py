@@ -41,7 +41,7 @@ __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset",
            "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
            "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text", "report_heading",
-           "table_of_contents", "show_table"]
+           "table_of_contents", "show_table", "earliest_application_year"]
 
 #: pandas display options for reports: reasons are shown whole, not cut at 50 characters.
 REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "display.max_columns": 40}
@@ -326,6 +326,23 @@ def planned_certification_years(verdicts: pd.DataFrame, city: str, plans=None) -
     return {county: year for county, year in years.items() if year is not None}
 
 
+def earliest_application_year(dataset: Dataset, county: str, profile, city: str | None = None) -> int | None:
+    """The first year ``county`` may apply for certification: its basic-balance year plus the profile's wait.
+
+    The basic-balance year is the county table's ``basic_balance_year`` (latest row); the wait is
+    ``certification.min_years_after_basic`` of ``profile`` (3 years nationally). None when the
+    county table does not give the year.
+    """
+    counties = dataset.counties
+    if counties is None or "basic_balance_year" not in counties:
+        return None
+    rows = counties[(counties["county"] == county) & ((counties["city"] == city) if city else True)]
+    basic = pd.to_numeric(rows["basic_balance_year"], errors="coerce").max()
+    if pd.isna(basic):
+        return None
+    return int(basic) + int(profile.get("certification.min_years_after_basic"))
+
+
 def profile_values(assessment, key: str, city: str | None = None) -> dict[str, object]:
     """County → the value of profile setting ``key`` (dotted, e.g. ``certification.min_years_after_basic``)
     in the profile each county was assessed under, for the counties of ``city`` (default: all).
@@ -447,10 +464,18 @@ def show_gap(gap, county: str, year: int, profile, top: int | None = 20) -> None
     every = gap_view(gap, "units")
     units = every if top is None else every.head(top)
     shown = f"列出前 {len(units)} 项，共 {len(every)} 项" if len(units) < len(every) else f"共 {len(every)} 项"
+    # the printed page holds these columns; gap_table keeps all of them for scripts and workbooks
+    totals = totals.drop(columns=[c for c in REPORT_GAP_LEAVES_OUT if c in totals.columns])
+    units = units.drop(columns=[c for c in REPORT_GAP_LEAVES_OUT if c in units.columns])
     display(document_table(totals, caption=f"{county} {year}年 各指标需增加的资源合计（成本为估算）", decimals=2),
             document_table(units, caption=f"{county} {year}年 各学校单元未达标指标需增加的资源（{shown}；"
                                           f"“校际达标须补足”为“是”的最先）", decimals=2),
             Markdown(cost_note(profile)))
+
+
+#: Gap-table columns a report page leaves out to fit A4: the unit cost and the all-indicators figure
+#: (shown in :func:`quality_balance.gap_table`), the 措施 text (it repeats 需增加 and the resource).
+REPORT_GAP_LEAVES_OUT = ("单位成本（元，估算）", "各校全部指标达标所需", "其中须补足数", "措施", "达成比例(%)")
 
 
 # --- headline results ---------------------------------------------------------------

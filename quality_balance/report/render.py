@@ -162,6 +162,7 @@ def notebook_to_html(notebook, title: str = "") -> str:
 
 def _with_page_style(body: str) -> str:
     """``body`` with the report stylesheet (:data:`quality_balance.paths.PAGE_CSS`: screen and print) in its head."""
+    body = body.replace('<html lang="en">', '<html lang="zh-CN">', 1)  # Chinese pages: CJK fonts and line breaking
     style = f"<style>\n{paths.PAGE_CSS.read_text(encoding='utf-8')}\n</style>\n"
     head_end = body.find("</head>")
     return body[:head_end] + style + body[head_end:] if head_end >= 0 else style + body

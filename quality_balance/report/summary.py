@@ -292,8 +292,8 @@ def _badge(year: int, status: str) -> str:
 def summary_html(summary: CountySummary | CitySummary) -> str:
     """The summary as an HTML ``<section id="qb-summary">`` (every text escaped).
 
-    >>> s = CitySummary(city="<甲>市", year=2025, passing=((2025, 1, 2),), latest_passing=("A县",))
-    >>> "&lt;甲&gt;市" in summary_html(s) and 'id="qb-summary"' in summary_html(s)
+    >>> s = CitySummary(city="甲市", year=2025, passing=((2025, 1, 2),), latest_passing=("<b>A县",))
+    >>> "&lt;b&gt;A县" in summary_html(s) and 'id="qb-summary"' in summary_html(s)
     True
     """
     rows: list[str] = []

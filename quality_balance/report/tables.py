@@ -43,7 +43,7 @@ __all__ = [
     "city_verdict_table", "city_dimension_table", "closeness_ranking", "certification_table", "school_detail",
     "school_influence", "progress_measures", "projection_table", "plan_status_table", "plan_actuals_table",
     "gap_view", "figures_styler", "verdict_comparison",
-    "year_span", "verdict_explained", "item_statuses", "item_problems", "shortfall_view",
+    "year_span", "plan_label_colours", "verdict_explained", "item_statuses", "item_problems", "shortfall_view",
 ]
 
 #: Order of the verdict table's rows (dimension ids of the ``verdicts`` table).
@@ -805,6 +805,13 @@ def _pass_year_text(projected: pd.DataFrame) -> pd.DataFrame:
 #: light blue on track, red behind, grey no data.
 PLAN_STATUS_COLORS = {"met": STATUS_COLORS["met"], "on_track": "#ddebf7", "behind": STATUS_COLORS["not_met"],
                       "no_data": STATUS_COLORS["no_data"]}
+
+
+def plan_label_colours() -> dict[str, str]:
+    """The plan status words (已完成, 按计划推进, 滞后, 无数据) → their cell colours (:data:`PLAN_STATUS_COLORS`)."""
+    from ..planning.tracking import PLAN_STATUS_LABELS
+
+    return {PLAN_STATUS_LABELS[s]: c for s, c in PLAN_STATUS_COLORS.items()}
 
 
 def _plan_figure(kind: pd.Series, value: pd.Series, unit: pd.Series, empty: str = "—") -> np.ndarray:

@@ -52,6 +52,14 @@ CASES = {
         r.a.items, s["county"], s["year"], "quality", s["city"])),
     "tables.recognition_view": ("county city year", lambda r, s: tables.recognition_view(
         r.a.recognition, s["county"], s["year"], s["city"], places=r.a)),
+    "tables.item_statuses": ("county city", lambda r, s: tables.item_statuses(
+        r.a.items, s["county"], "guarantee", s["city"])),
+    "tables.item_problems": ("county city", lambda r, s: tables.item_problems(
+        r.a.items, s["county"], "guarantee", s["city"])),
+    "tables.verdict_explained": ("county city", lambda r, s: tables.verdict_explained(
+        r.a.verdicts, r.a.items, s["county"], s["city"])),
+    "tables.shortfall_view": ("county city year", lambda r, s: tables.shortfall_view(
+        r.a.shortfalls, s["county"], s["year"], s["city"], places=r.a)),
     "tables.verdict_reasons": ("county city", lambda r, s: tables.verdict_reasons(
         r.a.verdicts, s["county"], s["city"])),
     "tables.shortfall_table": ("county city year", lambda r, s: tables.shortfall_table(

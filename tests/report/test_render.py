@@ -173,7 +173,7 @@ def test_rendered_report_html_has_no_code_no_errors_and_embedded_charts(rendered
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page and "Traceback" not in page
     # CV, schools, recognition, and the progress of G14 (fixed in 2025)
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) == 4
-    assert "演示数据" in page and "甲县 各年度评估结论" in page
+    assert "演示数据" in page and "甲县 各年度各维度结论" in page
     for section in ("八、逐年进展", "九、趋势预测", "十、规划目标完成情况", "十一、达标差距"):
         assert section in page
 
@@ -183,7 +183,7 @@ def test_failed_county_keeps_its_partial_notebook_and_error_page(rendered):
     errors = [o for o in _outputs(out / "测试市" / "乙县.ipynb") if o.output_type == "error"]
     assert [e.evalue for e in errors] == ["模拟失败"]
     page = (out / "测试市" / "乙县.html").read_text(encoding="utf-8")
-    assert "模拟失败" in page and "乙县 各年度评估结论" in page          # the cells before the failure are kept
+    assert "模拟失败" in page and "乙县 各年度各维度结论" in page          # the cells before the failure are kept
 
 
 def test_index_links_every_report_with_its_verdict(rendered):

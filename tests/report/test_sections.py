@@ -273,12 +273,13 @@ def test_gap_summary_says_what_is_missing_and_what_it_costs(gap_data):
 
 def test_cost_note_names_the_source_of_the_unit_costs(tmp_path):
     national = cost_note(qb.load_profile("national"))
-    assert "估算" in national and "national.toml" in national and "不是官方" in national
+    assert "估算" in national and "国家标准配置中的粗略规划默认值" in national and "不是官方" in national
+    assert "national.toml" not in national and "qb." not in national   # no file names or code on the page
     path = tmp_path / "本地成本.toml"
     path.write_text('name = "本地成本"\ntitle = "本地成本标准"\nparent = "national"\n'
                     '[costs]\nteacher_yuan_per_year = 90000.0\n', encoding="utf-8")
     local = cost_note(qb.load_profile(path))
-    assert "“本地成本标准”的 [costs] 表" in local and "national.toml" not in local
+    assert "“本地成本标准”的成本表" in local and "国家标准配置" not in local
 
 
 def test_show_gap_shows_only_the_sentence_when_nothing_is_missing(capsys):
