@@ -157,7 +157,7 @@ def plot_cv_by_year(cv: pd.DataFrame, county: str, city: str | None = None) -> F
         if not mine:
             continue
         height_in = ax.get_position().height * fig.get_size_inches()[1]
-        gap = (MIN_FONT_PT * 1.3 / 72) / max(height_in, 0.1) * top
+        gap = (MIN_FONT_PT * 1.6 / 72) / max(height_in, 0.1) * top   # a line of 8 pt CJK text and a little air
         placed = _spread(np.array([e[2] for e in mine]), gap, gap / 2, top - gap / 2)
         for (_, x, y, text, color, hot), at in zip(mine, placed):
             ax.annotate(text, xy=(x, y), xytext=(x + 0.22, at), fontsize=MIN_FONT_PT, color=color,
