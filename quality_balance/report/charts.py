@@ -264,7 +264,7 @@ def plot_recognition(recognition: pd.DataFrame, county: str, year: int | None = 
     ax.set_xlabel(f"认可度（%），横线为 {interval_level(rows)} Wilson 区间")
     low = min(float(np.nanmin(rows["ci_low"])), float(rows["threshold"].min())) - 3
     ax.set_xlim(max(low, 0), 100)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="best", fontsize=MIN_FONT_PT)
     fig.suptitle(f"{county} {year}年 社会认可度（绿：达标　黄：达标但样本偏小，区间下限低于标准　红：未达标）")
     return fig
 

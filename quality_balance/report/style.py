@@ -33,8 +33,9 @@ __all__ = ["CJK_FONT_FILE", "CJK_FONT_FAMILY", "STATUS_COLORS", "STYLE_RC", "cjk
            "register_cjk_font", "use_style", "PRINT_WIDTH_IN", "CHART_HEIGHT_IN", "GRID_HEIGHT_IN", "MIN_FONT_PT",
            "DPI", "OKABE_ITO", "MUTED_COLOR", "year_ticks", "count_axis"]
 
-#: Widest figure (inches): A4 portrait minus margins is ≈ 186 mm ≈ 7.3 in; a little less leaves room.
-PRINT_WIDTH_IN = 7.2
+#: Widest figure (inches): A4 portrait minus margins is ≈ 186 mm ≈ 7.3 in; with the saved PNG's padding
+#: (``savefig.pad_inches`` on each side) it stays within that.
+PRINT_WIDTH_IN = 7.1
 #: Height budget of a single chart and of a grid of panels (inches), so a report prints to few pages.
 CHART_HEIGHT_IN, GRID_HEIGHT_IN = 3.2, 6.5
 #: Smallest font size (points) of any text in a chart, at its saved size.
@@ -70,6 +71,7 @@ STYLE_RC = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
     "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.05,
     "figure.figsize": (PRINT_WIDTH_IN, CHART_HEIGHT_IN),
     "font.size": 9,
     "figure.titlesize": 10,
