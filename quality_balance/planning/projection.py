@@ -27,9 +27,20 @@ distribution with n − 2 degrees of freedom:
   （是/否、等级或多项组合），无法预测``); a measure without data in the last year
   cannot either.
 
+Projected values (the line and both interval bounds) are clipped to the measure's
+physical domain (:func:`unit_domain`), read from its ``unit`` and the column kinds of
+:mod:`quality_balance.schema`: a count (a unit of ``count`` columns only: 所, 个, 人,
+间, also "所（未达标学校数）") or any other quantity whose unit belongs only to
+non-negative kinds (count, amount, rate, ratio), and a CV, is never projected below
+0; a percentage (the unit of ``rate`` columns, ``%``, which inputs keep within 0–100,
+and the shares of school units) never above 100. The projected and interval years are
+read from the clipped values. Clipping changes no year where it does not bind, and
+where it binds it changes none either unless the threshold lies at the domain's edge
+with a strict comparison (a count ``< 0``, which no count can meet): a falling count
+of failing schools 3, 2, 1 is 0 in the year the line reaches 0, never −1.
+
 A projection is a statement about a trend, not a forecast of policy: a straight
-line through three to five yearly values, not bounded (a share may be projected
-past 100% only in the sense that its trend crosses the threshold). Projected
+line through three to five yearly values, bounded only by the measure's domain. Projected
 values are kept apart from observed ones: in :attr:`Projection.paths` the column
 ``kind`` is ``实际`` (observed, in ``value``) or ``预测`` (projected, in
 ``projected``, ``low``, ``high``), never both in one row.
@@ -47,9 +58,10 @@ import pandas as pd
 from ..errors import CalculationError
 from .progress import SERIES, met_since, progress
 from ..method.rules import compare
+from ..schema import TABLES
 
 __all__ = ["project", "projected_pass_year", "pass_projection", "Projection", "HORIZON", "DEFAULT_LEVEL", "MIN_POINTS",
-           "ACTUAL", "PROJECTED", "OUTCOME_LABELS"]
+           "ACTUAL", "PROJECTED", "OUTCOME_LABELS", "Domain", "unit_domain", "NON_NEGATIVE_KINDS"]
 
 #: Last year projections look ahead to: the year by which 濮阳市 (seed 000: “力争到2030年…全部通过…
 #: 提前5年完成全国、全省确定的目标任务”, i.e. five years before the national goal of
@@ -101,6 +113,90 @@ class Projection:
     paths: pd.DataFrame
     level: float = DEFAULT_LEVEL
     horizon: int = HORIZON
+
+
+#: Column kinds of :mod:`quality_balance.schema` whose values are never negative (inputs refuse negatives).
+NON_NEGATIVE_KINDS = frozenset({"count", "amount", "rate", "ratio"})
+
+
+def _unit_kinds() -> dict[str, frozenset]:
+    """Unit → the kinds of the schema columns measured in it."""
+    kinds: dict[str, set] = {}
+    for table in TABLES.values():
+        for col in table.columns:
+            kinds.setdefault(col.unit, set()).add(col.kind)
+    return {unit: frozenset(k) for unit, k in kinds.items()}
+
+
+_UNIT_KINDS = _unit_kinds()
+#: Upper end of a ``rate`` column (percent), as input validation enforces it (:mod:`quality_balance.schema`).
+_RATE_MAX = 100.0
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The physical range of a measure's values.
+
+    Attributes
+    ----------
+    lower, upper : float
+        Smallest and largest possible value (``-inf`` / ``inf`` when unbounded).
+    count : bool
+        The measure counts things (schools, classes, teachers, rooms): whole numbers,
+        drawn with integer ticks.
+    """
+
+    lower: float = -np.inf
+    upper: float = np.inf
+    count: bool = False
+
+
+def unit_domain(unit, source: str | None = None) -> Domain:
+    """The physical domain of a measure, from its unit (and, for a CV, its source).
+
+    The unit is looked up in the column units of :mod:`quality_balance.schema` after
+    dropping a qualifier in full-width brackets ("所（未达标学校数）" → "所"):
+
+    * only ``count`` columns use it (所, 个, 人, 间): a count, ≥ 0;
+    * only columns of :data:`NON_NEGATIVE_KINDS` use it (元, 平方米…): ≥ 0;
+    * only ``rate`` columns use it (``%``): a percentage between 0 and 100;
+    * ``source == "cv"`` (a coefficient of variation, a standard deviation over a mean): ≥ 0;
+    * anything else (no unit, 级, a unit the schema does not know): unbounded.
+
+    Parameters
+    ----------
+    unit : str or None
+        The measure's unit (the ``unit`` column of the progress table or of plan actuals).
+    source : str, optional
+        The progress table's ``source`` (``item``, ``cv``, ``school_rule``…).
+
+    Returns
+    -------
+    Domain
+
+    >>> unit_domain("所（未达标学校数）")
+    Domain(lower=0.0, upper=inf, count=True)
+    >>> unit_domain("%").upper, unit_domain("", "cv").lower, unit_domain("级").lower
+    (100.0, 0.0, -inf)
+    """
+    base = unit.split("（")[0].split("(")[0].strip() if isinstance(unit, str) else ""
+    kinds = _UNIT_KINDS.get(base, frozenset()) if base else frozenset()
+    count = bool(kinds) and kinds == {"count"}
+    lower = 0.0 if (kinds and kinds <= NON_NEGATIVE_KINDS) or source == "cv" else -np.inf
+    upper = _RATE_MAX if kinds and kinds == {"rate"} else np.inf
+    return Domain(lower, upper, count)
+
+
+def _domains(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound per row of a table with ``unit`` (and ``source``) columns."""
+    pairs = pd.DataFrame({"unit": frame["unit"] if "unit" in frame else "",
+                          "source": frame["source"] if "source" in frame else ""}, index=frame.index)
+    pairs = pairs.fillna("").astype(str)
+    known = pairs.drop_duplicates()   # a handful of units: one lookup each, not one per series
+    bounds = pd.DataFrame([(unit_domain(u, s).lower, unit_domain(u, s).upper) for u, s in known.to_numpy()],
+                          columns=["lower", "upper"], index=pd.MultiIndex.from_frame(known))
+    rows = bounds.reindex(pd.MultiIndex.from_frame(pairs))
+    return rows["lower"].to_numpy(float), rows["upper"].to_numpy(float)
 
 
 def _meets(value, threshold, direction):
@@ -218,6 +314,8 @@ def project(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Pr
     paths_future = []
     if len(to_fit):
         years, centre, low, high, future = _projection_grid(to_fit, horizon, level)
+        floor, ceiling = (b[:, None] for b in _domains(to_fit))
+        centre, low, high = (np.clip(v, floor, ceiling) for v in (centre, low, high))  # physical domain
         thr = to_fit["threshold"].to_numpy(float)[:, None]
         direction = to_fit["direction"].to_numpy(object)[:, None]
         up = direction == ">="

@@ -9,7 +9,13 @@ Conventions: observed values are solid lines with filled markers (green met, red
 not met); thresholds are dashed red lines whose value comes from the table (the
 county's profile), never from this module; a projection is a dashed grey line with
 its prediction interval as a light band, right of a dotted vertical line at the
-last observed year, and labelled 预测 in the legend and on the chart.
+last observed year, and labelled 预测 in the legend and on the chart. Counts (a unit
+that only the schema's count columns use, :func:`quality_balance.planning.projection.unit_domain`)
+have whole-number ticks and a y axis from 0, and projections never leave a measure's domain.
+
+Sizes fit the printed page (:mod:`quality_balance.report.style`): at most
+``PRINT_WIDTH_IN`` wide, text ≥ ``MIN_FONT_PT``, one chart ``CHART_HEIGHT_IN`` high, a grid
+of panels at most ``GRID_HEIGHT_IN`` for up to three rows; year ticks are thinned on narrow panels.
 
 A county, city, measure, plan target or kind the table does not hold raises an
 :class:`~quality_balance.errors.UnknownNameError` naming it and the known ones.
@@ -21,7 +27,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import require_known, require_place
-from .style import use_style
+from ..planning.projection import unit_domain
+from ..schema import INDICATOR_LABELS
+from .charts import INDICATOR_SHORT_LABELS
+from .style import CHART_HEIGHT_IN, GRID_HEIGHT_IN, MIN_FONT_PT, PRINT_WIDTH_IN, count_axis, use_style, year_ticks
 from .tables import select_place
 
 __all__ = ["plot_progress", "plot_county_progress", "plot_plan_vs_actual", "plot_plan_targets", "MET_COLOR",
@@ -56,10 +65,32 @@ def _short_note(row: pd.Series, level: float, horizon: int) -> str:
     return row["outcome_label"]
 
 
+#: Height of one row of panels (inches) when there are few rows, and the least when there are many.
+_ROW_HEIGHT_IN, _MIN_ROW_HEIGHT_IN = 2.6, 1.9
+#: Height of a grid's title and bottom legend together (inches).
+_GRID_FRAME_IN = 0.55
+
+
+def _panel_label(rows: pd.DataFrame) -> str:
+    """The measure's label, with a resource indicator's long name replaced by its short one."""
+    label = str(rows["label"].iloc[0])
+    indicator = rows["indicator"].dropna().iloc[0] if "indicator" in rows and rows["indicator"].notna().any() \
+        else None
+    if indicator in INDICATOR_LABELS:
+        label = label.replace(INDICATOR_LABELS[indicator], INDICATOR_SHORT_LABELS[indicator])
+    return label
+
+
+def _unit(rows: pd.DataFrame) -> str:
+    return rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else ""
+
+
 def _draw_measure(ax, rows: pd.DataFrame, projection, paths: pd.DataFrame | None,
                   summary: pd.DataFrame | None) -> None:
     rows = rows.sort_values("year")
-    label = rows["label"].iloc[0]
+    label = _panel_label(rows)
+    source = rows["source"].dropna().iloc[0] if "source" in rows and rows["source"].notna().any() else None
+    domain = unit_domain(_unit(rows), source)
     observed = rows[rows["value"].notna()]
     ax.plot(observed["year"], observed["value"], color=_LINE_COLOR, marker="", linewidth=1.6, label="实际值")
     met = observed["met"].fillna(False).astype(bool).to_numpy()
@@ -73,25 +104,27 @@ def _draw_measure(ax, rows: pd.DataFrame, projection, paths: pd.DataFrame | None
         if len(future):
             last = observed.iloc[-1]
             xs = np.r_[last["year"], future["year"].to_numpy()]
-            low = np.maximum(np.r_[last["value"], future["low"].to_numpy()], 0)  # every measure is ≥ 0
-            ax.plot(xs, np.r_[last["value"], future["projected"].to_numpy()], color=PROJECTION_COLOR,
+            def inside(values):  # the projection's own clip, again for projections made elsewhere
+                return np.clip(values, domain.lower, domain.upper)
+            low = inside(np.r_[last["value"], future["low"].to_numpy()])
+            ax.plot(xs, inside(np.r_[last["value"], future["projected"].to_numpy()]), color=PROJECTION_COLOR,
                     linestyle="--", linewidth=1.4, label="预测（线性趋势）")
-            ax.fill_between(xs, low, np.r_[last["value"], future["high"].to_numpy()], color=PROJECTION_COLOR,
+            ax.fill_between(xs, low, inside(np.r_[last["value"], future["high"].to_numpy()]), color=PROJECTION_COLOR,
                             alpha=0.18, linewidth=0, label=f"预测区间（{projection.level:.0%}）")
             ax.axvline(last["year"], color="#999999", linestyle=":", linewidth=1)
             ax.text(last["year"] + 0.15, 0.97, "预测 →", transform=ax.get_xaxis_transform(), va="top",
-                    fontsize=8, color=PROJECTION_COLOR)
+                    fontsize=MIN_FONT_PT, color=PROJECTION_COLOR)
     for value in sorted(rows["threshold"].dropna().unique()):
-        ax.axhline(value, color=NOT_MET_COLOR, linestyle="--", linewidth=1.1,
+        ax.axhline(value, color=NOT_MET_COLOR, linestyle="--", linewidth=1.1, clip_on=False, zorder=2.6,
                    label=f"标准 {rows['direction'].dropna().iloc[-1].replace('>=', '≥').replace('<=', '≤')} {value:g}")
     note = _short_note(summary.iloc[0], projection.level, projection.horizon) if summary is not None and len(summary) \
         else ""
-    ax.set_title(label + ("\n" + note if note else ""), fontsize=9)
+    ax.set_title(label + ("\n" + note if note else ""), fontsize=MIN_FONT_PT)
     xs_all = sorted(set(rows["year"]) | (set(paths["year"]) if paths is not None and len(paths) else set()))
-    ax.set_xticks(xs_all, [str(y) for y in xs_all], fontsize=8)
-    ax.set_xlim(min(xs_all) - 0.5, max(xs_all) + 0.5)
-    unit = rows["unit"].dropna().iloc[0] if "unit" in rows and rows["unit"].notna().any() else ""
-    ax.set_ylabel(unit)
+    year_ticks(ax, xs_all, max_labels=5)
+    ax.set_ylabel(_unit(rows), fontsize=MIN_FONT_PT)
+    if domain.count:
+        count_axis(ax)
 
 
 def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str], projection=None,
@@ -128,7 +161,9 @@ def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str]
     n = max(len(measures), 1)
     ncols = min(columns, n)
     nrows = int(np.ceil(n / ncols))
-    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout="constrained")
+    row = max(_MIN_ROW_HEIGHT_IN, min(_ROW_HEIGHT_IN, (GRID_HEIGHT_IN - _GRID_FRAME_IN) / nrows))
+    fig = Figure(figsize=(PRINT_WIDTH_IN if ncols > 1 else PRINT_WIDTH_IN * 0.6, _GRID_FRAME_IN + row * nrows),
+                 layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     for ax, measure in zip(axes, measures):
         part = rows[rows["measure"] == measure]
@@ -155,8 +190,8 @@ def plot_progress(progress: pd.DataFrame, county: str, measures: str | list[str]
                 handles[key] = h
                 labels.append(key if not lab.startswith("标准") else "标准（虚线）")
     if handles:
-        fig.legend(list(handles.values()), labels, loc="outside lower center", ncols=len(labels), fontsize=8)
-    fig.suptitle(f"{county} 逐年进展（绿点达标、红点未达标；灰色虚线为预测，非实际值）", fontsize=11)
+        fig.legend(list(handles.values()), labels, loc="outside lower center", ncols=len(labels), fontsize=MIN_FONT_PT)
+    fig.suptitle(f"{county} 逐年进展（绿点达标、红点未达标；灰色虚线为预测，非实际值）", fontsize=10)
     return fig
 
 
@@ -184,8 +219,9 @@ def plot_plan_vs_actual(actuals: pd.DataFrame, target_id: str, scope: str = "全
     first = rows.iloc[0]
     unit, years = first["unit"] or "", rows["year"].to_numpy()
     title = f"{first['plan']} {scope}：{first['label']}"
+    count = unit_domain(unit).count
     if first["kind"] == "level":
-        fig = Figure(figsize=(7, 3.8), layout="constrained")
+        fig = Figure(figsize=(PRINT_WIDTH_IN, CHART_HEIGHT_IN), layout="constrained")
         ax = fig.subplots()
         known = rows[rows["actual"].notna()]
         ax.plot(known["year"], known["actual"], color=_LINE_COLOR, marker="o", label="实际")
@@ -195,34 +231,38 @@ def plot_plan_vs_actual(actuals: pd.DataFrame, target_id: str, scope: str = "全
         sign = "≤" if first["direction"] == "<=" else "≥"
         ax.scatter([first["deadline"]], [first["value"]], marker="*", s=160, color=NOT_MET_COLOR, zorder=3,
                    label=f"目标 {sign}{first['value']:g}{unit}（{first['deadline']}年）")
-        ax.set_xticks(years, [str(y) for y in years])
+        year_ticks(ax, years, max_labels=10)
         ax.set_ylabel(unit)
-        ax.legend(fontsize=8)
-        fig.suptitle(title, fontsize=11)
+        if count:
+            count_axis(ax)
+        ax.legend(fontsize=MIN_FONT_PT)
+        fig.suptitle(title, fontsize=10)
         return fig
-    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    fig = Figure(figsize=(PRINT_WIDTH_IN, CHART_HEIGHT_IN), layout="constrained")
     bars, cum = fig.subplots(1, 2)
     width = 0.38
     bars.bar(years - width / 2, rows["planned"], width, color="#bdd7ee", label="计划")
     actual = rows["actual"].to_numpy(float)
     bars.bar(years + width / 2, np.nan_to_num(actual), width, color=_LINE_COLOR, label="实际")
     for y in years[np.isnan(actual)]:
-        bars.text(y + width / 2, 0, "无数据", rotation=90, ha="center", va="bottom", fontsize=8, color="#666666")
-    bars.set_xticks(years, [str(y) for y in years])
+        bars.text(y + width / 2, 0, "无数据", rotation=90, ha="center", va="bottom", fontsize=MIN_FONT_PT,
+                  color="#666666")
     bars.set_ylabel(unit)
-    bars.set_title("逐年：计划与实际", fontsize=10)
-    bars.legend(fontsize=8)
+    bars.set_title("逐年：计划与实际", fontsize=9)
+    bars.legend(fontsize=MIN_FONT_PT)
     known = rows[rows["actual"].notna()]
     cum.plot(known["year"], known["planned_to_date"], color="#9dc3e6", marker="s", label="累计计划（有数据的年份）")
     cum.plot(known["year"], known["actual_to_date"], color=_LINE_COLOR, marker="o", label="累计实际")
     cum.axhline(first["value"], color=NOT_MET_COLOR, linestyle="--", linewidth=1.1,
                 label=f"全期目标 {first['value']:g}{unit}（{first['deadline']}年）")
-    cum.set_xticks(years, [str(y) for y in years])
-    cum.set_title("累计：计划与实际", fontsize=10)
-    cum.legend(fontsize=8)
-    fig.suptitle(title, fontsize=11)
+    cum.set_title("累计：计划与实际", fontsize=9)
+    cum.legend(fontsize=MIN_FONT_PT)
+    fig.suptitle(title, fontsize=10)
     for ax in (bars, cum):
+        year_ticks(ax, years, max_labels=5)
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+        if count:
+            count_axis(ax)
     return fig
 
 

@@ -7,6 +7,13 @@ writes into matplotlib's installation) and puts it first in the sans-serif list
 of the style that :func:`use_style` applies. ``axes.unicode_minus`` is turned
 off because the CJK font has no U+2212 minus sign.
 
+Print: the reports are printed on A4 portrait, whose content width is about 186 mm
+(7.3 in). Every chart is at most :data:`PRINT_WIDTH_IN` wide, so it is never scaled
+down on paper, its text is at least :data:`MIN_FONT_PT` at that size, and its height
+stays within :data:`CHART_HEIGHT_IN` (one chart) or :data:`GRID_HEIGHT_IN` (a grid
+of panels). Figures are drawn at :data:`DPI` dots per inch (``figure.dpi``, which the
+notebooks' inline backend uses for the embedded PNG, and ``savefig.dpi``), sharp in print.
+
 >>> family = register_cjk_font()
 >>> family
 'Noto Sans CJK SC'
@@ -23,7 +30,22 @@ import matplotlib as mpl
 from matplotlib import font_manager
 
 __all__ = ["CJK_FONT_FILE", "CJK_FONT_FAMILY", "STATUS_COLORS", "STYLE_RC", "cjk_font_path",
-           "register_cjk_font", "use_style"]
+           "register_cjk_font", "use_style", "PRINT_WIDTH_IN", "CHART_HEIGHT_IN", "GRID_HEIGHT_IN", "MIN_FONT_PT",
+           "DPI", "OKABE_ITO", "MUTED_COLOR", "year_ticks", "count_axis"]
+
+#: Widest figure (inches): A4 portrait minus margins is ≈ 186 mm ≈ 7.3 in; with the saved PNG's padding
+#: (``savefig.pad_inches`` on each side) it stays within that.
+PRINT_WIDTH_IN = 7.1
+#: Height budget of a single chart and of a grid of panels (inches), so a report prints to few pages.
+CHART_HEIGHT_IN, GRID_HEIGHT_IN = 3.2, 6.5
+#: Smallest font size (points) of any text in a chart, at its saved size.
+MIN_FONT_PT = 8
+#: Resolution of figures and saved PNGs (dots per inch).
+DPI = 150
+#: The Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), without its yellow (unreadable on white).
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+#: Colour of series drawn for context only (muted behind the ones the chart is about).
+MUTED_COLOR = "#b8b8b8"
 
 #: The font file inside the ``mplfonts`` package.
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -46,13 +68,19 @@ STYLE_RC = {
     "font.family": "sans-serif",
     "font.sans-serif": [CJK_FONT_FAMILY, "DejaVu Sans"],
     "axes.unicode_minus": False,
-    "figure.dpi": 100,
-    "savefig.dpi": 120,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
     "savefig.bbox": "tight",
-    "figure.figsize": (8.0, 4.0),
-    "axes.titlesize": 12,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
+    "savefig.pad_inches": 0.05,
+    "figure.figsize": (PRINT_WIDTH_IN, CHART_HEIGHT_IN),
+    "font.size": 9,
+    "figure.titlesize": 10,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
 }
 
 
@@ -86,3 +114,35 @@ def use_style() -> None:
     register_cjk_font()
     sns.set_theme(style="whitegrid", rc=STYLE_RC)
     mpl.rcParams.update(STYLE_RC)
+
+
+def year_ticks(ax, years, *, max_labels: int = 6) -> None:
+    """A tick at every year of ``years`` on the x axis, labelled at most ``max_labels`` times.
+
+    With more years than ``max_labels``, every second (third…) year is labelled,
+    counted from the first, so labels never overlap on a narrow panel; the other
+    ticks stay, unlabelled. The x range is the years ± half a year.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    years : iterable of int
+        The years on the axis (duplicates and order do not matter).
+    max_labels : int, keyword-only
+        Most year labels to show (default 6: fits a 3.4 in panel at 8 pt).
+    """
+    years = sorted({int(y) for y in years})
+    if not years:
+        return
+    step = -(-len(years) // max(max_labels, 1))
+    ax.set_xticks(years, [str(y) if i % step == 0 else "" for i, y in enumerate(years)])
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+
+
+def count_axis(ax) -> None:
+    """Make ``ax``'s y axis that of a count: whole-number ticks, starting at 0."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    top = ax.get_ylim()[1]
+    ax.set_ylim(0, max(top, 1))

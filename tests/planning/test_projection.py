@@ -13,14 +13,14 @@ from quality_balance.planning.projection import ACTUAL, HORIZON, PROJECTED, proj
 T_95_2DF = 2.919986
 
 
-def series(values, threshold, direction=">=", measure="Q1", county="甲县", first_year=2021):
+def series(values, threshold, direction=">=", measure="Q1", county="甲县", first_year=2021, unit="%"):
     """A progress-table series: one row per year from ``first_year``, met by comparing with the threshold."""
     years = list(range(first_year, first_year + len(values)))
     ok = {">=": lambda v: v >= threshold, "<=": lambda v: v <= threshold, "<": lambda v: v < threshold}[direction]
     return pd.DataFrame({
         "city": "测试市", "county": county, "year": years, "measure": measure, "label": f"{measure} 测试",
         "dimension": "quality", "source": "item", "stage": None, "indicator": None, "value": values,
-        "threshold": threshold, "direction": direction, "unit": "%",
+        "threshold": threshold, "direction": direction, "unit": unit,
         "status": ["met" if ok(v) else "not_met" for v in values],
         "met": pd.array([ok(v) for v in values], dtype="boolean"), "counts": True, "numeric": True})
 
@@ -63,10 +63,62 @@ def test_the_prediction_interval_by_hand():
     half = T_95_2DF * math.sqrt(0.9) * math.sqrt(1 + 1 / 4 + 4.5 ** 2 / 5)      # at 2027, 4.5 years from the mean
     p2027 = result.paths.set_index(["kind", "year"]).loc[(PROJECTED, 2027)]
     assert p2027["projected"] == pytest.approx(95.1)
-    assert (p2027["low"], p2027["high"]) == pytest.approx((95.1 - half, 95.1 + half), abs=1e-4)
+    # the upper bound 95.1 + 6.38 would pass 100%: a percentage is clipped at 100 (unit "%")
+    assert 95.1 + half > 100
+    assert (p2027["low"], p2027["high"]) == pytest.approx((95.1 - half, 100.0), abs=1e-4)
     # upper bound reaches 95 already in 2025 (93.5 + 4.38); the lower bound stays below 95 up to 2030
     assert row["optimistic_year"] == 2025 and pd.isna(row["pessimistic_year"])
     assert "90%预测区间：2025年—2030年后" in row["note"]
+
+
+#: The unit of the school-by-school items (G3–G6, Q4): a count of failing schools.
+FAILING_SCHOOLS = "所（未达标学校数）"
+
+
+def test_a_falling_count_is_never_projected_below_zero():
+    # 6, 5, 3 failing schools in 2021–2023: mean year 2022, mean 14/3, Sxx = 2, Sxy = −3 → slope −1.5;
+    # the line 14/3 − 1.5·(year − 2022) is 1/6 in 2025 (above 0: unclipped) and −4/3 in 2026 (clipped to 0)
+    count = project(series([6.0, 5.0, 3.0], 0.0, "<=", measure="G5", unit=FAILING_SCHOOLS))
+    free = project(series([6.0, 5.0, 3.0], 0.0, "<=", measure="G5", unit=""))   # no unit: no domain
+    line = count.paths[count.paths["kind"] == PROJECTED].set_index("year")
+    unbounded = free.paths[free.paths["kind"] == PROJECTED].set_index("year")
+    assert line.loc[2025, "projected"] == pytest.approx(1 / 6) == unbounded.loc[2025, "projected"]
+    assert line.loc[2026, "projected"] == 0.0 and unbounded.loc[2026, "projected"] == pytest.approx(-4 / 3)
+    assert (line[["projected", "low", "high"]] >= 0).all().all()
+    assert (line.loc[2027:, "projected"] == 0).all()
+    assert unbounded["low"].min() < 0        # control: without the domain the interval goes below zero
+    # the pass year is the same with and without the clip: 2026, the first year the line reaches 0
+    row, control = count.summary.iloc[0], free.summary.iloc[0]
+    assert row["projected_year"] == control["projected_year"] == 2026
+    # s = √(1/6), t(0.95, 1 df) = 6.314: the lower bound reaches 0 in 2024, the upper one not by 2030
+    assert row["optimistic_year"] == control["optimistic_year"] == 2024
+    assert pd.isna(row["pessimistic_year"]) and pd.isna(control["pessimistic_year"])
+
+
+def test_a_count_reaching_zero_exactly_stays_at_zero():
+    # 6, 4, 2: the line is exactly 0 in 2024 (met then, at the edge of the domain) and −2, −4… after: 0
+    result = project(series([6.0, 4.0, 2.0], 0.0, "<=", measure="G3", unit=FAILING_SCHOOLS))
+    line = result.paths[result.paths["kind"] == PROJECTED].set_index("year")["projected"]
+    assert line.loc[2024] == pytest.approx(0.0, abs=1e-12) and (line.loc[2025:] == 0.0).all()
+    assert result.summary.iloc[0]["projected_year"] == 2024
+
+
+def test_a_rising_share_is_never_projected_above_100_percent():
+    # 70, 80, 90% of units meet the school rule: 100% in 2024 exactly, 110% in 2025 → 100%
+    result = project(series([70.0, 80.0, 90.0], 100.0, measure="R-rule-primary"))
+    line = result.paths[result.paths["kind"] == PROJECTED].set_index("year")["projected"]
+    assert line.loc[2024] == pytest.approx(100.0) and (line.loc[2025:] == 100.0).all()
+    assert result.summary.iloc[0]["projected_year"] == 2024
+
+
+def test_the_domain_of_a_unit_comes_from_the_schema():
+    from quality_balance.planning.projection import unit_domain
+    assert unit_domain(FAILING_SCHOOLS).count and unit_domain(FAILING_SCHOOLS).lower == 0
+    assert unit_domain("个").count and unit_domain("人").count and not unit_domain("%").count
+    assert (unit_domain("%").lower, unit_domain("%").upper) == (0, 100)
+    assert unit_domain("元").lower == 0 and unit_domain("元").upper == float("inf") and not unit_domain("元").count
+    assert unit_domain("", "cv").lower == 0 and unit_domain("").lower == float("-inf")
+    assert unit_domain("级").lower == float("-inf") and unit_domain(None).upper == float("inf")
 
 
 def test_a_flat_failing_series_is_not_reached_by_2030():
