@@ -40,8 +40,8 @@ def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted
     # each distinct county looked up once (no walk over a MultiIndex in Python); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
     codes, pairs = pd.MultiIndex.from_frame(places[COUNTY]).factorize()
-    found = [lookup.get(k) for k in pairs]
-    return pd.Series([found[c] for c in codes], index=places.index)
+    found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
+    return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
 
 def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
