@@ -50,6 +50,10 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..schema import TABLES, Table
 
+# pyarrow is installed for Parquet input; pandas would then back every text column with Arrow, which
+# behaves differently (text + an empty float column raises) — the package keeps pandas' Python-backed text.
+pd.set_option("mode.string_storage", "python")
+
 __all__ = [
     "ENCODINGS",
     "HEADER_SEARCH_ROWS",
