@@ -2,7 +2,7 @@
 
 This module only *reads*; it never writes and never interprets cell values
 (that is :mod:`quality_balance.inputs.validate`). It turns a ``.csv``, ``.tsv``,
-``.xlsx``/``.xlsm`` or ``.xls`` file into :class:`RawSheet` objects: one per
+``.xlsx``/``.xlsm``, ``.xls`` or ``.parquet`` file into :class:`RawSheet` objects: one per
 sheet holding an input table of :mod:`quality_balance.schema`, with
 
 * every cell as text (blank cells as ``""``), columns renamed to the canonical
@@ -50,6 +50,10 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..schema import TABLES, Table
 
+# pyarrow is installed for Parquet input; pandas would then back every text column with Arrow, which
+# behaves differently (text + an empty float column raises) — the package keeps pandas' Python-backed text.
+pd.set_option("mode.string_storage", "python")
+
 __all__ = [
     "ENCODINGS",
     "HEADER_SEARCH_ROWS",
@@ -76,7 +80,9 @@ MIN_HEADER_MATCHES = 2
 #: File types read, by suffix (lower case).
 CSV_SEPARATORS = {".csv": ",", ".tsv": "\t"}
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-SUPPORTED_SUFFIXES = tuple(CSV_SEPARATORS) + WORKBOOK_SUFFIXES
+#: Apache Parquet files (read with pyarrow): one table per file, read like a CSV file.
+PARQUET_SUFFIXES = (".parquet",)
+SUPPORTED_SUFFIXES = tuple(CSV_SEPARATORS) + WORKBOOK_SUFFIXES + PARQUET_SUFFIXES
 #: Limits a workbook must keep before it is parsed (:func:`inspect_workbook`): a file whose parts
 #: would inflate past them is refused in seconds with a message, instead of exhausting memory.
 #: The shared-strings part is held in memory whole; sheets are streamed.
@@ -526,6 +532,58 @@ def _read_xls(path: Path, file: str) -> list[_Grid]:
         book.release_resources()
 
 
+def _parquet_texts(column: pd.Series) -> np.ndarray:
+    """A Parquet column as the text a CSV export of it would hold (as :func:`_cell_text` writes cells).
+
+    Integral numbers without ``.0`` (``2025``), other numbers in their shortest exact form, yes/no
+    as 是/否, missing values as ``""``; vectorised per column.
+    """
+    missing = column.isna().to_numpy()
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        texts = np.where(column.fillna(False).to_numpy(dtype=bool), "是", "否").astype(object)
+    elif pd.api.types.is_integer_dtype(dtype):
+        texts = column.astype("Int64").astype(str).to_numpy(dtype=object)
+    elif pd.api.types.is_float_dtype(dtype):
+        x = column.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < 1e15)
+        texts = np.empty(len(x), dtype=object)
+        texts[whole] = x[whole].astype(np.int64).astype(str)
+        texts[~whole] = [repr(float(v)) for v in x[~whole]]
+    elif pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        texts = column.to_numpy(dtype=object, na_value="")
+    else:  # dates, categoricals, anything else: cell by cell, as a workbook cell
+        texts = np.array([_cell_text(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                          for v in column.astype(object)], dtype=object)
+    texts[missing] = ""
+    return texts
+
+
+def _read_parquet(path: Path, file: str) -> list[_Grid]:
+    """A Parquet file as one grid: its column names as the header row, every value as text.
+
+    The values go through the same validation as a CSV file's (row 1 is the header, the first data
+    row is row 2); a file pyarrow cannot read is a problem naming the file.
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise InputError([Problem(file, "读取 Parquet 文件需要 pyarrow", expected="已安装 pyarrow",
+                                  fix="pip install pyarrow，或提供 .csv/.xlsx 文件")]) from None
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError... for damaged or mislabelled files
+        raise InputError([Problem(file, f"无法作为 Parquet 文件读取（{type(exc).__name__}: {exc}）",
+                                  expected="完整的 .parquet 文件",
+                                  fix="重新导出 Parquet 文件（文件可能被截断或不是 Parquet 格式），"
+                                      "或提供 .csv/.xlsx 文件")]) from None
+    columns = {i: np.concatenate([np.array([str(name)], dtype=object), _parquet_texts(frame.iloc[:, i])])
+               for i, name in enumerate(frame.columns)}
+    cells = pd.DataFrame(columns, columns=range(len(columns)), dtype=str)
+    return [_Grid(file, None, cells, np.arange(1, len(cells) + 1))]
+
+
 def _read_grids(path: Path, file: str, include_hidden: bool = False) -> list[_Grid]:
     if not path.is_file():
         raise InputError([Problem(file, "找不到文件", expected="存在的 .csv、.xlsx 或 .xls 文件",
@@ -535,6 +593,8 @@ def _read_grids(path: Path, file: str, include_hidden: bool = False) -> list[_Gr
         return _read_csv(path, file)
     if suffix == ".xls":
         return _read_xls(path, file)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path, file)
     if suffix in WORKBOOK_SUFFIXES:
         return _read_xlsx(path, file, include_hidden)
     raise InputError([Problem(file, f"不支持的文件类型“{path.suffix}”",

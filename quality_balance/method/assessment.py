@@ -169,24 +169,29 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.D
     out = out.reset_index()
     out["profile"] = [profiles[(c, k)].name for c, k in zip(out["city"], out["county"])]
     failing = items[items["counts"] & items["status"].isin(["not_met", "no_data"])]
-    failing_ids = failing.groupby(PLACE).apply(
-        lambda g: "、".join(g.loc[g["status"] == "not_met", "item"]), include_groups=False) if len(failing) else None
-    nodata_ids = failing.groupby(PLACE).apply(
-        lambda g: "、".join(g.loc[g["status"] == "no_data", "item"]), include_groups=False) if len(failing) else None
     key = pd.MultiIndex.from_frame(out[PLACE])
-    fail_txt = failing_ids.reindex(key).fillna("").to_numpy() if failing_ids is not None else np.full(len(out), "")
-    nodata_txt = nodata_ids.reindex(key).fillna("").to_numpy() if nodata_ids is not None else np.full(len(out), "")
-    dims_failing = out[list(DIMENSIONS)].eq("not_met").apply(
-        lambda r: "、".join(DIMENSION_LABELS[d] for d in DIMENSIONS if r[d]), axis=1)
+
+    def ids(status: str) -> np.ndarray:  # the failing items of each county-year, in item order
+        rows = failing[failing["status"] == status]
+        return rows.groupby(PLACE, sort=False)["item"].agg("、".join).reindex(key).fillna("").to_numpy(object)
+
+    fail_txt, nodata_txt = ids("not_met"), ids("no_data")
+    dims_failing = _join_nonempty([np.where(out[d].eq("not_met").to_numpy(), DIMENSION_LABELS[d], "")
+                                   for d in DIMENSIONS], "、")
     veto_txt = np.where(out["veto"] == "not_met", "存在一票否决项", "")
-    parts = pd.DataFrame({
-        "d": np.where(dims_failing != "", "未达标维度：" + dims_failing, ""),
-        "v": veto_txt,
-        "f": np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
-        "n": np.where(nodata_txt != "", "缺少数据：" + nodata_txt, ""),
-    })
-    reason = parts.apply(lambda r: "；".join(t for t in r if t), axis=1)
+    reason = _join_nonempty([np.where(dims_failing != "", "未达标维度：" + dims_failing, ""), veto_txt,
+                             np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
+                             np.where(nodata_txt != "", "缺少数据：" + nodata_txt, "")], "；")
     out["reason"] = np.where(out["overall"] == "met", "四个维度全部达标，无一票否决项", reason)
+    return out
+
+
+def _join_nonempty(columns: list, sep: str) -> np.ndarray:
+    """Row by row, the non-empty texts of ``columns`` (equal-length arrays) joined with ``sep``, vectorised."""
+    out = np.asarray(columns[0], dtype=object).copy()
+    for col in columns[1:]:
+        col = np.asarray(col, dtype=object)
+        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
     return out
 
 

@@ -135,14 +135,22 @@ class ResourceAssessment:
 
 
 def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
-    """Long unit × indicator table with values, thresholds, ratios and met flags."""
+    """Long unit × indicator table with values, thresholds, ratios and met flags.
+
+    Indicator-major (all units for R1, then R2…), as ``melt`` would give it, built by tiling the unit
+    columns: no ``melt``, no per-row text operations; thresholds are looked up once per unit (one
+    hashing of the unit keys) instead of once per unit and indicator.
+    """
     id_cols = [c for c in units.columns if not c.startswith("res_")]
-    long = units.melt(id_vars=id_cols, value_vars=[f"res_{i}" for i in INDICATORS],
-                      var_name="indicator", value_name="resource")
-    long["indicator"] = long["indicator"].str.removeprefix("res_")
-    scale = long["indicator"].map(INDICATOR_SCALE).astype(float)
+    n, k = len(units), len(INDICATORS)
+    long = units[id_cols].take(np.tile(np.arange(n), k)).reset_index(drop=True)
+    long["indicator"] = pd.Series(np.repeat(np.array(INDICATORS, dtype=object), n), dtype=long["city"].dtype)
+    long["resource"] = np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n else 0.0
+    scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
     long["value"] = long["resource"] * scale / long["students"]
-    long["threshold"] = thresholds.reindex(pd.MultiIndex.from_frame(long[COUNTY + ["stage", "indicator"]])).to_numpy()
+    wide = thresholds.unstack("indicator").reindex(columns=list(INDICATORS))
+    at_units = wide.reindex(pd.MultiIndex.from_frame(units[COUNTY + ["stage"]])).to_numpy(dtype=float)
+    long["threshold"] = at_units.T.reshape(-1)
     long["ratio"] = long["value"] / long["threshold"]
     long["met"] = at_least(long["value"], long["threshold"])
     return long
@@ -162,32 +170,57 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
     share = [number_text(p, None, decimals=max(digits_needed(p, 100.0, 1), digits_needed(p, f, 1))) + "%"
              for p, f in zip(pct, floor)]
-    threshold = long["threshold"].map(lambda t: limit_text(t, thousands=False))
+    threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False))
     return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
         share, index=long.index, dtype=object) + "）"
+
+
+def _mapped(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)`` with ``fn`` called once per distinct value (thresholds: a handful per profile)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    texts = np.array([fn(u) for u in uniques], dtype=object)
+    return pd.Series(texts[codes] if len(codes) else np.array([], dtype=object), index=series.index, dtype=object)
+
+
+def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
+    """Row by row, the non-empty texts of a 2-D object array joined with ``sep`` (column order kept)."""
+    out = np.full(matrix.shape[0], "", dtype=object)
+    for j in range(matrix.shape[1]):
+        col = matrix[:, j]
+        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
+    return out
 
 
 def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.DataFrame:
     """The unit table: R1–R7 values, met count, misses and the school rule's verdict and reason.
 
-    The rule of each unit is its county's (:meth:`SchoolRule.per_county`).
+    The rule of each unit is its county's (:meth:`SchoolRule.per_county`). ``long`` is
+    :func:`_unit_values` of ``units`` (indicator-major, row ``j·n + u`` is unit ``u``'s indicator ``j``),
+    so the per-unit figures are its columns reshaped to units × indicators: no pivot, no merge.
     """
-    unit_key = COUNTY + ["year", "school_id", "stage"]
-    misses = long.loc[~long["met"]].copy()
-    misses["text"] = _miss_text(misses, SchoolRule.per_county(profiles, misses))
-    agg = misses.groupby(unit_key, sort=False).agg(
-        misses=("indicator", ",".join), worst_ratio=("ratio", "min"), miss_text=("text", "；".join))
-    wide = long.pivot_table(index=unit_key, columns="indicator", values="value", aggfunc="first", sort=False)
-    met_count = long.groupby(unit_key, sort=False)["met"].sum().rename("met_count")
-    out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).merge(
-        wide.reindex(columns=list(INDICATORS)).reset_index(), on=unit_key, how="left")
-    out = out.merge(met_count.reset_index(), on=unit_key, how="left").merge(agg.reset_index(), on=unit_key, how="left")
-    out["misses"] = out["misses"].fillna("")
+    n, k = len(units), len(INDICATORS)
+    value = long["value"].to_numpy(dtype=float).reshape(k, n).T
+    ratio = long["ratio"].to_numpy(dtype=float).reshape(k, n).T
+    miss = ~long["met"].to_numpy(dtype=bool)
+    texts = np.full(n * k, "", dtype=object)
+    if miss.any():
+        misses = long.loc[miss]
+        texts[miss] = _miss_text(misses, SchoolRule.per_county(profiles, misses)).to_numpy(object)
+    miss = miss.reshape(k, n).T
+    names = np.where(miss, np.array(INDICATORS, dtype=object), "")
+    with np.errstate(invalid="ignore"):
+        worst = np.where(miss & ~np.isnan(ratio), ratio, np.inf).min(axis=1) if k else np.full(n, np.inf)
+    out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).reset_index(drop=True)
+    for j, ind in enumerate(INDICATORS):
+        out[ind] = value[:, j]
+    out["met_count"] = (~miss).sum(axis=1).astype(np.int64)
+    out["misses"] = pd.Series(_join_columns(names, ","), dtype=out["city"].dtype)
+    out["worst_ratio"] = np.where(np.isinf(worst), np.nan, worst)  # no miss (or none with a ratio): NaN
+    miss_text = _join_columns(texts.reshape(k, n).T, "；")
     rule = SchoolRule.per_county(profiles, out)
     out["passes_school_rule"] = rule.passes(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy())
-    out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(),
-                                 out["miss_text"].fillna("").to_numpy())
-    return out.drop(columns="miss_text")
+    out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(), miss_text)
+    return out
 
 
 def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
@@ -328,8 +361,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     units, excluded = split_units(schools, settings)
     long = _unit_values(units, thresholds)
     units_out = _school_rule(long, units, profiles)
-    unit_cols = COUNTY + ["year", "school_id", "stage"]
-    long = long.merge(units_out[unit_cols + ["passes_school_rule"]], on=unit_cols, how="left")
+    long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
     cv = _cv_table(long, places, settings)
     counties = _county_verdicts(units_out, cv, places)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))

@@ -361,13 +361,16 @@ class SchoolRule:
             ``min_met`` and ``min_ratio`` arrays aligned with ``rows``.
         """
         rules = {key: cls.from_profile(prof) for key, prof in profiles.items()}
-        keys = list(zip(rows["city"], rows["county"])) if len(rows) else []
+        if len(rows):  # each distinct county looked up once, then spread to its rows
+            codes, keys = pd.MultiIndex.from_arrays([rows["city"], rows["county"]]).factorize()
+        else:
+            codes, keys = np.zeros(0, dtype=np.intp), []
         unknown = sorted({f"{c}/{k}" for c, k in keys if (c, k) not in rules})
         if unknown:
             raise CalculationError(f"SchoolRule.per_county: no profile for county {unknown}; profiles are known "
                                    f"for {sorted(f'{c}/{k}' for c, k in rules)}")
-        return cls(min_met=np.array([rules[k].min_met for k in keys], dtype=int),
-                   min_ratio=np.array([rules[k].min_ratio for k in keys], dtype=float),
+        return cls(min_met=np.array([rules[k].min_met for k in keys], dtype=int)[codes],
+                   min_ratio=np.array([rules[k].min_ratio for k in keys], dtype=float)[codes],
                    n_indicators=len(INDICATORS))
 
     @property
@@ -425,18 +428,24 @@ class SchoolRule:
         n = len(met_count)
         text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()
         min_met = _rows(self.min_met, n)
-        pct = np.array([limit_text(r * 100, "%") for r in _rows(self.min_ratio, n)], dtype=object)
+        ratios = _rows(self.min_ratio, n)
+        codes, distinct = pd.factorize(np.asarray(ratios, dtype=float))  # a handful of rules: format each once
+        pct = np.array([limit_text(r * 100, "%") for r in distinct], dtype=object)[codes] if n else ratios
         n_miss = (self.n_indicators - met_count).astype(int)
         met_i = met_count.astype(int)
         ok = self.passes(met_count, worst_ratio)
         enough = met_count >= min_met
-        all_met = np.full(n, f"{self.n_indicators} 项指标全部达到", dtype=object)
-        passing = np.array([f"达到 {m} 项；未达到的 {k} 项不低于达标值的 {p}：{t}"
-                            for m, k, p, t in zip(met_i, n_miss, pct, text)], dtype=object)
-        too_few = np.array([f"未达到 {k} 项（至少须达到 {mm} 项）：{t}"
-                            for k, mm, t in zip(n_miss, min_met, text)], dtype=object)
-        too_far = np.array([f"未达到的指标低于达标值的 {p}：{t}" for p, t in zip(pct, text)], dtype=object)
-        return np.select([n_miss == 0, ok, ~enough], [all_met, passing, too_few], too_far)
+        out = np.full(n, f"{self.n_indicators} 项指标全部达到", dtype=object)
+        # each text built only for the rows of its case (same precedence as before: all met, passing, too few)
+        passing = (n_miss != 0) & ok
+        too_few = (n_miss != 0) & ~ok & ~enough
+        too_far = (n_miss != 0) & ~ok & enough
+        out[passing] = [f"达到 {m} 项；未达到的 {k} 项不低于达标值的 {p}：{t}" for m, k, p, t in
+                        zip(met_i[passing], n_miss[passing], pct[passing], text[passing])]
+        out[too_few] = [f"未达到 {k} 项（至少须达到 {mm} 项）：{t}" for k, mm, t in
+                        zip(n_miss[too_few], min_met[too_few], text[too_few])]
+        out[too_far] = [f"未达到的指标低于达标值的 {p}：{t}" for p, t in zip(pct[too_far], text[too_far])]
+        return out
 
     def closeness(self, value, threshold) -> np.ndarray:
         """``met`` / ``near`` / ``far`` (``no_data`` when missing) per value: :func:`closeness` with ``min_ratio``."""

@@ -37,8 +37,11 @@ STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
-    keys = pd.MultiIndex.from_frame(places[COUNTY])
-    return pd.Series([lookup.get(k) for k in keys], index=places.index)
+    # each distinct county looked up once (no walk over a MultiIndex in Python); the Series is built from
+    # the same list of values as before, so its dtype is inferred the same way
+    codes, pairs = pd.MultiIndex.from_frame(places[COUNTY]).factorize()
+    found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
+    return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
 
 def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
