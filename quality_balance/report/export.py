@@ -44,7 +44,7 @@ import pandas as pd
 from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATOR_UNITS, RESULT_HEADERS, STAGE_LABELS,
-                      STATUS_LABELS, VETO_LABELS, status_label)
+                      status_label)
 
 __all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS",
            "EXCEL_MAX_ROWS", "sheet_parts", "NOTE_SHEET", "WORKBOOK_HEADERS", "COLUMN_NOTES", "NUMBER_FORMATS",
@@ -225,7 +225,7 @@ def for_people(frame: pd.DataFrame, *, profiles: dict[str, str] | None = None,
         if col in out:
             words = status_label(out[col], dimension=col)
             if col == "status" and veto_rows is not None and veto_rows.any():
-                words = words.where(~veto_rows, out[col].replace(VETO_LABELS))
+                words = words.where(~veto_rows, status_label(out[col], dimension="veto"))
             out[col] = words
     if "dimension" in out:
         out["dimension"] = out["dimension"].map(lambda v: DIMENSION_LABELS.get(v, v))
@@ -426,7 +426,7 @@ def _note_rows(assessment, tables: dict[str, pd.DataFrame], sheets: dict[str, li
     """The rows of the 说明 sheet: general notes, then every sheet and its columns."""
     used = sorted({profiles.get(p, p) for frame in (assessment.verdicts,) if "profile" in frame
                    for p in frame["profile"].dropna().unique()})
-    status_words = "；".join(f"{STATUS_LABELS[k]}：{v}" for k, v in (
+    status_words = "；".join(f"{status_label(k)}：{v}" for k, v in (
         ("met", "达到标准"), ("not_met", "未达到标准（原因见“说明”列与问题清单）"),
         ("no_data", "缺少评估所需的数据，不能判断"), ("not_applicable", "该县没有适用的对象（如没有纳入评估的学校）")))
     rows = [
