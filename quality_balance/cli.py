@@ -145,7 +145,8 @@ def _cmd_ledger(args) -> int:
             raise InputError([Problem("--year", "数据中没有这一年", value=y,
                                       expected="以下之一：" + "、".join(map(str, sorted(known)))) for y in missing])
     assessment = assess(dataset, profile=args.profile, years=years)
-    written = write_ledger(assessment, args.out, counties=args.counties, years=years)
+    written = write_ledger(assessment, args.out, counties=args.counties, years=years,
+                           county_data=dataset.counties)
     if dataset.synthetic:
         print(f"【{dataset.provenance}】")
     print(f"整改台账已写入 / ledgers written: {Path(args.out).resolve()}（{len(written)} 个文件）")
@@ -158,9 +159,10 @@ def _add_ledger(sub) -> None:
     """Register ``quality-balance ledger`` on the CLI's sub-parsers."""
     parser = sub.add_parser(
         "ledger", help="生成整改台账（每县每年一个 xlsx）/ write rectification ledgers",
-        description="评估数据并为每个县区、每一年写出整改台账 <县区>_<年份>_整改台账.xlsx：每个未达标项一行，"
-                    "含现状值、标准值、差距、整改措施、责任单位和计划完成年份，按打印格式排版。 / Assess the data and "
-                    "write one printable rectification ledger per county and year.")
+        description="评估数据并为每个县区、每一年写出整改台账 <市>_<县区>_<年份>_整改台账.xlsx：每个未达标项一行，"
+                    "含现状值、标准值、差距、单位、整改措施、责任单位、计划完成年份及其依据和整改进展下拉列表，"
+                    "按打印格式排版，另有说明工作表（颜色含义）。 / Assess the data and write one printable "
+                    "rectification ledger per county and year, <city>_<county>_<year>_整改台账.xlsx.")
     parser.add_argument("data", help="数据文件夹或文件 / data folder or file(s)")
     parser.add_argument("--out", default=str(paths.DEFAULT_LEDGER_DIR),
                         help=f"输出文件夹 / output folder (default: {paths.DEFAULT_LEDGER_DIR})")

@@ -127,8 +127,18 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        column = out[col]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            continue
+        # one vectorised test per column (str.startswith skips non-text cells as NaN), then only the hits change
+        try:
+            hits = column.str.startswith(FORMULA_START).fillna(False).astype(bool)
+        except AttributeError:  # an object column without any text (all numbers or booleans)
+            continue
+        if hits.any():
+            fixed = column.astype(object).copy()
+            fixed[hits] = "'" + column[hits].astype(str)
+            out[col] = fixed
     return out
 
 

@@ -389,16 +389,16 @@ def test_a_table_longer_than_a_sheet_is_split_across_sheets(demo_assessment, tmp
 def test_a_writer_failure_is_a_clear_error_and_leaves_nothing(data, tmp_path, monkeypatch, capsys):
     from openpyxl.utils.exceptions import IllegalCharacterError
 
-    real, calls = pd.DataFrame.to_excel, []
+    real, calls = export._write_table, []
 
-    def broken(self, *args, **kwargs):                         # the 说明 sheet, then a failing one
+    def broken(*args, **kwargs):                               # the first sheet after 说明, then a failing one
         calls.append(1)
         if len(calls) == 2:
             raise IllegalCharacterError("\x1b in 学校名称")
-        return real(self, *args, **kwargs)
+        return real(*args, **kwargs)
 
     out = tmp_path / "out"
-    monkeypatch.setattr(pd.DataFrame, "to_excel", broken)
+    monkeypatch.setattr(export, "_write_table", broken)
     status, text = run(capsys, "assess", data, "--out", out)
     assert status == 2 and "写出结果时出错（IllegalCharacterError" in text and str(out) in text
     no_traceback(text)

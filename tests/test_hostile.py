@@ -105,7 +105,7 @@ def test_path_characters_in_a_county_never_leave_the_output_folder(tmp_path, cap
     files = [p for p in new if p.is_file()]
     assert files and all(out in p.parents for p in files), files
     assert all(p == out or out in p.parents or p in out.parents for p in new)      # folders: out and its parents
-    ledger = out / "ledgers" / ledger_filename(PATH_COUNTY, 2025)
+    ledger = out / "ledgers" / ledger_filename(PATH_COUNTY, 2025, "测试市")
     assert ledger.is_file() and not any("逃逸" in p.name for p in new if p != ledger)
     assert openpyxl.load_workbook(ledger).active["A1"].value.startswith(f"测试市{PATH_COUNTY} 2025年")
 
@@ -116,7 +116,7 @@ def test_formula_in_a_cell_comes_out_neutralised(tmp_path, capsys):
     write_csv(data / "学校.csv", hostile_county_rows("甲县", school_name=FORMULA))
     status, text = run(capsys, "ledger", str(data), "--out", str(tmp_path / "out"))
     assert status == 0, text
-    path = tmp_path / "out" / "甲县_2025_整改台账.xlsx"
+    path = tmp_path / "out" / "测试市_甲县_2025_整改台账.xlsx"
     cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row if c.value == "'" + FORMULA]
     assert len(cells) >= 1 and all(c.data_type == "s" for c in cells)
     with zipfile.ZipFile(path) as book:
@@ -163,7 +163,7 @@ def test_extremely_long_strings_in_the_ledger(tmp_path, capsys):
     status, text = run(capsys, "ledger", str(path), "--out", str(out))
     assert status == 0, text
     [ledger] = list(out.iterdir())
-    assert len(ledger.name.encode("utf-8")) <= 255 and ledger.name.startswith("长" * 40 + "~")
+    assert len(ledger.name.encode("utf-8")) <= 255 and ledger.name.startswith("测试市_" + "长" * 40 + "~")
     values = [c.value for row in openpyxl.load_workbook(ledger).active.iter_rows() for c in row
               if isinstance(c.value, str)]
     assert max(map(len, values)) == EXCEL_CELL_LIMIT
@@ -188,13 +188,13 @@ def test_failure_while_moving_into_place_leaves_no_temporary_file(tmp_path, caps
     data.mkdir()
     write_csv(data / "学校.csv", hostile_county_rows("甲县") + valid_rows(county="乙县", prefix="41092300"))
     out = tmp_path / "out"
-    (out / "乙县_2025_整改台账.xlsx").mkdir(parents=True)
+    (out / "测试市_乙县_2025_整改台账.xlsx").mkdir(parents=True)
     status, text = run(capsys, "ledger", str(data), "--out", str(out))
     assert status == 2 and "无法写入输出文件夹" in text
     no_traceback(text)
     left = [p.name for p in out.iterdir()]
     assert not any(name.startswith(".qb-tmp") for name in left)
-    assert (out / "乙县_2025_整改台账.xlsx").is_dir()
+    assert (out / "测试市_乙县_2025_整改台账.xlsx").is_dir()
 
 
 # --- 200 000 rows --------------------------------------------------------------------------------------------

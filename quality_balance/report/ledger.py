@@ -42,21 +42,28 @@ import pandas as pd
 from ..errors import InputError, Problem, ProfileError
 from ..method.rules import SchoolRule, digits_needed, limit_text, number_text
 from ..output import MAX_NAME_CHARS, atomic_folder, neutralise_formulas, path_inside, safe_name
-from ..schema import DIMENSION_LABELS, STAGE_LABELS, PLACE_KEY as PLACE, status_label
+from ..schema import DIMENSION_LABELS, INDICATOR_UNITS, STAGE_LABELS, PLACE_KEY as PLACE, status_label
 
 __all__ = ["LEDGER_HEADERS", "ledger_table", "ledger_filename", "write_ledger", "responsible_unit",
-           "MAX_NAME_CHARS", "EXCEL_CELL_LIMIT"]
+           "MAX_NAME_CHARS", "EXCEL_CELL_LIMIT", "PROGRESS_CHOICES", "LEGEND_SHEET", "row_heights",
+           "planned_years"]
 
 #: Ledger columns (English, as :func:`ledger_table` returns them) → Chinese headers, in sheet order.
 LEDGER_HEADERS = {
     "rank": "序号", "dimension": "维度", "item": "项目", "label": "指标或项目", "school_id": "学校标识码",
     "school_name": "学校", "stage": "学段", "value": "现状值", "threshold": "标准值", "gap": "差距",
-    "relative_gap": "相对差距", "action": "整改措施（需增加）", "responsible": "责任单位",
-    "planned_year": "计划完成年份", "reason": "问题说明", "progress": "整改进展（填写）",
+    "unit": "单位", "relative_gap": "相对差距", "action": "整改措施（需增加）", "responsible": "责任单位",
+    "planned_year": "计划完成年份", "planned_source": "年份依据", "reason": "问题说明",
+    "progress": "整改进展（选择）",
 }
+#: The choices of the 整改进展 drop-down (a data-validation list on that column).
+PROGRESS_CHOICES = ("未启动", "进行中", "已完成", "不适用")
+#: Name of the sheet explaining colours, columns and choices.
+LEGEND_SHEET = "说明"
 _WIDTHS = {"rank": 6, "dimension": 10, "item": 7, "label": 22, "school_id": 13, "school_name": 18, "stage": 6,
-           "value": 10, "threshold": 10, "gap": 10, "relative_gap": 9, "action": 36, "responsible": 18,
-           "planned_year": 9, "reason": 36, "progress": 20}
+           "value": 10, "threshold": 10, "gap": 10, "unit": 9, "relative_gap": 9, "action": 36, "responsible": 18,
+           "planned_year": 9, "planned_source": 16, "reason": 36, "progress": 12}
+_LINE_HEIGHT = 15      # points per printed line of 10-pt text
 #: Excel refuses longer text in one cell; longer cells are cut with a note.
 EXCEL_CELL_LIMIT = 32_767
 _DECIMALS = {"R6": 0}
@@ -85,11 +92,9 @@ def ledger_filename(county: str, year: int, city: str | None = None) -> str:
 
 
 def _file_names(places: pd.DataFrame) -> list[str]:
-    """One distinct file name per (city, county, year): the city is added where county names collide."""
-    plain = [ledger_filename(k, y) for k, y in zip(places["county"], places["year"])]
-    counts = pd.Series(plain).value_counts()
-    names = [ledger_filename(k, y, c) if counts[p] > 1 else p
-             for p, c, k, y in zip(plain, places["city"], places["county"], places["year"])]
+    """One distinct file name per (city, county, year): ``<市>_<县区>_<年份>_整改台账.xlsx``, always with the
+    city, so that two 新城区 of two cities never collide and a file names its place on its own."""
+    names = [ledger_filename(k, y, c) for c, k, y in zip(places["city"], places["county"], places["year"])]
     if len(set(names)) < len(names):  # different names that sanitise alike ("a/b" and "a_b")
         names = [n.removesuffix(".xlsx") + "_" + hashlib.sha1(f"{c}\0{k}".encode()).hexdigest()[:8] + ".xlsx"
                  for n, c, k in zip(names, places["city"], places["county"])]
@@ -247,22 +252,121 @@ def _responsible(assessment, s: pd.DataFrame) -> pd.Series:
     return pd.Series([found[key] for key in zip(s["city"], s["county"], s["item"])], index=s.index, dtype=object)
 
 
-def _planned_years(places: pd.DataFrame) -> dict[tuple[str, str], int | None]:
+def planned_years(assessment, places: pd.DataFrame,
+                  county_data: pd.DataFrame | None = None) -> dict[tuple[str, str, int], tuple[int | None, str]]:
+    """The planned certification year of each (city, county, year) and where it comes from.
+
+    The county's plan (:func:`quality_balance.planning.tracking.planned_certification_year`) wins;
+    without one, the earliest year the county's profile allows: its basic-balance certification year
+    (``basic_balance_year`` of ``county_data``, the dataset's county table) plus
+    ``certification.min_years_after_basic``, and not before the ledger's own year; else none.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        Its ``profiles`` give ``certification.min_years_after_basic`` per county.
+    places : DataFrame
+        ``city``, ``county``, ``year`` of the ledgers.
+    county_data : DataFrame, optional
+        The county table (``city``, ``county``, ``year``, ``basic_balance_year``).
+
+    Returns
+    -------
+    dict
+        (city, county, year) → (year or None, the source in words: 规划…, 按评估标准推算…, or 无).
+    """
     from ..planning.tracking import planned_certification_year
 
-    return {(c, k): planned_certification_year(c, k)
-            for c, k in places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)}
+    basic: dict[tuple[str, str], int] = {}
+    if county_data is not None and {"city", "county", "basic_balance_year"} <= set(county_data.columns):
+        known = county_data.dropna(subset=["basic_balance_year"])
+        basic = {k: int(v) for k, v in known.groupby(["city", "county"])["basic_balance_year"].min().items()}
+    out = {}
+    plan_years = {(c, k): planned_certification_year(c, k)
+                  for c, k in places[["city", "county"]].drop_duplicates().itertuples(index=False, name=None)}
+    for c, k, y in places[PLACE].itertuples(index=False, name=None):
+        plan = plan_years[(c, k)]
+        if plan is not None:
+            out[(c, k, y)] = (int(plan), "规划目标年份")
+            continue
+        if (c, k) in basic:
+            wait = int(assessment.profiles[(c, k)].get("certification.min_years_after_basic"))
+            earliest = basic[(c, k)] + wait
+            out[(c, k, y)] = (max(earliest, int(y)),
+                              f"按评估标准推算：基本均衡认定 {basic[(c, k)]} 年 + 至少 {wait} 年"
+                              + ("" if earliest >= y else f"（{earliest} 年已过，取本年）"))
+            continue
+        out[(c, k, y)] = (None, "无：规划未定年份，数据中也没有基本均衡认定年份")
+    return out
+
+
+def _units(assessment, s: pd.DataFrame) -> pd.Series:
+    """单位 of each row: R indicators from :data:`quality_balance.schema.INDICATOR_UNITS`, a CV has none,
+    other items the unit of the part that failed (the assessment's ``parts`` table); blank where unknown."""
+    base = s["item"].str.removesuffix("-CV")
+    units = base.map(INDICATOR_UNITS).where(~s["item"].str.endswith("-CV"), "（系数，无单位）")
+    parts = getattr(assessment, "parts", None)
+    if parts is not None and len(parts) and "unit" in parts:
+        failing = parts[parts["status"].eq("not_met")]
+        failing = failing.drop_duplicates(PLACE + ["item"])[PLACE + ["item", "unit"]]
+        school_items = set(assessment.school_failures["item"]) if len(assessment.school_failures) else set()
+        failing = failing[~failing["item"].isin(school_items)]   # a county count, not the school's figure
+        found = s[PLACE + ["item"]].merge(failing, on=PLACE + ["item"], how="left")["unit"].to_numpy()
+        units = units.where(units.notna(), pd.Series(found, index=s.index))
+    return units.fillna("").astype(object)
+
+
+def row_heights(texts: pd.DataFrame, widths: dict[str, float], *, line: float = _LINE_HEIGHT) -> pd.Series:
+    """Row heights (points) at which wrapped text prints whole: the most lines any cell of a row needs.
+
+    A cell needs ``ceil(display width / (column width − 1))`` lines per paragraph (a CJK character is
+    2 wide, :func:`quality_balance.report.export.display_width`); openpyxl does not autofit rows.
+
+    Parameters
+    ----------
+    texts : DataFrame
+        The cells as written (English column names of :data:`LEDGER_HEADERS`).
+    widths : dict
+        Column → width in Excel character units.
+    line : float, keyword-only
+        Points per line (default 15, 10-pt text).
+
+    Returns
+    -------
+    Series of float
+        One height per row, at least one line.
+
+    >>> row_heights(pd.DataFrame({"a": ["短", "很" * 20]}), {"a": 11})
+    0    15.0
+    1    60.0
+    dtype: float64
+    """
+    from .export import display_width
+
+    lines = pd.Series(1, index=texts.index, dtype=float)
+    for col in texts.columns:
+        width = max(float(widths.get(col, 10)) - 1, 1.0)
+        column = texts[col].astype(object)
+        cells = column.where(column.notna(), "").astype(str)
+        paragraphs = cells.str.split("\n")
+        need = paragraphs.map(lambda ps: sum(max(1, int(np.ceil(int(display_width(pd.Series([p])).iloc[0])
+                                                               / width))) for p in ps))
+        lines = np.maximum(lines, need.astype(float))
+    return pd.Series(lines * line, index=texts.index, dtype=float)
 
 
 def ledger_table(assessment, counties: str | Iterable[str] | None = None,
-                 years: int | Iterable[int] | None = None) -> pd.DataFrame:
+                 years: int | Iterable[int] | None = None, *, county_data: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ledger rows: one per shortfall of the selected counties and years (default: all).
 
     Returns ``city``, ``county``, ``year`` and the columns of
     :data:`LEDGER_HEADERS` (English names): values and gaps rounded for people
     (元 whole, CVs 3 decimals, others 2), yes/no values as 是/否 (a veto item
     present as 存在), ``relative_gap`` a fraction, ``planned_year`` nullable
-    integer, ``progress`` blank for the county to fill in. Raises
+    integer with ``planned_source`` saying where it comes from (:func:`planned_years`; pass
+    ``county_data``, keyword-only, the dataset's county table, for the profile's earliest year),
+    ``unit`` the unit of value, threshold and gap, ``progress`` blank for the county to choose
+    (:data:`PROGRESS_CHOICES`). Raises
     :class:`~quality_balance.errors.InputError` for a county or year that is not
     in the assessment.
     """
@@ -278,7 +382,7 @@ def ledger_table(assessment, counties: str | Iterable[str] | None = None,
     resources = s["dimension"].eq("resources")
     if resources.any():
         action = _r_actions(assessment, s[resources]).reindex(s.index).fillna(action)
-    planned = _planned_years(places)
+    planned = planned_years(assessment, places, county_data)
     out = s[PLACE + ["rank", "item", "label", "school_id", "school_name", "reason"]].copy()
     out["dimension"] = s["dimension"].map(DIMENSION_LABELS)
     out["stage"] = s["stage"].map(STAGE_LABELS)
@@ -288,10 +392,13 @@ def ledger_table(assessment, counties: str | Iterable[str] | None = None,
     gap_decimals = [digits_needed(x, 0.0, int(d)) for x, d in zip(gap.fillna(0), decimals)]  # never a 0 gap
     out["gap"] = [round(x, d) if d else round(x) for x, d in zip(gap.fillna(0), gap_decimals)]
     out["gap"] = out["gap"].where(gap.notna())
+    out["unit"] = _units(assessment, s)
     out["relative_gap"] = pd.to_numeric(s["relative_gap"], errors="coerce")
     out["action"] = action
     out["responsible"] = _responsible(assessment, s)
-    out["planned_year"] = pd.array([planned[(c, k)] for c, k in zip(s["city"], s["county"])], dtype="Int64")
+    chosen = [planned[(c, k, y)] for c, k, y in zip(s["city"], s["county"], s["year"])]
+    out["planned_year"] = pd.array([p[0] for p in chosen], dtype="Int64")
+    out["planned_source"] = [p[1] for p in chosen]
     out["progress"] = ""
     return out[columns]
 
@@ -340,6 +447,7 @@ def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: f
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     names = list(LEDGER_HEADERS)
     people = neutralise_formulas(rows[names].astype(object)).rename(columns=LEDGER_HEADERS)
@@ -383,6 +491,17 @@ def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: f
                                                     fill=PatternFill("solid", bgColor=_FILLS["small"])))
     for j, name in enumerate(names, start=1):
         ws.column_dimensions[get_column_letter(j)].width = _WIDTHS[name]
+    # openpyxl does not autofit: heights from the wrapped text so that every cell prints whole
+    heights = row_heights(rows[names].reset_index(drop=True), _WIDTHS)
+    for i, height in enumerate(heights, start=header_row + 1):
+        ws.row_dimensions[i].height = float(height)
+    ws.row_dimensions[header_row].height = 2 * _LINE_HEIGHT
+    progress_col = get_column_letter(names.index("progress") + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(PROGRESS_CHOICES) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle=LEDGER_HEADERS["progress"],
+                             error="请从下拉列表中选择：" + "、".join(PROGRESS_CHOICES))
+    choices.add(f"{progress_col}{first}:{progress_col}{end}")
+    ws.add_data_validation(choices)
     ws.freeze_panes = ws.cell(first, 1)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
@@ -392,14 +511,58 @@ def _write_sheet(path: Path, rows: pd.DataFrame, titles: list[str], tolerance: f
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    _write_legend(book, tolerance, rows)
     book.properties.title = _cell_value(_neutral(titles[0]))
     if synthetic:
         book.properties.description = "synthetic demo data — not real statistics"
     book.save(path)
 
 
+def legend_rows(tolerance: float, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """The 说明 sheet's rows: (what, meaning) for the three colours, the columns and the drop-down.
+
+    The colour thresholds are those of the conditional formats (``tolerance``, the county's
+    :attr:`SchoolRule.tolerance <quality_balance.method.rules.SchoolRule.tolerance>`).
+
+    >>> legend_rows(0.15, pd.DataFrame({"planned_source": []}))[1]
+    ('浅红色', '相对差距不小于 15%（超过标准对一项未达标指标所容许的差距）')
+    """
+    sources = sorted(set(rows["planned_source"].dropna())) if "planned_source" in rows else []
+    return [
+        ("红色", "一票否决项：认定前必须整改到位"),
+        ("浅红色", f"相对差距不小于 {tolerance:.0%}（超过标准对一项未达标指标所容许的差距）"),
+        ("浅黄色", f"相对差距小于 {tolerance:.0%}"),
+        ("单位", "现状值、标准值与差距的单位；差异系数没有单位"),
+        ("相对差距", "差距 ÷ 标准值"),
+        ("计划完成年份", "县区的规划目标年份；规划未定时，按评估标准推算最早可申请认定的年份（基本均衡认定年份 + "
+                   "规定的最少年数）；“年份依据”列写明来源"),
+        *[("年份依据", text) for text in sources],
+        ("整改进展（选择）", "从下拉列表中选择：" + "、".join(PROGRESS_CHOICES)
+         + "（未启动：尚未开始；进行中：已开始未完成；已完成：已整改到位；不适用：该项无需整改）"),
+    ]
+
+
+def _write_legend(book, tolerance: float, rows: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = book.create_sheet(LEGEND_SHEET)
+    ws.append(["项目", "说明"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    fills = {"红色": _FILLS["veto"], "浅红色": _FILLS["large"], "浅黄色": _FILLS["small"]}
+    for what, meaning in legend_rows(tolerance, rows):
+        ws.append([what, _neutral(meaning)])
+        if what in fills:
+            ws.cell(ws.max_row, 1).fill = PatternFill("solid", fgColor=fills[what])
+        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 80
+    for i, height in enumerate(row_heights(pd.DataFrame({"b": [c.value for c in ws["B"]]}), {"b": 80}), start=1):
+        ws.row_dimensions[i].height = float(height)
+
+
 def write_ledger(assessment, folder: str | Path, *, counties: str | Iterable[str] | None = None,
-                 years: int | Iterable[int] | None = None) -> list[Path]:
+                 years: int | Iterable[int] | None = None, county_data: pd.DataFrame | None = None) -> list[Path]:
     """Write one rectification ledger per selected county and year into ``folder``; return the paths.
 
     A county-year without shortfalls gets a ledger saying so. Files appear only
@@ -418,13 +581,15 @@ def write_ledger(assessment, folder: str | Path, *, counties: str | Iterable[str
         too easily swapped with it.
     years : int or iterable of int, optional, keyword-only
         Restrict to these years (default ``None``: every one assessed).
+    county_data : DataFrame, optional, keyword-only
+        The dataset's county table (``Dataset.counties``): its ``basic_balance_year`` gives the
+        planned year where no plan sets one (:func:`planned_years`). Default ``None``: plans only.
 
     Returns
     -------
     list of Path
         ``folder / <ledger_filename>`` for each county and year written, ordered by
-        city, county and year: ``<县区>_<年份>_整改台账.xlsx`` (the city in front where
-        two cities have a county of that name).
+        city, county and year: ``<市>_<县区>_<年份>_整改台账.xlsx`` (always with the city).
 
     Raises
     ------
@@ -432,7 +597,7 @@ def write_ledger(assessment, folder: str | Path, *, counties: str | Iterable[str
         For a county or year not assessed, a file name that would fall outside
         ``folder``, or a folder that cannot be written.
     """
-    rows = ledger_table(assessment, counties, years)
+    rows = ledger_table(assessment, counties, years, county_data=county_data)
     places = _select(assessment, counties, years)
     names = _file_names(places)
     by_place = dict(iter(rows.groupby(PLACE, sort=False)))

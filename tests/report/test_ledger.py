@@ -99,7 +99,7 @@ def written(failing, tmp_path_factory):
 
 def test_one_file_per_county_and_year_and_nothing_else(written):
     folder, paths = written
-    assert [p.name for p in paths] == ["乙县_2025_整改台账.xlsx", "甲县_2025_整改台账.xlsx"]
+    assert [p.name for p in paths] == ["测试市_乙县_2025_整改台账.xlsx", "测试市_甲县_2025_整改台账.xlsx"]
     assert sorted(p.name for p in folder.iterdir()) == [p.name for p in paths]     # no temporary files
 
 
@@ -114,11 +114,11 @@ def test_layout_for_printing(written):
     assert ws.freeze_panes == "A5" and ws.print_title_rows == "$4:$4"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.cell(6, 11).number_format == "0.0%" and ws.cell(6, 11).value == pytest.approx(0.8)
+    assert ws.cell(6, 12).number_format == "0.0%" and ws.cell(6, 12).value == pytest.approx(0.8)
     assert ws.cell(6, 12).alignment.wrap_text
     formulas = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
     assert formulas[0] == '$B5="一票否决"'
-    assert formulas[1] == "AND(ISNUMBER($K5),$K5>=0.15)"       # 1 − school_rule.min_ratio_of_miss (0.85)
+    assert formulas[1] == "AND(ISNUMBER($L5),$L5>=0.15)"       # 1 − school_rule.min_ratio_of_miss (0.85)
 
 
 def test_county_without_shortfalls_says_so(written):
@@ -130,7 +130,7 @@ def test_county_without_shortfalls_says_so(written):
 def test_formula_like_text_is_never_a_formula(tmp_path):
     schools, counties, survey = county_rows(city="+市", county="=1+2", name='=HYPERLINK("http://x","点")')
     paths = write_ledger(assess(dataset(schools, counties, survey)), tmp_path)
-    assert [p.name for p in paths] == ["=1+2_2025_整改台账.xlsx"]
+    assert [p.name for p in paths] == ["+市_=1+2_2025_整改台账.xlsx"]
     ws = openpyxl.load_workbook(paths[0]).active
     assert ws["A1"].value.startswith("'") and ws["A1"].data_type == "s"
     names = [ws.cell(r, 6) for r in range(5, ws.max_row + 1) if ws.cell(r, 6).value]
@@ -177,9 +177,9 @@ def test_ledger_command(tmp_path, capsys):
     data = data_folder(tmp_path / "data")
     out = tmp_path / "台账"
     assert main(["ledger", str(data), "--out", str(out), "--county", "甲县", "--year", "2025"]) == 0
-    assert [p.name for p in out.iterdir()] == ["甲县_2025_整改台账.xlsx"]
-    assert "甲县_2025_整改台账.xlsx" in capsys.readouterr().out
-    table = pd.read_excel(out / "甲县_2025_整改台账.xlsx", header=3)
+    assert [p.name for p in out.iterdir()] == ["测试市_甲县_2025_整改台账.xlsx"]
+    assert "测试市_甲县_2025_整改台账.xlsx" in capsys.readouterr().out
+    table = pd.read_excel(out / "测试市_甲县_2025_整改台账.xlsx", header=3)
     assert table["项目"].tolist() == ["R2", "G11"]
 
 
