@@ -333,6 +333,7 @@ def earliest_application_year(dataset: Dataset, county: str, profile, city: str 
     ``certification.min_years_after_basic`` of ``profile`` (3 years nationally). None when the
     county table does not give the year.
     """
+    require_place(dataset.schools, city=city, county=county)
     counties = dataset.counties
     if counties is None or "basic_balance_year" not in counties:
         return None

@@ -98,6 +98,8 @@ CASES = {
         r.a.verdicts, s["city"])),
     "notebook.profile_values": ("city", lambda r, s: notebook.profile_values(
         r.a, "certification.min_years_after_basic", s["city"])),
+    "notebook.earliest_application_year": ("county city", lambda r, s: notebook.earliest_application_year(
+        r.a.dataset, s["county"], r.a.profile_of("清丰县"), s["city"])),
     "notebook.gap_summary": ("county year", lambda r, s: notebook.gap_summary(r.gap, s["county"], s["year"])),
     "notebook.show_gap": ("county year", lambda r, s: notebook.show_gap(
         r.gap, s["county"], s["year"], r.a.profile_of(COUNTY))),
