@@ -47,6 +47,7 @@ __all__ = [
     "STATUS_LABELS",
     "VETO_LABELS",
     "status_label",
+    "indicator_names",
     "veto_label",
     "COUNTY_KEY",
     "PLACE_KEY",
@@ -142,6 +143,31 @@ STATUS_LABELS = {"met": "达标", "not_met": "未达标", "no_data": "无数据"
 VETO_LABELS = {"met": "无", "not_met": "存在（否决）", "no_data": "无数据", "not_applicable": "不适用"}
 DIMENSION_LABELS = {"resources": "资源配置", "guarantee": "政府保障程度", "quality": "教育质量",
                     "recognition": "社会认可度", "veto": "一票否决", "overall": "综合结论"}
+
+
+def indicator_names(codes):
+    """Indicator codes as the reader names them: ``"R4,R5"`` → ``"R4 生均教学及辅助用房面积、R5 生均体育运动场馆面积"``.
+
+    Works on one text or a Series (each distinct text converted once); other text and missing
+    values are kept.
+
+    >>> indicator_names("R6")
+    'R6 生均教学仪器设备值'
+    """
+    def name(text):
+        if not isinstance(text, str) or not text:
+            return text
+        return "、".join(f"{c} {INDICATOR_LABELS[c]}" if c in INDICATOR_LABELS else c
+                        for c in (p.strip() for p in text.split(",")))
+
+    if isinstance(codes, str) or codes is None:
+        return name(codes)
+    import numpy as np
+    import pandas as pd
+
+    found, uniques = pd.factorize(codes, use_na_sentinel=True)
+    named = np.array([name(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(named[found], index=codes.index, dtype=object)
 
 
 def status_label(status, *, dimension: str | None = None):

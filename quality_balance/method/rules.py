@@ -245,7 +245,8 @@ def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | An
 
 # --- ratings ---------------------------------------------------------------------------------------
 
-#: Level of each rating, counted from the lowest: 不合格 0, 合格 1, 良好 2, 优秀 3 (:data:`quality_balance.schema.RATINGS`).
+#: Level of each rating, counted from the lowest: 不合格 0, 合格 1, 良好 2, 优秀 3
+#: (:data:`quality_balance.schema.RATINGS`).
 RATING_LEVELS = {rating: level for level, rating in enumerate(reversed(RATINGS))}
 
 

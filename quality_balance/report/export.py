@@ -44,7 +44,7 @@ import pandas as pd
 from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATOR_UNITS, RESULT_HEADERS, STAGE_LABELS,
-                      status_label)
+                      indicator_names, status_label)
 
 __all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS",
            "EXCEL_MAX_ROWS", "sheet_parts", "NOTE_SHEET", "WORKBOOK_HEADERS", "COLUMN_NOTES", "NUMBER_FORMATS",
@@ -186,15 +186,8 @@ def _yes_no(column: pd.Series) -> pd.Series:
 
 
 def _indicator_names(codes: pd.Series) -> pd.Series:
-    """``"R4,R5"`` → ``"R4 生均教学及辅助用房面积、R5 生均体育运动场馆面积"`` (other text kept)."""
-    def name(text):
-        if not isinstance(text, str) or not text:
-            return text
-        return "、".join(f"{c} {INDICATOR_LABELS[c]}" if c in INDICATOR_LABELS else c
-                        for c in (p.strip() for p in text.split(",")))
-    codes_, uniques = pd.factorize(codes, use_na_sentinel=True)
-    named = np.array([name(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(named[codes_], index=codes.index, dtype=object)
+    """``"R4,R5"`` → ``"R4 生均…、R5 生均…"`` (:func:`quality_balance.schema.indicator_names`)."""
+    return indicator_names(codes)
 
 
 def for_people(frame: pd.DataFrame, *, profiles: dict[str, str] | None = None,

@@ -225,8 +225,8 @@ def report_heading(dataset: Dataset, *, title: str, profile_title: str, links: d
     """
     parts = [f'<h1 class="qb-title">{html.escape(title)}</h1>']
     if dataset.synthetic:
-        parts.append(f'<p class="qb-synthetic">⚠ {html.escape(SYNTHETIC_LABEL)}：本报告的全部数字与结论来自合成的演示数据，'
-                     f"不反映任何真实县区的情况。</p>")
+        parts.append(f'<p class="qb-synthetic">⚠ {html.escape(SYNTHETIC_LABEL)}：'
+                     f"本报告的全部数字与结论来自合成的演示数据，不反映任何真实县区的情况。</p>")
     meta = [f"评估标准：{html.escape(profile_title)}", f"数据来源：{html.escape(dataset.source_label)}"]
     for note in dataset.notes:
         meta.append(f"说明：{html.escape(str(note))}")

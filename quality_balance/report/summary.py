@@ -121,8 +121,8 @@ def shortfall_text(row: pd.Series, parts: pd.DataFrame | None = None, *, with_sh
     decimals = 0 if abs(threshold) >= 100 else 2 if abs(threshold) < 10 else 1
     sign = OP_SIGNS.get(op, "")
     return (f"{where}{row['label']} {number_text(value, threshold, decimals=decimals, unit=unit)}，"
-            f"标准 {sign} {limit_text(threshold, unit)}，差 {number_text(abs(row['gap']), decimals=decimals, unit=unit)}"
-            f"{share}")
+            f"标准 {sign} {limit_text(threshold, unit)}，"
+            f"差 {number_text(abs(row['gap']), decimals=decimals, unit=unit)}{share}")
 
 
 def _trend(years: list[tuple[int, str]], counts: dict[int, int]) -> str:

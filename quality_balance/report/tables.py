@@ -32,7 +32,7 @@ from pandas.io.formats.style import Styler
 from ..errors import require_known, require_place
 from ..method.rules import closeness, limit_text
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATORS, STAGE_LABELS, STATUS_LABELS, VETO_LABELS,
-                      status_label)
+                      indicator_names, status_label)
 from .style import STATUS_COLORS
 
 __all__ = [
@@ -234,7 +234,7 @@ def failing_schools(units: pd.DataFrame, county: str, year: int | None = None,
     out = pd.DataFrame({
         "年份": u["year"], "学校标识码": u["school_id"], "学校": u["school_name"], "学段": u["stage"].map(STAGE_LABELS),
         "学生数": u["students"].round().astype("Int64"), "达标项数": u["met_count"],
-        "未达标指标": u["misses"], "原因": u["reason"]})
+        "未达标指标": indicator_names(u["misses"]), "原因": u["reason"]})
     return out.reset_index(drop=True)
 
 
