@@ -6,8 +6,13 @@ time (``jobs`` worker processes, each driving its own kernel), and writes::
 
     reports/<city>/<county>.ipynb      the executed notebook (kept even when it failed)
     reports/<city>/<county>.html       code hidden, images embedded: readable standalone
+    reports/<city>/<county>.pdf        with ``pdf=True`` (``render --pdf``): the page printed on A4 by headless Chromium
     reports/<city>/城市概览.ipynb/.html  the city overview
-    reports/index.html                 every report with its verdict, and the failures
+    reports/index.html                 counts per year, a legend, every report with its verdict and links, failures
+
+The executed notebooks are signed as trusted for the user who rendered them
+(:func:`sign_notebook`), so JupyterLab shows their styled outputs, and their
+injected parameters read as Chinese (:func:`use_readable_parameters`).
 
 Each report notebook records its headline results (verdicts by year, projected
 pass year; counties passing by year) in a last cell; :func:`move_headline` puts
@@ -376,14 +381,11 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
                 nb = _error_notebook(job, error or "notebook was not written")
             nbformat.write(nb, partial)
             sign_notebook(nb)
-            write_text(page, notebook_to_html(nb, job.title or job.name))
-        if chromium is not None:
-            from .browser import print_pdf
-
-            try:
-                print_pdf(page, pdf, chromium=chromium)
-            except RenderError as exc:
-                error = error or str(exc)
+            page_text = notebook_to_html(nb, job.title or job.name)
+            if chromium is None:
+                write_text(page, page_text)
+            else:
+                error = _write_page_and_pdf(page, pdf, page_text, chromium) or error
     except OSError as exc:
         if _output_failure(exc, out_dir):
             raise  # the output folder cannot be written: the whole batch stops (execute_jobs)
@@ -392,6 +394,45 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error, pdf if chromium is not None and pdf.exists() else None)
+
+
+def _write_page_and_pdf(page: Path, pdf: Path, text: str, chromium: str) -> str | None:
+    """Write the HTML ``text`` to ``page`` and its print to ``pdf``, both replaced together at the end.
+
+    The page is printed from a staging folder beside it (``.qb-tmp-<pid>-…``, a temporary of
+    :mod:`quality_balance.output`, removed at the end, and by the clean-up of a stopped or killed
+    run), so an interruption while the browser prints leaves the earlier page and PDF as they were.
+    A PDF that fails leaves the new page and no PDF (an older one would not match it).
+
+    Returns
+    -------
+    str or None
+        The error of the PDF (:class:`~quality_balance.errors.RenderError`'s message), or ``None``.
+    """
+    import shutil
+    import tempfile
+
+    from ..interrupt import deferred
+    from .browser import print_pdf
+
+    stage = Path(tempfile.mkdtemp(prefix=f".qb-tmp-{os.getpid()}-", dir=page.parent))
+    try:
+        staged_page, staged_pdf = stage / page.name, stage / pdf.name
+        staged_page.write_text(text, encoding="utf-8")
+        error = None
+        try:
+            print_pdf(staged_page, staged_pdf, chromium=chromium)
+        except RenderError as exc:
+            error = str(exc)
+        with deferred():  # page and PDF: both new, or both as they were
+            os.replace(staged_page, page)
+            if error is None:
+                os.replace(staged_pdf, pdf)
+            else:
+                pdf.unlink(missing_ok=True)
+        return error
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 #: What the operating system says when a folder cannot be written: no permission, read-only, no space.
@@ -940,7 +981,7 @@ def _place_order(places, dataset):
     rows["code"] = [codes.get((c, k), "") for c, k in rows[["city", "county"]].itertuples(index=False, name=None)]
     rows["missing"] = rows["code"] == ""
     first = rows[~rows["missing"]].groupby("city")["code"].min()
-    rows["city_code"] = rows["city"].map(first).fillna("")
+    rows["city_code"] = rows["city"].map(first.to_dict()).astype(object).fillna("")
     rows["city_missing"] = rows["city_code"] == ""
     return rows.sort_values(["city_missing", "city_code", "city", "missing", "code", "county"])
 
