@@ -1015,7 +1015,7 @@ def _source_name(dataset) -> str:
 
 
 def _year_counts(overview, years, rows) -> list[tuple[int, int, int]]:
-    """(year, counties assessed, counties met) for the counties of ``rows`` (city, county)."""
+    """(year, counties with a verdict that year — 无数据 included —, counties met) for the counties ``rows``."""
     counts = []
     keys = [k for k in rows if k in overview.index]
     for year in years:
