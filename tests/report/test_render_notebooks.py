@@ -75,3 +75,58 @@ def test_executed_notebook_is_trusted_for_the_user_who_rendered_it(executed):
     assert NotebookNotary().check_signature(nb)
     nb.cells[-1].outputs[0]["data"]["text/html"] = "<script>changed</script>"
     assert not NotebookNotary().check_signature(nb)                  # a changed notebook is no longer trusted
+
+
+# --- notebooks/explore.ipynb ------------------------------------------------------------------------------------
+
+def test_explore_first_views_are_in_chinese(demo_data):
+    from quality_balance.report import explore
+    from tests.report.test_browser import english_leaks
+
+    text = explore.source_text(demo_data)
+    assert text.startswith("演示数据（合成，非真实统计）") and english_leaks(text) == []
+    overview = explore.data_overview(demo_data)
+    assert overview.index.name == "市" and list(overview.columns) == ["县区数", "学校数", "年份"]
+    assert overview.loc["濮阳市", "县区数"] == 6 and overview["县区数"].sum() == 17
+    assert set(overview["年份"]) == {"2021—2025"}
+    preview = explore.schools_preview(demo_data, n=3)
+    assert len(preview) == 3 and preview.index.name == "学校名称"
+    assert english_leaks(" ".join(preview.columns)) == [] and "县区代码" in preview.columns
+
+
+def test_explore_source_names_a_folder_not_its_path():
+    from types import SimpleNamespace
+
+    from quality_balance.report.explore import source_text
+
+    assert source_text(SimpleNamespace(source="/work/数据/县区报送", synthetic=False)) == "数据来源：县区报送"
+
+
+def test_explore_picker_offers_every_county_and_year(demo_assessment):
+    import ipywidgets
+
+    from quality_balance.errors import UnknownNameError
+    from quality_balance.report.explore import county_picker
+
+    picker = county_picker(demo_assessment, county="台前县", year=2024)
+    assert isinstance(picker, ipywidgets.VBox)
+    place, year = picker.children[0].children
+    assert isinstance(place, ipywidgets.Dropdown) and isinstance(year, ipywidgets.Dropdown)
+    assert place.description == "县区" and year.description == "年份"
+    assert len(place.options) == 17 and place.value == ("濮阳市", "台前县") and place.label == "濮阳市 台前县"
+    assert [label for label, _ in year.options] == ["2025年", "2024年", "2023年", "2022年", "2021年"]
+    assert year.value == 2024
+    assert county_picker(demo_assessment).children[0].children[1].value == 2025      # the latest year first
+    with pytest.raises(UnknownNameError, match="county"):
+        county_picker(demo_assessment, county="不存在县")
+
+
+def test_explore_notebook_has_the_picker_and_the_editable_cell():
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    nb = nbformat.read(repo / "notebooks" / "explore.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert any("explore.county_picker(result" in s for s in code)
+    assert any(s.startswith('county = "') for s in code)
+    assert not any("data.schools.head()" in s or "print(data.provenance)" in s for s in code)
