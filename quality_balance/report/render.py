@@ -71,7 +71,8 @@ from ..output import atomic_file, path_inside, remove_stale, safe_name, unwritab
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
-           "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline"]
+           "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
+           "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
 NOTEBOOK_DIR = paths.NOTEBOOK_DIR
