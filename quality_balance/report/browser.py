@@ -8,11 +8,11 @@ when it is set, else the first of :data:`CHROMIUM_NAMES` on ``PATH``.
 :func:`print_pdf` prints one HTML file to PDF with ``chromium --headless
 --print-to-pdf``. The page's own ``@page`` CSS sets the paper (A4) and margins;
 Chromium's header and footer (date, file URL) are left out. The PDF is written
-under a temporary name beside its final one and renamed when complete; the
-browser gets a fresh profile folder (``--user-data-dir``) beside it too, removed
-afterwards. Both names are temporaries of :mod:`quality_balance.output`
-(``.<name>.pdf.<pid>.tmp``, ``.qb-tmp-<pid>-…``), so a render worker stopped by a
-signal, or a run killed outright, leaves nothing that the clean-up does not remove.
+into a staging folder beside its final place (:func:`quality_balance.output.atomic_folder`,
+``.qb-tmp-<pid>-…``) and moved there when complete; the browser's fresh profile
+folder (``--user-data-dir``) is inside it and removed as soon as the browser is
+stopped. A render worker stopped by a signal, or a run killed outright, leaves
+only temporaries that the clean-up (:func:`~quality_balance.output.remove_stale`) removes.
 
 :class:`DevToolsPage` drives one tab over the DevTools protocol (websocket-client,
 which Jupyter's server already installs): open a page in a window of a given size,
@@ -26,13 +26,12 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import RenderError
-from ..output import atomic_file
+from ..output import atomic_folder, remove_stale
 
 __all__ = ["CHROMIUM_ENV", "CHROMIUM_NAMES", "PDF_TIMEOUT_S", "BrowserNotFoundError", "find_chromium",
            "require_chromium", "chromium_command", "print_pdf", "DevToolsPage"]
@@ -180,11 +179,13 @@ def print_pdf(html: str | Path, pdf: str | Path, *, chromium: str | None = None,
     """
     chromium = chromium or require_chromium()
     html, pdf = Path(html).absolute(), Path(pdf)
-    profile = tempfile.mkdtemp(prefix=f".qb-tmp-{os.getpid()}-", dir=pdf.parent)
-    try:
-        with atomic_file(pdf) as tmp:
-            command = chromium_command(chromium, profile, "--no-pdf-header-footer",
-                                       f"--print-to-pdf={tmp.absolute()}", html.as_uri())
+    with atomic_folder(pdf.parent) as stage:  # the PDF is moved into place only when complete
+        profile = stage / f".qb-tmp-{os.getpid()}-chromium"  # a temporary of this process: remove_stale below
+        profile.mkdir()
+        target = stage / pdf.name
+        command = chromium_command(chromium, profile, "--no-pdf-header-footer", f"--print-to-pdf={target}",
+                                   html.as_uri())
+        try:
             proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, start_new_session=True)
             try:
@@ -194,16 +195,16 @@ def print_pdf(html: str | Path, pdf: str | Path, *, chromium: str | None = None,
                                   f"（浏览器 {chromium}），已停止浏览器") from None
             finally:
                 _stop_group(proc)  # helpers it left (and, on an interruption, the browser itself)
-            said = said.decode("utf-8", "replace")
-            written = tmp.is_file() and tmp.stat().st_size > 0
-            if proc.returncode != 0 or not written:
-                raise RenderError(f"打印 PDF 失败：{html.name}，浏览器 {chromium} 退出码 {proc.returncode}，"
-                                  f"{'已写出' if written else '没有写出'} PDF 文件；浏览器输出：{_tail(said) or '无'}")
-            with open(tmp, "rb") as fh:
-                if fh.read(5) != b"%PDF-":
-                    raise RenderError(f"打印 PDF 失败：{html.name}，浏览器写出的文件不是 PDF")
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        finally:
+            remove_stale(stage, pids={os.getpid()})  # the browser's profile folder, whatever happened
+        said = said.decode("utf-8", "replace")
+        written = target.is_file() and target.stat().st_size > 0
+        if proc.returncode != 0 or not written:
+            raise RenderError(f"打印 PDF 失败：{html.name}，浏览器 {chromium} 退出码 {proc.returncode}，"
+                              f"{'已写出' if written else '没有写出'} PDF 文件；浏览器输出：{_tail(said) or '无'}")
+        with open(target, "rb") as fh:
+            if fh.read(5) != b"%PDF-":
+                raise RenderError(f"打印 PDF 失败：{html.name}，浏览器写出的文件不是 PDF")
     return pdf
 
 
@@ -212,36 +213,40 @@ class DevToolsPage:
 
     Parameters
     ----------
-    chromium : str, optional
+    profile : str or Path
+        An empty folder for the browser's profile (the caller's: a test's temporary folder); it is
+        left to the caller to remove.
+    chromium : str, keyword-only, optional
         The browser program; default :func:`require_chromium`.
     timeout : float, keyword-only
         Seconds any one step (start, a command, a page load) may take before a :class:`RenderError`.
 
     Examples
     --------
-    ``with DevToolsPage() as tab: tab.open(path, width=1366, height=768); tab.evaluate("document.title")``
+    ``with DevToolsPage(tmp) as tab: tab.open(path, width=1366, height=768); tab.evaluate("document.title")``
     """
 
-    def __init__(self, chromium: str | None = None, *, timeout: float = START_TIMEOUT_S) -> None:
+    def __init__(self, profile: str | Path, *, chromium: str | None = None,
+                 timeout: float = START_TIMEOUT_S) -> None:
         self.chromium = chromium or require_chromium()
+        self.profile = Path(profile)
         self.timeout = timeout
         self._next_id = 0
         self._proc: subprocess.Popen | None = None
         self._socket = None
         self._session: str | None = None
-        self._profile: str | None = None
 
     # -- life cycle -------------------------------------------------------------------
     def __enter__(self) -> "DevToolsPage":
         import websocket  # websocket-client
 
-        self._profile = tempfile.mkdtemp(prefix="qb-chromium-")
-        command = chromium_command(self.chromium, self._profile, "--remote-debugging-port=0",
+        self.profile.mkdir(parents=True, exist_ok=True)
+        command = chromium_command(self.chromium, self.profile, "--remote-debugging-port=0",
                                    "--remote-allow-origins=*", "about:blank")
         self._proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, start_new_session=True)
         try:
-            port_file = Path(self._profile) / "DevToolsActivePort"
+            port_file = self.profile / "DevToolsActivePort"
             end = time.monotonic() + self.timeout
             while not (port_file.is_file() and len(port_file.read_text().split()) >= 2):
                 if self._proc.poll() is not None or time.monotonic() > end:
@@ -271,9 +276,6 @@ class DevToolsPage:
         if self._proc is not None:
             _stop_group(self._proc)
             self._proc = None
-        if self._profile is not None:
-            shutil.rmtree(self._profile, ignore_errors=True)
-            self._profile = None
 
     # -- the protocol ---------------------------------------------------------------------
     def _call(self, method: str, params: Mapping[str, Any] | None = None, *, session: bool = True) -> dict:

@@ -398,42 +398,32 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
 
 
 def _write_page_and_pdf(page: Path, pdf: Path, text: str, chromium: str) -> str | None:
-    """Write the HTML ``text`` to ``page`` and its print to ``pdf``, both replaced together at the end.
+    """Write the HTML ``text`` to ``page`` and its print to ``pdf``, both moved into place together at the end.
 
-    The page is printed from a staging folder beside it (``.qb-tmp-<pid>-…``, a temporary of
-    :mod:`quality_balance.output`, removed at the end, and by the clean-up of a stopped or killed
-    run), so an interruption while the browser prints leaves the earlier page and PDF as they were.
-    A PDF that fails leaves the new page and no PDF (an older one would not match it).
+    The page is printed from a staging folder beside it (:func:`quality_balance.output.atomic_folder`,
+    ``.qb-tmp-<pid>-…``, removed at the end, and by the clean-up of a stopped or killed run), so an
+    interruption while the browser prints leaves the earlier page and PDF as they were. A PDF that
+    fails leaves the new page and no PDF (an older one would not match it).
 
     Returns
     -------
     str or None
         The error of the PDF (:class:`~quality_balance.errors.RenderError`'s message), or ``None``.
     """
-    import shutil
-    import tempfile
-
-    from ..interrupt import deferred
+    from ..output import atomic_folder
     from .browser import print_pdf
 
-    stage = Path(tempfile.mkdtemp(prefix=f".qb-tmp-{os.getpid()}-", dir=page.parent))
-    try:
-        staged_page, staged_pdf = stage / page.name, stage / pdf.name
-        staged_page.write_text(text, encoding="utf-8")
-        error = None
+    error = None
+    with atomic_folder(page.parent) as stage:  # page and PDF: both new, or both as they were
+        staged = stage / page.name
+        staged.write_text(text, encoding="utf-8")
         try:
-            print_pdf(staged_page, staged_pdf, chromium=chromium)
+            print_pdf(staged, stage / pdf.name, chromium=chromium)
         except RenderError as exc:
             error = str(exc)
-        with deferred():  # page and PDF: both new, or both as they were
-            os.replace(staged_page, page)
-            if error is None:
-                os.replace(staged_pdf, pdf)
-            else:
-                pdf.unlink(missing_ok=True)
-        return error
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    if error is not None:
+        pdf.unlink(missing_ok=True)
+    return error
 
 
 #: What the operating system says when a folder cannot be written: no permission, read-only, no space.

@@ -130,11 +130,11 @@ def test_without_chromium_the_browser_tests_skip_naming_the_program_or_fail_unde
 # --- the pages in a browser --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tab(chromium):
-    """One headless Chromium tab for the module."""
+def tab(chromium, tmp_path_factory):
+    """One headless Chromium tab for the module (its profile in a temporary folder)."""
     from quality_balance.report.browser import DevToolsPage
 
-    with DevToolsPage(chromium, timeout=120) as page:
+    with DevToolsPage(tmp_path_factory.mktemp("chromium-profile"), chromium=chromium, timeout=120) as page:
         yield page
 
 

@@ -182,7 +182,7 @@ def test_render_stopped_while_printing_leaves_the_earlier_reports_and_no_tempora
                              "--no-progress", "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     try:
-        wait_for(lambda: (bin_dir / "hanging.pid").is_file() and list(out.rglob(".*.pdf.*.tmp")),
+        wait_for(lambda: (bin_dir / "hanging.pid").is_file() and list(out.rglob(".qb-tmp-*/*.pdf")),
                  "the browser to be printing")
         pid = int((bin_dir / "hanging.pid").read_text())
         proc.send_signal(signal.SIGTERM)
