@@ -45,8 +45,8 @@ lint: $(STAMP) ## 用 ruff 检查代码（行宽 120）/ check the code with ruf
 mutation: $(STAMP) ## 变异测试：在方法代码中植入小错误，统计测试发现的比例 / plant small bugs in the method code and count how many the tests catch (ARGS="--limit 20")
 	$(BIN)/python scripts/mutation.py $(ARGS)
 
-lab: $(STAMP) ## 在 notebooks/ 上打开 JupyterLab / open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## 打开 JupyterLab：根目录为本仓库（data/、notebooks/、reports/ 都在左侧文件栏），先打开 notebooks/explore.ipynb / JupyterLab at the repository root, on notebooks/explore.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/explore.ipynb
 
 clean: ## 删除 .venv、reports/ 下的输出与构建文件 / remove .venv, rendered reports and build files
 	rm -rf $(VENV) $(REPORTS_DIR)/* build *.egg-info

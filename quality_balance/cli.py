@@ -203,7 +203,7 @@ def _add_render(subparsers) -> None:
     parser = subparsers.add_parser(
         "render", help="批量生成各县报告与城市概览（papermill → ipynb + HTML）",
         description="执行 notebooks/county_report.ipynb（每县一份）和 city_overview.ipynb（每市一份），"
-                    "输出 <输出目录>/<市>/<县区>.ipynb 与 .html，以及 index.html。")
+                    "输出 <输出目录>/<市>/<县区>.ipynb 与 .html（加 --pdf 时还有 .pdf），以及 index.html。")
     parser.add_argument("data_dir", help="输入数据文件夹（同 assess）")
     parser.add_argument("--out", default=str(paths.DEFAULT_REPORTS_DIR),
                         help=f"输出目录 / output folder (default: {paths.DEFAULT_REPORTS_DIR})")
@@ -219,6 +219,9 @@ def _add_render(subparsers) -> None:
     parser.add_argument("--last-year", type=int, default=None, help="报告截止年份（默认数据中最晚年份）")
     parser.add_argument("--notebooks", default=str(paths.NOTEBOOK_DIR), metavar="目录",
                         help="报告笔记本模板所在目录（默认为包内的 report/notebooks/）")
+    parser.add_argument("--pdf", action="store_true",
+                        help="同时用无界面 Chromium 把每份报告打印为 A4 PDF（需安装 chromium；"
+                             "或用环境变量 QB_CHROMIUM 指定浏览器）")
     parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
     parser.set_defaults(func=_cmd_render)
 
@@ -234,7 +237,7 @@ def _cmd_render(args) -> int:
     summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
                              jobs=args.jobs, profile=args.profile, progress=args.progress,
                              first_year=args.first_year, last_year=args.last_year,
-                             notebook_dir=args.notebooks)
+                             notebook_dir=args.notebooks, pdf=args.pdf)
     print(summary)
     return 0 if summary.ok else 1
 

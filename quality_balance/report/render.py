@@ -6,8 +6,13 @@ time (``jobs`` worker processes, each driving its own kernel), and writes::
 
     reports/<city>/<county>.ipynb      the executed notebook (kept even when it failed)
     reports/<city>/<county>.html       code hidden, images embedded: readable standalone
+    reports/<city>/<county>.pdf        with ``pdf=True`` (``render --pdf``): the page printed on A4 by headless Chromium
     reports/<city>/城市概览.ipynb/.html  the city overview
-    reports/index.html                 every report with its verdict, and the failures
+    reports/index.html                 counts per year, a legend, every report with its verdict and links, failures
+
+The executed notebooks are signed as trusted for the user who rendered them
+(:func:`sign_notebook`), so JupyterLab shows their styled outputs, and their
+injected parameters read as Chinese (:func:`use_readable_parameters`).
 
 Each report notebook records its headline results (verdicts by year, projected
 pass year; counties passing by year) in a last cell; :func:`move_headline` puts
@@ -66,7 +71,8 @@ from ..output import atomic_file, path_inside, remove_stale, safe_name, unwritab
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
-           "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline"]
+           "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
+           "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
 NOTEBOOK_DIR = paths.NOTEBOOK_DIR
@@ -100,13 +106,14 @@ class ReportJob:
 
 @dataclass(frozen=True)
 class ReportResult:
-    """What happened to one :class:`ReportJob`: output files, time taken, error if it failed."""
+    """What happened to one :class:`ReportJob`: output files (``pdf`` only with ``--pdf``), time taken, error."""
 
     job: ReportJob
     ipynb: Path | None
     html: Path | None
     seconds: float
     error: str | None = None
+    pdf: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -259,21 +266,106 @@ def move_headline(notebook) -> dict | None:
     return headline
 
 
-def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> ReportResult:
-    """Execute one notebook with papermill and write its .ipynb and .html (runs in a worker).
+def python_literal(text: str) -> str:
+    r"""``text`` as a double-quoted Python string literal that an analyst can read: ``"台前县"``.
 
-    A notebook that fails is recorded in the result (its partial notebook kept);
-    an :class:`OSError` that means the output folder cannot be written (no
-    permission, read-only, disk full, or any error on a path inside it) is raised,
-    for the parent to stop the batch with a clear error.
+    papermill writes every non-ASCII character of a string parameter as an escape
+    (``"\u53f0\u524d\u53bf"``), and that is what the injected cell then shows. Here
+    the printable characters stay as they are; a backslash and a double quote are
+    escaped, and so is every character that is not printable (newlines, tabs,
+    control and line-separator characters, as :func:`repr` escapes them), so the
+    literal always parses back to the same string.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        Python source that evaluates to ``text``.
+
+    >>> print(python_literal('台前县'), python_literal('a"b\\c\n'))
+    "台前县" "a\"b\\c\n"
+    """
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return '"' + "".join(out) + '"'
+
+
+def readable_translator():
+    """papermill's Python translator with strings written by :func:`python_literal` (a class, built on first use)."""
+    from papermill.translators import PythonTranslator
+
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return python_literal(val)
+
+        @classmethod
+        def translate_escaped_str(cls, str_val):
+            return python_literal(str_val) if isinstance(str_val, str) else f'"{str_val}"'
+
+    return ReadablePythonTranslator
+
+
+def use_readable_parameters() -> None:
+    """Register :func:`readable_translator` in papermill for Python kernels (this process; idempotent)."""
+    from papermill.translators import papermill_translators
+
+    papermill_translators.register("python", readable_translator())
+
+
+def sign_notebook(notebook) -> bool:
+    """Sign ``notebook`` as trusted for the user who renders it, so JupyterLab shows its styled outputs.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook, exactly as it is written (a later change voids the signature).
+
+    Returns
+    -------
+    bool
+        Whether it was signed. The signature goes into this user's Jupyter signature database
+        (``nbformat.sign.NotebookNotary``); where that cannot be written, the report stays unsigned
+        (JupyterLab then asks before showing its outputs) and is not counted as failed.
+    """
+    from nbformat.sign import NotebookNotary
+
+    try:
+        NotebookNotary().sign(notebook)
+    except Exception:  # noqa: BLE001 - an unwritable signature database: the report itself is fine
+        return False
+    return True
+
+
+def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
+             chromium: str | None = None) -> ReportResult:
+    """Execute one notebook with papermill and write its .ipynb and .html, and the PDF with ``chromium``.
+
+    Runs in a worker. A notebook that fails is recorded in the result (its partial notebook kept);
+    so is a PDF that fails to print (the HTML is kept). An :class:`OSError` that means the output
+    folder cannot be written (no permission, read-only, disk full, or any error on a path inside it)
+    is raised, for the parent to stop the batch with a clear error.
     """
     import nbformat
     import papermill
 
     start = time.perf_counter()
+    use_readable_parameters()
     target = Path(out_dir) / job.name
     target.parent.mkdir(parents=True, exist_ok=True)
     ipynb, page = target.with_name(target.name + ".ipynb"), target.with_name(target.name + ".html")
+    pdf = target.with_name(target.name + ".pdf")
     error = None
     try:
         with atomic_file(ipynb, suffix=".partial.ipynb") as partial:
@@ -286,12 +378,16 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
                 error = _describe(exc)
             if partial.exists():
                 nb = nbformat.read(partial, as_version=4)
-                if move_headline(nb) is not None:
-                    nbformat.write(nb, partial)
+                move_headline(nb)
             else:
                 nb = _error_notebook(job, error or "notebook was not written")
-                nbformat.write(nb, partial)
-            write_text(page, notebook_to_html(nb, job.title or job.name))
+            nbformat.write(nb, partial)
+            sign_notebook(nb)
+            page_text = notebook_to_html(nb, job.title or job.name)
+            if chromium is None:
+                write_text(page, page_text)
+            else:
+                error = _write_page_and_pdf(page, pdf, page_text, chromium) or error
     except OSError as exc:
         if _output_failure(exc, out_dir):
             raise  # the output folder cannot be written: the whole batch stops (execute_jobs)
@@ -299,7 +395,36 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S) -> R
     except Exception as exc:  # noqa: BLE001
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
-                        time.perf_counter() - start, error)
+                        time.perf_counter() - start, error, pdf if chromium is not None and pdf.exists() else None)
+
+
+def _write_page_and_pdf(page: Path, pdf: Path, text: str, chromium: str) -> str | None:
+    """Write the HTML ``text`` to ``page`` and its print to ``pdf``, both moved into place together at the end.
+
+    The page is printed from a staging folder beside it (:func:`quality_balance.output.atomic_folder`,
+    ``.qb-tmp-<pid>-…``, removed at the end, and by the clean-up of a stopped or killed run), so an
+    interruption while the browser prints leaves the earlier page and PDF as they were. A PDF that
+    fails leaves the new page and no PDF (an older one would not match it).
+
+    Returns
+    -------
+    str or None
+        The error of the PDF (:class:`~quality_balance.errors.RenderError`'s message), or ``None``.
+    """
+    from ..output import atomic_folder
+    from .browser import print_pdf
+
+    error = None
+    with atomic_folder(page.parent) as stage:  # page and PDF: both new, or both as they were
+        staged = stage / page.name
+        staged.write_text(text, encoding="utf-8")
+        try:
+            print_pdf(staged, stage / pdf.name, chromium=chromium)
+        except RenderError as exc:
+            error = str(exc)
+    if error is not None:
+        pdf.unlink(missing_ok=True)
+    return error
 
 
 #: What the operating system says when a folder cannot be written: no permission, read-only, no space.
@@ -522,8 +647,13 @@ def _open_log(out: Path) -> str:
 
 
 def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | None = None,
-                 progress: bool = True, timeout: float = CELL_TIMEOUT_S) -> list[ReportResult]:
+                 progress: bool = True, timeout: float = CELL_TIMEOUT_S, *,
+                 chromium: str | None = None) -> list[ReportResult]:
     """Execute notebooks in ``n_jobs`` worker processes (default: the machine's cores).
+
+    With ``chromium`` (a browser program, :func:`quality_balance.report.browser.find_chromium`),
+    each worker also prints its report's HTML to ``<name>.pdf`` beside it
+    (:func:`~quality_balance.report.browser.print_pdf`); a PDF that fails is that report's failure.
 
     Returns one :class:`ReportResult` per job, in the order of ``jobs``. A job
     that fails is recorded with its error; the others go on. Shows a tqdm
@@ -558,7 +688,7 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                                        initargs=(log_path, str(out), os.getpid()))
             # Submit every job before the progress bar exists: tqdm starts a monitor thread, and the
             # worker processes must be started while this process is still single-threaded (fork).
-            futures = {pool.submit(_run_job, job, str(out), timeout): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(_run_job, job, str(out), timeout, chromium): i for i, job in enumerate(jobs)}
             _hold_signals(False)
             with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
                       file=sys.stderr, dynamic_ncols=True) as bar:
@@ -660,7 +790,7 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
                    cities: Iterable[str] | None = None, counties: Iterable[str] | None = None,
                    jobs: int | None = None, profile: str | None = None, progress: bool = True,
                    first_year: int | None = None, last_year: int | None = None,
-                   notebook_dir: str | Path = NOTEBOOK_DIR) -> RenderSummary:
+                   notebook_dir: str | Path = NOTEBOOK_DIR, *, pdf: bool = False) -> RenderSummary:
     """Render the county reports and city overviews of a data set, then ``index.html``.
 
     Parameters
@@ -673,6 +803,11 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
         county's own (``profile_for_place``).
     progress : show a progress bar on stderr.
     first_year, last_year : limit the years shown (default: every year in the data).
+    notebook_dir : folder of the report notebooks (default: the package's).
+    pdf : bool, keyword-only
+        Also print each report to ``<name>.pdf`` with headless Chromium (A4, from the page's
+        ``@page`` CSS). Without a browser this raises
+        :class:`~quality_balance.report.browser.BrowserNotFoundError` before anything is rendered.
 
     The data are loaded and assessed once here, for the verdicts of the index;
     each notebook loads and assesses its own county again, so it can be re-run
@@ -682,6 +817,11 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     from .notebook import load_dataset_or_demo
 
     start = time.perf_counter()
+    chromium = None
+    if pdf:
+        from .browser import require_chromium
+
+        chromium = require_chromium()
     for name in (COUNTY_NOTEBOOK, CITY_NOTEBOOK):
         if not (Path(notebook_dir) / name).is_file():
             raise RenderError(f"report notebook {Path(notebook_dir) / name} not found: expected the folder "
@@ -696,7 +836,7 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     for job in batch:  # names come from the data: each report must land inside out_dir, links followed
         path_inside(out_dir, job.name + ".html")
     assessment = assess(dataset, profile=profile)  # before the batch: a data problem fails fast
-    results = execute_jobs(batch, out_dir, jobs, progress)
+    results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium)
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
                         first_year=first_year, last_year=last_year)
     return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)
@@ -705,13 +845,46 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
 # --- index.html ----------------------------------------------------------------------------
 
 _INDEX_CSS = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 2em auto; padding: 0 1.5em; max-width: 72em; color: #222; line-height: 1.5; }
+h1 { font-size: 1.6em; margin-bottom: .3em; } h2 { font-size: 1.25em; margin: 1.6em 0 .4em; }
+h2 .links { font-size: .8em; font-weight: normal; margin-left: .8em; }
 .synthetic { background: #fff2cc; border: 2px solid #bf9000; padding: .6em 1em; font-weight: bold; }
-table { border-collapse: collapse; margin: .5em 0; } th, td { border: 1px solid #bbb; padding: .3em .7em; }
-th { background: #f2f2f2; } td.status { text-align: center; } .failed { color: #c00000; }
 .meta { color: #555; font-size: .9em; }
+.counts { margin: .3em 0; padding-left: 1.4em; } .counts li { margin: .1em 0; }
+.legend { display: flex; flex-wrap: wrap; gap: .4em 1.2em; margin: .6em 0; padding: 0; list-style: none; }
+.legend li { white-space: nowrap; }
+.swatch { display: inline-block; width: 1.1em; height: 1.1em; vertical-align: -.2em; margin-right: .3em;
+          border: 1px solid #999; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.files { padding-left: 1.4em; } .files li { margin: .15em 0; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
+table { border-collapse: collapse; margin: .5em 0; max-width: 100%; }
+th, td { border: 1px solid #bbb; padding: .3em .6em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; white-space: nowrap; } td.num { text-align: right; white-space: nowrap; }
+td.status { text-align: center; white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+td.place { white-space: nowrap; } td.links a { white-space: nowrap; }
+.failed { color: #c00000; }
+a { color: #1f4e79; }
+@page { size: A4; margin: 15mm 12mm; }
+@media print {
+  body { margin: 0; padding: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9pt; } tr { break-inside: avoid; page-break-inside: avoid; }
+  th, td { padding: .2em .35em; }
+  td.links, th.links, .notebook { display: none; }
+  a { color: inherit; text-decoration: none; }
+}
 """
+
+#: The statuses shown in the index's colour legend, in this order (colours: :data:`.style.STATUS_COLORS`).
+LEGEND_STATUSES = ("met", "not_met", "no_data", "not_applicable")
+#: File names of the result workbook (``quality-balance assess``) and the ledgers, looked for inside the output folder.
+WORKBOOK_GLOB = "评估结果*.xlsx"
+LEDGER_GLOB = "*整改台账.xlsx"
+#: Levels of sub-folders of the output folder searched for the workbook and the ledgers.
+LINKED_FILES_DEPTH = 3
+#: The label of a notebook link: what it is for and what opens it (downloaded, not shown as JSON).
+NOTEBOOK_LABEL = "分析用笔记本（用 JupyterLab 打开）"
 
 
 def _status_cell(status: object) -> str:
@@ -724,71 +897,257 @@ def _status_cell(status: object) -> str:
     return f'<td class="status" style="background:{color}">{html.escape(status_label(status))}</td>'
 
 
+def _href(path: str) -> str:
+    """A relative link to ``path`` (a POSIX path inside the output folder): ``%``, ``#``, ``?`` encoded, then escaped.
+
+    >>> _href('濮阳市/甲#1 "县".html')
+    '濮阳市/甲%231 &quot;县&quot;.html'
+    """
+    return html.escape(path.replace("%", "%25").replace("#", "%23").replace("?", "%3F"), quote=True)
+
+
 def _link(out: Path, name: str, suffix: str, text: str) -> str:
     path = out / f"{name}{suffix}"
     if not path.exists():
         return ""
-    return f'<a href="{html.escape(Path(name + suffix).as_posix(), quote=True)}">{text}</a>'
+    target = Path(name + suffix).as_posix()
+    if suffix == ".ipynb":  # a download: a browser would show the notebook's raw JSON
+        download = html.escape(Path(target).name, quote=True)
+        return (f'<a class="notebook" href="{_href(target)}" download="{download}" '
+                f'type="application/x-ipynb+json">{html.escape(text)}</a>')
+    return f'<a href="{_href(target)}">{html.escape(text)}</a>'
+
+
+def _report_links(out: Path, name: str, html_text: str) -> str:
+    """The links to one report: its page, its PDF, its notebook (those that exist), or ``—``."""
+    return " · ".join(x for x in (_link(out, name, ".html", html_text), _link(out, name, ".pdf", "PDF"),
+                                  _link(out, name, ".ipynb", NOTEBOOK_LABEL)) if x) or "—"
+
+
+def _linked_files(out: Path, pattern: str) -> list[Path]:
+    """Files matching ``pattern`` inside ``out`` (up to :data:`LINKED_FILES_DEPTH` levels), none hidden or temporary."""
+    found = []
+    for level in range(LINKED_FILES_DEPTH + 1):
+        for path in out.glob("/".join(["*"] * level + [pattern])):
+            parts = path.relative_to(out).parts
+            if path.is_file() and not any(p.startswith((".", "~$")) for p in parts):
+                found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(out).as_posix())
+
+
+def _ledger_years(ledgers: Sequence[Path], city: str, county: str) -> list[tuple[int, Path]]:
+    """The ledgers of one county: ``<县区>_<年份>_整改台账.xlsx`` or ``<市>_<县区>_<年份>_整改台账.xlsx``."""
+    import re
+
+    city_part, county_part = re.escape(safe_name(city)), re.escape(safe_name(county))
+    pattern = re.compile(rf"^(?:{city_part}_)?{county_part}_(\d{{4}})_整改台账\.xlsx$")
+    found = []
+    for path in ledgers:
+        match = pattern.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def _county_codes(dataset) -> dict[tuple[str, str], str]:
+    """The administrative code (``county_code``, 6 digits) of each county, from the counties or schools table."""
+    codes: dict[tuple[str, str], str] = {}
+    for table in (dataset.counties, dataset.schools):
+        if table is None or "county_code" not in table:
+            continue
+        rows = table.dropna(subset=["county_code"])
+        for city, county, code in rows[["city", "county", "county_code"]].itertuples(index=False, name=None):
+            text = str(code).strip()
+            if text.endswith(".0"):
+                text = text[:-2]
+            if text and text.lower() != "nan":
+                codes.setdefault((city, county), text)
+    return codes
+
+
+def _place_order(places, dataset):
+    """``places`` (city, county) in administrative-code order: cities by their first county code, counties by code;
+    counties without a code after those with one, by name."""
+    codes = _county_codes(dataset)
+    rows = places[["city", "county"]].drop_duplicates().copy()
+    rows["code"] = [codes.get((c, k), "") for c, k in rows[["city", "county"]].itertuples(index=False, name=None)]
+    rows["missing"] = rows["code"] == ""
+    first = rows[~rows["missing"]].groupby("city")["code"].min()
+    rows["city_code"] = rows["city"].map(first.to_dict()).astype(object).fillna("")
+    rows["city_missing"] = rows["city_code"] == ""
+    return rows.sort_values(["city_missing", "city_code", "city", "missing", "code", "county"])
+
+
+def _profile_title(name: object, titles: dict) -> str:
+    """The Chinese title of the profile called ``name`` (its key when it cannot be loaded)."""
+    from ..errors import QualityBalanceError
+    from ..standards.profile import load_profile
+
+    if not isinstance(name, str) or not name:
+        return "—"
+    if name not in titles:
+        try:
+            titles[name] = load_profile(name).title or name
+        except (QualityBalanceError, OSError):
+            titles[name] = name
+    return titles[name]
+
+
+def _source_name(dataset) -> str:
+    """The data source as the user names it: the folder's or files' names, not their absolute paths.
+
+    The synthetic demo data are called so (its folder's name, ``demo``, says nothing to a reader).
+    """
+    if getattr(dataset, "synthetic", False):
+        return "合成演示数据"
+    source = str(getattr(dataset, "source", "") or "")
+    if not source:
+        return "内存中的数据"
+    return "、".join(Path(part).name or part for part in source.split("、"))
+
+
+def _year_counts(overview, years, rows) -> list[tuple[int, int, int]]:
+    """(year, counties with a verdict that year — 无数据 included —, counties met) for the counties ``rows``."""
+    counts = []
+    keys = [k for k in rows if k in overview.index]
+    for year in years:
+        statuses = [overview.loc[k, year] for k in keys]
+        assessed = [s for s in statuses if isinstance(s, str)]
+        counts.append((year, len(assessed), sum(s == "met" for s in assessed)))
+    return counts
 
 
 def write_index(out_dir: str | Path, verdicts, places, results: Sequence[ReportResult], dataset,
                 first_year: int | None = None, last_year: int | None = None) -> Path:
-    """Write ``index.html``: every county of ``places`` with its verdict by year and its report links.
+    """Write ``index.html``: the counts by year, a legend, every county with its verdicts and its files.
 
-    Each row shows the profile the county was assessed under (the ``profile``
-    column of ``verdicts``, latest year). Counties whose report files exist (from
-    this run or an earlier one) are linked; failures of this run are shown in red with their error. The
-    synthetic-data label heads the page when ``dataset.synthetic``.
+    The page holds, in Chinese only: the synthetic-data label when ``dataset.synthetic``;
+    the data source by the name of its folder (never a machine path); per year the
+    number of counties passing (``2025年：17 个县区中 N 个达标``), for the whole set and
+    per city; a legend of the status colours (:data:`.style.STATUS_COLORS`,
+    :func:`quality_balance.schema.status_label`); links to the result workbook and the
+    ledgers found inside the output folder; then one table per city (cities and counties
+    in administrative-code order, ``county_code``; by name where there is none) with each
+    county's profile title, verdict by year, first year met, and the links to its report,
+    PDF, notebook (a download) and ledgers. Failures of this run are shown in red with
+    their error. Every name from the data is escaped.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The output folder of the reports; the page is ``<out_dir>/index.html``.
+    verdicts : DataFrame
+        ``assess(...).verdicts`` (``city``, ``county``, ``year``, ``overall``, ``profile``).
+    places : DataFrame
+        Every (``city``, ``county``) to list, rendered this run or not.
+    results : sequence of ReportResult
+        The reports of this run.
+    dataset : Dataset
+        For the source, the synthetic label and the county codes.
+    first_year, last_year : int, optional
+        The years shown (default: every year of ``verdicts``).
+
+    Returns
+    -------
+    Path
+        The page written.
     """
-    import pandas as pd
-
     from ..inputs.dataset import SYNTHETIC_LABEL
+    from ..schema import status_label
+    from .style import STATUS_COLORS
     from .tables import verdict_overview
 
     out = Path(out_dir)
     by_place = {(r.job.parameters.get("city"), r.job.parameters.get("county")): r for r in results}
     overview = verdict_overview(verdicts, first_year=first_year, last_year=last_year)
     years = [c for c in overview.columns if c != "first_met"]
-    latest = verdicts.sort_values("year").groupby(["city", "county"])["profile"].last() \
-        if "profile" in verdicts else pd.Series(dtype=str)
-    profiles = latest.to_dict()
+    profiles = (verdicts.sort_values("year").groupby(["city", "county"])["profile"].last().to_dict()
+                if "profile" in verdicts else {})
+    titles: dict[str, str] = {}
+    order = _place_order(places, dataset)
+    keys = list(order[["city", "county"]].itertuples(index=False, name=None))
+    esc = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>县域义务教育优质均衡发展评估报告</title>", f"<style>{_INDEX_CSS}</style></head><body>",
              "<h1>县域义务教育优质均衡发展评估报告</h1>"]
     if dataset.synthetic:
-        parts.append(f'<p class="synthetic">{html.escape(SYNTHETIC_LABEL)}：本页所有结论基于合成的演示数据，'
+        parts.append(f'<p class="synthetic">{esc(SYNTHETIC_LABEL)}：本页所有结论基于合成的演示数据，'
                      f'不反映任何真实县区的情况。</p>')
-    parts.append(f'<p class="meta">{html.escape(dataset.provenance)}；生成时间 '
-                 f'{datetime.now():%Y-%m-%d %H:%M}。'
-                 '综合结论为各年度“综合结论”（四个维度全部达标且无一票否决事项时为达标）。</p>')
+    used_titles = list(dict.fromkeys(_profile_title(profiles.get(k), titles) for k in keys if k in profiles))
+    standard = f"；评估标准：{esc('、'.join(used_titles))}" if used_titles else ""
+    parts.append(f'<p class="meta">数据来源：{esc(_source_name(dataset))}{standard}；生成时间 '
+                 f'{datetime.now():%Y-%m-%d %H:%M}。综合结论：资源配置、政府保障程度、教育质量、社会认可度四个方面'
+                 '全部达标且没有一票否决事项时为达标。</p>')
     failed = [r for r in results if not r.ok]
     if failed:
         parts.append(f'<p class="failed">本次有 {len(failed)} 份报告生成失败，见下表“状态”列。</p>')
-    for city, group in places.groupby("city", sort=True):
+
+    parts.append('<h2 id="counts">各年度达标情况</h2><ul class="counts">')
+    for year, assessed, met in _year_counts(overview, years, keys):
+        parts.append(f"<li>{year}年：{assessed} 个县区中 {met} 个达标</li>")
+    parts.append("</ul>")
+    cities = list(dict.fromkeys(c for c, _ in keys))
+    if len(cities) > 1 or years:
+        head = "".join(f'<th class="num">{y}年</th>' for y in years)
+        parts.append(f'<div class="table-wrap"><table class="by-city"><tr><th>市</th>{head}</tr>')
+        for city in cities:
+            cells = "".join(f'<td class="num">{m} / {n}</td>'
+                            for _, n, m in _year_counts(overview, years, [k for k in keys if k[0] == city]))
+            parts.append(f'<tr><td class="place">{esc(city)}</td>{cells}</tr>')
+        parts.append('</table></div><p class="meta">表中为“达标县区数 / 评估县区数”。</p>')
+    legend = "".join(f'<li><span class="swatch" style="background:{STATUS_COLORS[s]}"></span>'
+                     f'{esc(status_label(s))}</li>' for s in LEGEND_STATUSES if s in STATUS_COLORS)
+    parts.append(f'<ul class="legend" aria-label="图例"><li>图例：</li>{legend}</ul>')
+
+    workbooks = _linked_files(out, WORKBOOK_GLOB)
+    ledgers = _linked_files(out, LEDGER_GLOB)
+    county_ledgers = {k: _ledger_years(ledgers, *k) for k in keys}
+    attached = {p for found in county_ledgers.values() for _, p in found}
+    loose = [p for p in ledgers if p not in attached]
+    if workbooks or ledgers:
+        parts.append('<h2 id="files">评估结果表与整改台账</h2><ul class="files">')
+        for path in workbooks:
+            rel = path.relative_to(out).as_posix()
+            parts.append(f'<li><a href="{_href(rel)}" title="{esc(rel, quote=True)}">{esc(path.stem)}</a>'
+                         '（Excel 工作簿：各县区各年度的评估结果、指标与差异系数）</li>')
+        if ledgers:
+            parts.append(f"<li>整改台账（Excel）：共 {len(ledgers)} 份，见各县区所在行"
+                         + ("；另有：" + "、".join(f'<a href="{_href(p.relative_to(out).as_posix())}">'
+                                                 f'{esc(p.stem)}</a>' for p in loose) if loose else "") + "</li>")
+        parts.append("</ul>")
+
+    for city in cities:
         overview_result = by_place.get((city, None))
         city_name = overview_result.job.name if overview_result else report_name(city, CITY_REPORT_NAME)
-        links = " · ".join(x for x in (_link(out, city_name, ".html", "城市概览"),
-                                        _link(out, city_name, ".ipynb", "ipynb")) if x)
-        parts.append(f"<h2>{html.escape(city)}　{links}</h2>")
+        links = _report_links(out, city_name, "城市概览")
+        links = "" if links == "—" else f'<span class="links">{links}</span>'
+        parts.append(f"<h2>{esc(city)}{links}</h2>")
         if overview_result is not None and not overview_result.ok:
-            parts.append(f'<p class="failed">城市概览生成失败：{html.escape(overview_result.error)}</p>')
+            parts.append(f'<p class="failed">城市概览生成失败：{esc(overview_result.error)}</p>')
         head = "".join(f"<th>{y}年</th>" for y in years)
-        parts.append(f"<table><tr><th>县区</th><th>评估标准</th>{head}<th>首次达标年份</th><th>报告</th>"
-                     f"<th>状态</th></tr>")
-        for county in group["county"]:
+        ledger_head = '<th class="links">整改台账</th>' if ledgers else ""
+        parts.append(f'<div class="table-wrap"><table><tr><th>县区</th><th>评估标准</th>{head}<th>首次达标</th>'
+                     f'<th class="links">报告</th>{ledger_head}<th>状态</th></tr>')
+        for county in [k for c, k in keys if c == city]:
             row = overview.loc[(city, county)] if (city, county) in overview.index else None
             cells = "".join(_status_cell(None if row is None else row[y]) for y in years)
             first = "—" if row is None or row["first_met"] != row["first_met"] else f"{int(row['first_met'])}年"
             result = by_place.get((city, county))
             name = result.job.name if result else report_name(city, county)
-            links = " · ".join(x for x in (_link(out, name, ".html", "查看报告"),
-                                            _link(out, name, ".ipynb", "ipynb")) if x) or "—"
+            links = _report_links(out, name, "查看报告")
+            ledger_cell = ""
+            if ledgers:
+                found = county_ledgers[(city, county)]
+                ledger_cell = '<td class="links">' + (" · ".join(
+                    f'<a href="{_href(p.relative_to(out).as_posix())}">{year}年</a>' for year, p in found)
+                    or "—") + "</td>"
             state = ("本次未生成" if result is None else "已生成" if result.ok
-                     else f'<span class="failed">失败：{html.escape(result.error)}</span>')
-            used = profiles.get((city, county), "—")
-            parts.append(f"<tr><td>{html.escape(county)}</td><td>{html.escape(used)}</td>{cells}<td>{first}</td><td>{links}</td>"
-                         f"<td>{state}</td></tr>")
-        parts.append("</table>")
+                     else f'<span class="failed">失败：{esc(result.error)}</span>')
+            used = _profile_title(profiles.get((city, county)), titles)
+            parts.append(f'<tr><td>{esc(county)}</td><td>{esc(used)}</td>{cells}<td class="num">{first}</td>'
+                         f'<td class="links">{links}</td>{ledger_cell}<td>{state}</td></tr>')
+        parts.append("</table></div>")
     parts.append("</body></html>")
     path = out / INDEX_FILE
     try:

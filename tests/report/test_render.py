@@ -196,7 +196,7 @@ def test_index_links_every_report_with_its_verdict(rendered):
     assert "本次未生成" in other and "href" not in other
     assert "演示数据" in index
     row = re.search(r"<tr><td>甲县</td>(.*?)</tr>", index).group(1)
-    assert row.startswith("<td>national</td>")                       # the profile it was assessed under
+    assert row.startswith("<td>国家标准（教督〔2017〕6号）</td>")      # the title of the profile it was assessed under
     assert re.findall(r'class="status"[^>]*>([^<]+)<', row) == ["未达标", "达标"]
     assert "2025年" in row and "已生成" in row
     failed = re.search(r"<tr><td>乙县</td>(.*?)</tr>", index).group(1)
@@ -209,7 +209,7 @@ def test_batch_leaves_no_temporary_files(rendered):
     assert leftovers == []
 
 
-def test_make_lab_opens_jupyterlab_on_the_notebooks():
+def test_make_lab_opens_jupyterlab_at_the_repository_on_the_explore_notebook():
     import subprocess
     import sys
     from pathlib import Path
@@ -218,7 +218,11 @@ def test_make_lab_opens_jupyterlab_on_the_notebooks():
 
     repo = Path(__file__).resolve().parents[2]
     makefile = (repo / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^lab:.*\n\t\$\(BIN\)/jupyter lab notebooks/\s*$", makefile, re.M)
+    # root at the repository (data/, notebooks/ and reports/ reachable), notebooks/explore.ipynb opened first
+    command = r'jupyter lab --ServerApp.root_dir="\$\(CURDIR\)" notebooks/explore.ipynb'
+    assert re.search(r"^lab:.*\n\t\$\(BIN\)/" + command + r"\s*$", makefile, re.M)
+    assert "explore.ipynb" in subprocess.run(["make", "-s", "help"], cwd=repo, capture_output=True, text=True,
+                                             timeout=120).stdout
     jupyter = Path(sys.executable).with_name("jupyter")
     done = subprocess.run([str(jupyter), "lab", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "JupyterLab" in done.stdout
