@@ -55,15 +55,19 @@ class Dataset:
 
     @property
     def source_label(self) -> str:
-        """The data source as a reader names it, without the machine's paths: 数据文件夹“demo”.
+        """The data source as a reader names it, without the machine's paths: 数据文件夹“2025年报表”.
+
+        Synthetic data read 合成演示数据.
 
         >>> Dataset(schools=pd.DataFrame(), source="/srv/x/2025年报表").source_label
         '数据文件夹“2025年报表”'
         """
         from pathlib import PurePath
 
-        if "/" not in self.source and "\\" not in self.source:  # not a path: generated in memory
-            return "内存中生成的演示数据" if self.synthetic else (self.source or "内存中的数据")
+        if self.synthetic:  # the demo: its folder's name ("demo") tells a reader nothing more
+            return "合成演示数据"
+        if "/" not in self.source and "\\" not in self.source:  # not a path: built in memory
+            return self.source or "内存中的数据"
         path = PurePath(self.source.replace("\\", "/"))
         kind = "数据文件" if path.suffix else "数据文件夹"
         return f"{kind}“{path.name}”"

@@ -28,13 +28,6 @@ MIN_CELL_EM = 2.0
 
 COUNTY_PAGES = ("濮阳市/台前县", "濮阳市/清丰县")
 PAGES = (*COUNTY_PAGES, "濮阳市/城市概览", "index")
-#: The integrator's report layout (summary first, tables as documents, print stylesheet) is still to land.
-LAYOUT_PENDING = pytest.mark.xfail(strict=True, reason="报告版式：集成者的 notebook 改动落地后通过")
-
-
-def _pending(*pages: str) -> list:
-    """``PAGES`` as parameters, those of ``pages`` marked :data:`LAYOUT_PENDING`."""
-    return [pytest.param(p, marks=LAYOUT_PENDING) if p in pages else p for p in PAGES]
 
 
 # --- english_leaks ------------------------------------------------------------------------------------------
@@ -175,7 +168,7 @@ def test_no_horizontal_overflow_in_a_1366_px_window(rendered_demo, tab, name):
     assert tab.all(_WIDE_TABLES.replace("CONTAINER", "t.parentElement.clientWidth")) == []
 
 
-@pytest.mark.parametrize("name", [pytest.param(p, marks=LAYOUT_PENDING) for p in COUNTY_PAGES])
+@pytest.mark.parametrize("name", COUNTY_PAGES)
 def test_the_summary_is_on_the_first_screen(rendered_demo, tab, name):
     tab.open(_page(rendered_demo, name), width=WIDTH, height=HEIGHT)
     box = tab.evaluate("""(() => { const e = document.querySelector('section#qb-summary');
@@ -186,7 +179,7 @@ def test_the_summary_is_on_the_first_screen(rendered_demo, tab, name):
     assert box["top"] >= 0 and box["bottom"] <= HEIGHT, box
 
 
-@pytest.mark.parametrize("name", _pending("濮阳市/台前县", "濮阳市/清丰县", "濮阳市/城市概览"))
+@pytest.mark.parametrize("name", PAGES)
 def test_printed_tables_fit_the_page_and_no_cell_is_squeezed(rendered_demo, tab, name):
     tab.open(_page(rendered_demo, name), width=WIDTH, height=HEIGHT)
     content = tab.evaluate(_PRINT_CONTENT_WIDTH)
@@ -221,7 +214,7 @@ def test_every_report_has_an_a4_pdf(rendered_demo, name):
                          for w, h in sizes)
 
 
-@pytest.mark.parametrize("name", [pytest.param("濮阳市/台前县", marks=LAYOUT_PENDING), "濮阳市/清丰县"])
+@pytest.mark.parametrize("name", COUNTY_PAGES)
 def test_a_county_report_prints_on_at_most_12_a4_pages(rendered_demo, name):
     assert len(_pdf_pages(rendered_demo / f"{name}.pdf")) <= MAX_PRINTED_PAGES
 
@@ -235,7 +228,7 @@ def test_the_index_prints_with_print_pdf_on_a4(rendered_demo, chromium, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.pdf"]      # no temporary left
 
 
-@pytest.mark.parametrize("name", _pending("濮阳市/台前县", "濮阳市/清丰县", "濮阳市/城市概览"))
+@pytest.mark.parametrize("name", PAGES)
 def test_visible_text_has_no_english_ids_or_paths(rendered_demo, tab, name):
     tab.open(_page(rendered_demo, name), width=WIDTH, height=HEIGHT)
     text = tab.evaluate("document.body.innerText")

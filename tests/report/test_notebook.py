@@ -65,3 +65,13 @@ def test_or_note_turns_an_empty_table_into_a_sentence():
     frame = pd.DataFrame({"a": [1]})
     assert or_note(frame, "没有短板。") is frame
     assert or_note(frame, "", caption="共 1 项").caption == "共 1 项"
+
+
+def test_the_data_source_is_named_without_machine_paths():
+    import pandas as pd
+
+    from quality_balance.inputs.dataset import Dataset
+
+    assert Dataset(schools=pd.DataFrame(), source="/srv/bureau/2025年报表").source_label == "数据文件夹“2025年报表”"
+    assert Dataset(schools=pd.DataFrame(), source="C:\\data\\学校.xlsx").source_label == "数据文件“学校.xlsx”"
+    assert Dataset(schools=pd.DataFrame(), source="/work/main/data/demo", synthetic=True).source_label == "合成演示数据"
