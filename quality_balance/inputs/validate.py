@@ -434,13 +434,12 @@ def _without_example_rows(raw: RawSheet) -> tuple[RawSheet, list[Problem]]:
     if first not in raw.frame or not len(raw.frame):
         return raw, []
     cells = raw.frame[first]
-    maybe = cells.str.contains(_MARKER[:2], regex=False).to_numpy()  # cheap: most cells are years
-    if not maybe.any():
+    # each distinct value is looked at once: a year column holds a handful of them
+    markers = [v for v in pd.unique(cells.to_numpy()) if isinstance(v, str) and _MARKER[:2] in v
+               and unicodedata.normalize("NFKC", v).strip() == _MARKER]
+    if not markers:
         return raw, []
-    marked = np.zeros(len(cells), dtype=bool)
-    marked[maybe] = (cells[maybe].str.normalize("NFKC").str.strip() == _MARKER).to_numpy()
-    if not marked.any():
-        return raw, []
+    marked = cells.isin(markers).to_numpy()
     problems = [Problem(raw.file, "模板的示例行，导入时已忽略", int(row), raw.header(first), EXAMPLE_MARKER,
                         None, f"可以删除这一行；要作为数据导入，请把“{EXAMPLE_MARKER}”改为年份", raw.sheet,
                         "warning") for row in raw.rows[marked]]
