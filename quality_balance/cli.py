@@ -190,9 +190,10 @@ def _add_template(sub) -> None:
     """Register ``quality-balance template`` on the CLI's sub-parsers."""
     parser = sub.add_parser(
         "template", help="生成数据填报模板（xlsx 与 CSV） / write the input templates",
-        description="写出数据填报模板：一个 xlsx 工作簿（每张表一个工作表、说明页、下拉列表）和对应的 CSV 文件。"
-                    " / Write the .xlsx input template (one sheet per table, a 说明 sheet, drop-down lists) "
-                    "and matching CSV files.")
+        description="写出数据填报模板：一个 xlsx 工作簿（每张表一个工作表：表头带单位和说明，第2行为示例行，"
+                    "导入时忽略；说明页；下拉列表和数值检查）和对应的 CSV 文件。"
+                    " / Write the .xlsx input template (one sheet per table with units in the headers, an example "
+                    "row skipped on load, a 说明 sheet, drop-down lists and number checks) and matching CSV files.")
     parser.add_argument("--out", default=str(paths.DEFAULT_TEMPLATE_DIR),
                         help=f"输出文件夹 / output folder (default: {paths.DEFAULT_TEMPLATE_DIR})")
     parser.set_defaults(func=_cmd_template)

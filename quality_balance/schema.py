@@ -54,6 +54,8 @@ __all__ = [
     "CV_GROUP_KEY",
     "DIMENSION_LABELS",
     "RESULT_HEADERS",
+    "PERCENT_KINDS",
+    "EXAMPLE_MARKER",
 ]
 
 
@@ -71,6 +73,27 @@ class Column:
     choices: tuple[str, ...] = ()
     stage: str | None = None
     aliases: tuple[str, ...] = ()
+
+    @property
+    def header_unit(self) -> str:
+        """The unit a template's header shows: ``%`` for every percent column (kinds :data:`PERCENT_KINDS`,
+        so a ``ratio`` is typed as a percentage there too), else :attr:`unit` (``""`` for none).
+
+        >>> SCHOOLS.column("equipment_value_yuan").header_unit, COUNTIES.column("difference_rate").header_unit
+        ('元', '%')
+        """
+        return "%" if self.kind in PERCENT_KINDS else self.unit
+
+    @property
+    def header(self) -> str:
+        """The header text with its unit, as the input template writes it: ``教学仪器设备值(元)``.
+
+        The readers accept it as well as the bare :attr:`zh` (a unit suffix is matched and dropped).
+
+        >>> SCHOOLS.column("equipment_value_yuan").header, SCHOOLS.column("school_name").header
+        ('教学仪器设备值(元)', '学校名称')
+        """
+        return f"{self.zh}({self.header_unit})" if self.header_unit else self.zh
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,15 @@ class Table:
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+
+# --- input template ------------------------------------------------------------
+#: Column kinds typed as percentages (0–100, "%" allowed) in the input template: ``rate`` always; a
+#: ``ratio`` (0–1) whose header carries the unit "(%)", as the template writes it, is read as a
+#: percentage and divided by 100 (:mod:`quality_balance.inputs.validate`).
+PERCENT_KINDS = ("rate", "ratio")
+#: The first cell (年份) of the template's example row: a row whose first column reads this is
+#: skipped on load with a note. Remove the marker and the row counts as data.
+EXAMPLE_MARKER = "示例（导入时忽略）"
 
 # --- vocabularies -------------------------------------------------------------
 
@@ -288,25 +320,25 @@ SCHOOLS = Table(
         Column("multimedia_rooms_junior", "网络多媒体教室数(初中)", "count", False, "", "间",
                stage="junior"),
         # --- government guarantee and quality at school level (issue 3) ---
-        Column("classes_primary", "小学班级数", "count", False, "G3、G5", "个", 18, stage="primary"),
-        Column("classes_junior", "初中班级数", "count", False, "G3、G5", "个", 0, stage="junior"),
-        Column("max_class_size_primary", "小学最大班额", "count", False, "小学人数最多的班级的人数（G5）",
+        Column("classes_primary", "小学班级数", "count", False, "小学阶段的教学班个数", "个", 18, stage="primary"),
+        Column("classes_junior", "初中班级数", "count", False, "初中阶段的教学班个数", "个", 0, stage="junior"),
+        Column("max_class_size_primary", "小学最大班额", "count", False, "小学人数最多的一个班的学生人数",
                "人", 44, stage="primary"),
-        Column("max_class_size_junior", "初中最大班额", "count", False, "初中人数最多的班级的人数（G5）",
+        Column("max_class_size_junior", "初中最大班额", "count", False, "初中人数最多的一个班的学生人数",
                "人", 0, stage="junior"),
         Column("classes_56_plus", "56人以上大班额班级数", "count", False, "全校 56 人及以上的班级数", "个", 0),
-        Column("music_rooms", "音乐专用教室数", "count", False, "G3", "间", 2),
-        Column("art_rooms", "美术专用教室数", "count", False, "G3", "间", 2),
-        Column("music_room_min_area_m2", "音乐教室最小面积", "amount", False, "面积最小的一间（G3）",
+        Column("music_rooms", "音乐专用教室数", "count", False, "音乐专用教室的间数", "间", 2),
+        Column("art_rooms", "美术专用教室数", "count", False, "美术专用教室的间数", "间", 2),
+        Column("music_room_min_area_m2", "音乐教室最小面积", "amount", False, "音乐专用教室中面积最小的一间的使用面积",
                "平方米", 96.0),
-        Column("art_room_min_area_m2", "美术教室最小面积", "amount", False, "面积最小的一间（G3）",
+        Column("art_room_min_area_m2", "美术教室最小面积", "amount", False, "美术专用教室中面积最小的一间的使用面积",
                "平方米", 90.0),
-        Column("public_funds_yuan", "年度公用经费", "amount", False, "当年公用经费预算/拨付总额（G6、Q4）",
+        Column("public_funds_yuan", "年度公用经费", "amount", False, "当年公用经费预算或拨付总额",
                "元", 600000.0),
-        Column("training_funds_yuan", "教师培训经费", "amount", False, "当年用于教师培训的公用经费（Q4）",
+        Column("training_funds_yuan", "教师培训经费", "amount", False, "当年公用经费中用于教师培训的金额",
                "元", 36000.0),
         Column("is_village_school", "是否村小或教学点", "bool", False,
-               "村小、教学点填“是”（G6）；空白时按学校类型与城乡类型推定", example="否"),
+               "村小、教学点填“是”；空白时按学校类型与城乡类型推定", example="否"),
         Column("boarders", "寄宿生数", "count", False, "", "人", 0),
     ),
     "一所学校一年一行。一贯制学校的教师数按学段分列，场地、设备、教室按全校填写。",
@@ -319,51 +351,75 @@ COUNTIES = Table(
     _ID + (
         Column("basic_balance_year", "基本均衡认定年份", "int", False, "通过义务教育基本均衡国家认定的年份",
                example=2015),
-        Column("layout_reasonable", "学校规划布局合理", "bool", False, "G1", example="是"),
-        Column("unified_construction", "城乡统一建设标准", "bool", False, "G2 四统一之一", example="是"),
-        Column("unified_staffing", "城乡统一教师编制标准", "bool", False, "G2 四统一之一", example="是"),
-        Column("unified_funding", "城乡统一生均公用经费基准定额", "bool", False, "G2 四统一之一", example="是"),
-        Column("unified_equipment", "城乡统一基本装备配置标准", "bool", False, "G2 四统一之一", example="是"),
+        Column("layout_reasonable", "学校规划布局合理", "bool", False, "全县学校规划布局是否合理，符合国家规定要求",
+               example="是"),
+        Column("unified_construction", "城乡统一建设标准", "bool", False,
+               "城乡学校是否执行统一的学校建设标准（“四统一”之一）", example="是"),
+        Column("unified_staffing", "城乡统一教师编制标准", "bool", False,
+               "城乡学校是否执行统一的教师编制标准（“四统一”之一）", example="是"),
+        Column("unified_funding", "城乡统一生均公用经费基准定额", "bool", False,
+               "城乡学校是否执行统一的生均公用经费基准定额（“四统一”之一）", example="是"),
+        Column("unified_equipment", "城乡统一基本装备配置标准", "bool", False,
+               "城乡学校是否执行统一的基本装备配置标准（“四统一”之一）", example="是"),
         Column("funds_benchmark_yuan", "生均公用经费基准定额(小学)", "amount", False,
-               "小学生均公用经费基准定额（G6）", "元/生", 650.0),
-        Column("special_ed_funds_per_student_yuan", "特殊教育学校生均公用经费", "amount", False, "G7",
-               "元/生", 6500.0),
-        Column("teacher_avg_pay_yuan", "教师平均工资收入", "amount", False, "G8", "元/年", 98000.0),
-        Column("civil_servant_avg_pay_yuan", "当地公务员平均工资收入", "amount", False, "G8", "元/年", 96000.0),
-        Column("performance_pay_approved", "绩效工资总量足额核定", "bool", False, "G8", example="是"),
-        Column("training_360h_rate", "教师5年360学时培训完成率", "rate", False, "G9", "%", 100.0),
-        Column("staffing_by_bureau", "县级教育部门统筹分配编制和岗位", "bool", False, "G10", example="是"),
-        Column("rotation_rate", "教师交流轮岗比例", "rate", False, "G11：交流轮岗教师占符合条件教师", "%", 12.0),
-        Column("rotation_backbone_share", "交流轮岗中骨干教师比例", "rate", False, "G11", "%", 22.0),
-        Column("certified_teacher_rate", "专任教师持证上岗率", "rate", False, "G12", "%", 100.0),
-        Column("zoned_admission_primary", "小学就近划片入学比例", "rate", False, "G13", "%", 100.0),
-        Column("zoned_admission_junior", "初中就近划片入学比例", "rate", False, "G13", "%", 96.0),
-        Column("quota_share", "优质高中招生名额分配比例", "rate", False, "G14", "%", 55.0),
-        Column("quota_rural_tilt", "名额分配向农村初中倾斜", "bool", False, "G14", example="是"),
-        Column("migrant_public_share", "随迁子女在公办学校和政府购买学位就读比例", "rate", False, "G15", "%",
-               90.0),
-        Column("consolidation_rate", "初中巩固率", "rate", False, "Q1（五四制为四年巩固率）", "%", 97.0),
-        Column("disabled_enrollment_rate", "残疾儿童少年入学率", "rate", False, "Q2", "%", 96.0),
-        Column("charter_and_it", "学校章程与信息化管理全覆盖", "bool", False, "Q3", example="是"),
-        Column("ict_rating", "信息技术应用水平", "level", False, "Q5", choices=RATINGS, example="良好"),
-        Column("moral_rating", "德育与校园文化评价", "level", False, "Q6（所有学校中最低的等级）",
+               "本县执行的小学生均公用经费基准定额", "元/生", 650.0),
+        Column("special_ed_funds_per_student_yuan", "特殊教育学校生均公用经费", "amount", False,
+               "特殊教育学校按在校生计算的生均公用经费", "元/生", 6500.0),
+        Column("teacher_avg_pay_yuan", "教师平均工资收入", "amount", False, "义务教育学校教师年平均工资收入",
+               "元/年", 98000.0),
+        Column("civil_servant_avg_pay_yuan", "当地公务员平均工资收入", "amount", False, "当地公务员年平均工资收入",
+               "元/年", 96000.0),
+        Column("performance_pay_approved", "绩效工资总量足额核定", "bool", False, "教师绩效工资总量是否足额核定",
+               example="是"),
+        Column("training_360h_rate", "教师5年360学时培训完成率", "rate", False,
+               "完成 5 年 360 学时培训的教师占教师总数", "%", 100.0),
+        Column("staffing_by_bureau", "县级教育部门统筹分配编制和岗位", "bool", False,
+               "教师编制和岗位是否由县级教育部门统筹分配", example="是"),
+        Column("rotation_rate", "教师交流轮岗比例", "rate", False, "交流轮岗教师占符合交流条件教师的比例", "%", 12.0),
+        Column("rotation_backbone_share", "交流轮岗中骨干教师比例", "rate", False, "交流轮岗教师中骨干教师所占比例",
+               "%", 22.0),
+        Column("certified_teacher_rate", "专任教师持证上岗率", "rate", False, "持有教师资格证的专任教师占专任教师总数",
+               "%", 100.0),
+        Column("zoned_admission_primary", "小学就近划片入学比例", "rate", False, "小学新生中就近划片入学的比例",
+               "%", 100.0),
+        Column("zoned_admission_junior", "初中就近划片入学比例", "rate", False, "初中新生中就近划片入学的比例",
+               "%", 96.0),
+        Column("quota_share", "优质高中招生名额分配比例", "rate", False, "优质普通高中招生名额分配到区域内初中的比例",
+               "%", 55.0),
+        Column("quota_rural_tilt", "名额分配向农村初中倾斜", "bool", False, "分配名额是否向农村初中倾斜", example="是"),
+        Column("migrant_public_share", "随迁子女在公办学校和政府购买学位就读比例", "rate", False,
+               "符合条件的随迁子女在公办学校和政府购买学位就读的比例", "%", 90.0),
+        Column("consolidation_rate", "初中巩固率", "rate", False, "初中三年巩固率（五四制为四年巩固率）", "%", 97.0),
+        Column("disabled_enrollment_rate", "残疾儿童少年入学率", "rate", False, "适龄残疾儿童少年的入学率", "%", 96.0),
+        Column("charter_and_it", "学校章程与信息化管理全覆盖", "bool", False,
+               "所有学校是否都制定章程并实现学校管理信息化", example="是"),
+        Column("ict_rating", "信息技术应用水平", "level", False, "全县学校信息技术应用水平的评价等级",
                choices=RATINGS, example="良好"),
-        Column("curriculum_ok", "课程开齐开足、教学秩序规范", "bool", False, "Q7", example="是"),
-        Column("no_excess_burden", "无过重课业负担", "bool", False, "Q8", example="是"),
+        Column("moral_rating", "德育与校园文化评价", "level", False, "德育工作和校园文化建设评价：所有学校中最低的等级",
+               choices=RATINGS, example="良好"),
+        Column("curriculum_ok", "课程开齐开足、教学秩序规范", "bool", False, "是否按国家要求开齐开足课程、教学秩序规范",
+               example="是"),
+        Column("no_excess_burden", "无过重课业负担", "bool", False, "学生是否没有过重的课业负担", example="是"),
         Column("monitoring_level", "质量监测学业水平最低等级", "int", False,
-               "国家义务教育质量监测各学科中最低的学业水平等级（1–4，Ⅲ级填3）（Q9）", "级", 3),
-        Column("difference_rate", "质量监测校际差异率", "ratio", False, "各学科中最大的校际差异率（Q9）", "",
-               0.12),
+               "国家义务教育质量监测各学科中最低的学业水平等级（1–4，Ⅲ级填3）", "级", 3),
+        Column("difference_rate", "质量监测校际差异率", "ratio", False, "国家义务教育质量监测各学科中最大的校际差异率",
+               "", 0.12),
         Column("net_enrollment_rate", "小学净入学率", "rate", False, "地方指标", "%", 100.0),
         Column("fitness_good_rate", "学生体质健康优良率", "rate", False, "地方指标", "%", 62.0),
         Column("fitness_pass_rate", "学生体质健康合格率", "rate", False, "地方指标", "%", 100.0),
         Column("labour_practice_share", "劳动实践占综合实践课时比例", "rate", False, "地方指标", "%", 50.0),
-        Column("v1_exam_admission", "考试招生", "bool", False, "V1 一票否决：存在填“是”", example="否"),
-        Column("v2_school_choice", "违规择校行为突出", "bool", False, "V2", example="否"),
-        Column("v3_key_schools", "设重点校或重点班", "bool", False, "V3", example="否"),
-        Column("v4_unfilled_posts", "有编不补或长期聘用编外教师", "bool", False, "V4", example="否"),
-        Column("v5_safety_incident", "重大安全责任事故或严重违纪违规", "bool", False, "V5", example="否"),
-        Column("v6_falsified_data", "弄虚作假", "bool", False, "V6", example="否"),
+        Column("v1_exam_admission", "考试招生", "bool", False, "是否存在以考试方式招生（一票否决项：存在填“是”）",
+               example="否"),
+        Column("v2_school_choice", "违规择校行为突出", "bool", False,
+               "是否存在违规择校行为突出（一票否决项：存在填“是”）", example="否"),
+        Column("v3_key_schools", "设重点校或重点班", "bool", False, "是否设置重点校或重点班（一票否决项：存在填“是”）",
+               example="否"),
+        Column("v4_unfilled_posts", "有编不补或长期聘用编外教师", "bool", False,
+               "是否存在有编不补或长期聘用编外教师（一票否决项：存在填“是”）", example="否"),
+        Column("v5_safety_incident", "重大安全责任事故或严重违纪违规", "bool", False,
+               "是否发生重大安全责任事故或严重违纪违规事件（一票否决项：存在填“是”）", example="否"),
+        Column("v6_falsified_data", "弄虚作假", "bool", False, "评估中是否存在弄虚作假（一票否决项：存在填“是”）",
+               example="否"),
         # --- plan tracking (issue 5): yearly figures the school table cannot give ---
         Column("schools_built", "新建学校数", "count", False, "当年新建并投入使用的学校数（计划跟踪）", "所", 2),
         Column("schools_expanded", "改扩建学校数", "count", False, "当年完成改扩建的学校数（计划跟踪）", "所", 1),

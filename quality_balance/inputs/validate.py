@@ -31,6 +31,12 @@ non-integer counts, rate columns that look like fractions, county codes that
 are not 6 digits, ignored columns and skipped sheets (from
 :mod:`quality_balance.inputs.readers`).
 
+Input-template conventions (:mod:`quality_balance.inputs.templates`): a row whose first
+column (年份) reads :data:`~quality_balance.schema.EXAMPLE_MARKER` is the template's example row,
+skipped with a warning that names it (it never stops a loader nor fails ``check``); a ratio column
+(0–1) whose header carries the unit "(%)" holds percentages (0–100, as the template asks for every
+percent column) and is divided by 100.
+
 Result dtypes: ``year`` int64; other integer columns nullable Int64;
 counts, amounts, rates and ratios float64; yes/no nullable ``boolean``; text
 and categories ``str``.
@@ -38,7 +44,8 @@ and categories ``str``.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -47,8 +54,9 @@ import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
 from .consistency import cross_table_problems
-from .readers import RawSheet, collect_files, read_file, related_tables, table_for_name, wanted
-from ..schema import MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
+from .readers import (RawSheet, collect_files, normalise_header, read_file, related_tables, table_for_name,
+                      wanted)
+from ..schema import EXAMPLE_MARKER, MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
     "YEAR_RANGE",
@@ -408,17 +416,59 @@ def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
     return values
 
 
+# --- template conventions ------------------------------------------------------------------------
+
+_MARKER = unicodedata.normalize("NFKC", EXAMPLE_MARKER)
+#: Header unit suffixes that mark a column typed as percentages (after :func:`normalise_header`).
+_PERCENT_SUFFIXES = ("(%)", "(百分比)")
+
+
+def _without_example_rows(raw: RawSheet) -> tuple[RawSheet, list[Problem]]:
+    """The sheet without the input template's example rows, and a warning naming each one.
+
+    An example row is one whose cell in the table's first column (年份 in every table) reads
+    :data:`~quality_balance.schema.EXAMPLE_MARKER` (full- or half-width brackets, spaces around
+    ignored). The same values without the marker are data.
+    """
+    first = raw.table.columns[0].name
+    if first not in raw.frame or not len(raw.frame):
+        return raw, []
+    cells = raw.frame[first]
+    # each distinct value is looked at once: a year column holds a handful of them
+    markers = [v for v in pd.unique(cells.to_numpy()) if isinstance(v, str) and _MARKER[:2] in v
+               and unicodedata.normalize("NFKC", v).strip() == _MARKER]
+    if not markers:
+        return raw, []
+    marked = cells.isin(markers).to_numpy()
+    problems = [Problem(raw.file, "模板的示例行，导入时已忽略", int(row), raw.header(first), EXAMPLE_MARKER,
+                        None, f"可以删除这一行；要作为数据导入，请把“{EXAMPLE_MARKER}”改为年份", raw.sheet,
+                        "warning") for row in raw.rows[marked]]
+    kept = replace(raw, frame=raw.frame.loc[~marked].reset_index(drop=True), rows=raw.rows[~marked])
+    return kept, problems
+
+
+def _as_written(raw: RawSheet, col: Column) -> Column:
+    """The column as its header says it is typed: a ratio headed "…(%)" holds percentages (kind rate)."""
+    if col.kind == "ratio" and normalise_header(raw.header(col.name)).endswith(_PERCENT_SUFFIXES):
+        return replace(col, kind="rate")
+    return col
+
+
 # --- one sheet, one table ------------------------------------------------------------------------
 
 def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+    raw, skipped = _without_example_rows(raw)
     sheet = _Sheet(raw)
+    sheet.problems.extend(skipped)
     table = raw.table
     students = [c for c in table.columns if c.stage and c.name.startswith("students_")]
     staged = [c for c in table.columns if c.stage and c not in students]
     plain = [c for c in table.columns if not c.stage]
     for col in plain:
         if col.name in raw.frame:
-            sheet.typed[col.name] = _type_column(sheet, col, _cells(sheet, col))
+            written = _as_written(raw, col)
+            values = _type_column(sheet, written, _cells(sheet, written))
+            sheet.typed[col.name] = values / 100 if written is not col else values
         elif col.name == "year" and raw.year_hint is not None:
             sheet.typed["year"] = pd.Series(float(raw.year_hint), index=range(sheet.n))
             sheet.problems.append(Problem(raw.file, f"没有“年份”列，年份按名称取为 {raw.year_hint}",

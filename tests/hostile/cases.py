@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from tests.input_files import JUNIOR_OK, grid, school, write_csv, write_xlsx
-from quality_balance.schema import SCHOOLS, SCORES, SURVEY
+from quality_balance.inputs.templates import example_value
+from quality_balance.schema import EXAMPLE_MARKER, SCHOOLS, SCORES, SURVEY
 
 __all__ = ["Case", "CASES", "valid_rows", "big_school_file", "hostile_county_rows", "FORMULA", "PATH_COUNTY"]
 
@@ -295,6 +296,25 @@ def hidden_old_year(folder: Path) -> list[Path]:
     return [path]
 
 
+def _from_template(folder: Path, marker: object) -> list[Path]:
+    """A 学校 sheet filled from the input template: headers with units, the example row (first cell
+    ``marker``) left in row 2, two schools below it."""
+    rows = valid_rows()
+    cells = grid(rows, headers={c.name: c.header for c in SCHOOLS.columns})
+    example = [marker if name == "year" else example_value(SCHOOLS.column(name)) for name in rows[0]]
+    return [write_xlsx(folder / "学校.xlsx", {"学校": [cells[0], example, *cells[1:]]})]
+
+
+def example_row_left_in(folder: Path) -> list[Path]:
+    """The template's marked example row left in above the real rows."""
+    return _from_template(folder, EXAMPLE_MARKER)
+
+
+def example_marker_removed(folder: Path) -> list[Path]:
+    """The example row's marker deleted, its values left: the row is data, without a year."""
+    return _from_template(folder, None)
+
+
 def encrypted_workbook(folder: Path) -> list[Path]:
     """A valid workbook protected with a password (Excel's 用密码进行加密)."""
     from msoffcrypto.format.ooxml import OOXMLFile
@@ -553,6 +573,12 @@ CASES = [
     Case("hidden_old_year", "a hidden sheet 学校2023 beside the visible 学校 sheet of 2025", hidden_old_year, 0,
          ("隐藏的工作表未读取", "学校2023", "学校 2 行"),
          "accepted: only the visible sheet is read; a warning names the hidden one (--include-hidden reads it)"),
+    Case("example_row_left_in", "a filled template with its marked example row left in row 2", example_row_left_in, 0,
+         ("学校 2 行", "第2行 列「年份」", "模板的示例行，导入时已忽略", "没有错误"),
+         "accepted: the example row is skipped and named in a warning (Dataset.notes); the 2 schools are read"),
+    Case("example_marker_removed", "the example row's marker deleted, its values left", example_marker_removed, 2,
+         ("学校.xlsx", "第2行 列「年份」", "缺少数据"),
+         "error: without its marker the example row is data, here without a year"),
     Case("encrypted_workbook", "a password-protected (encrypted) .xlsx", encrypted_workbook, 2,
          ("学校.xlsx", "受密码保护"), "error: the workbook is protected by a password; remove it and save"),
     Case("far_cell", "one character typed in cell XFD1048576 of an otherwise valid sheet", far_cell, 2,

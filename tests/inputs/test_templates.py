@@ -1,4 +1,7 @@
-"""Input templates: sheets and headers from the schema, the 说明 sheet, drop-downs, and exact round trips."""
+"""Input templates: sheets and headers from the schema, the 说明 sheet, drop-downs, and exact round trips.
+
+The example row, units, comments, percent convention and number validation: test_templates_example.py.
+"""
 from __future__ import annotations
 
 import csv
@@ -11,7 +14,8 @@ from quality_balance.cli import main
 from quality_balance.inputs.loaders import load_dataset
 from quality_balance.schema import (LOCATIONS, RATINGS, SCHOOL_TYPES, SURVEY_ANSWERS, SURVEY_GROUPS, TABLES,
                                     Column)
-from quality_balance.inputs.templates import CSV_FOLDER, INSTRUCTIONS_SHEET, TEMPLATE_WORKBOOK, write_template
+from quality_balance.inputs.templates import (CSV_FOLDER, INSTRUCTIONS_SHEET, TEMPLATE_WORKBOOK, example_value,
+                                              write_template)
 from quality_balance.inputs.validate import YEAR_RANGE, check_files
 
 
@@ -37,7 +41,8 @@ def typed_example(col: Column):
 
 
 def example_row(table) -> list:
-    return [col.example for col in table.columns]
+    """One row as a user types it under the example row: every column's example, percent columns as 0–100."""
+    return [example_value(col) for col in table.columns]
 
 
 def assert_examples_loaded(frame: pd.DataFrame, table) -> None:
@@ -67,8 +72,8 @@ def test_one_sheet_per_table_with_chinese_headers(template):
     assert book.sheetnames == [INSTRUCTIONS_SHEET] + [t.zh for t in TABLES.values()]
     for table in TABLES.values():
         ws = book[table.zh]
-        assert [c.value for c in ws[1]] == [col.zh for col in table.columns]
-        assert ws.max_row == 1                                   # no data: nothing to delete before filling
+        assert [c.value for c in ws[1]] == [col.header for col in table.columns]
+        assert ws.max_row == 2                                   # the header and the marked example row only
         assert ws.freeze_panes == "A2"
 
 
@@ -78,8 +83,10 @@ def test_instructions_explain_every_column(template):
     header = rows.index(("表（工作表）", "表头", "英文列名", "类型", "单位", "是否必填", "说明", "示例", "可选值"))
     described = {(r[0], r[1], r[2]): r for r in rows[header + 1:]}
     assert len(described) == sum(len(t.columns) for t in TABLES.values())
-    area = described[("学校（schools）", "教学及辅助用房面积", "teaching_area_m2")]
+    area = described[("学校（schools）", "教学及辅助用房面积(平方米)", "teaching_area_m2")]
     assert area[4] == "平方米" and area[5] == "必填" and area[7] == 4100
+    spread = described[("县区（counties）", "质量监测校际差异率(%)", "difference_rate")]
+    assert spread[4] == "%" and spread[7] == 12                  # a 0–1 ratio, typed as a percentage here
     kind = described[("学校（schools）", "学校类型", "school_type")]
     assert kind[8] == "、".join(SCHOOL_TYPES)
     village = described[("学校（schools）", "是否村小或教学点", "is_village_school")]
@@ -94,7 +101,7 @@ def test_drop_down_lists(template):
     assert lists[column_letter(schools, "location")] == '"' + ",".join(LOCATIONS) + '"'
     assert lists[column_letter(schools, "is_village_school")] == '"是,否"'
     assert lists[column_letter(schools, "year")] == str(YEAR_RANGE[0])        # whole number 2000–2100
-    assert column_letter(schools, "students_primary") not in lists           # "—" must stay possible
+    assert '"—"' in lists[column_letter(schools, "students_primary")]         # "—" must stay possible
     county_lists = validations(book[counties.zh])
     assert county_lists[column_letter(counties, "ict_rating")] == '"' + ",".join(RATINGS) + '"'
     assert county_lists[column_letter(counties, "layout_reasonable")] == '"是,否"'
@@ -112,8 +119,8 @@ def test_text_columns_are_formatted_as_text(template):
 def test_blank_template_checks_without_errors(template):
     problems = check_files(template / TEMPLATE_WORKBOOK)
     assert [p for p in problems if p.severity == "error"] == []
-    assert {p.sheet for p in problems} == {t.zh for t in TABLES.values()}   # "no data rows", not 说明
-    assert all("没有数据行" in p.message for p in problems)
+    assert {p.sheet for p in problems} == {t.zh for t in TABLES.values()}   # the example rows, not 说明
+    assert all(p.message == "模板的示例行，导入时已忽略" and p.row == 2 for p in problems)
 
 
 # --- round trips ------------------------------------------------------------------------------------------
@@ -142,7 +149,7 @@ def test_filled_csv_templates_load_exactly_the_values_written(template, tmp_path
         assert source.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
         with open(source, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh))
-        assert header == [col.zh for col in table.columns]
+        assert header == [col.header for col in table.columns]
         with open(folder / source.name, "w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows([header, ["" if v is None else v for v in example_row(table)]])
     dataset = load_dataset(folder)
@@ -157,7 +164,7 @@ def test_example_school_row_is_a_valid_school(template, tmp_path):
     book[TABLES["schools"].zh].append(example_row(TABLES["schools"]))
     book.save(path)
     problems = check_files(path)
-    assert [str(p) for p in problems if p.sheet == TABLES["schools"].zh] == []
+    assert [str(p) for p in problems if p.sheet == TABLES["schools"].zh and p.row != 2] == []  # 2: example
 
 
 # --- command line -----------------------------------------------------------------------------------------
