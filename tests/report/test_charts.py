@@ -94,7 +94,8 @@ def test_school_misses_when_every_unit_meets_everything(ra):
 def test_failing_schools_lists_units_with_reasons(ra):
     out = tables.failing_schools(ra.units, "甲县")
     assert out[["年份", "学校", "学段", "未达标指标"]].values.tolist() == [
-        [2024, "学校B", "小学", "R7 每百名学生拥有网络多媒体教室数"], [2025, "学校B", "小学", "R4 生均教学及辅助用房面积"]]
+        [2024, "学校B", "小学", "R7 每百名学生拥有网络多媒体教室数"],
+        [2025, "学校B", "小学", "R4 生均教学及辅助用房面积"]]
     assert "3.75 < 4.5" in out.loc[1, "原因"]
     assert tables.failing_schools(ra.units, "甲县", 2025)["学校"].tolist() == ["学校B"]
     assert tables.failing_schools(ra.units, "乙县")["未达标指标"].tolist() == ["R7 每百名学生拥有网络多媒体教室数"]
