@@ -227,7 +227,7 @@ class StreamingWorkbook:
             fh.write(f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(self._strings)}">'.encode("utf-8"))
             texts = list(self._strings)
             for lo in range(0, len(texts), ROWS_PER_BLOCK):
-                fh.write("".join(f'<si><t xml:space="preserve">{_escape_text(t)}</t></si>'
+                fh.write("".join(f'<si><t xml:space="preserve">{_escape_text(t[:MAX_CELL_CHARS])}</t></si>'
                                  for t in texts[lo:lo + ROWS_PER_BLOCK]).encode("utf-8"))
             fh.write(b"</sst>")
         core = ""
