@@ -1,4 +1,4 @@
-"""Writing result tables: CSV for machines, one .xlsx workbook for people (Method: docs/workbooks.md).
+"""Writing result tables: CSV and Parquet for machines, one .xlsx workbook for people (Method: docs/workbooks.md).
 
 The CSV files keep the English column names and the raw values (``met``, ``primary``,
 ``True``, unrounded floats): scripts depend on them (spec §10). The workbook
@@ -21,10 +21,12 @@ The CSV files keep the English column names and the raw values (``met``, ``prima
   frozen and repeated on every printed page, an autofilter on every sheet,
   landscape pages fitted to the page width.
 
-The workbook is written in openpyxl's write-only (streaming) mode so that a
-national table of about a million rows stays writable; text cells that a
-spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) get a leading
-``'`` (:func:`quality_balance.output.neutralise_formulas`, vectorised per column).
+The workbook is written by :class:`~quality_balance.report.xlsx_stream.StreamingWorkbook`:
+its XML is built column-wise with Arrow's string kernels and streamed into the zip, so that
+a national table of about a million rows is written in seconds (openpyxl's write-only mode
+took minutes); text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+``@``) get a leading ``'`` (:func:`quality_balance.output.neutralise_formulas`, vectorised
+per column). ``formats=`` chooses the files (:data:`FORMATS`: CSV, Parquet, the workbook).
 Outputs are written to a temporary folder beside the target and moved into
 place only when every file is complete (:func:`quality_balance.output.atomic_folder`);
 ``atomic_folder``, ``unwritable_output`` and ``neutralise_formulas`` are still
