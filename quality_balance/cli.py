@@ -74,13 +74,15 @@ def _load_input(args):
 
 def _cmd_assess(args) -> int:
     from .method.assessment import assess
-    from .report.export import write_results
+    from .report.export import DEFAULT_FORMATS, output_formats, write_results
     from .schema import status_label, veto_label
 
     started = time.perf_counter()
+    formats = output_formats(args.formats or DEFAULT_FORMATS, name="--format")   # before the long work
+    years = _parse_years(args.years)
     dataset = _load_input(args)
-    result = assess(dataset, profile=args.profile, years=_parse_years(args.years))
-    written = write_results(result, args.out)
+    result = assess(dataset, profile=args.profile, years=years)
+    written = write_results(result, args.out, formats=formats)
     last = result.verdicts["year"].max()
     table = result.verdicts[result.verdicts["year"] == last]
     if dataset.synthetic:
@@ -259,8 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     assess = sub.add_parser("assess", help="评估并输出结果表 / assess a data set and write result tables",
                             description="读取数据文件夹（学校表必需，县区表、满意度调查、学业成绩可选），"
-                                        "按标准评估，输出 CSV 与一个 xlsx 工作簿。 / Load a data folder, assess every "
-                                        "county and year, write CSV files and one .xlsx workbook.")
+                                        "按标准评估，输出 CSV 与一个 xlsx 工作簿（--format 可选 Parquet）。 "
+                                        "/ Load a data folder, assess every county and year, write CSV files "
+                                        "and one .xlsx workbook (--format: Parquet too).")
     assess.add_argument("data", help="数据文件夹或文件 / data folder or file(s)")
     assess.add_argument("--out", default=str(paths.DEFAULT_TABLES_DIR),
                         help=f"输出文件夹 / output folder (default: {paths.DEFAULT_TABLES_DIR})")
@@ -268,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="标准：名称或 .toml 路径；默认按各县所在地选择 / profile name or path "
                              "(default: each county's place profile)")
     assess.add_argument("--years", default=None, help="年份，如 2021-2025 或 2023,2025 / years to assess")
+    assess.add_argument("--format", action="append", dest="formats", metavar="格式",
+                        help="输出格式：csv、parquet、xlsx 或 all，可用逗号分隔或重复；默认 csv,xlsx / output formats "
+                             "(csv, parquet, xlsx, all; comma-separated or repeated; default: csv,xlsx)")
     _add_include_hidden(assess)
     assess.set_defaults(func=_cmd_assess)
 

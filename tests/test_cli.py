@@ -148,3 +148,34 @@ def test_commands_leave_their_input_byte_for_byte_unchanged(demo_folder, tmp_pat
                  ["ledger", str(demo_folder), "--out", str(tmp_path / "l"), "--year", "2025"]):
         assert main(argv) == 0, capsys.readouterr()
     assert _snapshot(demo_folder) == before
+
+
+# --- output formats (issue 12) --------------------------------------------------------------------------
+
+def test_assess_format_parquet_writes_only_parquet(demo_folder, tmp_path, capsys):
+    out = tmp_path / "p"
+    assert main(["assess", str(demo_folder), "--out", str(out), "--format", "parquet"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(f"{t}.parquet" for t in ("verdicts", "items", "parts", "shortfalls", "counties", "cv",
+                                                    "units", "recognition", "excluded"))
+    verdicts = pd.read_parquet(out / "verdicts.parquet")
+    assert len(verdicts) == 17 * 2 and verdicts["year"].dtype.kind == "i"
+    assert "9 个文件" in capsys.readouterr().out
+
+
+def test_assess_formats_combine_and_all_writes_every_one(demo_folder, tmp_path):
+    out = tmp_path / "a"
+    assert main(["assess", str(demo_folder), "--out", str(out), "--format", "parquet", "--format", "xlsx"]) == 0
+    assert {p.suffix for p in out.iterdir()} == {".parquet", ".xlsx"}
+    out = tmp_path / "b"
+    assert main(["assess", str(demo_folder), "--out", str(out), "--format", "all"]) == 0
+    assert len(list(out.glob("*.csv"))) == 9 and len(list(out.glob("*.parquet"))) == 9
+    assert (out / "评估结果.xlsx").exists()
+
+
+def test_assess_unknown_format_exits_2_before_loading_and_writes_nothing(demo_folder, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["assess", str(demo_folder), "--out", str(out), "--format", "csv,pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "--format" in err and "pdf" in err and "parquet" in err and "Traceback" not in err
+    assert not out.exists()

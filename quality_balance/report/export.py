@@ -1,4 +1,4 @@
-"""Writing result tables: CSV for machines, one .xlsx workbook for people (Method: docs/workbooks.md).
+"""Writing result tables: CSV and Parquet for machines, one .xlsx workbook for people (Method: docs/workbooks.md).
 
 The CSV files keep the English column names and the raw values (``met``, ``primary``,
 ``True``, unrounded floats): scripts depend on them (spec §10). The workbook
@@ -21,10 +21,12 @@ The CSV files keep the English column names and the raw values (``met``, ``prima
   frozen and repeated on every printed page, an autofilter on every sheet,
   landscape pages fitted to the page width.
 
-The workbook is written in openpyxl's write-only (streaming) mode so that a
-national table of about a million rows stays writable; text cells that a
-spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) get a leading
-``'`` (:func:`quality_balance.output.neutralise_formulas`, vectorised per column).
+The workbook is written by :class:`~quality_balance.report.xlsx_stream.StreamingWorkbook`:
+its XML is built column-wise with Arrow's string kernels and streamed into the zip, so that
+a national table of about a million rows is written in seconds (openpyxl's write-only mode
+took minutes); text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+``@``) get a leading ``'`` (:func:`quality_balance.output.neutralise_formulas`, vectorised
+per column). ``formats=`` chooses the files (:data:`FORMATS`: CSV, Parquet, the workbook).
 Outputs are written to a temporary folder beside the target and moved into
 place only when every file is complete (:func:`quality_balance.output.atomic_folder`);
 ``atomic_folder``, ``unwritable_output`` and ``neutralise_formulas`` are still
@@ -36,11 +38,13 @@ repeated on each (:func:`sheet_parts`) and 说明 says so; the CSV file keeps it
 """
 from __future__ import annotations
 
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..inputs.dataset import SYNTHETIC_LABEL
 from ..output import atomic_folder, neutralise_formulas, unwritable_output  # re-exported (__all__): old import path
 from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATOR_UNITS, RESULT_HEADERS, STAGE_LABELS,
@@ -48,10 +52,16 @@ from ..schema import (DIMENSION_LABELS, INDICATOR_LABELS, INDICATOR_UNITS, RESUL
 
 __all__ = ["write_results", "atomic_folder", "unwritable_output", "neutralise_formulas", "for_people", "RESULT_SHEETS",
            "EXCEL_MAX_ROWS", "sheet_parts", "NOTE_SHEET", "WORKBOOK_HEADERS", "COLUMN_NOTES", "NUMBER_FORMATS",
-           "display_width"]
+           "display_width", "FORMATS", "DEFAULT_FORMATS", "output_formats", "WORKBOOK_NAME"]
 
 #: Rows one Excel sheet holds, its header row included (Excel's and openpyxl's limit: 1 048 576).
 EXCEL_MAX_ROWS = 1_048_576
+#: The output formats of :func:`write_results`, in writing order, and the default (today's outputs).
+FORMATS = ("csv", "parquet", "xlsx")
+DEFAULT_FORMATS = ("csv", "xlsx")
+_FORMAT_FILES = {"csv": "CSV", "parquet": "Parquet"}
+#: The workbook's file name.
+WORKBOOK_NAME = "评估结果.xlsx"
 #: The first sheet of the workbook: what every sheet and column means.
 NOTE_SHEET = "说明"
 
@@ -272,19 +282,29 @@ def sheet_parts(sheet: str, frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame
 
 # --- writing one sheet -------------------------------------------------------------------------------
 
+def _mixed_decimals(x: np.ndarray) -> np.ndarray:
+    """Decimals shown for numbers of columns mixing units (0–3, :func:`_mixed_formats`)."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore"):
+        most = np.where(np.abs(x) >= 1000, 0, np.where(np.abs(x) >= 1, 2, 3))
+    shown = np.full(len(x), 3)
+    for d in (2, 1, 0):                                     # the fewest decimals that show the same number
+        same = np.isclose(np.round(x, d), np.round(x, 3), rtol=0, atol=1e-9)
+        shown = np.where(same, d, shown)
+    return np.minimum(shown, most)
+
+
+#: Number formats of :func:`_mixed_decimals`' 0–3 decimals.
+_MIXED_FORMATS = ("#,##0", "#,##0.0", "#,##0.00", "#,##0.000")
+
+
 def _mixed_formats(column: pd.Series) -> np.ndarray:
     """A number format per cell for columns mixing units: ``#,##0`` from 1 000, up to 2 decimals from 1,
     up to 3 below 1 (trailing zeros not shown); ``None`` for text cells."""
     numeric = column.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)))
     numeric = numeric.to_numpy(dtype=bool)
     x = pd.to_numeric(column.where(numeric), errors="coerce").to_numpy(dtype=float)
-    most = np.where(np.abs(x) >= 1000, 0, np.where(np.abs(x) >= 1, 2, 3))
-    shown = np.full(len(x), 3)
-    for d in (2, 1, 0):                                     # the fewest decimals that show the same number
-        same = np.isclose(np.round(x, d), np.round(x, 3), rtol=0, atol=1e-9)
-        shown = np.where(same, d, shown)
-    decimals = np.minimum(shown, most)
-    fmts = np.array(["#,##0", "#,##0.0", "#,##0.00", "#,##0.000"], dtype=object)[decimals]
+    fmts = np.array(_MIXED_FORMATS, dtype=object)[_mixed_decimals(x)]
     return np.where(numeric & np.isfinite(x), fmts, None)
 
 
@@ -308,114 +328,86 @@ def _column_widths(frame: pd.DataFrame, formats: dict[str, str]) -> list[float]:
     return widths
 
 
-def _python(value):
-    """A cell value openpyxl writes: None for missing, Python scalars for NumPy ones."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, float) and value != value:
-            return None
-    return value
+def _column_cells(book, column: pd.Series, *, fmt: str | None, mixed: bool, wrapped: bool):
+    """``cells(start, stop)`` for :meth:`~quality_balance.report.xlsx_stream.StreamingWorkbook.add_sheet`.
 
+    Numbers (finite) get the column's format ``fmt``, or in a column mixing units (``mixed``)
+    a format per cell from its size (:func:`_mixed_decimals`); text cells no number format;
+    every cell of a ``wrapped`` column wraps. Missing values (None, NaN, NA) are empty cells;
+    other objects are written as their text. Everything is decided per column, with NumPy.
+    """
+    plain = book.style(fmt=fmt, wrap=wrapped, vertical="top" if wrapped else None)
+    text_style = book.style(wrap=wrapped, vertical="top" if wrapped else None)
+    by_decimals = np.array([book.style(fmt=f, wrap=wrapped, vertical="top" if wrapped else None)
+                            for f in _MIXED_FORMATS])
+    numeric_dtype = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
-def _print_setup(ws, title: str | None) -> None:
-    """Landscape A4 fitted to the page width, the header row repeated on every page, page numbers."""
-    from openpyxl.worksheet.header_footer import HeaderFooter
-    from openpyxl.worksheet.worksheet import Worksheet
+    def cells(start: int, stop: int):
+        part = column.iloc[start:stop]
+        n = len(part)
+        text_id = np.zeros(n, np.int64)
+        if numeric_dtype:
+            x = part.to_numpy(dtype=float, na_value=np.nan)
+            is_text = np.zeros(n, bool)
+        else:
+            values = part.to_numpy(dtype=object)
+            missing = pd.isna(values)
+            kind_of = pd.api.types.infer_dtype(values, skipna=True)
+            if kind_of in ("string", "empty"):
+                is_text, x = ~missing, np.full(n, np.nan)
+            else:
+                is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=n)
+                others = ~is_text & ~missing
+                x = np.full(n, np.nan)
+                if others.any():
+                    x[others] = pd.to_numeric(pd.Series(values[others]), errors="coerce").to_numpy(dtype=float)
+                    unreadable = others & ~np.isfinite(x)      # objects that are no number: their text
+                    if unreadable.any():
+                        values = values.copy()
+                        values[unreadable] = [str(v) for v in values[unreadable]]
+                        is_text = is_text | unreadable
+            if is_text.any():
+                codes, uniques = pd.factorize(values[is_text])
+                text_id[is_text] = book.string_ids(uniques.tolist() if hasattr(uniques, "tolist")
+                                                   else list(uniques))[codes]
+        is_number = np.isfinite(x) & ~is_text
+        kind = np.where(is_text, 2, np.where(is_number, 1, 0)).astype(np.int8)
+        if mixed:
+            style = by_decimals[_mixed_decimals(np.where(is_number, x, 0.0))]
+        else:
+            style = np.full(n, plain)
+        style = np.where(is_text, text_style, style)
+        return kind, x, text_id, style
 
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.HeaderFooter = HeaderFooter()
-    ws.HeaderFooter.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if title:
-        ws.HeaderFooter.oddHeader.center.text = title.replace("&", "&&")
+    return cells
 
 
 def _write_table(book, sheet: str, frame: pd.DataFrame, english: list[str], *, title: str | None = None,
                  percent: tuple[str, ...] = ()) -> None:
-    """One sheet in write-only mode: styled header, widths, frozen header, filter, formats, print setup.
+    """One sheet: styled header, widths, frozen header, filter, number formats, print setup.
 
-    ``english`` names the columns of ``frame`` (Chinese headers) as in the CSV, to look up their
-    formats; ``percent`` lists columns shown as percentages whatever :data:`NUMBER_FORMATS` says.
+    ``book`` is a :class:`~quality_balance.report.xlsx_stream.StreamingWorkbook`; ``english``
+    names the columns of ``frame`` (Chinese headers) as in the CSV, to look up their formats;
+    ``percent`` lists columns shown as percentages whatever :data:`NUMBER_FORMATS` says.
     """
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = book.create_sheet(sheet)
     formats = {zh: "0.0%" if en in percent else NUMBER_FORMATS.get(en) for zh, en in zip(frame.columns, english)}
     widths = _column_widths(frame, formats)
-    for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
     headers = display_width(pd.Series([str(c) for c in frame.columns], dtype=object)).to_numpy()
     lines = max([int(np.ceil(w / max(width - 1, 1))) for w, width in zip(headers, widths)] or [1])
-    ws.row_dimensions[1].height = 15 * max(lines, 1)        # the wrapped header prints whole
-    ws.freeze_panes = "A2"
-    last = get_column_letter(max(len(frame.columns), 1))
-    ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    # the used range, written before the rows (readers such as openpyxl's read-only mode rely on it)
-    ws.calculate_dimension = lambda: ws.auto_filter.ref
-    _print_setup(ws, title)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
-    centre = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    header = []
-    for text in frame.columns:
-        cell = WriteOnlyCell(ws, value=str(text))
-        cell.font, cell.fill, cell.alignment = bold, fill, centre
-        header.append(cell)
-    ws.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    prototypes: dict[tuple[int, str | None], object] = {}
-
-    def styled(j: int, fmt: str | None, wrapped: bool):
-        key = (j, fmt)
-        if key not in prototypes:
-            cell = WriteOnlyCell(ws)
-            if fmt:
-                cell.number_format = fmt
-            if wrapped:
-                cell.alignment = wrap
-            prototypes[key] = cell
-        return prototypes[key]
-
-    # per column: a fixed format, a format per cell (mixed units) or none; long text wraps
-    plans = []
+    header_style = book.style(bold=True, fill=_HEADER_FILL, wrap=True, horizontal="center", vertical="center")
+    columns = []
     for j, (zh, en) in enumerate(zip(frame.columns, english)):
         column = frame.iloc[:, j]
+        # per column: a fixed format, a format per cell (mixed units) or none; long text wraps
         wrapped = widths[j] >= _WRAP_WIDTH and not pd.api.types.is_numeric_dtype(column)
-        if en in _MIXED and en not in percent and not pd.api.types.is_numeric_dtype(column):
-            plans.append(("cell", _mixed_formats(column), wrapped))
-        elif en in _MIXED and en not in percent:
-            plans.append(("cell", _mixed_formats(column.astype(object)), wrapped))
-        else:
-            plans.append(("fixed", formats[zh], wrapped))
-    columns = [frame.iloc[:, j].astype(object).to_numpy() for j in range(len(frame.columns))]
-    for i in range(len(frame)):
-        row = []
-        for j, (kind, fmt, wrapped) in enumerate(plans):
-            value = _python(columns[j][i])
-            if value is None:
-                row.append(None)
-                continue
-            f = fmt[i] if kind == "cell" else fmt
-            if isinstance(value, str):
-                f = None
-            if f or wrapped:
-                cell = styled(j, f, wrapped)
-                cell.value = value
-                row.append(cell)
-            else:
-                row.append(value)
-        ws.append(row)
+        mixed = en in _MIXED and en not in percent
+        columns.append({"header": str(zh), "header_style": header_style,
+                        "cells": _column_cells(book, column, fmt=formats[zh], mixed=mixed, wrapped=wrapped)})
+    book.add_sheet(sheet, columns, len(frame), widths=widths, header_height=15 * max(lines, 1), title=title)
 
 
 def _note_rows(assessment, tables: dict[str, pd.DataFrame], sheets: dict[str, list], profiles: dict[str, str],
-               split: list[str]) -> list[list[str]]:
+               split: list[str], *, machine: tuple[str, ...] = ("csv",)) -> list[list[str]]:
     """The rows of the 说明 sheet: general notes, then every sheet and its columns."""
     used = sorted({profiles.get(p, p) for frame in (assessment.verdicts,) if "profile" in frame
                    for p in frame["profile"].dropna().unique()})
@@ -431,7 +423,8 @@ def _note_rows(assessment, tables: dict[str, pd.DataFrame], sheets: dict[str, li
         ["数字：差异系数与基尼、泰尔指数保留 3 位小数；比例、认可度等一律显示为百分数（如 85.0%）；"
          "人数、个数与金额（元）取整并带千位分隔符；实际值、标准值、差距各行单位不同，按数值大小显示。"
          "单元格中保存的是未经舍入的数值。", "", "", ""],
-        ["各表的英文列名与原始取值（met、primary、True 等）见同目录的 CSV 文件，供程序读取。", "", "", ""],
+        *([[f"各表的英文列名与原始取值（met、primary、True 等）见同目录的 "
+             f"{'、'.join(_FORMAT_FILES[f] for f in machine)} 文件，供程序读取。", "", "", ""]] if machine else []),
         [f"每张工作表最多 {EXCEL_MAX_ROWS:,} 行（含表头）；更长的表接着写在名为“表名（2）”“表名（3）”…的工作表中，"
          "每张都有表头。", "", "", ""],
         *[[text, "", "", ""] for text in split],
@@ -448,36 +441,27 @@ def _note_rows(assessment, tables: dict[str, pd.DataFrame], sheets: dict[str, li
 
 
 def _write_notes(book, rows: list[list[str]]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """The 说明 sheet: four wrapped text columns; the 演示数据 label bold red, the column list's title bold."""
+    header_style = book.style(bold=True, fill=_HEADER_FILL)
+    wrap = book.style(wrap=True, vertical="top")
+    bold = book.style(wrap=True, vertical="top", bold=True)
+    red = book.style(wrap=True, vertical="top", bold=True, colour="C00000")
+    columns = []
+    for j, name in enumerate(("说明", "工作表", "列", "含义与单位")):
+        texts = [row[j] if j < len(row) else "" for row in rows]
+        kind = np.array([2 if t else 0 for t in texts], dtype=np.int8)
+        ids = np.zeros(len(texts), np.int64)
+        present = [t for t in texts if t]
+        if present:
+            ids[kind == 2] = book.string_ids(present)
+        style = np.array([red if t.startswith("【演示数据") else bold if t == "以下逐表说明各列：" else wrap
+                          for t in texts], dtype=np.int64)
 
-    ws = book.create_sheet(NOTE_SHEET)
-    for letter, width in zip("ABCD", (90, 14, 26, 70)):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:D{len(rows) + 1}"
-    ws.calculate_dimension = lambda: ws.auto_filter.ref
-    _print_setup(ws, None)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
-    header = []
-    for text in ("说明", "工作表", "列", "含义与单位"):
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    ws.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        cells = []
-        for text in row:
-            if not text:
-                cells.append(None)
-                continue
-            cell = WriteOnlyCell(ws, value=text)
-            cell.alignment = wrap
-            if text.startswith("【演示数据") or text == "以下逐表说明各列：":
-                cell.font = Font(bold=True, color="C00000" if text.startswith("【") else None)
-            cells.append(cell)
-        ws.append(cells)
+        def cells(start, stop, kind=kind, ids=ids, style=style):
+            return kind[start:stop], np.zeros(stop - start), ids[start:stop], style[start:stop]
+
+        columns.append({"header": name, "header_style": header_style, "cells": cells})
+    book.add_sheet(NOTE_SHEET, columns, len(rows), widths=[90, 14, 26, 70])
 
 
 def _english_columns(frame: pd.DataFrame) -> list[str]:
@@ -486,15 +470,6 @@ def _english_columns(frame: pd.DataFrame) -> list[str]:
     if "indicator" in names and "indicator_name" not in names:
         names.insert(names.index("indicator") + 1, "indicator_name")
     return names
-
-
-def _discard(book) -> None:
-    """Close the streaming sheets of a workbook that will not be saved (their temporary files go too)."""
-    for ws in book.worksheets:
-        try:
-            ws.close()
-        except Exception:  # noqa: BLE001 - already failing; the original error is the one to report
-            pass
 
 
 def _profile_titles(assessment) -> dict[str, str]:
@@ -507,41 +482,109 @@ def _profile_titles(assessment) -> dict[str, str]:
     return titles
 
 
-def write_results(assessment, folder: str | Path) -> list[Path]:
+def output_formats(formats, *, name: str = "formats") -> tuple[str, ...]:
+    """The output formats asked for, checked and in writing order (csv, parquet, xlsx).
+
+    Parameters
+    ----------
+    formats : str or iterable of str
+        Names among :data:`FORMATS` and ``"all"`` (every one); a text may list several
+        separated by commas (``"parquet,xlsx"``). Case and spaces are ignored.
+    name : str, keyword-only
+        The parameter named in the error (``--format`` on the command line).
+
+    Returns
+    -------
+    tuple of str
+        Each format once, in the order of :data:`FORMATS`.
+
+    Raises
+    ------
+    InputError
+        An unknown name, or none at all.
+
+    >>> output_formats("xlsx,CSV"), output_formats(["all"])
+    (('csv', 'xlsx'), ('csv', 'parquet', 'xlsx'))
+    """
+    items = [formats] if isinstance(formats, str) else list(formats)
+    asked = [part.strip().lower() for item in items for part in str(item).split(",") if part.strip()]
+    unknown = [a for a in asked if a not in FORMATS and a != "all"]
+    if unknown or not asked:
+        raise InputError([Problem(name, "不认识的输出格式" if unknown else "没有指定输出格式",
+                                  value="、".join(unknown) if unknown else repr(formats),
+                                  expected="、".join(FORMATS) + " 或 all（可用逗号分隔几种，如 parquet,xlsx）")])
+    return tuple(f for f in FORMATS if f in asked or "all" in asked)
+
+
+def _for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as Parquet stores it: columns mixing text and numbers (实际值, 标准值…) become text.
+
+    Such a cell is written as the CSV writes it (``0.85``, ``True``, ``达标``; missing stays missing),
+    so that the Parquet file reads back as the CSV does; every other column keeps its dtype.
+    """
+    out = frame
+    for col in frame.columns:
+        column = frame[col]
+        if column.dtype != object:
+            continue
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty", "boolean", "integer", "floating"):
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = column.map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v) else str(v)).astype(object)
+        out[col] = out[col].where(out[col].notna(), None)
+    return out
+
+
+def write_results(assessment, folder: str | Path, *, formats=DEFAULT_FORMATS) -> list[Path]:
     """Write every result table of an :class:`~quality_balance.Assessment` into ``folder``.
 
-    Files: ``<table>.csv`` (UTF-8 with BOM, English column names and raw values — stable
-    for scripts) for verdicts, items, parts, shortfalls, counties, cv, units, recognition,
-    excluded; and ``评估结果.xlsx`` for people: a 说明 sheet, then one sheet per table
-    with Chinese headers and values, number formats, fitted widths, frozen header,
-    filters and print setup (module docstring; layout in ``docs/workbooks.md``).
+    Files, by format (``formats``):
+
+    * ``csv``: ``<table>.csv`` (UTF-8 with BOM, English column names and raw values — stable
+      for scripts) for verdicts, items, parts, shortfalls, counties, cv, units, recognition,
+      excluded; text cells a spreadsheet would run as a formula get a leading ``'``;
+    * ``parquet``: ``<table>.parquet`` for the same tables, the same English column names
+      and raw values with their dtypes (numbers, booleans, text; a column mixing text and
+      numbers is text, as in the CSV); no formula guard (Parquet is not opened by spreadsheets);
+    * ``xlsx``: ``评估结果.xlsx`` for people: a 说明 sheet, then one sheet per table
+      with Chinese headers and values, number formats, fitted widths, frozen header,
+      filters and print setup (module docstring; layout in ``docs/workbooks.md``).
+      A table longer than one sheet holds is split across sheets (:func:`sheet_parts`),
+      and the 说明 sheet says so.
+
     Synthetic data get a ``data`` column saying so in every table and the label on 说明.
-    A table longer than one sheet holds is split across sheets (:func:`sheet_parts`),
-    and the 说明 sheet says so. Every file appears, or none
-    does; any failure of a writer is an :class:`~quality_balance.errors.OutputError`
-    (:func:`quality_balance.output.atomic_folder`).
+    Every file appears, or none does; any failure of a writer is an
+    :class:`~quality_balance.errors.OutputError` (:func:`quality_balance.output.atomic_folder`).
 
     Parameters
     ----------
     assessment : Assessment
         From :func:`quality_balance.assess`.
     folder : str or Path
-        The output folder (created if needed); other files there are kept.
+        The output folder (created if needed); other files there are kept (also those of
+        formats not written this time).
+    formats : str or iterable of str, keyword-only
+        Among ``csv``, ``parquet``, ``xlsx`` or ``all`` (:func:`output_formats`); default
+        ``("csv", "xlsx")`` as before.
 
     Returns
     -------
     list of Path
-        The paths written: the nine CSV files in the order above, then
-        ``评估结果.xlsx``.
+        The paths written: the nine CSV files in the order above, then the nine Parquet
+        files, then ``评估结果.xlsx`` (each group only when asked for).
 
     Raises
     ------
+    InputError
+        ``formats`` names an unknown format.
     OutputError
         ``folder`` cannot be written (a file, no permission, disk full) or a writer
         failed; nothing half-written is left and earlier files stay as they were.
     """
-    import openpyxl
+    from .xlsx_stream import StreamingWorkbook
 
+    formats = output_formats(formats)
     ra = assessment.resources
     tables = {"verdicts": assessment.verdicts, "items": assessment.items, "parts": assessment.parts,
               "shortfalls": assessment.shortfalls,
@@ -552,28 +595,35 @@ def write_results(assessment, folder: str | Path) -> list[Path]:
     profiles = _profile_titles(assessment)
     names = []
     with atomic_folder(folder) as tmp:
-        for name, frame in tables.items():
-            neutralise_formulas(frame).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-            names.append(f"{name}.csv")
-        sheets = {name: sheet_parts(RESULT_SHEETS[name], frame) for name, frame in tables.items()}
-        split = [f"{RESULT_SHEETS[name]}共 {sum(len(p) for _, p in parts)} 行，超过 Excel 每张工作表 "
-                 f"{EXCEL_MAX_ROWS} 行（含表头）的上限，分在工作表 {'、'.join(s for s, _ in parts)} 中（每张都有表头）"
-                 for name, parts in sheets.items() if len(parts) > 1]
-        book = openpyxl.Workbook(write_only=True)
-        try:
-            _write_notes(book, _note_rows(assessment, tables, sheets, profiles, split))
-            title = SYNTHETIC_LABEL if assessment.synthetic else None
-            for name, parts in sheets.items():
-                for sheet, part in parts:
-                    people = neutralise_formulas(for_people(part, profiles=profiles, table=name))
-                    _write_table(book, sheet, people, _english_columns(part), title=title,
-                                 percent=_PERCENT_0_100.get(name, ()))
-        except BaseException:
-            _discard(book)
-            raise
-        if assessment.synthetic:
-            book.properties.title = SYNTHETIC_LABEL
-            book.properties.description = "synthetic demo data — not real statistics"
-        book.save(tmp / "评估结果.xlsx")
-        names.append("评估结果.xlsx")
+        if "csv" in formats:
+            for name, frame in tables.items():
+                neutralise_formulas(frame).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+                names.append(f"{name}.csv")
+        if "parquet" in formats:
+            for name, frame in tables.items():
+                _for_parquet(frame).to_parquet(tmp / f"{name}.parquet", index=False, engine="pyarrow")
+                names.append(f"{name}.parquet")
+        if "xlsx" in formats:
+            sheets = {name: sheet_parts(RESULT_SHEETS[name], frame) for name, frame in tables.items()}
+            split = [f"{RESULT_SHEETS[name]}共 {sum(len(p) for _, p in parts)} 行，超过 Excel 每张工作表 "
+                     f"{EXCEL_MAX_ROWS} 行（含表头）的上限，分在工作表 {'、'.join(s for s, _ in parts)} 中"
+                     "（每张都有表头）" for name, parts in sheets.items() if len(parts) > 1]
+            book = StreamingWorkbook(tmp / WORKBOOK_NAME)
+            try:
+                _write_notes(book, _note_rows(assessment, tables, sheets, profiles, split,
+                                              machine=tuple(f for f in formats if f != "xlsx")))
+                title = SYNTHETIC_LABEL if assessment.synthetic else None
+                for name, parts in sheets.items():
+                    for sheet, part in parts:
+                        people = neutralise_formulas(for_people(part, profiles=profiles, table=name))
+                        _write_table(book, sheet, people, _english_columns(part), title=title,
+                                     percent=_PERCENT_0_100.get(name, ()))
+                if assessment.synthetic:
+                    book.title = SYNTHETIC_LABEL
+                    book.description = "synthetic demo data — not real statistics"
+                book.close()
+            except BaseException:
+                book.discard()
+                raise
+            names.append(WORKBOOK_NAME)
     return [Path(folder) / n for n in names]
