@@ -29,11 +29,14 @@ import pandas as pd
 
 from ..errors import CalculationError
 from ..standards.profile import Profile, profiles_by_county
-from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS,
-                      STAGE_LABELS, STAGES)
+from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
+                      INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
 from .rules import FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed, limit_text, number_text
 from .split import split_units
-from ..stats import grouped_cv_influence, grouped_gini, grouped_theil, grouped_weighted_cv
+from ..stats import grouped_cv_influence
+from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
+from ..stats.gini import gini_by_code
+from ..stats.theil import theil_by_code
 
 __all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
 
@@ -229,13 +232,71 @@ def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
                      dtype=object)
 
 
+def _place_codes(units: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Each unit's row in ``places`` (−1 when not there), hashing only one key per run of units.
+
+    ``units`` are sorted by place (:func:`~quality_balance.method.split.split_units`), so the place
+    changes only between runs: the runs are found by comparing neighbours and only the first unit of
+    each run is looked up.
+    """
+    n = len(units)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.zeros(n, dtype=bool)
+    start[0] = True
+    for col in PLACE:
+        a = units[col].to_numpy()
+        start[1:] |= a[1:] != a[:-1]
+    first = np.flatnonzero(start)
+    run_keys = pd.MultiIndex.from_frame(units[PLACE].iloc[first])
+    at = pd.MultiIndex.from_frame(places[PLACE]).get_indexer(run_keys)
+    return np.repeat(at, np.diff(np.append(first, n))).astype(np.int64)
+
+
+def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """CV, mean, unweighted CV, units, students, Gini and Theil of every (place, stage, indicator) of the grid.
+
+    The groups are integer codes, (place row · stages + stage) · indicators + indicator, the order of
+    the grid itself: the place of each unit is found once (:func:`_place_codes`), never by hashing the
+    text keys of the long table, and the kernels (:mod:`quality_balance.stats`) work on the codes.
+    """
+    k, n_st = len(INDICATORS), len(STAGES)
+    n = len(long) // k if k else 0
+    head = long.iloc[:n]
+    stage = pd.Index(list(STAGES)).get_indexer(head["stage"])
+    unit_group = _place_codes(head, places) * n_st + stage
+    unit_group = np.where((unit_group >= 0) & (stage >= 0), unit_group, -1)
+    code = (unit_group[None, :] * k + np.arange(k)[:, None]).reshape(-1)  # long is indicator-major
+    code[np.tile(unit_group < 0, k)] = -1
+    n_groups = len(places) * n_st * k
+    x = long["value"].to_numpy(dtype=float)
+    w_raw = long["students"]
+    w = w_raw.to_numpy(dtype=float)
+    keep = ~np.isnan(x) & (w > 0) & (code >= 0)
+    c, x, w = code[keep], x[keep], w[keep]
+    students, mean, variance = weighted_moments_by_code(x, w, c, n_groups)
+    n_units = np.bincount(c, minlength=n_groups).astype(int)
+    loc, loc_uniques = pd.factorize(head["location"], use_na_sentinel=False)
+    loc = np.tile(loc, k)[keep]
+    theil, between, within = theil_by_code(x, w, c, n_groups, loc, max(len(loc_uniques), 1))
+    stats = pd.DataFrame({
+        "cv": cv_from_moments(mean, variance), "mean": mean,
+        "cv_unweighted": weighted_cv_by_code(x, np.ones_like(x), c, n_groups),
+        "n_units": n_units, "students": students,
+        "gini": gini_by_code(x, w, c, n_groups),
+        "theil": theil, "theil_between": between, "theil_within": within})
+    empty = n_units == 0  # as a reindex of the groups found would leave them
+    stats.loc[empty, ["cv", "mean", "cv_unweighted", "students", "gini", "theil", "theil_between",
+                      "theil_within"]] = np.nan
+    if not empty.any() and pd.api.types.is_integer_dtype(w_raw.dtype):  # whole students stay whole numbers
+        stats["students"] = np.rint(students).astype(w_raw.dtype)
+    return stats
+
+
 def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
-    stats = grouped_weighted_cv(long, GROUP)
-    stats = stats.join(grouped_gini(long, GROUP)).join(grouped_theil(long, GROUP, group="location"))
-    grid = pd.MultiIndex.from_frame(
-        places.merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
-        .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = stats.reindex(grid).reset_index()
+    grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
+            .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
+    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
     cfg = settings.reindex(pd.MultiIndex.from_frame(cv[COUNTY]))
     cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
