@@ -31,14 +31,15 @@ from ..errors import CalculationError
 from ..standards.profile import Profile, profiles_by_county
 from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
-from .rules import FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed, limit_text, number_text
+from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
+                    number_texts)
 from .split import split_units
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
 from ..stats.theil import theil_by_code
 
-__all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
+__all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value", "format_values"]
 
 _DECIMALS = {"R6": 0}
 #: Decimals of a CV in reason texts (more when needed against its limit).
@@ -56,6 +57,20 @@ def format_value(indicator: str, value: float, limit: float | None = None) -> st
     ('1234', '4.46', '1999.6')
     """
     return number_text(value, limit, decimals=_DECIMALS.get(indicator, 2), thousands=False)
+
+
+def format_values(indicators, values, limits=None) -> np.ndarray:
+    """:func:`format_value` of every row at once (indicators, values and limits aligned; vectorised).
+
+    >>> format_values(["R6", "R4", "R6"], [1234.5, 4.456, 1999.6], [None, None, 2000]).tolist()
+    ['1234', '4.46', '1999.6']
+    """
+    ind = np.asarray(indicators, dtype=object)
+    decimals = np.full(ind.shape, 2, dtype=np.int64)
+    for indicator, d in _DECIMALS.items():
+        decimals[ind == indicator] = d
+    return number_texts(np.asarray(values, dtype=float), None if limits is None else np.asarray(limits, dtype=object),
+                        decimals=decimals, thousands=False)
 
 
 def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -167,12 +182,11 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     with ``long``).
     """
     ind = long["indicator"]
-    value = pd.Series([format_value(i, v, t) for i, v, t in zip(ind, long["value"], long["threshold"])],
-                      index=long.index, dtype=object)
-    pct = long["ratio"].to_numpy() * 100
+    value = pd.Series(format_values(ind, long["value"], long["threshold"]), index=long.index, dtype=object)
+    pct = long["ratio"].to_numpy(dtype=float) * 100
     floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
-    share = [number_text(p, None, decimals=max(digits_needed(p, 100.0, 1), digits_needed(p, f, 1))) + "%"
-             for p, f in zip(pct, floor)]
+    share = number_texts(pct, None, decimals=np.maximum(digits_needed_array(pct, 100.0, 1),
+                                                        digits_needed_array(pct, floor, 1))) + "%"
     threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False))
     return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
         share, index=long.index, dtype=object) + "）"
@@ -228,8 +242,9 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.
 
 def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
     """CVs for reason texts: three decimals, more when needed not to read as the limit."""
-    return pd.Series([number_text(c, t, decimals=CV_DECIMALS) for c, t in zip(cv, limit)], index=cv.index,
-                     dtype=object)
+    return pd.Series(number_texts(cv.to_numpy(dtype=float, na_value=np.nan),
+                                  limit.to_numpy(dtype=float, na_value=np.nan), decimals=CV_DECIMALS),
+                     index=cv.index, dtype=object)
 
 
 def _place_codes(units: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
