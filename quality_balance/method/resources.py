@@ -329,9 +329,9 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
          stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
          stage_zh + " " + cv["indicator"] + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据",
          stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
-         + cv["limit"].map(limit_text)],
+         + _mapped(cv["limit"], limit_text)],
         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
-        + cv["limit"].map(limit_text))
+        + _mapped(cv["limit"], limit_text))
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
              "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
     return cv[order]
@@ -339,15 +339,20 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
 
 def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     key = COUNTY + ["year"]
-    u = units.groupby(key).agg(n_units=("school_id", "size"),
-                               n_failing=("passes_school_rule", lambda s: int((~s).sum())))
+    at = _place_codes(units, places)  # units are sorted by place: no hashing of their text keys
+    n_places = len(places)
+    found = at >= 0
+    u = pd.DataFrame({"n_units": np.bincount(at[found], minlength=n_places),
+                      "n_failing": np.bincount(at[found], weights=~units["passes_school_rule"].to_numpy(bool)[found],
+                                               minlength=n_places).astype(np.int64)},
+                     index=pd.MultiIndex.from_frame(places[key]))
     failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
     shown = failing.groupby(key).head(5)
     fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
         [shown[k] for k in key]).agg("、".join).rename("failing_schools")
     applicable = cv[cv["status"] != "not_applicable"]
-    c = applicable.groupby(key).agg(n_cv=("status", "size"),
-                                    n_cv_failing=("status", lambda s: int((s != "met").sum())))
+    c = applicable.assign(_failing=applicable["status"].ne("met")).groupby(key).agg(
+        n_cv=("status", "size"), n_cv_failing=("_failing", "sum"))
     rel = applicable.assign(rel=applicable["cv"] / applicable["limit"]).sort_values("rel", ascending=False)
     worst = rel.groupby(key).head(1).set_index(key)[["stage", "indicator", "cv", "limit"]]
     worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
@@ -360,7 +365,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")
     worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
                  + " " + _cv_text(out["worst_cv"], out["worst_cv_limit"]) + "/"
-                 + out["worst_cv_limit"].map(limit_text))
+                 + _mapped(out["worst_cv_limit"], limit_text))
     fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
                           + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
                           + "）", "")
