@@ -656,6 +656,21 @@ def _blank(column: pd.Series) -> np.ndarray:
     return (pd.Series(uniques, dtype=object).str.strip() == "").to_numpy()[codes]
 
 
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or only spaces.
+
+    Column by column, only the rows still blank so far are looked at: after the first column
+    (the year, the county...) hardly any row is left to check, so the cost is about one column's.
+    """
+    blank = np.ones(len(frame), dtype=bool)
+    for c in frame.columns:
+        rows = np.flatnonzero(blank)
+        if not rows.size:
+            break
+        blank[rows] = _blank(frame[c].iloc[rows])
+    return blank
+
+
 def _excel_column(index: int) -> str:
     """0 → 'A', 27 → 'AB'."""
     letters = ""
@@ -706,8 +721,7 @@ def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawS
     frame = body[list(names)].rename(columns=names)
     if len(frame) and _is_units_row([frame.iloc[0][n] for n in headers]):
         frame, rows = frame.iloc[1:], rows[1:]
-    keep = ~np.logical_and.reduce([_blank(frame[c]) for c in frame.columns]) if len(frame.columns) else \
-        np.zeros(len(frame), bool)
+    keep = ~_blank_rows(frame) if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame.loc[keep].reset_index(drop=True)
     sheet = RawSheet(table, grid.file, grid.sheet, frame, rows[keep], header_row, headers,
                      tuple(ignored), grid.encoding, _year_hint(grid.sheet, Path(grid.file).stem))
