@@ -202,9 +202,14 @@ def _mapped(series: pd.Series, fn) -> pd.Series:
 def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
     """Row by row, the non-empty texts of a 2-D object array joined with ``sep`` (column order kept)."""
     out = np.full(matrix.shape[0], "", dtype=object)
+    rows = np.flatnonzero((matrix != "").any(axis=1)) if matrix.shape[1] else np.zeros(0, dtype=np.intp)
+    if not rows.size:
+        return out
+    joined = np.full(rows.size, "", dtype=object)  # only the rows with a text: most units miss nothing
     for j in range(matrix.shape[1]):
-        col = matrix[:, j]
-        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
+        col = matrix[rows, j]
+        joined = np.where(col == "", joined, np.where(joined == "", col, joined + sep + col))
+    out[rows] = joined
     return out
 
 
