@@ -331,9 +331,13 @@ def _read_csv(path: Path, file: str) -> list[_Grid]:
 
 
 def _parse_csv(text: str, sep: str, width: int) -> pd.DataFrame:
-    """Every record as ``width`` text cells (short rows padded with "")."""
-    return pd.read_csv(_io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
-                       na_filter=False, skip_blank_lines=False, engine="c")
+    """Every record as ``width`` text cells (short rows padded with "").
+
+    The parser reads the text as UTF-8 bytes: from a text buffer pandas' C parser is several times
+    slower, and more so the larger the file (25 s instead of 7 s for a 200 MB school table).
+    """
+    return pd.read_csv(_io.BytesIO(text.encode("utf-8")), sep=sep, header=None, names=range(width), dtype=str,
+                       na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8")
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str:

@@ -1,5 +1,7 @@
 """Sums by integer group codes with pandas' compensated (Kahan) summation, without hashing any key.
 
+Method: docs/method.md §4.6.
+
 The grouped Gini and Theil kernels sum per-unit terms that nearly cancel (a Theil between-part of
 2·10⁻⁵ from terms of 10⁻³): summed as pandas sums a groupby — compensated, in row order — they give
 exactly the figures the text-keyed groupbys gave, while the groups are integer codes laid out as
