@@ -434,7 +434,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     if missing:
         raise CalculationError(f"schools: expected the canonical columns {missing} (load the table with "
                                f"qb.load_schools), received columns {list(schools.columns)[:12]}")
-    schools = schools.copy()
+    schools = schools.copy(deep=False)  # copy-on-write: the columns added below never touch the caller's frame
     if "students_senior" not in schools:
         schools["students_senior"] = 0.0
     for col in ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"):

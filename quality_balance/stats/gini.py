@@ -96,17 +96,29 @@ def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
     if x.size == 0:
         return np.full(n_groups, np.nan)
     # (group, value) order, ties in row order: the rank of each value (stable), then the group
+    order = np.argsort(x, kind="stable")
     rank = np.empty(x.size, dtype=np.int64)
-    rank[np.argsort(x, kind="stable")] = np.arange(x.size, dtype=np.int64)
-    order = np.argsort(codes * x.size + rank)
+    rank[order] = np.arange(x.size, dtype=np.int64)
+    del order
+    rank += codes * x.size
+    order = np.argsort(rank)
+    del rank
     c, x, w = codes[order], x[order], w[order]
+    del order
     total = group_sums({"w": w}, c, n_groups)["w"]
     keys = pd.Categorical.from_codes(c, categories=pd.RangeIndex(n_groups), validate=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = w / total[c]
+        del w
         cum = pd.Series(p).groupby(keys, observed=False, sort=False).cumsum().to_numpy()
-        sums = group_sums({"mean": p * x, "term": p * x * (2 * cum - p - 1)}, c, n_groups)
-        mean, term = sums["mean"], sums["term"]
+        px = p * x
+        del x
+        mean = group_sums({"mean": px}, c, n_groups)["mean"]
+        factor = cum * 2  # 2 F_i − p_i − 1, in place
+        del cum
+        factor -= p
+        factor -= 1
+        term = group_sums({"term": px * factor}, c, n_groups)["term"]
         return np.where((mean != 0) & (total > 0), term / np.where(mean != 0, mean, 1.0), np.nan)
 
 

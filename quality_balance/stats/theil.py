@@ -144,27 +144,36 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
     c = np.asarray(codes, dtype=np.int64)
     sub = c * int(n_subgroups) + np.asarray(subgroups, dtype=np.int64)
     n_sub = n_groups * int(n_subgroups)
+    # the per-unit terms are built one at a time and each summed as soon as it exists, so that no more
+    # than a few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows)
     res = w * x
     sums = group_sums({"p": w, "r": res}, c, n_groups)
     total_p, total_r = sums["p"], sums["r"]
     sums = group_sums({"p": w, "r": res}, sub, n_sub)
+    del res
     g_p, g_r = sums["p"][sub], sums["r"][sub]
+    del sub
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_g = total_r / total_p
-        mean = mean_g[c]
-        safe_mean = np.where(mean != 0, mean, np.nan)
-        total_term = (w / total_p[c]) * _xlogx(x / safe_mean)
+        safe_mean = mean_g[c]
+        safe_mean[safe_mean == 0] = np.nan
+        t_total = group_sums({"t": (w / total_p[c]) * _xlogx(x / safe_mean)}, c, n_groups)["t"]
         g_mean = g_r / g_p
-        t_within_unit = (w / g_p) * _xlogx(x / np.where(g_mean != 0, g_mean, np.nan))
-        tr = total_r[c]
-        share = g_r / np.where(tr != 0, tr, np.nan)  # resource share of the unit's group
+        share = total_r[c]
+        share[share == 0] = np.nan
+        np.divide(g_r, share, out=share)  # resource share of the unit's group
+        del g_r
         # within = Σ_g s_g T_g, written per unit: s_g · (P_i / P_g) · r_ig ln r_ig
+        term = x / np.where(g_mean != 0, g_mean, np.nan)
+        term = share * ((w / g_p) * _xlogx(term))
+        within = group_sums({"within": term}, c, n_groups)["within"]
         # between = Σ_g s_g ln(X̄_g / X̄), counted once per group: weight each unit by P_i / P_g
         ratio = g_mean / safe_mean
-        log_ratio = np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1.0)), 0.0)
-        sums = group_sums({"t": total_term, "within": share * t_within_unit,
-                           "between": share * log_ratio * w / g_p}, c, n_groups)
-    t_total, within, between = sums["t"], sums["within"], sums["between"]
+        del g_mean, safe_mean
+        term = share * np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1.0)), 0.0) * w / g_p
+        del ratio, share, g_p
+        between = group_sums({"between": term}, c, n_groups)["between"]
+        del term
     undefined = ~(mean_g != 0) | (total_p <= 0)  # zero mean, or no units
     return tuple(np.where(undefined, np.nan, a) for a in (t_total, between, within))
 
