@@ -44,6 +44,7 @@ and categories ``str``.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -269,6 +270,8 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
 
 def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray) -> pd.Series:
     """Text without control characters; each cleaned cell is reported as a warning naming it."""
+    if not _may_hold(text, CONTROL_CHARACTERS + "|" + _LINE_BREAKS):
+        return text  # the usual case, found by one search of the whole column
     dirty = usable & text.str.contains(CONTROL_CHARACTERS + "|" + _LINE_BREAKS, regex=True).fillna(False).to_numpy()
     if not dirty.any():
         return text
@@ -279,6 +282,15 @@ def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray)
     sheet.report(col.name, dirty, "文本中含有控制字符或换行（常见于从 Word 或网页粘贴），已删除",
                  "不含控制字符的文本", fix=fixes, severity="warning")
     return cleaned
+
+
+def _may_hold(text: pd.Series, pattern: str) -> bool:
+    """Whether any cell of ``text`` may match ``pattern``: one regular-expression search of the cells
+    joined with a space (False only when no cell can match; non-text cells: True, to look cell by cell)."""
+    try:
+        return re.search(pattern, " ".join(text.to_numpy(dtype=object))) is not None
+    except TypeError:
+        return True
 
 
 def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
@@ -313,13 +325,33 @@ class _Cells:
     number: pd.Series | None = None
 
 
+_PLAIN_DECIMALS = re.compile(r"[^0-9eE.+\-|]")
+
+
+def _to_numbers(cells: pd.Series) -> np.ndarray:
+    """The cells as float64, NaN where a cell is not a number (``pd.to_numeric(errors="coerce")``).
+
+    A column of plain decimal numbers (ASCII digits, sign, point, exponent: what almost every cell
+    is) is converted by numpy in one pass, which is several times faster; any other column, or one
+    with a cell numpy cannot read, goes through ``pd.to_numeric`` as before.
+    """
+    values = cells.to_numpy(dtype=object)
+    if values.size and _PLAIN_DECIMALS.search("|".join(values) if all(map(str.__instancecheck__, values))
+                                              else "x") is None:
+        try:
+            return values.astype("float64")
+        except ValueError:
+            pass
+    return pd.to_numeric(cells, errors="coerce").astype("float64").to_numpy()
+
+
 def _cells(sheet: _Sheet, col: Column) -> _Cells:
     raw = sheet.raw.frame[col.name]
     number = None
     if col.kind in _NUMERIC_KINDS:
         number = pd.Series(np.nan, index=raw.index, dtype="float64")
         plain = ~raw.isin(_PLAIN_NOT_NUMBERS).to_numpy()  # cheap: skip "" and "—" before parsing
-        number[plain] = pd.to_numeric(raw[plain], errors="coerce").astype("float64").to_numpy()
+        number[plain] = _to_numbers(raw[plain])
         slow = number.isna().to_numpy()
         text = raw.astype(object)
         text[slow] = _normalised(raw[slow]).to_numpy()

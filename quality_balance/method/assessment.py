@@ -26,7 +26,7 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, dimension_status, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
 from ..standards.profile import Profile, profiles_by_county
-from .resources import ResourceAssessment, assess_resources, format_value
+from .resources import ResourceAssessment, _mapped, assess_resources, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
 from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
@@ -224,9 +224,9 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["gap"] = b["threshold"] - b["value"]
         b["relative_gap"] = b["gap"] / b["threshold"]
         b["reason"] = (b["school_name"] + "（" + b["stage"].map(STAGE_LABELS) + "）" + b["item"] + " "
-                       + [format_value(i, x, t) for i, x, t in zip(b["item"], b["value"], b["threshold"])]
-                       + "，达标值 " + b["threshold"].map(lambda t: limit_text(t, thousands=False)) + "，差 "
-                       + [format_value(i, x, 0.0) for i, x in zip(b["item"], b["gap"])])
+                       + format_values(b["item"], b["value"], b["threshold"])
+                       + "，达标值 " + _mapped(b["threshold"], lambda t: limit_text(t, thousands=False)) + "，差 "
+                       + format_values(b["item"], b["gap"], np.zeros(len(b))))
         blocks.append(b)
     # 2. CVs over the limit (or undefined)
     cv = ra.cv[ra.cv["status"].isin(["not_met", "undefined"])]

@@ -29,13 +29,17 @@ import pandas as pd
 
 from ..errors import CalculationError
 from ..standards.profile import Profile, profiles_by_county
-from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, INDICATOR_LABELS, INDICATOR_SCALE, INDICATORS,
-                      STAGE_LABELS, STAGES)
-from .rules import FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed, limit_text, number_text
+from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
+                      INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
+from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
+                    number_texts)
 from .split import split_units
-from ..stats import grouped_cv_influence, grouped_gini, grouped_theil, grouped_weighted_cv
+from ..stats import grouped_cv_influence
+from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
+from ..stats.gini import gini_by_code
+from ..stats.theil import theil_by_code
 
-__all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value"]
+__all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value", "format_values"]
 
 _DECIMALS = {"R6": 0}
 #: Decimals of a CV in reason texts (more when needed against its limit).
@@ -53,6 +57,20 @@ def format_value(indicator: str, value: float, limit: float | None = None) -> st
     ('1234', '4.46', '1999.6')
     """
     return number_text(value, limit, decimals=_DECIMALS.get(indicator, 2), thousands=False)
+
+
+def format_values(indicators, values, limits=None) -> np.ndarray:
+    """:func:`format_value` of every row at once (indicators, values and limits aligned; vectorised).
+
+    >>> format_values(["R6", "R4", "R6"], [1234.5, 4.456, 1999.6], [None, None, 2000]).tolist()
+    ['1234', '4.46', '1999.6']
+    """
+    ind = np.asarray(indicators, dtype=object)
+    decimals = np.full(ind.shape, 2, dtype=np.int64)
+    for indicator, d in _DECIMALS.items():
+        decimals[ind == indicator] = d
+    return number_texts(np.asarray(values, dtype=float), None if limits is None else np.asarray(limits, dtype=object),
+                        decimals=decimals, thousands=False)
 
 
 def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,12 +182,11 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     with ``long``).
     """
     ind = long["indicator"]
-    value = pd.Series([format_value(i, v, t) for i, v, t in zip(ind, long["value"], long["threshold"])],
-                      index=long.index, dtype=object)
-    pct = long["ratio"].to_numpy() * 100
+    value = pd.Series(format_values(ind, long["value"], long["threshold"]), index=long.index, dtype=object)
+    pct = long["ratio"].to_numpy(dtype=float) * 100
     floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
-    share = [number_text(p, None, decimals=max(digits_needed(p, 100.0, 1), digits_needed(p, f, 1))) + "%"
-             for p, f in zip(pct, floor)]
+    share = number_texts(pct, None, decimals=np.maximum(digits_needed_array(pct, 100.0, 1),
+                                                        digits_needed_array(pct, floor, 1))) + "%"
     threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False))
     return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
         share, index=long.index, dtype=object) + "）"
@@ -185,9 +202,14 @@ def _mapped(series: pd.Series, fn) -> pd.Series:
 def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
     """Row by row, the non-empty texts of a 2-D object array joined with ``sep`` (column order kept)."""
     out = np.full(matrix.shape[0], "", dtype=object)
+    rows = np.flatnonzero((matrix != "").any(axis=1)) if matrix.shape[1] else np.zeros(0, dtype=np.intp)
+    if not rows.size:
+        return out
+    joined = np.full(rows.size, "", dtype=object)  # only the rows with a text: most units miss nothing
     for j in range(matrix.shape[1]):
-        col = matrix[:, j]
-        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
+        col = matrix[rows, j]
+        joined = np.where(col == "", joined, np.where(joined == "", col, joined + sep + col))
+    out[rows] = joined
     return out
 
 
@@ -225,17 +247,76 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.
 
 def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
     """CVs for reason texts: three decimals, more when needed not to read as the limit."""
-    return pd.Series([number_text(c, t, decimals=CV_DECIMALS) for c, t in zip(cv, limit)], index=cv.index,
-                     dtype=object)
+    return pd.Series(number_texts(cv.to_numpy(dtype=float, na_value=np.nan),
+                                  limit.to_numpy(dtype=float, na_value=np.nan), decimals=CV_DECIMALS),
+                     index=cv.index, dtype=object)
+
+
+def _place_codes(units: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Each unit's row in ``places`` (−1 when not there), hashing only one key per run of units.
+
+    ``units`` are sorted by place (:func:`~quality_balance.method.split.split_units`), so the place
+    changes only between runs: the runs are found by comparing neighbours and only the first unit of
+    each run is looked up.
+    """
+    n = len(units)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.zeros(n, dtype=bool)
+    start[0] = True
+    for col in PLACE:
+        a = units[col].to_numpy()
+        start[1:] |= a[1:] != a[:-1]
+    first = np.flatnonzero(start)
+    run_keys = pd.MultiIndex.from_frame(units[PLACE].iloc[first])
+    at = pd.MultiIndex.from_frame(places[PLACE]).get_indexer(run_keys)
+    return np.repeat(at, np.diff(np.append(first, n))).astype(np.int64)
+
+
+def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """CV, mean, unweighted CV, units, students, Gini and Theil of every (place, stage, indicator) of the grid.
+
+    The groups are integer codes, (place row · stages + stage) · indicators + indicator, the order of
+    the grid itself: the place of each unit is found once (:func:`_place_codes`), never by hashing the
+    text keys of the long table, and the kernels (:mod:`quality_balance.stats`) work on the codes.
+    """
+    k, n_st = len(INDICATORS), len(STAGES)
+    n = len(long) // k if k else 0
+    head = long.iloc[:n]
+    stage = pd.Index(list(STAGES)).get_indexer(head["stage"])
+    unit_group = _place_codes(head, places) * n_st + stage
+    unit_group = np.where((unit_group >= 0) & (stage >= 0), unit_group, -1)
+    code = (unit_group[None, :] * k + np.arange(k)[:, None]).reshape(-1)  # long is indicator-major
+    code[np.tile(unit_group < 0, k)] = -1
+    n_groups = len(places) * n_st * k
+    x = long["value"].to_numpy(dtype=float)
+    w_raw = long["students"]
+    w = w_raw.to_numpy(dtype=float)
+    keep = ~np.isnan(x) & (w > 0) & (code >= 0)
+    c, x, w = code[keep], x[keep], w[keep]
+    students, mean, variance = weighted_moments_by_code(x, w, c, n_groups)
+    n_units = np.bincount(c, minlength=n_groups).astype(int)
+    loc, loc_uniques = pd.factorize(head["location"], use_na_sentinel=False)
+    loc = np.tile(loc, k)[keep]
+    theil, between, within = theil_by_code(x, w, c, n_groups, loc, max(len(loc_uniques), 1))
+    stats = pd.DataFrame({
+        "cv": cv_from_moments(mean, variance), "mean": mean,
+        "cv_unweighted": weighted_cv_by_code(x, np.ones_like(x), c, n_groups),
+        "n_units": n_units, "students": students,
+        "gini": gini_by_code(x, w, c, n_groups),
+        "theil": theil, "theil_between": between, "theil_within": within})
+    empty = n_units == 0  # as a reindex of the groups found would leave them
+    stats.loc[empty, ["cv", "mean", "cv_unweighted", "students", "gini", "theil", "theil_between",
+                      "theil_within"]] = np.nan
+    if not empty.any() and pd.api.types.is_integer_dtype(w_raw.dtype):  # whole students stay whole numbers
+        stats["students"] = np.rint(students).astype(w_raw.dtype)
+    return stats
 
 
 def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
-    stats = grouped_weighted_cv(long, GROUP)
-    stats = stats.join(grouped_gini(long, GROUP)).join(grouped_theil(long, GROUP, group="location"))
-    grid = pd.MultiIndex.from_frame(
-        places.merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
-        .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = stats.reindex(grid).reset_index()
+    grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
+            .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
+    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
     cfg = settings.reindex(pd.MultiIndex.from_frame(cv[COUNTY]))
     cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
@@ -253,9 +334,9 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
          stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
          stage_zh + " " + cv["indicator"] + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据",
          stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
-         + cv["limit"].map(limit_text)],
+         + _mapped(cv["limit"], limit_text)],
         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
-        + cv["limit"].map(limit_text))
+        + _mapped(cv["limit"], limit_text))
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
              "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
     return cv[order]
@@ -263,15 +344,20 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
 
 def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     key = COUNTY + ["year"]
-    u = units.groupby(key).agg(n_units=("school_id", "size"),
-                               n_failing=("passes_school_rule", lambda s: int((~s).sum())))
+    at = _place_codes(units, places)  # units are sorted by place: no hashing of their text keys
+    n_places = len(places)
+    found = at >= 0
+    u = pd.DataFrame({"n_units": np.bincount(at[found], minlength=n_places),
+                      "n_failing": np.bincount(at[found], weights=~units["passes_school_rule"].to_numpy(bool)[found],
+                                               minlength=n_places).astype(np.int64)},
+                     index=pd.MultiIndex.from_frame(places[key]))
     failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
     shown = failing.groupby(key).head(5)
     fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
         [shown[k] for k in key]).agg("、".join).rename("failing_schools")
     applicable = cv[cv["status"] != "not_applicable"]
-    c = applicable.groupby(key).agg(n_cv=("status", "size"),
-                                    n_cv_failing=("status", lambda s: int((s != "met").sum())))
+    c = applicable.assign(_failing=applicable["status"].ne("met")).groupby(key).agg(
+        n_cv=("status", "size"), n_cv_failing=("_failing", "sum"))
     rel = applicable.assign(rel=applicable["cv"] / applicable["limit"]).sort_values("rel", ascending=False)
     worst = rel.groupby(key).head(1).set_index(key)[["stage", "indicator", "cv", "limit"]]
     worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
@@ -284,7 +370,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")
     worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
                  + " " + _cv_text(out["worst_cv"], out["worst_cv_limit"]) + "/"
-                 + out["worst_cv_limit"].map(limit_text))
+                 + _mapped(out["worst_cv_limit"], limit_text))
     fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
                           + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
                           + "）", "")
@@ -348,7 +434,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     if missing:
         raise CalculationError(f"schools: expected the canonical columns {missing} (load the table with "
                                f"qb.load_schools), received columns {list(schools.columns)[:12]}")
-    schools = schools.copy()
+    schools = schools.copy(deep=False)  # copy-on-write: the columns added below never touch the caller's frame
     if "students_senior" not in schools:
         schools["students_senior"] = 0.0
     for col in ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"):

@@ -38,7 +38,8 @@ from ..schema import INDICATORS, RATINGS
 
 __all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
            "near_equal", "compare", "SchoolRule", "CLOSENESS", "closeness", "number_text", "numbers_text",
-           "limit_text", "digits_needed", "RATING_LEVELS", "rating_level", "rating_shortfall"]
+           "limit_text", "digits_needed", "number_texts",
+           "digits_needed_array", "RATING_LEVELS", "rating_level", "rating_shortfall"]
 
 #: Relative tolerance of every comparison: a value within ``FLOAT_TOLERANCE × |limit|`` of the
 #: limit counts as equal to it (binary rounding never decides a verdict).
@@ -204,6 +205,83 @@ def number_text(value, limit=None, *, decimals: int = 1, unit: str = "", thousan
     return f"{float(value):{',' if thousands else ''}.{k}f}{unit}"
 
 
+def digits_needed_array(values, limits, decimals) -> np.ndarray:
+    """:func:`digits_needed` of every element at once: each value is formatted once with its usual
+    decimals, and only those that would then read as equal to their limit (or on its wrong side)
+    go through :func:`digits_needed`.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values.
+    limits : array-like of float or float, or None
+        The threshold each value is compared with (NaN or ``None``: none).
+    decimals : int or array-like of int
+        The usual decimals, one for all or one per value.
+
+    Returns
+    -------
+    ndarray of int
+        The decimals each value needs.
+
+    >>> digits_needed_array([9.99, 5999.99, 4.2, 12.0], [10, 6000, 4.2, np.nan], [1, 0, 2, 1]).tolist()
+    [2, 2, 2, 1]
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    n = v.size
+    if limits is None:
+        lim = np.full(n, np.nan)
+    else:
+        raw = np.asarray(limits)
+        if raw.dtype == object:
+            raw = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        lim = np.broadcast_to(np.asarray(raw, dtype=float).ravel(), (n,))
+    d = np.broadcast_to(np.asarray(decimals, dtype=np.int64).ravel(), (n,))
+    with np.errstate(invalid="ignore"):
+        check = np.isfinite(v) & np.isfinite(lim) & ~(np.abs(v - lim) <= _slack(lim))
+    k = d.copy()
+    rows = np.flatnonzero(check)
+    if rows.size:
+        k[rows] = np.maximum(d[rows], 0)
+        shown = np.array([f"{x:.{kk}f}" for x, kk in zip(v[rows].tolist(), k[rows].tolist())], dtype=object)
+        wrong = np.sign(shown.astype(float) - lim[rows]) != np.sign(v[rows] - lim[rows])
+        for i in rows[wrong].tolist():
+            k[i] = digits_needed(float(v[i]), float(lim[i]), int(d[i]))
+    return k
+
+
+def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> np.ndarray:
+    """:func:`number_text` of every element of a numeric array at once (the same texts, vectorised).
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values (NaN reads "—").
+    limits : array-like of float or float, optional
+        The threshold each value is compared with (NaN or ``None``: none); the decimals come
+        from :func:`digits_needed_array`.
+    decimals : int or array-like of int
+        The usual decimals, one for all or one per value.
+    thousands : bool
+        Thousands separators (6,000).
+
+    Returns
+    -------
+    ndarray of str (object)
+        One text per value, without a unit.
+
+    >>> number_texts([9.99, 12.0, np.nan], 10, decimals=1).tolist()
+    ['9.99', '12.0', '—']
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    k = digits_needed_array(v, limits, decimals)
+    out = np.full(v.size, "—", dtype=object)
+    idx = np.flatnonzero(~np.isnan(v))
+    sep = "," if thousands else ""
+    out[idx] = np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(v[idx].tolist(), k[idx].tolist())], dtype=object)
+    return out
+
+
 def limit_text(limit, unit: str = "", *, thousands: bool = True) -> str:
     """A threshold in its shortest exact form: 10 → "10", 0.15 → "0.15", 6000 → "6,000"; "—" when missing.
 
@@ -238,6 +316,13 @@ def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | An
             return np.asarray(x, dtype=object)
         return [x] * n
 
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        limit_array = None if limits is None else np.asarray(spread(limits), dtype=object)
+        texts = number_texts(values.to_numpy(dtype=float, na_value=np.nan), limit_array,
+                             decimals=np.asarray(spread(decimals), dtype=object).astype(np.int64))
+        units = np.asarray(spread(unit), dtype=object)
+        texts = np.where(texts == "—", texts, texts + units.astype(str).astype(object))
+        return pd.Series(texts, index=values.index, dtype=object)
     out = [number_text(v, t, decimals=int(d), unit=u)
            for v, t, d, u in zip(values.to_numpy(), spread(limits), spread(decimals), spread(unit))]
     return pd.Series(out, index=values.index, dtype=object)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._groups import group_sums
 from ._validate import as_arrays
 
-__all__ = ["gini", "grouped_gini"]
+__all__ = ["gini", "grouped_gini", "gini_by_code"]
 
 
 def gini(values, weights=None) -> float:
@@ -60,16 +61,79 @@ def gini(values, weights=None) -> float:
     return float(np.sum(p * x * (2 * cum - p - 1)) / mean)
 
 
+def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
+    """Student-weighted Gini (module docstring) of every group at once, from integer group codes.
+
+    One sort of all rows by (group, value) — no per-group sort and no text keys — then one pass
+    of sums: F_i is each row's cumulative weight within its group (a grouped cumulative sum, so
+    it is exact per group, never a difference of a running total).
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Each unit's per-student value X_i (finite; drop missing values first).
+    weights : ndarray of float
+        Each unit's students P_i (positive).
+    codes : ndarray of int
+        Each unit's group, ``0 … n_groups − 1`` (no negative codes).
+    n_groups : int
+        Number of groups; a group without units gets ``nan``.
+
+    Returns
+    -------
+    ndarray of float, length ``n_groups``
+        G per group, unitless (0 equal … →1 concentrated); ``nan`` where the weighted mean is
+        0 or the group has no units.
+
+    Examples
+    --------
+    >>> gini_by_code([1.0, 3.0, 2.0, 2.0], [1, 1, 10, 30], [0, 0, 1, 1], 3).round(12).tolist()
+    [0.25, 0.0, nan]
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    codes = np.asarray(codes, dtype=np.int64)
+    if x.size == 0:
+        return np.full(n_groups, np.nan)
+    # (group, value) order, ties in row order: the rank of each value (stable), then the group
+    order = np.argsort(x, kind="stable")
+    rank = np.empty(x.size, dtype=np.int64)
+    rank[order] = np.arange(x.size, dtype=np.int64)
+    del order
+    rank += codes * x.size
+    order = np.argsort(rank)
+    del rank
+    c, x, w = codes[order], x[order], w[order]
+    del order
+    total = group_sums({"w": w}, c, n_groups)["w"]
+    keys = pd.Categorical.from_codes(c, categories=pd.RangeIndex(n_groups), validate=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = w / total[c]
+        del w
+        cum = pd.Series(p).groupby(keys, observed=False, sort=False).cumsum().to_numpy()
+        px = p * x
+        del x
+        mean = group_sums({"mean": px}, c, n_groups)["mean"]
+        factor = cum * 2  # 2 F_i − p_i − 1, in place
+        del cum
+        factor -= p
+        factor -= 1
+        term = group_sums({"term": px * factor}, c, n_groups)["term"]
+        return np.where((mean != 0) & (total > 0), term / np.where(mean != 0, mean, 1.0), np.nan)
+
+
 def grouped_gini(frame: pd.DataFrame, by: list[str], value: str = "value",
                  weight: str = "students") -> pd.Series:
-    """Weighted Gini for every group of ``frame`` at once (a Series indexed by ``by``)."""
+    """Weighted Gini for every group of ``frame`` at once (a Series indexed by ``by``, sorted).
+
+    Rows with a missing value or zero weight are ignored; the groups are factorised once and
+    :func:`gini_by_code` does the rest.
+    """
     data = frame.loc[frame[value].notna() & (frame[weight] > 0), by + [value, weight]]
-    data = data.sort_values(by + [value], kind="stable")
-    g = data.groupby(by, sort=True)
-    p = data[weight] / g[weight].transform("sum")
-    mean = (p * data[value]).groupby([data[c] for c in by]).transform("sum")
-    cum = p.groupby([data[c] for c in by]).cumsum()
-    term = p * data[value] * (2 * cum - p - 1)
-    total = term.groupby([data[c] for c in by], sort=True).sum()
-    means = mean.groupby([data[c] for c in by], sort=True).first()
-    return (total / means.where(means != 0)).rename("gini")
+    grouped = data.groupby(by, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    keep = ~np.isnan(codes)  # rows whose key has a missing part belong to no group
+    index = grouped.size().index
+    out = gini_by_code(data[value].to_numpy(float)[keep], data[weight].to_numpy(float)[keep],
+                       codes[keep].astype(np.int64), len(index))
+    return pd.Series(out, index=index, name="gini")

@@ -361,3 +361,19 @@ def test_check_files_does_not_raise_and_returns_warnings_too(tmp_path):
     problems = check_files(path)
     assert {p.severity for p in problems} == {"error", "warning"}
     assert check_files([]) == []
+
+
+def test_plain_numbers_are_converted_as_pd_to_numeric_would():
+    import numpy as np
+    import pandas as pd
+
+    from quality_balance.inputs.validate import _to_numbers
+
+    assert _to_numbers(pd.Series(["12", "-3.5", "1e3", "+7"], dtype=object)).tolist() == [12.0, -3.5, 1000.0, 7.0]
+    # numpy would read "1_000" and Arabic-Indic digits: such columns go through pd.to_numeric (NaN, then reported)
+    out = _to_numbers(pd.Series(["1_000", "5"], dtype=object))
+    assert np.isnan(out[0]) and out[1] == 5.0
+    out = _to_numbers(pd.Series(["١٢", "5"], dtype=object))
+    assert np.isnan(out[0]) and out[1] == 5.0
+    out = _to_numbers(pd.Series(["abc", "5"], dtype=object))
+    assert np.isnan(out[0]) and out[1] == 5.0

@@ -341,3 +341,20 @@ def test_rating_levels_and_shortfalls_at_and_past_the_minimum():
     assert pd.isna(rating_level(pd.Series(["很好"])).iloc[0])
     gap, share = rating_shortfall(pd.Series(["良好", "合格", "优秀"]), pd.Series(["良好及以上"] * 3))
     assert gap.tolist() == [0.0, 1.0, 0.0] and share.tolist() == [0.0, 0.5, 0.0]
+
+
+def test_number_texts_give_number_text_of_every_value():
+    from quality_balance.method.rules import digits_needed, digits_needed_array, number_text, number_texts
+
+    values = [9.99, 12.0, float("nan"), 0.1499999999999995, 5999.99, 4.2, 10.00000001, 2.449, 2.45]
+    limits = [10, 10, 10, 0.15, 6000, 4.2, 10, 2.45, float("nan")]
+    for decimals in (0, 1, 2, 3):
+        for thousands in (True, False):
+            expected = [number_text(v, None if t != t else t, decimals=decimals, thousands=thousands)
+                        for v, t in zip(values, limits)]
+            assert number_texts(values, limits, decimals=decimals, thousands=thousands).tolist() == expected
+        assert digits_needed_array(values, limits, decimals).tolist() == [
+            digits_needed(v, None if t != t else t, decimals) for v, t in zip(values, limits)]
+    # by hand: 9.99 against 10 needs 2 decimals, 4.46 against 4.5 needs 2, a value equal to its limit keeps 1
+    assert number_texts([9.99, 4.46, 4.2], [10, 4.5, 4.2], decimals=1).tolist() == ["9.99", "4.46", "4.2"]
+    assert number_texts([5999.99], 6000, decimals=0).tolist() == ["5,999.99"]
