@@ -8,7 +8,7 @@ import pytest
 from quality_balance.errors import InputError
 from quality_balance.inputs.dataset import Dataset
 from quality_balance.output import scratch_folder
-from quality_balance.report.notebook import SLICE_SUFFIX, load_report_data, save_data_slice, subset_dataset
+from quality_balance.report.notebook import SLICE_SUFFIX, load_report_data, subset_dataset
 from quality_balance.report.render import (COUNTY_NOTEBOOK, FORGOTTEN_SLICE, NOTEBOOK_DIR, execute_jobs,
                                            forget_data_slice, place_slices, plan_jobs, stage_data_slices)
 
