@@ -773,7 +773,7 @@ def _dask_distributed(option: str):
 
 
 def _run_job_on_worker(job: ReportJob, out_dir: str, timeout: float, chromium: str | None,
-                       packaged: bool) -> ReportResult:
+                       packaged: bool, log_path: str | None = None) -> ReportResult:
     """:func:`_run_job` in a Dask worker: quiet loggers, the worker's own copy of the package's notebooks.
 
     A worker on another machine has the package installed elsewhere: a job of the package's
@@ -782,6 +782,11 @@ def _run_job_on_worker(job: ReportJob, out_dir: str, timeout: float, chromium: s
     data and output folders. So must the browser for ``--pdf``; where it is missing, the
     worker looks for its own (:func:`~quality_balance.report.browser.find_chromium`).
     """
+    if log_path is not None and _WORKER_LOG != [log_path]:  # a local cluster's worker: kernel chatter to render.log
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 2)
+        os.close(log)
+        _WORKER_LOG[:] = [log_path]
     warnings.simplefilter("ignore")
     for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -793,6 +798,10 @@ def _run_job_on_worker(job: ReportJob, out_dir: str, timeout: float, chromium: s
 
         chromium = find_chromium() or chromium
     return _run_job(job, out_dir, timeout, chromium)
+
+
+#: The log file this Dask worker process's stderr already goes to (local clusters only).
+_WORKER_LOG: list[str] = []
 
 
 def execute_jobs_dask(jobs: Sequence[ReportJob], out_dir: str | Path, *, scheduler: str | None = None,
@@ -883,6 +892,7 @@ def execute_jobs_dask(jobs: Sequence[ReportJob], out_dir: str | Path, *, schedul
             for i, job in enumerate(jobs):
                 packaged = Path(job.notebook).resolve().parent == packaged_dir
                 future = client.submit(_run_job_on_worker, job, str(out.absolute()), timeout, chromium, packaged,
+                                       str(Path(log_path).absolute()) if cluster is not None else None,
                                        key=f"qb-report-{i}-{hashlib.sha1(job.name.encode()).hexdigest()[:8]}",
                                        pure=False, retries=0)
                 futures[future] = i
