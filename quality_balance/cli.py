@@ -225,6 +225,12 @@ def _add_render(subparsers) -> None:
     parser.add_argument("--pdf", action="store_true",
                         help="同时用无界面 Chromium 把每份报告打印为 A4 PDF（需安装 chromium；"
                              "或用环境变量 QB_CHROMIUM 指定浏览器）")
+    dask = parser.add_mutually_exclusive_group()
+    dask.add_argument("--scheduler", default=None, metavar="地址",
+                      help="在 Dask 集群上生成报告：dask scheduler 的地址（如 tcp://10.0.0.5:8786）；数据与输出文件夹"
+                           "须在每台机器上以相同路径共享（需 pip install \"quality-balance[dask]\"）")
+    dask.add_argument("--dask-local", type=int, default=None, metavar="N",
+                      help="在本机启动 N 个 Dask 工作进程生成报告（同上，需安装 dask）")
     parser.add_argument("--no-progress", action="store_false", dest="progress", help="不显示进度条")
     parser.set_defaults(func=_cmd_render)
 
@@ -234,13 +240,21 @@ def _cmd_render(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError([Problem(file="--jobs", message="同时执行的笔记本数必须是正整数", value=args.jobs,
                                   expected="1 或更大的整数")])
+    if args.dask_local is not None and args.dask_local < 1:
+        raise InputError([Problem(file="--dask-local", message="本机 Dask 工作进程数必须是正整数",
+                                  value=args.dask_local, expected="1 或更大的整数")])
+    if args.jobs is not None and (args.scheduler is not None or args.dask_local is not None):
+        raise InputError([Problem(file="--jobs", message="--jobs 与 --scheduler/--dask-local 不能同时使用",
+                                  value=args.jobs, expected="只用其中一种：--jobs N（本机进程池）或 Dask",
+                                  fix="去掉 --jobs；Dask 集群上每个工作线程同时执行一份报告")])
     from .report.render import render_reports
 
     paths.refuse_output_overlap(args.out, [args.data_dir, args.notebooks])
     summary = render_reports(args.data_dir, args.out, cities=args.cities, counties=args.counties,
                              jobs=args.jobs, profile=args.profile, progress=args.progress,
                              first_year=args.first_year, last_year=args.last_year,
-                             notebook_dir=args.notebooks, pdf=args.pdf)
+                             notebook_dir=args.notebooks, pdf=args.pdf, scheduler=args.scheduler,
+                             dask_local=args.dask_local)
     print(summary)
     return 0 if summary.ok else 1
 

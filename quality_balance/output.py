@@ -506,3 +506,39 @@ def replace_folder(folder: str | Path) -> Iterator[Path]:
         if isinstance(exc, Exception) and not isinstance(exc, QualityBalanceError):
             raise writer_failure(folder, exc) from exc
         raise
+
+
+__all__ += ["scratch_folder"]
+
+
+@contextmanager
+def scratch_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder inside ``target`` for intermediate files; remove it at the end, whatever happens.
+
+    Unlike :func:`atomic_folder`, nothing in it is ever moved into ``target``: it holds what
+    a command's workers read while it runs (``render``'s per-place data slices), inside the
+    output folder so that workers on other machines sharing that folder see it too.
+
+    Parameters
+    ----------
+    target : str or Path
+        The output folder (created if needed).
+
+    Yields
+    ------
+    Path
+        ``target/.qb-tmp-<pid>-<random>`` (a :data:`TEMPORARY_PATTERNS` name): removed when the
+        block ends, raises or is interrupted, and by the next run's :func:`remove_stale` when
+        this process was killed outright. An :class:`OSError` creating it is an
+        :class:`~quality_balance.errors.OutputError` naming ``target`` (:func:`unwritable_output`).
+    """
+    target = Path(target)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".qb-tmp-{os.getpid()}-", dir=target))
+    except OSError as exc:
+        raise unwritable_output(target, exc) from None
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

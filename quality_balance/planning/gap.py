@@ -198,7 +198,14 @@ def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year) -> pd.DataFr
             if name not in set(known["city"] + "/" + known["county"]):
                 require_known(name, known["county"].unique(), parameter="county", what="县区（或 市/县区）",
                               where="gap_to_pass：评估结果")
-        mask &= frame["county"].isin(names) | (frame["city"] + "/" + frame["county"]).isin(names)
+        mask &= frame["county"].isin(names)
+        # "市/县区": only rows whose county ends such a name are joined to their city (not the whole long table)
+        tails = {name[i + 1:] for name in names if isinstance(name, str) for i, ch in enumerate(name) if ch == "/"}
+        maybe = frame["county"].isin(tails).to_numpy() & ~mask.to_numpy()
+        if maybe.any():
+            rows = frame[maybe]
+            mask[maybe] = (rows["city"] + "/" + rows["county"]).isin(names).to_numpy()
+        frame, mask = frame[mask], mask[mask]  # one county: the rest costs what it costs on a county's data
     if year is not None:
         years = _as_list(year)
         years = [int(y) if isinstance(y, str) and y.strip().isdigit() else y for y in years]  # "2025" as before
@@ -575,7 +582,10 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     profiles = ra.profiles or assessment.profiles
     values = _select(ra.values, ra.counties, county, year)
     prices = cost_table(profiles, costs)
-    u = _unit_rows(values, assessment.dataset.schools, prices)
+    schools = assessment.dataset.schools
+    if county is not None:  # only the selected counties' schools are looked up: one county costs what its data cost
+        schools = schools[schools["county"].isin(values["county"].unique()).to_numpy()]
+    u = _unit_rows(values, schools, prices)
     targets = _targets(u)
     n_targets = len(targets)
 

@@ -7,6 +7,9 @@ tables of :mod:`quality_balance.report.tables` and the charts of
 * :func:`load_dataset_or_demo` loads a data folder, or — when the folder does
   not exist and ``fallback`` is on — generates the demo data in memory, so a
   notebook opened on a fresh clone (or run by nbval) works before ``make demo``.
+* :func:`load_report_data` is what a report notebook loads: the slice of its own
+  place that ``quality-balance render`` staged for it (:func:`save_data_slice`), or,
+  opened by hand, the data folder as :func:`load_dataset_or_demo` reads it.
 * :func:`subset_dataset` keeps one city or county and a range of years.
 * :func:`report_header` is the provenance block at the top of every report.
 * :func:`mark_synthetic` stamps 演示数据 on a chart drawn from synthetic data, so
@@ -37,7 +40,8 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, require_known, require_place,
                       suggest)
 
-__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "subset_dataset", "report_header", "profile_titles",
+__all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "load_report_data", "save_data_slice",
+           "SLICE_SUFFIX", "subset_dataset", "report_header", "profile_titles",
            "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
            "HEADLINE_MIME", "headline_results", "record_headline", "markdown_text", "report_heading",
@@ -106,6 +110,88 @@ def load_dataset_or_demo(data_dir: str | Path | None = None, *, fallback: bool =
     dataset = demo.generate()
     note = f"数据文件夹 {folder} 不存在或没有数据文件，已在内存中生成演示数据"
     return dataset.replace(notes=tuple(dataset.notes) + (note,))
+
+
+#: File ending of a staged data slice (:func:`save_data_slice`).
+SLICE_SUFFIX = ".qb-slice.pickle"
+
+
+def save_data_slice(dataset: Dataset, path: str | Path) -> Path:
+    """Write ``dataset`` (one place's slice of the loaded, validated data) for :func:`load_report_data`.
+
+    ``quality-balance render`` loads and validates the data set once, cuts it per
+    county and per city (:func:`subset_dataset`'s rows, in the same order, with the
+    same source, notes and synthetic flag) and writes each slice with this into a
+    staging folder of the run (removed at its end), so that a report kernel reads
+    only its own place's rows instead of reloading the whole country. The slice is a
+    pickle: the very tables the batch loaded, so every result is identical to
+    loading the folder and subsetting; it is written by this user's own batch into a
+    folder only it can write, and read back by the same package.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The slice.
+    path : str or Path
+        The file to write (its folder must exist); should end in :data:`SLICE_SUFFIX`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import pickle
+
+    path = Path(path)
+    with open(path, "wb") as handle:
+        pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def load_report_data(data_dir: str | Path | None = None, data_slice: str | Path | None = None, *,
+                     fallback: bool = True) -> Dataset:
+    """The data of a report notebook: the staged slice of its place when there is one, else ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : str, Path or None
+        The data folder (or file), as for :func:`load_dataset_or_demo`; what a notebook
+        opened by hand in JupyterLab reads.
+    data_slice : str, Path or None
+        A file written by :func:`save_data_slice` (``quality-balance render`` passes it as
+        the notebook's ``data_slice`` parameter). ``None`` (the default), or a file that no
+        longer exists (a rendered notebook re-run after its batch removed the staging
+        folder), reads ``data_dir`` instead: same data, only slower.
+    fallback : bool, keyword-only
+        As for :func:`load_dataset_or_demo` (only used when ``data_dir`` is read).
+
+    Returns
+    -------
+    Dataset
+        The slice (the notebook still applies :func:`subset_dataset` to it, which keeps it
+        whole), or the data set loaded from ``data_dir``.
+
+    Raises
+    ------
+    InputError
+        ``data_slice`` exists but is not a data slice (naming the parameter and the file),
+        or ``data_dir`` cannot be read (as :func:`load_dataset_or_demo`).
+    """
+    if data_slice is not None and Path(data_slice).is_file():
+        import pickle
+
+        try:
+            with open(data_slice, "rb") as handle:
+                dataset = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            dataset = exc
+        if isinstance(dataset, Dataset):
+            return dataset
+        raise InputError([Problem(file=str(data_slice), column="data_slice",
+                                  message="不是 quality-balance render 写出的数据切片",
+                                  value=type(dataset).__name__, expected="save_data_slice 写出的文件，或 None",
+                                  fix="把参数 data_slice 设为 None，从 data_dir 读取数据")])
+    return load_dataset_or_demo(data_dir, fallback=fallback)
 
 
 def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None = None,

@@ -67,12 +67,15 @@ from typing import Any, Iterable, Mapping, Sequence
 from .. import paths
 from ..errors import RenderError
 from ..interrupt import STOP_SIGNALS, deferred, stop_on_signals
-from ..output import atomic_file, path_inside, remove_stale, safe_name, unwritable_output, write_text
+from ..output import (atomic_file, path_inside, remove_stale, safe_name, scratch_folder, unwritable_output,
+                      write_text)
 
 __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebook_to_html", "plan_jobs", "write_index",
            "render_reports", "NOTEBOOK_DIR",
            "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
-           "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL"]
+           "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL",
+           "place_slices", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE", "execute_jobs_dask",
+           "DASK_INSTALL"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
 NOTEBOOK_DIR = paths.NOTEBOOK_DIR
@@ -379,6 +382,7 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
             if partial.exists():
                 nb = nbformat.read(partial, as_version=4)
                 move_headline(nb)
+                forget_data_slice(nb)
             else:
                 nb = _error_notebook(job, error or "notebook was not written")
             nbformat.write(nb, partial)
@@ -396,6 +400,43 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
         error = error or f"写出报告失败 — {type(exc).__name__}: {exc}"
     return ReportResult(job, ipynb if ipynb.exists() else None, page if page.exists() else None,
                         time.perf_counter() - start, error, pdf if chromium is not None and pdf.exists() else None)
+
+
+#: What the saved notebook's injected ``data_slice`` line becomes (the staged slice is gone after the batch).
+FORGOTTEN_SLICE = "data_slice = None  # 批量生成时读取的本县（市）数据切片已随批次删除；重新运行时从 data_dir 读取"
+_SLICE_LINE = None
+
+
+def forget_data_slice(notebook) -> bool:
+    """Set ``data_slice`` back to ``None`` in the injected parameters of an executed notebook.
+
+    The batch hands each kernel its place's staged slice (:func:`stage_data_slices`); the
+    staging folder is removed when the batch ends, so the saved notebook, opened and re-run
+    by hand in JupyterLab, must read its ``data_dir`` again: its injected line becomes
+    :data:`FORGOTTEN_SLICE`. Only the cell papermill tagged ``injected-parameters`` is changed.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook, changed in place.
+
+    Returns
+    -------
+    bool
+        Whether a ``data_slice`` line was found and replaced.
+    """
+    import re
+
+    global _SLICE_LINE
+    if _SLICE_LINE is None:
+        _SLICE_LINE = re.compile(r"^data_slice = .*$", re.MULTILINE)
+    changed = False
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code" and "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source, n = _SLICE_LINE.subn(FORGOTTEN_SLICE, cell.source)
+            if n:
+                cell.source, changed = source, True
+    return changed
 
 
 def _write_page_and_pdf(page: Path, pdf: Path, text: str, chromium: str) -> str | None:
@@ -715,6 +756,191 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
     return [results[i] for i in range(len(jobs))]
 
 
+# --- the same jobs on a Dask cluster ----------------------------------------------------------
+
+#: How to install the optional Dask support (the ``dask`` extra of the package).
+DASK_INSTALL = 'pip install "quality-balance[dask]"（即 dask[distributed]）'
+
+
+def _dask_distributed(option: str):
+    """``dask.distributed``, or a :class:`RenderError` naming ``option`` and what to install."""
+    try:
+        import dask.distributed as distributed
+    except ImportError:
+        raise RenderError(f"{option} 需要 Dask：请先安装 {DASK_INSTALL}；未安装时请改用 --jobs N "
+                          f"(expected the dask[distributed] package for {option}, it is not installed)") from None
+    return distributed
+
+
+def _run_job_on_worker(job: ReportJob, out_dir: str, timeout: float, chromium: str | None,
+                       packaged: bool, log_path: str | None = None) -> ReportResult:
+    """:func:`_run_job` in a Dask worker: quiet loggers, the worker's own copy of the package's notebooks.
+
+    A worker on another machine has the package installed elsewhere: a job of the package's
+    own notebooks (``packaged``) runs that machine's copy (:data:`NOTEBOOK_DIR`); a notebook
+    folder of one's own (``--notebooks``) must be at the same path on every machine, like the
+    data and output folders. So must the browser for ``--pdf``; where it is missing, the
+    worker looks for its own (:func:`~quality_balance.report.browser.find_chromium`).
+    """
+    if log_path is not None and _WORKER_LOG != [log_path]:  # a local cluster's worker: kernel chatter to render.log
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 2)
+        os.close(log)
+        _WORKER_LOG[:] = [log_path]
+    warnings.simplefilter("ignore")
+    for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if packaged:
+        job = dataclasses.replace(job, notebook=NOTEBOOK_DIR / Path(job.notebook).name)
+    if chromium is not None and not Path(chromium).exists():
+        from .browser import find_chromium
+
+        chromium = find_chromium() or chromium
+    return _run_job(job, out_dir, timeout, chromium)
+
+
+#: The log file this Dask worker process's stderr already goes to (local clusters only).
+_WORKER_LOG: list[str] = []
+
+
+def execute_jobs_dask(jobs: Sequence[ReportJob], out_dir: str | Path, *, scheduler: str | None = None,
+                      local_workers: int | None = None, progress: bool = True, timeout: float = CELL_TIMEOUT_S,
+                      chromium: str | None = None) -> list[ReportResult]:
+    """Execute notebooks on a Dask distributed cluster: the jobs of :func:`execute_jobs`, one task each.
+
+    Each job is submitted to :class:`dask.distributed.Client` as one task running
+    :func:`_run_job` on a worker (papermill, the .ipynb, .html and, with ``chromium``, the PDF,
+    written into ``out_dir`` by the worker). Every worker must see ``out_dir``, the data folder
+    and the staged slices (:func:`stage_data_slices`, inside ``out_dir``) at the same absolute
+    path: a shared folder (NFS, SMB) mounted alike on every machine. A notebook that fails is
+    recorded as with :func:`execute_jobs` (its partial notebook kept); a task lost with its
+    worker is recorded as failed too. Run one task per worker thread and one thread per core
+    (``dask worker ADDRESS --nthreads 1 --nworkers N``): each task drives a kernel of its own.
+
+    Parameters
+    ----------
+    jobs : sequence of ReportJob
+        From :func:`plan_jobs` (and :func:`stage_data_slices`).
+    out_dir : str or Path
+        The output folder (the same path on every worker).
+    scheduler : str, keyword-only
+        The address of a running scheduler (``tcp://10.0.0.5:8786``, what ``dask scheduler`` prints).
+    local_workers : int, keyword-only
+        Instead of ``scheduler``: start a :class:`dask.distributed.LocalCluster` of this many
+        worker processes (one thread each) on this machine, closed at the end.
+    progress : bool, keyword-only
+        A tqdm progress bar on stderr.
+    timeout : float, keyword-only
+        Seconds one cell may run (:data:`CELL_TIMEOUT_S`).
+    chromium : str, keyword-only
+        A browser for the PDFs (``--pdf``).
+
+    Returns
+    -------
+    list of ReportResult
+        One per job, in the order of ``jobs``.
+
+    Raises
+    ------
+    RenderError
+        Dask is not installed (naming the option and what to install), neither or both of
+        ``scheduler`` and ``local_workers`` are given, ``local_workers`` < 1, or the scheduler
+        cannot be reached (naming its address).
+    OutputError
+        A worker cannot write the output folder.
+    Interrupted
+        SIGINT/SIGTERM: queued tasks are cancelled and never start; with ``local_workers`` the
+        cluster and every kernel it started are stopped, so the reports being written never reach
+        their final names. On a remote cluster a report already running finishes on its worker.
+    """
+    option = "--scheduler" if scheduler is not None else "--dask-local"
+    if (scheduler is None) == (local_workers is None):
+        raise RenderError("execute_jobs_dask: give exactly one of scheduler (--scheduler ADDRESS) and "
+                          f"local_workers (--dask-local N); got scheduler={scheduler!r}, "
+                          f"local_workers={local_workers!r}")
+    if local_workers is not None and (isinstance(local_workers, bool) or not isinstance(local_workers, int)
+                                      or local_workers < 1):
+        raise RenderError(f"--dask-local：本机 Dask 工作进程数必须是正整数，收到 {local_workers!r} "
+                          f"(expected local_workers >= 1)")
+    distributed = _dask_distributed(option)
+    from tqdm.auto import tqdm
+
+    out = Path(out_dir)
+    log_path = _open_log(out)
+    stale = remove_stale(out, depth=STALE_DEPTH)
+    if stale:
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"已删除此前中断的运行留下的临时文件 {len(stale)} 个: {', '.join(p.name for p in stale)}\n")
+    packaged_dir = Path(NOTEBOOK_DIR).resolve()
+    results: dict[int, ReportResult] = {}
+    cluster = client = None
+    futures: dict = {}
+    with stop_on_signals():
+        try:
+            try:
+                if local_workers is not None:
+                    cluster = distributed.LocalCluster(n_workers=local_workers, threads_per_worker=1,
+                                                       processes=True, dashboard_address=None)
+                    client = distributed.Client(cluster)
+                else:
+                    client = distributed.Client(scheduler, timeout="30s")
+            except OSError as exc:
+                raise RenderError(f"无法连接 Dask 调度器 {scheduler or '（本机集群）'}：{exc}；请确认 "
+                                  "dask scheduler 正在运行、地址与端口正确 (expected a reachable scheduler address "
+                                  "such as tcp://HOST:8786)") from None
+            for i, job in enumerate(jobs):
+                packaged = Path(job.notebook).resolve().parent == packaged_dir
+                future = client.submit(_run_job_on_worker, job, str(out.absolute()), timeout, chromium, packaged,
+                                       str(Path(log_path).absolute()) if cluster is not None else None,
+                                       key=f"qb-report-{i}-{hashlib.sha1(job.name.encode()).hexdigest()[:8]}",
+                                       pure=False, retries=0)
+                futures[future] = i
+            with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
+                      file=sys.stderr, dynamic_ncols=True) as bar:
+                for future in distributed.as_completed(list(futures)):
+                    i = futures[future]
+                    try:
+                        results[i] = future.result()
+                    except OSError as exc:
+                        raise unwritable_output(out, exc) from None
+                    except Exception as exc:  # noqa: BLE001 - a lost worker, a task that raised: this report fails
+                        results[i] = ReportResult(jobs[i], None, None, 0.0, f"Dask 任务失败 — {_describe(exc)}")
+                    bar.set_postfix_str(jobs[i].title or jobs[i].name, refresh=False)
+                    bar.update()
+        except BaseException:
+            with deferred():  # a second Ctrl-C must not cut the clean-up short
+                _stop_dask(client, cluster, list(futures), out)
+                client = cluster = None
+            raise
+        finally:
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _stop_dask(client, cluster, futures: list, out: Path) -> None:
+    """Cancel every task; with a local cluster, stop it and every process it started, and remove their temporaries."""
+    started = set(_descendants(os.getpid())) if cluster is not None else set()
+    try:
+        if client is not None and futures:
+            client.cancel(futures, force=True)
+    except Exception:  # noqa: BLE001 - the scheduler is gone: nothing left to cancel
+        pass
+    for closing in (client, cluster):
+        try:
+            if closing is not None:
+                closing.close(timeout=STOP_TIMEOUT_S)
+        except Exception:  # noqa: BLE001
+            pass
+    if cluster is not None:
+        _kill(started)
+        _wait_gone(started, STOP_TIMEOUT_S)
+        remove_stale(out, depth=STALE_DEPTH, pids=started)
+
+
 # --- the reports of a data set ---------------------------------------------------------
 
 COUNTY_NOTEBOOK = "county_report.ipynb"
@@ -777,6 +1003,93 @@ def plan_jobs(places, data_dir: str | Path, notebook_dir: str | Path = NOTEBOOK_
     return jobs
 
 
+def place_slices(dataset, keys: Iterable[tuple[str, str | None]]) -> dict[tuple[str, str | None], Any]:
+    """The data set cut per place: for each ``(city, county)`` (``county`` ``None`` for a whole city) the same
+    tables as :func:`~quality_balance.report.notebook.subset_dataset` keeps, in one pass over each table.
+
+    ``subset_dataset`` scans every table once per place (2 850 counties × 1 M rows); here each
+    table is grouped once (:meth:`pandas.DataFrame.groupby` ``indices``) and each slice is a
+    ``take`` of its rows, in their order, with the table's ``attrs``: the slices are equal,
+    frame for frame, to ``subset_dataset(dataset, city=city, county=county)`` (a test checks it).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The loaded data set.
+    keys : iterable of (str, str or None)
+        The places.
+
+    Returns
+    -------
+    dict
+        ``(city, county)`` → :class:`~quality_balance.inputs.dataset.Dataset`.
+    """
+    import numpy as np
+
+    keys = list(dict.fromkeys(keys))
+    groups: dict[tuple[str, tuple[str, ...]], dict] = {}
+    out = {}
+    for city, county in keys:
+        wanted = {"city": city, "county": county}
+        tables = {}
+        for name, frame in dataset.tables.items():
+            columns = tuple(c for c in ("city", "county") if wanted[c] is not None and c in frame)
+            if not columns:
+                tables[name] = frame
+                continue
+            if (name, columns) not in groups:
+                by = frame.groupby(list(columns), sort=False, observed=True)
+                groups[(name, columns)] = {(k if isinstance(k, tuple) else (k,)): v for k, v in by.indices.items()}
+            rows = groups[(name, columns)].get(tuple(wanted[c] for c in columns), np.array([], dtype=np.intp))
+            part = frame.take(rows)
+            part.attrs = dict(frame.attrs)
+            tables[name] = part
+        out[(city, county)] = dataset.replace(**tables)
+    return out
+
+
+def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) -> list[ReportJob]:
+    """Write each job's place slice into ``folder`` and return the jobs with their ``data_slice`` parameter.
+
+    A county report gets its county's rows, a city overview its whole city's (every county
+    of the city, chosen or not: its cross-county tables compare them all, as when it read
+    ``data_dir``); see :func:`place_slices` and
+    :func:`~quality_balance.report.notebook.save_data_slice`. A job without ``city`` in its
+    parameters (a notebook of one's own) is left as it is.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data set the batch loaded (and validated) once.
+    jobs : sequence of ReportJob
+        From :func:`plan_jobs`.
+    folder : str or Path
+        A staging folder of this run (:func:`quality_balance.output.scratch_folder`), inside
+        the output folder so that Dask workers sharing it read the slices too.
+
+    Returns
+    -------
+    list of ReportJob
+        The same jobs, each with ``parameters["data_slice"]`` = the absolute path of its slice.
+    """
+    from .notebook import SLICE_SUFFIX, save_data_slice
+
+    folder = Path(folder).absolute()
+    keys = [(job.parameters["city"], job.parameters.get("county")) for job in jobs if "city" in job.parameters]
+    slices = place_slices(dataset, keys)
+    files: dict[tuple[str, str | None], str] = {}
+    staged = []
+    for job in jobs:
+        if "city" not in job.parameters:
+            staged.append(job)
+            continue
+        key = (job.parameters["city"], job.parameters.get("county"))
+        if key not in files:
+            files[key] = str(save_data_slice(slices[key], folder / f"{len(files):05d}{SLICE_SUFFIX}"))
+        staged.append(dataclasses.replace(job, parameters={**job.parameters, "data_slice": files[key]}))
+    return staged
+
+
 def report_name(city: str, county: str) -> str:
     """``<市>/<县区>``, each part a safe file name (:func:`quality_balance.output.safe_name`).
 
@@ -790,7 +1103,8 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
                    cities: Iterable[str] | None = None, counties: Iterable[str] | None = None,
                    jobs: int | None = None, profile: str | None = None, progress: bool = True,
                    first_year: int | None = None, last_year: int | None = None,
-                   notebook_dir: str | Path = NOTEBOOK_DIR, *, pdf: bool = False) -> RenderSummary:
+                   notebook_dir: str | Path = NOTEBOOK_DIR, *, pdf: bool = False, scheduler: str | None = None,
+                   dask_local: int | None = None) -> RenderSummary:
     """Render the county reports and city overviews of a data set, then ``index.html``.
 
     Parameters
@@ -808,15 +1122,32 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
         Also print each report to ``<name>.pdf`` with headless Chromium (A4, from the page's
         ``@page`` CSS). Without a browser this raises
         :class:`~quality_balance.report.browser.BrowserNotFoundError` before anything is rendered.
+    scheduler : str, keyword-only
+        Run the reports on the Dask cluster of this scheduler (``render --scheduler ADDRESS``,
+        :func:`execute_jobs_dask`; ``jobs`` is then unused). Data and output folders must be
+        shared by every worker at the same path.
+    dask_local : int, keyword-only
+        Run them on a local Dask cluster of this many worker processes (``render --dask-local N``).
 
-    The data are loaded and assessed once here, for the verdicts of the index;
-    each notebook loads and assesses its own county again, so it can be re-run
-    alone. Failing notebooks are listed in the returned summary (not raised).
+    The data are loaded, validated and assessed once here, for the verdicts of the
+    index; each notebook gets only its place's slice of the loaded tables
+    (:func:`stage_data_slices`, in a staging folder inside ``out_dir`` removed at the
+    end) and assesses it again — a county's assessment depends only on its own rows
+    and its profile, so the results are those of loading the folder, and one report
+    costs the same whatever the size of the data set. The saved notebooks read
+    ``data_dir`` again when re-run by hand (:func:`forget_data_slice`). Failing
+    notebooks are listed in the returned summary (not raised).
     """
     from ..method.assessment import assess
     from .notebook import load_dataset_or_demo
 
     start = time.perf_counter()
+    if scheduler is not None or dask_local is not None:
+        option = "--scheduler" if scheduler is not None else "--dask-local"
+        if scheduler is not None and dask_local is not None:
+            raise RenderError(f"--scheduler 与 --dask-local 只能选一个，收到 {scheduler!r} 和 {dask_local!r} "
+                              "(expected one of scheduler, dask_local)")
+        _dask_distributed(option)  # before anything is loaded: say what to install
     chromium = None
     if pdf:
         from .browser import require_chromium
@@ -836,7 +1167,13 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
     for job in batch:  # names come from the data: each report must land inside out_dir, links followed
         path_inside(out_dir, job.name + ".html")
     assessment = assess(dataset, profile=profile)  # before the batch: a data problem fails fast
-    results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium)
+    with scratch_folder(out_dir) as stage:  # removed at the end, on failure and on interrupt
+        batch = stage_data_slices(dataset, batch, stage)
+        if scheduler is not None or dask_local is not None:
+            results = execute_jobs_dask(batch, out_dir, scheduler=scheduler, local_workers=dask_local,
+                                        progress=progress, chromium=chromium)
+        else:
+            results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium)
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
                         first_year=first_year, last_year=last_year)
     return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)

@@ -236,8 +236,8 @@ def test_make_lab_opens_jupyterlab_at_the_repository_on_the_explore_notebook():
 def test_report_notebooks_have_a_tagged_parameters_cell():
     from quality_balance.report.render import CITY_NOTEBOOK, COUNTY_NOTEBOOK, NOTEBOOK_DIR
 
-    expected = {COUNTY_NOTEBOOK: {"city", "county", "first_year", "last_year", "data_dir", "demo_fallback", "profile"},
-                CITY_NOTEBOOK: {"city", "first_year", "last_year", "data_dir", "demo_fallback", "profile"}}
+    common = {"first_year", "last_year", "data_dir", "demo_fallback", "profile", "data_slice"}
+    expected = {COUNTY_NOTEBOOK: {"city", "county"} | common, CITY_NOTEBOOK: {"city"} | common}
     for name, params in expected.items():
         nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
