@@ -588,15 +588,19 @@ def _stop_worker(signum, frame) -> None:
         for path in connection_files:
             path.unlink(missing_ok=True)
         if _WORKER_OUT:
-            remove_stale(_WORKER_OUT[0], depth=STALE_DEPTH, pids={os.getpid()})
+            pids = {os.getpid()}
+            if _WORKER_PARENT and os.getppid() != _WORKER_PARENT[0]:  # the parent died: its staged slices too
+                pids.add(_WORKER_PARENT[0])
+            remove_stale(_WORKER_OUT[0], depth=STALE_DEPTH, pids=pids)
     except BaseException:  # noqa: BLE001 - whatever happens, the worker must not go on writing
         pass
     finally:
         os._exit(128 + signum)
 
 
-#: The output folder of this worker process (set by :func:`_quiet_worker`).
+#: The output folder of this worker process and its parent's id (set by :func:`_quiet_worker`).
 _WORKER_OUT: list[str] = []
+_WORKER_PARENT: list[int] = []
 
 
 def _quiet_worker(log_path: str, out_dir: str | None = None, parent: int | None = None) -> None:
@@ -619,6 +623,7 @@ def _quiet_worker(log_path: str, out_dir: str | None = None, parent: int | None 
     for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
     _WORKER_OUT[:] = [out_dir] if out_dir else []
+    _WORKER_PARENT[:] = [parent] if parent is not None else []
     _psutil()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
