@@ -228,11 +228,9 @@ def _pass_year(projected, county, city, planned_year, earliest_year) -> str:
     return "；".join(parts)
 
 
-def _wan(yuan: float) -> str:
-    return f"{yuan / 1e4:,.1f} 万元"
-
-
 def _cost(gap, county: str, year: int) -> str:
+    from .notebook import _wan  # 元 as 万元, as the gap section words it
+
     if gap is None:
         return ""
     row = gap.counties[(gap.counties["county"] == county) & (gap.counties["year"] == year)]
