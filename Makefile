@@ -8,6 +8,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
 DEMO_DIR    := data/demo
 REPORTS_DIR := reports
+DEMO_STATS_DIR := data/demo-stats
+IMPORT_DIR  := data/imported
 
 .PHONY: help demo test lint lab install clean mutation
 .DEFAULT_GOAL := help
@@ -32,7 +34,10 @@ demo: $(STAMP) ## 生成演示数据、评估、生成报告并打印报告位�
 	$(BIN)/quality-balance assess $(DEMO_DIR) --out $(REPORTS_DIR)/tables
 	$(BIN)/quality-balance ledger $(DEMO_DIR) --out $(REPORTS_DIR)/ledger --year 2025 >/dev/null
 	$(BIN)/quality-balance render $(DEMO_DIR) --out $(REPORTS_DIR)
+	$(BIN)/quality-balance demo-workbooks $(DEMO_DIR) --out $(DEMO_STATS_DIR) --year 2025
+	$(BIN)/quality-balance import-stats $(DEMO_STATS_DIR) --out $(IMPORT_DIR)
 	@echo "数据模板 / input templates: $(abspath data/templates)"
+	@echo "基础基统计报表（演示，2025）/ statistics workbooks: $(abspath $(DEMO_STATS_DIR))，导入结果 / imported: $(abspath $(IMPORT_DIR))"
 	@echo "整改台账 / rectification ledgers (2025): $(abspath $(REPORTS_DIR))/ledger"
 	@echo "报告索引 / report index: $(abspath $(REPORTS_DIR))/index.html"
 

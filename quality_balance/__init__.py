@@ -28,6 +28,7 @@ from .inputs.templates import write_template
 from .inputs.check import CheckReport, check
 from .report.ledger import write_ledger
 from .report.notebook import load_dataset_or_demo
+from .inputs.statistics import StatisticsImport, import_statistics
 
 __version__ = "0.1.0"
 
@@ -52,4 +53,5 @@ __all__ = [
     "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
     "GapResult", "gap_to_pass", "gap_table", "apply_additions",
     "write_template", "CheckReport", "check", "write_ledger", "load_dataset_or_demo", "demo",
+    "import_statistics", "StatisticsImport",
 ]

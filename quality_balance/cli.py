@@ -201,6 +201,90 @@ def _add_template(sub) -> None:
     parser.set_defaults(func=_cmd_template)
 
 
+def _cmd_import_stats(args) -> int:
+    from .inputs.statistics import import_statistics
+
+    started = time.perf_counter()
+    result = import_statistics(args.files, mapping=args.mapping, extra=args.extra, out=args.out)
+    for note in result.notes:
+        print(f"提示: {note}", file=sys.stderr)
+    fields = result.mapping.fields
+    confirmed = sum(f.confirmed for f in fields)
+    if result.synthetic:
+        print("【演示数据（合成，非真实统计）】")
+    print(f"已导入 {len(result.schools)} 所学校的基础基报表（映射 {result.mapping.name}：{len(fields)} 项，"
+          f"{confirmed} 项有公开来源证实，{len(fields) - confirmed} 项未证实）/ imported "
+          f"{len(result.schools)} school workbooks in {time.perf_counter() - started:.1f} s")
+    if len(result.missing):
+        counts = result.missing["missing"].str.split("、").explode().value_counts()
+        shown = "、".join(f"{name} {n} 所" for name, n in counts.head(8).items())
+        print(f"基础基报表中没有、仍需填写的项（{len(result.missing)} 所学校）：{shown}；逐校清单见 "
+              f"{Path(args.out).resolve() / 'import-log' / 'missing.csv'}（可用 --extra 提供填好的数据模板）")
+    print(f"结果已写入 / written: {Path(args.out).resolve()}（{len(result.written)} 个文件）")
+    for path in result.written:
+        print(f"  {path}")
+    return 0
+
+
+def _add_import_stats(sub) -> None:
+    """Register ``quality-balance import-stats`` on the CLI's sub-parsers."""
+    parser = sub.add_parser(
+        "import-stats", help="导入基础基统计报表（每校一个工作簿）为学校表 / import 基础基 statistics workbooks",
+        description="读取各校教育事业统计基层报表（基础基111、112、212、213、312–314、423、424、512、522）的导出工作簿"
+                    "（文件、文件夹或 zip 压缩包），按映射文件中的行、列标签取数（不用固定单元格地址），换算单位"
+                    "（万元→元），写出 load_dataset 可读的学校表（schools.csv 与 excel/学校.xlsx）、逐项数据来源"
+                    "（import-log/provenance.csv：文件、工作表、单元格）和每校仍缺少的项（import-log/missing.csv）。"
+                    "报表中没有的项（音乐美术专用教室、最大班额、公用经费、县区表）可由 --extra 提供的数据模板补充。"
+                    " / Read the schools' 基础基 base-table workbooks by the labels of a mapping file and write the "
+                    "school table, the provenance of every figure and what is still missing.")
+    parser.add_argument("files", nargs="+", help="报表工作簿（.xlsx）、文件夹或 .zip / workbooks, folders or zips")
+    parser.add_argument("--out", default=str(paths.DEFAULT_IMPORT_DIR),
+                        help=f"输出文件夹 / output folder (default: {paths.DEFAULT_IMPORT_DIR})")
+    parser.add_argument("--mapping", default=None, metavar="映射",
+                        help="映射：内置名称（jichuji-2018、jichuji-2021）或 .toml 文件路径；默认 jichuji-2018 / "
+                             "mapping name or .toml path (default: jichuji-2018)")
+    parser.add_argument("--extra", action="append", default=None, metavar="模板.xlsx",
+                        help="填好的数据模板（quality-balance template），补充报表中没有的列和县区表；可重复 / "
+                             "a filled input template for what the base tables lack (repeatable)")
+    parser.set_defaults(func=_cmd_import_stats)
+
+
+def _cmd_demo_workbooks(args) -> int:
+    from .demo.statistics_workbooks import write_workbooks
+    from .inputs.loaders import load_schools
+
+    started = time.perf_counter()
+    paths.refuse_output_overlap(args.out, [args.data])
+    schools = load_schools(args.data)
+    years = sorted(set(schools["year"].tolist()))
+    year = args.year if args.year is not None else years[-1]
+    if year not in years:
+        raise InputError([Problem("--year", "数据中没有这一年", value=year,
+                                  expected="以下之一：" + "、".join(map(str, years)))])
+    written = write_workbooks(schools[schools["year"] == year], args.out, edition=args.edition)
+    print(f"已把 {year} 年 {len(written)} 所学校写为基础基统计报表工作簿（演示数据，512 表 {args.edition} 版）："
+          f"{Path(args.out).resolve()}（{time.perf_counter() - started:.1f} 秒）")
+    return 0
+
+
+def _add_demo_workbooks(sub) -> None:
+    """Register ``quality-balance demo-workbooks`` on the CLI's sub-parsers."""
+    from .demo.statistics_workbooks import EDITIONS
+
+    parser = sub.add_parser(
+        "demo-workbooks", help="把演示数据的学校写成基础基统计报表工作簿 / the demo's schools as 基础基 workbooks",
+        description="读取数据文件夹的学校表，把某一年的每所学校写成一个基础基统计报表工作簿（按公开资料所述的"
+                    "表式：隐藏的第1行和A列、标题行、表号单位行、合并表头、甲乙代码行、文本数值），供 import-stats"
+                    "试用和测试。 / Write one year of a school table as one 基础基 workbook per school.")
+    parser.add_argument("data", help="数据文件夹或文件（如 data/demo）/ data folder or file(s)")
+    parser.add_argument("--out", default=str(paths.DEFAULT_DEMO_STATS_DIR),
+                        help=f"输出文件夹 / output folder (default: {paths.DEFAULT_DEMO_STATS_DIR})")
+    parser.add_argument("--year", type=int, default=None, help="年份（默认数据中最晚一年）/ year (default: the last)")
+    parser.add_argument("--edition", choices=EDITIONS, default=EDITIONS[0],
+                        help="基础基512 的版本（行目）/ edition of 基础基512 (default: 2018)")
+    parser.set_defaults(func=_cmd_demo_workbooks)
+
+
 def _add_render(subparsers) -> None:
     """Register ``quality-balance render``."""
     parser = subparsers.add_parser(
@@ -292,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     assess.set_defaults(func=_cmd_assess)
 
     _add_render(sub)
-    for add in (_add_template, _add_check, _add_ledger):  # data tools: template, check, ledger
+    for add in (_add_template, _add_check, _add_ledger,  # data tools: template, check, ledger
+                _add_import_stats, _add_demo_workbooks):  # statistics workbooks in (issue 14)
         add(sub)
     return parser
 

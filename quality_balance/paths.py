@@ -15,7 +15,7 @@ from typing import Iterable
 
 __all__ = ["PACKAGE_DIR", "PROFILE_DIR", "PLAN_DIR", "NOTEBOOK_DIR", "PAGE_CSS", "DEMO_STORY_FILE",
            "DEFAULT_DEMO_DIR", "DEFAULT_TEMPLATE_DIR", "DEFAULT_REPORTS_DIR", "DEFAULT_TABLES_DIR",
-           "DEFAULT_LEDGER_DIR", "output_overlaps", "refuse_output_overlap"]
+           "DEFAULT_LEDGER_DIR", "DEFAULT_IMPORT_DIR", "DEFAULT_DEMO_STATS_DIR", "MAPPING_DIR", "output_overlaps", "refuse_output_overlap"]
 
 #: The installed package.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,6 +27,8 @@ PLAN_DIR = PACKAGE_DIR / "standards" / "plans"
 NOTEBOOK_DIR = PACKAGE_DIR / "report" / "notebooks"
 #: The stylesheet of the HTML reports (screen and print), put into each page's head by the renderer.
 PAGE_CSS = PACKAGE_DIR / "report" / "page.css"
+#: Shipped mapping files of the statistics importer (``jichuji-<edition>.toml``).
+MAPPING_DIR = PACKAGE_DIR / "standards" / "mappings"
 #: The designed story of the synthetic demo data (places, schools, shortfalls) as data.
 DEMO_STORY_FILE = PACKAGE_DIR / "demo" / "story.toml"
 
@@ -40,6 +42,10 @@ DEFAULT_REPORTS_DIR = Path("reports")
 DEFAULT_TABLES_DIR = DEFAULT_REPORTS_DIR / "tables"
 #: ``quality-balance ledger --out``: rectification ledgers.
 DEFAULT_LEDGER_DIR = DEFAULT_REPORTS_DIR / "ledger"
+#: ``quality-balance import-stats --out``: the school table imported from 基础基 statistics workbooks.
+DEFAULT_IMPORT_DIR = Path("data") / "imported"
+#: ``quality-balance demo-workbooks --out``: the demo's schools written as 基础基 statistics workbooks.
+DEFAULT_DEMO_STATS_DIR = Path("data") / "demo-stats"
 
 
 def output_overlaps(out: str | Path, inputs: Iterable[str | Path]) -> list[tuple[Path, str]]:

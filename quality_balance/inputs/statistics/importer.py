@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from ...errors import InputError, Problem
+from ..dataset import METADATA_FILE, SYNTHETIC_LABEL
 from ...schema import COUNTIES, EXAMPLE_MARKER, SCHOOL_TYPE_STAGES, SCHOOLS
 from .mapping import Field, Mapping, load_mapping
 from .workbook import Grid, Sheet, cell_name, normalise_label, read_workbook, split_unit
@@ -81,6 +82,9 @@ class StatisticsImport:
         The files written (empty without ``out``).
     notes : list of Problem
         Warnings (a template row for a school not imported, a value of the template not used).
+    synthetic : bool
+        Every workbook's cover carries :data:`~quality_balance.SYNTHETIC_LABEL` (the demo's workbooks):
+        ``metadata.json`` then marks the output synthetic, so that reports built on it say so.
     """
 
     schools: pd.DataFrame
@@ -90,6 +94,7 @@ class StatisticsImport:
     mapping: Mapping
     written: list[Path] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
+    synthetic: bool = False
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -138,9 +143,9 @@ def _expand(files: list[Path], stack: ExitStack, problems: list[Problem]) -> lis
                 problems.append(Problem(str(path), "不是有效的 zip 文件", expected="zip 压缩包（内含 .xlsx 文件）"))
                 continue
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qb-stats-")))
-            members = sorted(i for i in archive.infolist() if not i.is_dir()
-                             and i.filename.lower().endswith((".xlsx", ".xlsm"))
-                             and not Path(i.filename).name.startswith((".", "~$")))
+            members = sorted((i for i in archive.infolist() if not i.is_dir()
+                              and i.filename.lower().endswith((".xlsx", ".xlsm"))
+                              and not Path(i.filename).name.startswith((".", "~$"))), key=lambda i: i.filename)
             total = 0
             for n, info in enumerate(members):
                 total += info.file_size
@@ -503,12 +508,14 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
     from ... import paths
 
     spec = load_mapping(mapping)
-    files = collect_workbooks(sources)
+    given = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    files = collect_workbooks(given)
     extras = [] if extra is None else [extra] if isinstance(extra, (str, Path)) else list(extra)
     if out is not None:
-        paths.refuse_output_overlap(out, [*files, *map(Path, extras)])
+        paths.refuse_output_overlap(out, [*map(Path, given), *files, *map(Path, extras)])
     problems: list[Problem] = []
     rows, trail = [], []
+    synthetic = True
     with ExitStack() as stack:
         books = _expand(files, stack, problems)
         if not books and not problems:
@@ -519,6 +526,7 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
+            synthetic = synthetic and SYNTHETIC_LABEL in book.cover
             row, got, found = _import_one(name, book, spec)
             problems.extend(found)
             row["_file"] = name
@@ -543,7 +551,8 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
     provenance.insert(4, "header", provenance["column"].map(_header_of(spec)))
     missing = _missing(schools)
     result = StatisticsImport(schools.drop(columns="_file").reset_index(drop=True), provenance, missing, counties,
-                              spec, notes=[p for p in problems if p.severity != "error"])
+                              spec, notes=[p for p in problems if p.severity != "error"],
+                              synthetic=synthetic and bool(rows))
     if out is not None:
         result.written = _write(result, Path(out))
     return result
@@ -570,12 +579,17 @@ def _duplicates_and_years(schools: pd.DataFrame, problems: list[Problem]) -> Non
                                 expected="同一学年的报表（每次导入一年）", fix="按学年分开，分别导入到不同的输出文件夹"))
 
 
+#: A column not missing when another reads 0: no music room, no smallest music room.
+_NEEDS = {"music_room_min_area_m2": "music_rooms", "art_room_min_area_m2": "art_rooms"}
+
+
 def _missing(schools: pd.DataFrame) -> pd.DataFrame:
     out = []
     for _, r in schools.iterrows():
         stages = SCHOOL_TYPE_STAGES.get(r["school_type"], ())
         gone = [SCHOOLS.column(c).zh for c in MISSING_CHECKED
-                if str(r[c]).strip() == "" and (SCHOOLS.column(c).stage is None or SCHOOLS.column(c).stage in stages)]
+                if str(r[c]).strip() == "" and (SCHOOLS.column(c).stage is None or SCHOOLS.column(c).stage in stages)
+                and not (c in _NEEDS and str(r[_NEEDS[c]]).strip() in ("0", "0.0"))]
         if gone:
             out.append({"file": r["_file"], "school_id": r["school_id"], "school_name": r["school_name"],
                         "school_type": r["school_type"], "missing": "、".join(gone), "n_missing": len(gone)})
@@ -589,8 +603,15 @@ def _write(result: StatisticsImport, out: Path) -> list[Path]:
     schools = neutralise_formulas(result.schools.rename(columns=headers))
     provenance = neutralise_formulas(result.provenance.rename(columns=_PROVENANCE_HEADERS))
     missing = neutralise_formulas(result.missing.rename(columns=_MISSING_HEADERS))
-    names = [SCHOOLS_FILE, WORKBOOK_FILE, PROVENANCE_FILE, MISSING_FILE]
+    import json
+
+    names = [SCHOOLS_FILE, WORKBOOK_FILE, PROVENANCE_FILE, MISSING_FILE, METADATA_FILE]
+    metadata = {"synthetic": result.synthetic, "source": "quality-balance import-stats（基础基统计报表导入）",
+                "mapping": result.mapping.name, "schools": len(result.schools)}
+    if result.synthetic:
+        metadata["description"] = SYNTHETIC_LABEL
     with atomic_folder(out) as tmp:
+        (tmp / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         for sub in ("excel", "import-log"):
             (tmp / sub).mkdir()
         schools.to_csv(tmp / SCHOOLS_FILE, index=False, encoding="utf-8-sig", lineterminator="\n")
@@ -600,8 +621,19 @@ def _write(result: StatisticsImport, out: Path) -> list[Path]:
             neutralise_formulas(result.counties).to_csv(tmp / COUNTIES_FILE, index=False, encoding="utf-8-sig",
                                                         lineterminator="\n")
             names.append(COUNTIES_FILE)
-        with pd.ExcelWriter(tmp / WORKBOOK_FILE, engine="openpyxl") as book:
-            schools.to_excel(book, sheet_name=SCHOOLS.zh, index=False)
-            provenance.to_excel(book, sheet_name="数据来源", index=False)
-            missing.to_excel(book, sheet_name="缺失项", index=False)
+        _workbook(tmp / WORKBOOK_FILE, {SCHOOLS.zh: schools, "数据来源": provenance, "缺失项": missing})
     return [out / n for n in names]
+
+
+def _workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """The tables as sheets of one workbook (openpyxl's write-only mode: the provenance has a row per figure)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, frame in sheets.items():
+        sheet = book.create_sheet(title=title)
+        sheet.freeze_panes = "A2"
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            sheet.append(list(row))
+    book.save(path)

@@ -27,7 +27,7 @@ __all__ = ["MappingError", "Mapping", "Field", "TableSpec", "load_mapping", "ava
            "MAPPING_DIR", "DEFAULT_MAPPING"]
 
 #: Shipped mapping files (``jichuji-<edition>.toml``).
-MAPPING_DIR = paths.PACKAGE_DIR / "standards" / "mappings"
+MAPPING_DIR = paths.MAPPING_DIR
 #: The mapping used when none is given: the 2018 edition (国统制[2018]86号), the one a real file confirms.
 DEFAULT_MAPPING = "jichuji-2018"
 
