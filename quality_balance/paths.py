@@ -15,7 +15,8 @@ from typing import Iterable
 
 __all__ = ["PACKAGE_DIR", "PROFILE_DIR", "PLAN_DIR", "NOTEBOOK_DIR", "PAGE_CSS", "DEMO_STORY_FILE",
            "DEFAULT_DEMO_DIR", "DEFAULT_TEMPLATE_DIR", "DEFAULT_REPORTS_DIR", "DEFAULT_TABLES_DIR",
-           "DEFAULT_LEDGER_DIR", "DEFAULT_IMPORT_DIR", "DEFAULT_DEMO_STATS_DIR", "MAPPING_DIR", "output_overlaps", "refuse_output_overlap"]
+           "DEFAULT_LEDGER_DIR", "DEFAULT_IMPORT_DIR", "DEFAULT_DEMO_STATS_DIR", "MAPPING_DIR", "output_overlaps",
+           "refuse_output_overlap"]
 
 #: The installed package.
 PACKAGE_DIR = Path(__file__).resolve().parent

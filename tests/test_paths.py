@@ -15,6 +15,8 @@ COMMANDS = [
     ("assess", ["data/demo"], paths.DEFAULT_TABLES_DIR),
     ("ledger", ["data/demo"], paths.DEFAULT_LEDGER_DIR),
     ("render", ["data/demo"], paths.DEFAULT_REPORTS_DIR),
+    ("demo-workbooks", ["data/demo"], paths.DEFAULT_DEMO_STATS_DIR),
+    ("import-stats", ["data/demo-stats"], paths.DEFAULT_IMPORT_DIR),
 ]
 
 
@@ -23,14 +25,15 @@ def _makefile_commands() -> dict[str, str]:
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     variables = dict(re.findall(r"^(\w+)\s*:=\s*(\S+)\s*$", text, flags=re.M))
     out = {}
-    for command, folder in re.findall(r"quality-balance (\w+) .*?--out (\S+)", text):
+    for command, folder in re.findall(r"quality-balance ([\w-]+) .*?--out (\S+)", text):
         out[command] = re.sub(r"\$\((\w+)\)", lambda m: variables[m.group(1)], folder)
     return out
 
 
 def test_paths_are_the_documented_folders():
     assert [str(d).replace("\\", "/") for *_, d in COMMANDS] == \
-        ["data/demo", "data/templates", "reports/tables", "reports/ledger", "reports"]
+        ["data/demo", "data/templates", "reports/tables", "reports/ledger", "reports", "data/demo-stats",
+         "data/imported"]
     assert paths.DEFAULT_TABLES_DIR.parent == paths.DEFAULT_LEDGER_DIR.parent == paths.DEFAULT_REPORTS_DIR
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -19,7 +18,7 @@ from quality_balance.demo.statistics_workbooks import EDITIONS, school_workbook,
 from quality_balance.errors import InputError
 from quality_balance.inputs.statistics import MappingError, import_statistics, load_mapping
 from quality_balance.inputs.statistics.mapping import MAPPING_DIR
-from quality_balance.inputs.statistics.workbook import normalise_label, read_workbook
+from quality_balance.inputs.statistics.workbook import normalise_label
 from quality_balance.schema import SCHOOLS
 
 TYPES = ("小学", "初级中学", "九年一贯制学校", "十二年一贯制学校", "完全中学", "教学点")
@@ -56,7 +55,8 @@ def _compare(imported: pd.DataFrame, expected: pd.DataFrame) -> None:
     assert list(got.index) == list(want.index)
     for col in cols:
         mismatch = got[col].to_numpy() != want[col].to_numpy()
-        assert not mismatch.any(), (col, got.loc[mismatch, col].head().tolist(), want.loc[mismatch, col].head().tolist())
+        assert not mismatch.any(), (col, got.loc[mismatch, col].head().tolist(),
+                                    want.loc[mismatch, col].head().tolist())
 
 
 # --- the documented layout ----------------------------------------------------------------------------
@@ -221,8 +221,10 @@ def test_unit_read_from_the_header(one_of_each, tmp_path):
 
 @pytest.mark.parametrize("old, new, message", [
     ('name = "jichuji-2018"', 'name = "jichuji-2018"\nbogus = 1', "文件顶层 中有未知的键 'bogus'"),
-    ('"万元" = { to = "元", factor = 10000 }', '"万元" = { to = "元", factor = -3 }', "[units] 的 '万元' 的 factor -3 不对"),
-    ('"万元" = { to = "元", factor = 10000 }', '"万元" = { to = "斤", factor = 10000 }', "换算到的单位 '斤' 不是学校表的单位"),
+    ('"万元" = { to = "元", factor = 10000 }', '"万元" = { to = "元", factor = -3 }',
+     "[units] 的 '万元' 的 factor -3 不对"),
+    ('"万元" = { to = "元", factor = 10000 }', '"万元" = { to = "斤", factor = 10000 }',
+     "换算到的单位 '斤' 不是学校表的单位"),
     ('table = "522"', 'table = "999"', "table '999' 不在 [tables] 中；应为：111、112"),
     ('target = "students_primary"', 'target = "students_primay"', "是否指 'students_primary'"),
     ('unit = "人"\ntypes = ["小学"', 'unit = "斤"\ntypes = ["小学"', "unit '斤' 不在 [units] 中"),
@@ -360,3 +362,36 @@ def test_the_template_fills_what_the_base_tables_lack(one_of_each, tmp_path):
     assert (tmp_path / "out" / "counties.csv").exists()
     dataset = qb.load_dataset(tmp_path / "out")
     assert len(dataset.counties) == 1
+
+
+# --- docs and the demo command ---------------------------------------------------------------------------------
+
+def test_the_docs_list_every_mapping_entry_and_whether_it_is_confirmed():
+    from quality_balance.paths import PACKAGE_DIR
+
+    text = (PACKAGE_DIR.parent / "docs" / "import-stats.md").read_text(encoding="utf-8")
+    for name in ("jichuji-2018", "jichuji-2021"):
+        section = text.split(f"#### `{name}`", 1)[1].split("####", 1)[0]
+        mapping = load_mapping(name)
+        for f in mapping.fields:
+            if name == "jichuji-2021" and f.table != "512":
+                continue   # the later edition lists only what differs
+            line = next((ln for ln in section.splitlines()
+                         if ln.startswith(f"| `{'、'.join(f.targets)}` | 基础基{f.table} |")), None)
+            assert line is not None, (name, f.where)
+            assert line.split(" | ")[4] == ("是" if f.confirmed else "**否**"), (name, f.where)
+
+
+def test_demo_workbooks_command_writes_one_workbook_per_school(one_of_each, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    one_of_each.rename(columns={c.name: c.zh for c in SCHOOLS.columns}).to_csv(data / "schools.csv", index=False)
+    out = tmp_path / "wb"
+    assert main(["demo-workbooks", str(data), "--out", str(out), "--edition", "2021"]) == 0
+    assert len(list(out.glob("*.xlsx"))) == len(one_of_each)
+    assert "2025 年" in capsys.readouterr().out
+    assert main(["demo-workbooks", str(data), "--out", str(out), "--year", "2019"]) == 2
+    assert "--year" in capsys.readouterr().err
+    result = import_statistics(out, mapping="jichuji-2021")
+    _compare(result.schools.assign(**{c: pd.to_numeric(result.schools[c]) for c in _imported_columns()
+                                      if SCHOOLS.column(c).kind in ("count", "amount", "int")}), one_of_each)

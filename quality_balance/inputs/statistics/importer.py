@@ -373,7 +373,8 @@ def _import_one(file: str, book: Sheet, mapping: Mapping) -> tuple[dict, list[di
         grid = book.tables.get(f.table)
         if grid is None:
             problems.append(Problem(file, f"缺少报表 基础基{f.table}（{mapping.tables[f.table].title}）",
-                                    column=f.where, expected=f"工作表“基础基{f.table}”，或前几行有“基础基{f.table}”的工作表",
+                                    column=f.where,
+                                    expected=f"工作表“基础基{f.table}”，或前几行有“基础基{f.table}”的工作表",
                                     fix="导出该校的全部基层表；本校不填此表时可在映射文件中修改该项的 types"))
             continue
         try:
@@ -389,7 +390,7 @@ def _import_one(file: str, book: Sheet, mapping: Mapping) -> tuple[dict, list[di
         if f.pattern:
             hit = re.search(f.pattern, str(got.value))
             if hit is None:
-                problems.append(Problem(file, f"取值与映射中的 pattern 不符", sheet=grid.sheet, column=f.where,
+                problems.append(Problem(file, "取值与映射中的 pattern 不符", sheet=grid.sheet, column=f.where,
                                         value=got.value, expected=f.pattern))
                 continue
             values = hit.groupdict()
@@ -519,7 +520,8 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
     with ExitStack() as stack:
         books = _expand(files, stack, problems)
         if not books and not problems:
-            problems.append(Problem(str(sources), "没有找到 .xlsx 工作簿", expected="每校一个基础基报表工作簿（.xlsx）"))
+            problems.append(Problem("、".join(map(str, given)), "没有找到 .xlsx 工作簿",
+                                    expected="每校一个基础基报表工作簿（.xlsx）"))
         for path, name in books:
             try:
                 book = read_workbook(path, name=name, tables=spec.tables)
@@ -545,7 +547,8 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
         if errors:
             raise InputError(errors)
     names = dict(zip(schools["_file"], zip(schools["school_id"], schools["school_name"])))
-    provenance = pd.DataFrame(trail, columns=[k for k in _PROVENANCE_HEADERS if k not in ("school_id", "school_name", "header")])
+    provenance = pd.DataFrame(trail, columns=[k for k in _PROVENANCE_HEADERS
+                                              if k not in ("school_id", "school_name", "header")])
     provenance.insert(1, "school_id", provenance["file"].map(lambda f: names.get(f, ("", ""))[0]))
     provenance.insert(2, "school_name", provenance["file"].map(lambda f: names.get(f, ("", ""))[1]))
     provenance.insert(4, "header", provenance["column"].map(_header_of(spec)))
@@ -576,7 +579,8 @@ def _duplicates_and_years(schools: pd.DataFrame, problems: list[Problem]) -> Non
         shown = "；".join(f"{y} 年：{'、'.join(fs[:3])}" + (f" 等 {len(fs)} 个" if len(fs) > 3 else "")
                          for y, fs in years.items())
         problems.append(Problem("输入文件", f"报表属于不同学年（{shown}）", column=SCHOOLS.column("year").zh,
-                                expected="同一学年的报表（每次导入一年）", fix="按学年分开，分别导入到不同的输出文件夹"))
+                                expected="同一学年的报表（每次导入一年）",
+                                fix="按学年分开，分别导入到不同的输出文件夹"))
 
 
 #: A column not missing when another reads 0: no music room, no smallest music room.

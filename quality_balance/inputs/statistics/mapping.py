@@ -313,7 +313,8 @@ def _field(at: str, number: int, spec: dict, tables: dict, units: dict, codes: d
         problems.append(f"{at} 的 kind {kind!r} 不对；应为：{_allowed(_FIELD_KINDS)} 之一")
     table = str(spec.get("table", ""))
     if table not in tables:
-        problems.append(f"{at} 的 table {table!r} 不在 [tables] 中；应为：{_allowed(tables) or '先在 [tables] 中列出该表'}")
+        problems.append(f"{at} 的 table {table!r} 不在 [tables] 中；"
+                        f"应为：{_allowed(tables) or '先在 [tables] 中列出该表'}")
     for key in ("confirmed", "note"):
         if key not in spec:
             problems.append(f"{at} 缺少键 {key}（是否有公开来源证实，及来源说明）")

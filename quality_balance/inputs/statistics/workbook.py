@@ -1,6 +1,7 @@
 """One school's 基础基 workbook as label-addressed tables: no fixed cell address anywhere.
 
-A sheet is read (its XML, with the standard library) into a grid of texts; its merged ranges are filled with their top-left text, so that a header merged
+A sheet is read (its XML, with the standard library) into a grid of texts; its merged ranges are
+filled with their top-left text, so that a header merged
 over several columns or rows names every cell it covers. Then, per table:
 
 * the table is the sheet named ``基础基NNN``, or any sheet whose first rows hold a cell starting
