@@ -462,6 +462,7 @@ def _extra(sources: Sequence[str | Path], schools: pd.DataFrame, trail: list[dic
                         trail.append({"file": schools.at[i, "_file"], "column": name, "value": text,
                                       "sheet": sheet.sheet, "cells": f"第{row_no}行", "raw": text, "unit": "",
                                       "factor": "", "confirmed": True, "source": f"模板 {sheet.file}"})
+    counties = [c for c in counties if len(c)]
     return schools, (pd.concat(counties, ignore_index=True) if counties else None)
 
 
