@@ -395,3 +395,14 @@ def test_demo_workbooks_command_writes_one_workbook_per_school(one_of_each, tmp_
     result = import_statistics(out, mapping="jichuji-2021")
     _compare(result.schools.assign(**{c: pd.to_numeric(result.schools[c]) for c in _imported_columns()
                                       if SCHOOLS.column(c).kind in ("count", "amount", "int")}), one_of_each)
+
+
+def test_a_sheet_with_a_far_stray_cell_is_refused_quickly(one_of_each, tmp_path):
+    path = school_workbook(_school(one_of_each, "小学"), tmp_path / "in.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["基础基312"]["ZZ9000"] = "x"
+    book.save(path)
+    with pytest.raises(InputError) as error:
+        import_statistics(path)
+    problem, = error.value.problems
+    assert problem.sheet == "基础基312" and "ZZ9000" in problem.message
