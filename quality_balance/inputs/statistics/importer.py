@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tempfile
 import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -127,11 +126,12 @@ def collect_workbooks(sources: str | Path | Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _expand(files: list[Path], stack: ExitStack, problems: list[Problem]) -> list[tuple[Path, str]]:
-    """(path on disk, name for messages) of every workbook, zip members extracted to a temporary folder."""
+def _expand(files: list[Path], stack: ExitStack, problems: list[Problem]) -> list[tuple[Path, str, bytes | None]]:
+    """(path, name for messages, bytes or None) of every workbook; zip members are read into memory
+    (bounded by :data:`~quality_balance.inputs.readers.MAX_WORKBOOK_BYTES` each), never extracted."""
     from ..readers import MAX_WORKBOOK_BYTES
 
-    out: list[tuple[Path, str]] = []
+    out: list[tuple[Path, str, bytes | None]] = []
     for path in files:
         if not path.exists():
             problems.append(Problem(str(path), "找不到文件", expected="存在的 .xlsx 文件、文件夹或 .zip 文件",
@@ -142,27 +142,24 @@ def _expand(files: list[Path], stack: ExitStack, problems: list[Problem]) -> lis
             except zipfile.BadZipFile:
                 problems.append(Problem(str(path), "不是有效的 zip 文件", expected="zip 压缩包（内含 .xlsx 文件）"))
                 continue
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qb-stats-")))
             members = sorted((i for i in archive.infolist() if not i.is_dir()
                               and i.filename.lower().endswith((".xlsx", ".xlsm"))
                               and not Path(i.filename).name.startswith((".", "~$"))), key=lambda i: i.filename)
-            total = 0
-            for n, info in enumerate(members):
-                total += info.file_size
-                if info.file_size > MAX_WORKBOOK_BYTES or total > 8 * MAX_WORKBOOK_BYTES:
-                    problems.append(Problem(f"{path}/{info.filename}", "压缩包中的文件解压后过大，未读取",
+            for info in members:
+                name = f"{path}/{info.filename}"
+                with archive.open(info) as src:
+                    data = src.read(MAX_WORKBOOK_BYTES + 1)
+                if len(data) > MAX_WORKBOOK_BYTES:
+                    problems.append(Problem(name, "压缩包中的文件解压后过大，未读取",
                                             expected=f"每个文件解压后不超过 {MAX_WORKBOOK_BYTES // 2**20} MB"))
-                    break
-                target = folder / f"{n}.xlsx"   # never the member's own name: no path from the archive is used
-                with archive.open(info) as src, target.open("wb") as dst:
-                    dst.write(src.read(MAX_WORKBOOK_BYTES + 1))
-                out.append((target, f"{path}/{info.filename}"))
+                    continue
+                out.append((path, name, data))
         elif path.suffix.lower() not in (".xlsx", ".xlsm"):
             problems.append(Problem(str(path), "不是 .xlsx 工作簿", value=path.suffix,
                                     expected="基础基统计报表导出的 .xlsx 文件、文件夹或 .zip 文件",
                                     fix=".xls 文件请先在 Excel 或 WPS 中另存为 .xlsx"))
         else:
-            out.append((path, str(path)))
+            out.append((path, str(path), None))
     return out
 
 
@@ -523,9 +520,9 @@ def import_statistics(sources: str | Path | Iterable[str | Path], *, mapping: st
         if not books and not problems:
             problems.append(Problem("、".join(map(str, given)), "没有找到 .xlsx 工作簿",
                                     expected="每校一个基础基报表工作簿（.xlsx）"))
-        for path, name in books:
+        for path, name, data in books:
             try:
-                book = read_workbook(path, name=name, tables=spec.tables)
+                book = read_workbook(path, name=name, tables=spec.tables, data=data)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue

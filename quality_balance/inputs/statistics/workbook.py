@@ -18,6 +18,7 @@ over several columns or rows names every cell it covers. Then, per table:
 from __future__ import annotations
 
 import html
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -325,7 +326,25 @@ class _TooLarge(Exception):
     """A sheet whose used range exceeds :data:`MAX_TABLE_CELLS` (the far cell's address)."""
 
 
-def read_workbook(path: str | Path, *, name: str | None = None, tables: Iterable[str] | None = None) -> Sheet:
+def _inspect_bytes(data: bytes, file: str) -> None:
+    """:func:`~quality_balance.inputs.readers.inspect_workbook` for a workbook held in memory."""
+    import zipfile
+
+    from ...errors import InputError, Problem
+    from ..readers import _OLE_MAGIC, MAX_WORKBOOK_BYTES
+
+    if data[:8] == _OLE_MAGIC:
+        raise InputError([Problem(file, "工作簿受密码保护（已加密）或是 .xls 文件，无法读取",
+                                  expected="未加密的 .xlsx 文件")])
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_WORKBOOK_BYTES:
+                raise InputError([Problem(file, "工作簿解压后过大，未读取",
+                                          expected=f"解压后不超过 {MAX_WORKBOOK_BYTES // 2**20} MB")])
+
+
+def read_workbook(path: str | Path, *, name: str | None = None, tables: Iterable[str] | None = None,
+                  data: bytes | None = None) -> Sheet:
     """Read one school's workbook: every sheet holding a ``基础基`` table, laid out by :func:`_layout`.
 
     The parts are read directly (the workbook's structure and shared strings with the standard library's
@@ -339,6 +358,8 @@ def read_workbook(path: str | Path, *, name: str | None = None, tables: Iterable
         An ``.xlsx`` file.
     name : str, optional, keyword-only
         How messages name the file (a zip member: ``county.zip/school.xlsx``); default ``path``.
+    data : bytes, optional, keyword-only
+        The workbook's bytes (a zip member read into memory); ``path`` then only names it.
     tables : iterable of str, optional, keyword-only
         The table codes wanted (``"512"``): a sheet named ``基础基NNN`` for another code is not parsed.
         Default: every sheet.
@@ -362,7 +383,10 @@ def read_workbook(path: str | Path, *, name: str | None = None, tables: Iterable
     path = Path(path)
     file = name or str(path)
     try:
-        inspect_workbook(path)
+        if data is None:
+            inspect_workbook(path)
+        else:
+            _inspect_bytes(data, file)
     except InputError as exc:
         raise InputError([Problem(file, p.message, expected=p.expected, fix=p.fix) for p in exc.problems]) from None
     found = Sheet(file, {})
@@ -370,7 +394,7 @@ def read_workbook(path: str | Path, *, name: str | None = None, tables: Iterable
     wanted = None if tables is None else set(tables)
     uncached: list[Problem] = []
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             strings = []
             if "xl/sharedStrings.xml" in names:
