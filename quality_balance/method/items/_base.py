@@ -34,12 +34,78 @@ ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "thresh
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
 
 
+def key_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's distinct key and the distinct keys (tuples) in order of first appearance.
+
+    The same codes and keys as ``pd.MultiIndex.from_frame(frame[cols]).factorize()``, from one
+    factorisation per column and one of the combined integer codes (no tuple per row).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds the key columns.
+    cols : list of str
+        The key columns.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        ``0 … len(keys) − 1`` per row of ``frame``.
+    keys : list of tuple
+        The distinct keys, a missing cell kept as it is.
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    uniques = []
+    for col in cols:
+        codes, found = pd.factorize(frame[col], use_na_sentinel=False)
+        combined = combined * max(len(found), 1) + codes
+        uniques.append(np.asarray(found, dtype=object))
+    codes, distinct = pd.factorize(combined)
+    parts = []
+    for found in reversed(uniques):  # peel the mixed-radix code column by column, last first
+        n = max(len(found), 1)
+        parts.append(found[distinct % n] if len(found) else np.zeros(0, dtype=object))
+        distinct = distinct // n
+    return codes.astype(np.int64), list(zip(*reversed(parts))) if len(codes) else []
+
+
+def rows_in(frame: pd.DataFrame, places: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The row of ``places`` (unique on ``cols``) holding each row's key, −1 where none does or a key cell is missing.
+
+    Parameters
+    ----------
+    frame, places : DataFrame
+        Both hold the key columns ``cols``.
+    cols : list of str
+        The key columns.
+
+    Returns
+    -------
+    ndarray of int64
+        A position in ``places`` per row of ``frame``.
+    """
+    n_places = len(places)
+    combined = np.zeros(n_places + len(frame), dtype=np.int64)
+    missing = np.zeros(len(combined), dtype=bool)
+    for col in cols:
+        both = np.concatenate([places[col].to_numpy(dtype=object), frame[col].to_numpy(dtype=object)])
+        codes, found = pd.factorize(both)
+        missing |= codes < 0
+        combined = combined * (len(found) + 1) + (codes + 1)  # a missing cell (−1) collides with no key
+    codes, distinct = pd.factorize(combined)
+    at = np.full(len(distinct), -1, dtype=np.int64)
+    at[codes[:n_places][::-1]] = np.arange(n_places)[::-1]  # the first place row of each key
+    out = at[codes[n_places:]]
+    out[missing[n_places:]] = -1
+    return out
+
+
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
-    # each distinct county looked up once (no walk over a MultiIndex in Python); the Series is built from
+    # each distinct county looked up once (:func:`key_codes`: no tuple per row); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
-    codes, pairs = pd.MultiIndex.from_frame(places[COUNTY]).factorize()
+    codes, pairs = key_codes(places, COUNTY)
     found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
@@ -218,17 +284,31 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     given, the school's ``value`` and ``threshold`` from ``value``/``limit``, and ``op``:
     how a school's value is compared with its threshold, ``>=`` or ``<=``).
     """
-    scope = schools.loc[in_scope.fillna(False).astype(bool)]
-    ok_s, miss_s = ok.loc[scope.index].fillna(False).astype(bool), missing.loc[scope.index].astype(bool)
-    failing = scope.loc[~ok_s & ~miss_s]
-    keys = pd.MultiIndex.from_frame(places[PLACE])
-    n_scope = scope.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    n_fail = failing.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    n_miss = scope.loc[miss_s].groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    shown = failing.assign(_t=describe(failing) if len(failing) else pd.Series(dtype=str))
-    shown = shown.groupby(PLACE).head(8)
-    names = shown.groupby(PLACE)["_t"].agg("、".join).reindex(keys).fillna("").to_numpy() if len(shown) \
-        else np.full(len(places), "")
+    def flags(series: pd.Series, fill: bool) -> np.ndarray:
+        aligned = series if series.index.equals(schools.index) else series.loc[schools.index]
+        return (aligned.fillna(fill) if fill is not None else aligned).astype(bool).to_numpy()
+
+    # the county-year of each school as a row of ``places`` (integer codes: no groupby on the text keys)
+    at = rows_in(schools, places, PLACE)
+    scope = flags(in_scope, False)
+    miss = scope & flags(missing, None)
+    fail = scope & ~flags(ok, False) & ~miss
+    n_places = len(places)
+    known = at >= 0
+    n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
+    failing = schools.loc[fail]
+    detail = describe(failing) if len(failing) else pd.Series(dtype=str)
+    names = np.full(n_places, "", dtype=object)
+    fail_at = at[fail]
+    if len(failing) and (fail_at >= 0).any():
+        texts = detail.to_numpy(dtype=object)
+        order = np.argsort(fail_at, kind="stable")  # schools by place, in their order within it
+        sorted_at = fail_at[order]
+        starts = np.flatnonzero(np.r_[True, sorted_at[1:] != sorted_at[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        for start, end in zip(starts, ends):
+            if sorted_at[start] >= 0:  # the first 8 failing schools of each county-year are named
+                names[sorted_at[start]] = "、".join(texts[order[start:min(end, start + 8)]])
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
     more = np.where(n_fail > 8, "等", "")
     text = np.select(
@@ -240,7 +320,7 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
-    failures["detail"] = describe(failing) if len(failing) else pd.Series(dtype=str)
+    failures["detail"] = detail
     failures["value"] = value.loc[failing.index] if value is not None else np.nan
     failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
     failures["op"] = op
