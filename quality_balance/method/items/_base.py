@@ -29,75 +29,10 @@ import pandas as pd
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
+from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
-
-
-def key_codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[tuple]]:
-    """Each row's distinct key and the distinct keys (tuples) in order of first appearance.
-
-    The same codes and keys as ``pd.MultiIndex.from_frame(frame[cols]).factorize()``, from one
-    factorisation per column and one of the combined integer codes (no tuple per row).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Holds the key columns.
-    cols : list of str
-        The key columns.
-
-    Returns
-    -------
-    codes : ndarray of int64
-        ``0 … len(keys) − 1`` per row of ``frame``.
-    keys : list of tuple
-        The distinct keys, a missing cell kept as it is.
-    """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    uniques = []
-    for col in cols:
-        codes, found = pd.factorize(frame[col], use_na_sentinel=False)
-        combined = combined * max(len(found), 1) + codes
-        uniques.append(np.asarray(found, dtype=object))
-    codes, distinct = pd.factorize(combined)
-    parts = []
-    for found in reversed(uniques):  # peel the mixed-radix code column by column, last first
-        n = max(len(found), 1)
-        parts.append(found[distinct % n] if len(found) else np.zeros(0, dtype=object))
-        distinct = distinct // n
-    return codes.astype(np.int64), list(zip(*reversed(parts))) if len(codes) else []
-
-
-def rows_in(frame: pd.DataFrame, places: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """The row of ``places`` (unique on ``cols``) holding each row's key, −1 where none does or a key cell is missing.
-
-    Parameters
-    ----------
-    frame, places : DataFrame
-        Both hold the key columns ``cols``.
-    cols : list of str
-        The key columns.
-
-    Returns
-    -------
-    ndarray of int64
-        A position in ``places`` per row of ``frame``.
-    """
-    n_places = len(places)
-    combined = np.zeros(n_places + len(frame), dtype=np.int64)
-    missing = np.zeros(len(combined), dtype=bool)
-    for col in cols:
-        both = np.concatenate([places[col].to_numpy(dtype=object), frame[col].to_numpy(dtype=object)])
-        codes, found = pd.factorize(both)
-        missing |= codes < 0
-        combined = combined * (len(found) + 1) + (codes + 1)  # a missing cell (−1) collides with no key
-    codes, distinct = pd.factorize(combined)
-    at = np.full(len(distinct), -1, dtype=np.int64)
-    at[codes[:n_places][::-1]] = np.arange(n_places)[::-1]  # the first place row of each key
-    out = at[codes[n_places:]]
-    out[missing[n_places:]] = -1
-    return out
 
 
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
