@@ -92,16 +92,19 @@ def rows_in(frame: pd.DataFrame, places: pd.DataFrame, cols: list[str]) -> np.nd
         A position in ``places`` per row of ``frame``.
     """
     n_places = len(places)
-    combined = np.zeros(n_places + len(frame), dtype=np.int64)
-    missing = np.zeros(len(combined), dtype=bool)
+    at_frame = np.zeros(len(frame), dtype=np.int64)
+    at_places = np.zeros(n_places, dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
     for col in cols:
-        both = np.concatenate([places[col].to_numpy(dtype=object), frame[col].to_numpy(dtype=object)])
-        codes, found = pd.factorize(both)
+        codes, found = pd.factorize(frame[col])  # −1 for a missing cell
         missing |= codes < 0
-        combined = combined * (len(found) + 1) + (codes + 1)  # a missing cell (−1) collides with no key
-    codes, distinct = pd.factorize(combined)
-    at = np.full(len(distinct), -1, dtype=np.int64)
-    at[codes[:n_places][::-1]] = np.arange(n_places)[::-1]  # the first place row of each key
-    out = at[codes[n_places:]]
-    out[missing[n_places:]] = -1
+        place_codes = pd.Index(found).get_indexer(places[col])  # −1: a key no row of ``frame`` has
+        radix = len(found) + 1  # code + 1, so that 0 (missing, not found) is no row's digit
+        at_frame = at_frame * radix + (codes + 1)
+        at_places = at_places * radix + (place_codes + 1)
+    order = np.arange(n_places)
+    _, first = np.unique(at_places, return_index=True)  # the first place row of each key
+    hit = pd.Index(at_places[first]).get_indexer(at_frame)
+    out = np.where(hit >= 0, order[first][hit] if len(first) else -1, -1).astype(np.int64)
+    out[missing] = -1
     return out

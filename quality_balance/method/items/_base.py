@@ -35,6 +35,42 @@ ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "thresh
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
 
 
+def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
+                   first: int | None = None) -> np.ndarray:
+    """The texts of each group joined with ``sep`` in row order, "" for a group without rows.
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Each row's group, ``0 … n_groups − 1``; a negative code belongs to no group.
+    texts : ndarray of str
+        One text per row.
+    n_groups : int
+        Number of groups.
+    sep : str
+        The separator.
+    first : int, optional, keyword-only
+        Join only the first ``first`` rows of each group (default ``None``: all).
+
+    Returns
+    -------
+    ndarray of object (str), length ``n_groups``
+        What ``groupby(...).head(first)`` then ``agg(sep.join)`` gives, by group code.
+    """
+    out = np.full(n_groups, "", dtype=object)
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return out
+    order = np.argsort(codes, kind="stable")  # rows by group, in their order within it
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    for start, end in zip(starts, ends):
+        if ordered[start] >= 0:
+            out[ordered[start]] = sep.join(texts[order[start:end if first is None else min(end, start + first)]])
+    return out
+
+
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
@@ -78,7 +114,7 @@ def fmt_limit(series: pd.Series, unit: str = "") -> pd.Series:
     >>> fmt_limit(pd.Series([10.0, 6000.0]), "元").tolist()
     ['10元', '6,000元']
     """
-    return series.map(lambda t: limit_text(t, unit)).astype(object)
+    return _per_distinct(series, lambda t: limit_text(t, unit))
 
 
 def fmt_bool(series: pd.Series) -> pd.Series:
@@ -201,9 +237,23 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
 
 
 def fmt_value(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else ("是" if v is True else "否" if v is False else
-                            (f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))))
+    return _per_distinct(series, lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                         else ("是" if v is True else "否" if v is False else
+                               (f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))))
+
+
+def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
+    """``series.map(fn)`` as object texts; a float or integer column calls ``fn`` once per distinct value.
+
+    A column of any other dtype (object columns may mix ``True`` and ``1.0``, equal as keys but not as
+    texts) is mapped element by element, as before.
+    """
+    if series.dtype.kind not in "fiu" or not len(series) or (
+            series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
+        return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    texts = np.array([fn(u) for u in uniques], dtype=object)
+    return pd.Series(texts[codes], index=series.index, dtype=object)
 
 
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
@@ -233,17 +283,8 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
     failing = schools.loc[fail]
     detail = describe(failing) if len(failing) else pd.Series(dtype=str)
-    names = np.full(n_places, "", dtype=object)
-    fail_at = at[fail]
-    if len(failing) and (fail_at >= 0).any():
-        texts = detail.to_numpy(dtype=object)
-        order = np.argsort(fail_at, kind="stable")  # schools by place, in their order within it
-        sorted_at = fail_at[order]
-        starts = np.flatnonzero(np.r_[True, sorted_at[1:] != sorted_at[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for start, end in zip(starts, ends):
-            if sorted_at[start] >= 0:  # the first 8 failing schools of each county-year are named
-                names[sorted_at[start]] = "、".join(texts[order[start:min(end, start + 8)]])
+    names = joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=8) if len(failing) \
+        else np.full(n_places, "", dtype=object)
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
     more = np.where(n_fail > 8, "等", "")
     text = np.select(
