@@ -69,6 +69,17 @@ def _jitter(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def _copy_code(code: pd.Series, copy: int, codes: list[str]) -> pd.Series:
+    """A copy's county codes: 6 digits as real codes are (the province's 2, then a serial of copy and county).
+
+    The serials start at 3000, above the demo's own codes (…0102 to …1427), so no copy takes another
+    county's code, for up to 7 000 / len(codes) copies (411 for the demo's 17 counties; ``--national``
+    makes 168).
+    """
+    serial = {c: f"{3000 + copy * len(codes) + k:04d}" for k, c in enumerate(codes)}
+    return code.str[:2] + code.map(serial)
+
+
 def build(rows: int, seed: int = SEED):
     """The scaled data set (a :class:`quality_balance.Dataset`): the demo × copies, +40 % schools, jittered."""
     import quality_balance as qb
@@ -78,6 +89,7 @@ def build(rows: int, seed: int = SEED):
     copies = _copies_for(rows)
     rng = np.random.default_rng(seed)
     school_ids = base.schools["school_id"].unique()
+    codes = sorted(base.schools["county_code"].dropna().unique())
     schools, counties, surveys = [], [], []
     for i in range(copies):
         tag = f"·{i}" if i else ""
@@ -91,13 +103,13 @@ def build(rows: int, seed: int = SEED):
         s["school_id"] = s["school_id"] + (f"{i:04d}" if i else "")
         s["school_name"] = s["school_name"] + tag
         if i:
-            s["county_code"] = (s["county_code"].str[:2] + f"{i:04d}" + s["county_code"].str[-2:])
+            s["county_code"] = _copy_code(s["county_code"], i, codes)
         schools.append(_jitter(s, rng))
         if base.counties is not None:
             c = base.counties.copy()
             c["county"] = c["county"] + tag
             if i and "county_code" in c:
-                c["county_code"] = c["county_code"].str[:2] + f"{i:04d}" + c["county_code"].str[-2:]
+                c["county_code"] = _copy_code(c["county_code"], i, codes)
             counties.append(c)
         if base.survey is not None:
             surveys.append(base.survey.assign(county=base.survey["county"] + tag))

@@ -293,14 +293,23 @@ def _may_hold(text: pd.Series, pattern: str) -> bool:
         return True
 
 
+def _fullmatch(text: pd.Series, pattern: str) -> np.ndarray:
+    """``text.str.fullmatch(pattern)`` as a boolean array, each distinct value matched once."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    matched = pd.Series(uniques, dtype=object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return matched[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
 def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
     text = _clean_text(sheet, col, cells.text, usable)
     if _is_identifier(col):
-        scientific = usable & text.str.fullmatch(_SCIENTIFIC).to_numpy()
+        # one search of the whole column for an e first: the usual column holds no scientific notation
+        scientific = (usable & _fullmatch(text, _SCIENTIFIC) if _may_hold(text, "[eE]")
+                      else np.zeros(len(text), dtype=bool))
         sheet.report(col.name, scientific, "编号被 Excel 转成了科学计数法，原编号已丢失", "完整的编号（文本）",
                      "在 Excel 中把该列设为“文本”格式后重新输入编号，或直接提供 .xlsx 文件")
         if col.name == "county_code":
-            odd = usable & ~scientific & ~text.str.fullmatch(r"\d{6}").to_numpy()
+            odd = usable & ~scientific & ~_fullmatch(text, r"\d{6}")
             sheet.report(col.name, odd, "县区代码不是 6 位数字", "6 位行政区划代码，例如 410922",
                          "核对代码", severity="warning")
         usable = usable & ~scientific
@@ -328,20 +337,37 @@ class _Cells:
 _PLAIN_DECIMALS = re.compile(r"[^0-9eE.+\-|]")
 
 
+def _plain_numbers(values: np.ndarray) -> np.ndarray | None:
+    """``values`` (object array of text) as float64 when every cell is a plain decimal number, else None.
+
+    Plain: ASCII digits, sign, point, exponent only (what almost every cell is), checked by one
+    regular-expression search of the cells joined, then converted by numpy in one pass. A blank cell,
+    a mark such as "-" or any other text makes numpy refuse the column: None, for the cell-by-cell path.
+    """
+    if not values.size:
+        return None
+    try:
+        joined = "|".join(values)
+    except TypeError:  # a cell that is not text
+        return None
+    if _PLAIN_DECIMALS.search(joined) is not None:
+        return None
+    try:
+        return values.astype("float64")
+    except ValueError:
+        return None
+
+
 def _to_numbers(cells: pd.Series) -> np.ndarray:
     """The cells as float64, NaN where a cell is not a number (``pd.to_numeric(errors="coerce")``).
 
-    A column of plain decimal numbers (ASCII digits, sign, point, exponent: what almost every cell
-    is) is converted by numpy in one pass, which is several times faster; any other column, or one
-    with a cell numpy cannot read, goes through ``pd.to_numeric`` as before.
+    A column of plain decimal numbers (:func:`_plain_numbers`) is converted by numpy in one pass,
+    which is several times faster; any other column, or one with a cell numpy cannot read, goes
+    through ``pd.to_numeric`` as before.
     """
-    values = cells.to_numpy(dtype=object)
-    if values.size and _PLAIN_DECIMALS.search("|".join(values) if all(map(str.__instancecheck__, values))
-                                              else "x") is None:
-        try:
-            return values.astype("float64")
-        except ValueError:
-            pass
+    plain = _plain_numbers(cells.to_numpy(dtype=object))
+    if plain is not None:
+        return plain
     return pd.to_numeric(cells, errors="coerce").astype("float64").to_numpy()
 
 
@@ -349,14 +375,25 @@ def _cells(sheet: _Sheet, col: Column) -> _Cells:
     raw = sheet.raw.frame[col.name]
     number = None
     if col.kind in _NUMERIC_KINDS:
-        number = pd.Series(np.nan, index=raw.index, dtype="float64")
-        plain = ~raw.isin(_PLAIN_NOT_NUMBERS).to_numpy()  # cheap: skip "" and "—" before parsing
-        number[plain] = _to_numbers(raw[plain])
-        slow = number.isna().to_numpy()
-        text = raw.astype(object)
-        text[slow] = _normalised(raw[slow]).to_numpy()
-        blank = slow & (text == "").to_numpy()
-        mark = slow & text.isin(NOT_APPLICABLE_MARKS).to_numpy()
+        cells = raw.to_numpy(dtype=object)
+        whole = _plain_numbers(cells)  # the usual column: every cell a plain number, no blank nor mark
+        if whole is not None:
+            number = pd.Series(whole, index=raw.index)
+            slow = np.isnan(whole)
+        else:
+            plain = ~raw.isin(_PLAIN_NOT_NUMBERS).to_numpy()  # cheap: skip "" and "—" before parsing
+            whole = np.full(len(raw), np.nan)
+            whole[plain] = _to_numbers(raw[plain])
+            number = pd.Series(whole, index=raw.index)
+            slow = np.isnan(whole)
+        text = pd.Series(cells, index=raw.index, dtype=object, copy=True)
+        blank = np.zeros(len(raw), dtype=bool)
+        mark = np.zeros(len(raw), dtype=bool)
+        if slow.any():  # only cells that are not plain numbers are normalised, and can be blank or a mark
+            normal = _normalised(raw[slow]).to_numpy()
+            text[slow] = normal
+            blank[slow] = normal == ""
+            mark[slow] = pd.Series(normal, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()
         return _Cells(text, blank, mark, number)
     text = _normalised(raw, compact=col.kind in ("category", "level"))
     blank = (text == "").to_numpy()

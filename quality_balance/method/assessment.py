@@ -23,8 +23,10 @@ import pandas as pd
 
 from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
-from .items import (ItemBlock, dimension_status, guarantee_items, local_items, quality_items,
+from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
+from .items._base import joined_by_code
+from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
@@ -159,21 +161,32 @@ def _threshold_text(ra: ResourceAssessment) -> pd.Series:
 
 
 def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
-    out = places[PLACE].copy().set_index(PLACE)
+    out = places[PLACE].reset_index(drop=True)
+    # each item row's county-year as a row of ``out`` (integer codes); every dimension's status is the rule of
+    # :func:`~quality_balance.method.items.dimension_status` over its counting items, summed by code
+    at = rows_in(items, out, PLACE)
+    n = len(out)
+    status = items["status"].to_numpy(dtype=object)
+    counted = items["counts"].to_numpy(dtype=bool) & (at >= 0)
+    dimension = items["dimension"].to_numpy(dtype=object)
     for dim in (*DIMENSIONS, "veto"):
-        out[dim] = dimension_status(items[items["dimension"] == dim]).reindex(out.index).fillna("no_data")
+        rows = counted & (dimension == dim)
+        code, st = at[rows], status[rows]
+        n_rows = np.bincount(code, minlength=n)
+        flag = {s: np.bincount(code, weights=st == s, minlength=n) for s in ("not_met", "no_data", "not_applicable")}
+        out[dim] = np.where(n_rows == 0, "no_data", np.select(
+            [flag["not_met"] > 0, flag["no_data"] > 0, flag["not_applicable"] == n_rows],
+            ["not_met", "no_data", "not_applicable"], "met"))
     dims = out[list(DIMENSIONS)]
     all_met = (dims == "met").all(axis=1) & (out["veto"] == "met")
     any_fail = (dims == "not_met").any(axis=1) | (out["veto"] == "not_met")
     out["overall"] = np.select([all_met, any_fail], ["met", "not_met"], "no_data")
-    out = out.reset_index()
     out["profile"] = [profiles[(c, k)].name for c, k in zip(out["city"], out["county"])]
-    failing = items[items["counts"] & items["status"].isin(["not_met", "no_data"])]
-    key = pd.MultiIndex.from_frame(out[PLACE])
+    item_ids = items["item"].to_numpy(dtype=object)
 
-    def ids(status: str) -> np.ndarray:  # the failing items of each county-year, in item order
-        rows = failing[failing["status"] == status]
-        return rows.groupby(PLACE, sort=False)["item"].agg("、".join).reindex(key).fillna("").to_numpy(object)
+    def ids(wanted: str) -> np.ndarray:  # the failing items of each county-year, in item order
+        rows = counted & (status == wanted)
+        return joined_by_code(at[rows], item_ids[rows], n, "、")
 
     fail_txt, nodata_txt = ids("not_met"), ids("no_data")
     dims_failing = _join_nonempty([np.where(out[d].eq("not_met").to_numpy(), DIMENSION_LABELS[d], "")
@@ -349,7 +362,9 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
                                s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
-    items = items.assign(_d=items["dimension"].map(order), _n=items["item"].str.extract(r"(\d+)$")[0].astype(float))
+    item_codes, item_names = pd.factorize(items["item"], use_na_sentinel=False)  # each item's number read once
+    numbers = pd.Series(np.asarray(item_names, dtype=object)).str.extract(r"(\d+)$")[0].astype(float).to_numpy()
+    items = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
     items = (items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
              .drop(columns=["_d", "_n"]).reset_index(drop=True))
     school_failures = blocks.school_failures

@@ -33,7 +33,7 @@ from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as 
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
 from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
                     number_texts)
-from .split import split_units
+from .split import _aligned, split_units
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -167,7 +167,7 @@ def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
     scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
     long["value"] = long["resource"] * scale / long["students"]
     wide = thresholds.unstack("indicator").reindex(columns=list(INDICATORS))
-    at_units = wide.reindex(pd.MultiIndex.from_frame(units[COUNTY + ["stage"]])).to_numpy(dtype=float)
+    at_units = _aligned(wide, units, COUNTY + ["stage"]).to_numpy(dtype=float)
     long["threshold"] = at_units.T.reshape(-1)
     long["ratio"] = long["value"] / long["threshold"]
     long["met"] = at_least(long["value"], long["threshold"])
@@ -318,7 +318,7 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
             .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
     cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
-    cfg = settings.reindex(pd.MultiIndex.from_frame(cv[COUNTY]))
+    cfg = _aligned(settings, cv, COUNTY)
     cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
     applicable = cv["n_units"] > 0
     undefined = applicable & cv["cv"].isna()

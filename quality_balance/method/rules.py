@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError
+from ..stats._groups import key_codes
 from ..schema import INDICATORS, RATINGS
 
 __all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
@@ -448,7 +449,7 @@ class SchoolRule:
         """
         rules = {key: cls.from_profile(prof) for key, prof in profiles.items()}
         if len(rows):  # each distinct county looked up once, then spread to its rows
-            codes, keys = pd.MultiIndex.from_arrays([rows["city"], rows["county"]]).factorize()
+            codes, keys = key_codes(rows, ["city", "county"])  # integer codes, no tuple per row
         else:
             codes, keys = np.zeros(0, dtype=np.intp), []
         unknown = sorted({f"{c}/{k}" for c, k in keys if (c, k) not in rules})

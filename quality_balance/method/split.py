@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..stats._groups import rows_in
+
 __all__ = ["FACILITIES", "TEACHER_COLUMNS", "OUT_OF_SCOPE_TYPES", "split_units", "facility_shares"]
 
 #: indicator → whole-school facility column it splits
@@ -71,6 +73,23 @@ def facility_shares(schools: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFram
                         index=schools.index)
 
 
+def _aligned(table: pd.DataFrame, frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """The rows of ``table`` (indexed by ``key``, unique) for each row of ``frame``, all-missing where absent.
+
+    ``table.reindex`` by the keys of ``frame``, found by integer codes (:func:`~quality_balance.stats._groups.rows_in`)
+    instead of a MultiIndex of one tuple per row; the result has a fresh RangeIndex.
+    """
+    keys = pd.DataFrame({k: table.index.get_level_values(i) for i, k in enumerate(key)})
+    return table.reset_index(drop=True).reindex(rows_in(frame, keys, key)).reset_index(drop=True)
+
+
+def _formatted(values: pd.Series) -> pd.Series:
+    """``values.map("{:g}".format)``, formatting each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = np.array(["{:g}".format(u) for u in uniques], dtype=object)
+    return pd.Series(texts[codes] if len(codes) else np.array([], dtype=object), index=values.index, dtype=object)
+
+
 def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn the school table into school units with per-stage resource numerators.
 
@@ -97,14 +116,14 @@ def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataF
         Schools left out of R, with a ``reason`` (Chinese).
     """
     s = schools.reset_index(drop=True)
-    st = settings.reindex(pd.MultiIndex.from_frame(s[["city", "county"]])).reset_index(drop=True)
+    st = _aligned(settings, s, ["city", "county"])
 
     out_of_scope = s["school_type"].isin(OUT_OF_SCOPE_TYPES)
     small_tp = ((s["school_type"] == TEACHING_POINT) & (s["students_primary"].fillna(0) < st["exclude_tp_below"])
                 & (st["exclude_tp_below"] > 0))
     reasons = np.select([out_of_scope, small_tp],
                         ["特殊教育学校不纳入资源配置评估",
-                         "教学点在校生少于 " + st["exclude_tp_below"].map("{:g}".format) + " 人，按本地规定不纳入"],
+                         "教学点在校生少于 " + _formatted(st["exclude_tp_below"]) + " 人，按本地规定不纳入"],
                         "")
     excluded = s.loc[out_of_scope | small_tp, _ID_COLUMNS].assign(reason=reasons[out_of_scope | small_tp])
     keep = ~(out_of_scope | small_tp)

@@ -377,3 +377,17 @@ def test_plain_numbers_are_converted_as_pd_to_numeric_would():
     assert np.isnan(out[0]) and out[1] == 5.0
     out = _to_numbers(pd.Series(["abc", "5"], dtype=object))
     assert np.isnan(out[0]) and out[1] == 5.0
+
+
+def test_plain_numbers_fast_path_only_for_columns_of_plain_numbers():
+    import numpy as np
+    import pandas as pd
+
+    from quality_balance.inputs.validate import _fullmatch, _plain_numbers
+
+    assert _plain_numbers(np.array(["1", "2.5", "-3", "1e3"], dtype=object)).tolist() == [1.0, 2.5, -3.0, 1000.0]
+    # a blank, a mark, a thousands separator or a unit sends the column cell by cell
+    for odd in ("", "-", "1,234", "12人", "—"):
+        assert _plain_numbers(np.array(["1", odd], dtype=object)) is None
+    assert _plain_numbers(np.array([], dtype=object)) is None
+    assert _fullmatch(pd.Series(["410922", "41092", "410922"]), r"\d{6}").tolist() == [True, False, True]

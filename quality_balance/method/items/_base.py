@@ -29,17 +29,54 @@ import pandas as pd
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
+from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
 
 
+def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
+                   first: int | None = None) -> np.ndarray:
+    """The texts of each group joined with ``sep`` in row order, "" for a group without rows.
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Each row's group, ``0 … n_groups − 1``; a negative code belongs to no group.
+    texts : ndarray of str
+        One text per row.
+    n_groups : int
+        Number of groups.
+    sep : str
+        The separator.
+    first : int, optional, keyword-only
+        Join only the first ``first`` rows of each group (default ``None``: all).
+
+    Returns
+    -------
+    ndarray of object (str), length ``n_groups``
+        What ``groupby(...).head(first)`` then ``agg(sep.join)`` gives, by group code.
+    """
+    out = np.full(n_groups, "", dtype=object)
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return out
+    order = np.argsort(codes, kind="stable")  # rows by group, in their order within it
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    for start, end in zip(starts, ends):
+        if ordered[start] >= 0:
+            out[ordered[start]] = sep.join(texts[order[start:end if first is None else min(end, start + first)]])
+    return out
+
+
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
-    # each distinct county looked up once (no walk over a MultiIndex in Python); the Series is built from
+    # each distinct county looked up once (:func:`key_codes`: no tuple per row); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
-    codes, pairs = pd.MultiIndex.from_frame(places[COUNTY]).factorize()
+    codes, pairs = key_codes(places, COUNTY)
     found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
@@ -77,7 +114,7 @@ def fmt_limit(series: pd.Series, unit: str = "") -> pd.Series:
     >>> fmt_limit(pd.Series([10.0, 6000.0]), "元").tolist()
     ['10元', '6,000元']
     """
-    return series.map(lambda t: limit_text(t, unit)).astype(object)
+    return _per_distinct(series, lambda t: limit_text(t, unit))
 
 
 def fmt_bool(series: pd.Series) -> pd.Series:
@@ -200,9 +237,23 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
 
 
 def fmt_value(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else ("是" if v is True else "否" if v is False else
-                            (f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))))
+    return _per_distinct(series, lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                         else ("是" if v is True else "否" if v is False else
+                               (f"{v:g}" if isinstance(v, (float, np.floating)) else str(v))))
+
+
+def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
+    """``series.map(fn)`` as object texts; a float or integer column calls ``fn`` once per distinct value.
+
+    A column of any other dtype (object columns may mix ``True`` and ``1.0``, equal as keys but not as
+    texts) is mapped element by element, as before.
+    """
+    if series.dtype.kind not in "fiu" or not len(series) or (
+            series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
+        return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    texts = np.array([fn(u) for u in uniques], dtype=object)
+    return pd.Series(texts[codes], index=series.index, dtype=object)
 
 
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
@@ -218,17 +269,22 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     given, the school's ``value`` and ``threshold`` from ``value``/``limit``, and ``op``:
     how a school's value is compared with its threshold, ``>=`` or ``<=``).
     """
-    scope = schools.loc[in_scope.fillna(False).astype(bool)]
-    ok_s, miss_s = ok.loc[scope.index].fillna(False).astype(bool), missing.loc[scope.index].astype(bool)
-    failing = scope.loc[~ok_s & ~miss_s]
-    keys = pd.MultiIndex.from_frame(places[PLACE])
-    n_scope = scope.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    n_fail = failing.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    n_miss = scope.loc[miss_s].groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
-    shown = failing.assign(_t=describe(failing) if len(failing) else pd.Series(dtype=str))
-    shown = shown.groupby(PLACE).head(8)
-    names = shown.groupby(PLACE)["_t"].agg("、".join).reindex(keys).fillna("").to_numpy() if len(shown) \
-        else np.full(len(places), "")
+    def flags(series: pd.Series, fill: bool) -> np.ndarray:
+        aligned = series if series.index.equals(schools.index) else series.loc[schools.index]
+        return (aligned.fillna(fill) if fill is not None else aligned).astype(bool).to_numpy()
+
+    # the county-year of each school as a row of ``places`` (integer codes: no groupby on the text keys)
+    at = rows_in(schools, places, PLACE)
+    scope = flags(in_scope, False)
+    miss = scope & flags(missing, None)
+    fail = scope & ~flags(ok, False) & ~miss
+    n_places = len(places)
+    known = at >= 0
+    n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
+    failing = schools.loc[fail]
+    detail = describe(failing) if len(failing) else pd.Series(dtype=str)
+    names = joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=8) if len(failing) \
+        else np.full(n_places, "", dtype=object)
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
     more = np.where(n_fail > 8, "等", "")
     text = np.select(
@@ -240,7 +296,7 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
-    failures["detail"] = describe(failing) if len(failing) else pd.Series(dtype=str)
+    failures["detail"] = detail
     failures["value"] = value.loc[failing.index] if value is not None else np.nan
     failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
     failures["op"] = op
