@@ -222,7 +222,7 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
         values[huge] = np.nan
         if col.kind == "count":
             sheet.report(name, ok & (v >= 0) & (v % 1 != 0), "人数、个数不是整数", "整数",
-                         "核对是否填错了列", severity="warning")
+                         "核对是否填错了列", severity="error" if col.whole else "warning")
         values[negative] = np.nan
     elif col.kind == "rate":
         outside = ok & ((v < 0) | (v > 100))
@@ -608,6 +608,14 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     return frame, problems
 
 
+def _positions(sheets: list[RawSheet]) -> pd.DataFrame:
+    """File, sheet and Excel row of each row of the frame :func:`validate_sheets` makes of ``sheets``
+    (the template's example rows left out, as there)."""
+    kept = [_without_example_rows(raw)[0] for raw in sheets]
+    return pd.concat([pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows,
+                                    "header": [raw.headers] * len(raw.rows)}) for raw in kept], ignore_index=True)
+
+
 def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
                 ) -> tuple[list[Path], list[Path]]:
     """The files that must hold a table, and the other files found in folders.
@@ -669,6 +677,11 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
         frame, problems = validate_sheets(sheets)
         result.frames[name] = frame
         result.problems.extend(problems)
+    if "classes" in result.frames and "schools" in result.frames:  # each class row against its school
+        from .classes import class_problems
+
+        result.problems.extend(class_problems(result.frames["classes"], result.frames["schools"],
+                                              _positions(by_table["classes"])))
     if not result.errors:
         result.problems.extend(cross_table_problems(result.frames))
     return result
