@@ -248,7 +248,8 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["gap"] = np.where(lower_is_better, num_v - num_t, num_t - num_v)
         b["relative_gap"] = (b["gap"] / num_t).fillna(1.0).where(b["op"].ne("=="))
         b["reason"] = b["label"] + "：" + b["detail"]
-        b["stage"] = b["stage"] if "stage" in b else None   # an oversize class (G5) names its stage
+        # an oversize class (G5) names its stage; other failures have none
+        b["stage"] = b["stage"].astype(object).where(b["stage"].notna(), None) if "stage" in b else None
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
     school_items = set(school_failures["item"]) if len(school_failures) else set()

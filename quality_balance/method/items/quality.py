@@ -131,8 +131,7 @@ def _q6(schools, places, profiles, c):
     thr = param(places, profiles, "quality.Q6.min_rating").astype(str) + "及以上"
     from_schools = school_check(schools, places, scope, at_least(level, need), ~given,
                                 lambda r: r["school_name"] + " " + rating.loc[r.index].astype(str) + "（须"
-                                + minimum.loc[r.index].astype(str) + "及以上）", "德育与校园文化", thr,
-                                rating, minimum.astype(str), op="rating")
+                                + minimum.loc[r.index].astype(str) + "及以上）", "德育与校园文化", thr)
     county = column(c, "moral_rating")
     return by_source(places, schools, scope, given, from_schools,
                      _rating_check(county, param(places, profiles, "quality.Q6.min_rating"), "德育与校园文化"),
