@@ -360,7 +360,7 @@ SCHOOLS = Table(
         Column("has_charter", "已制定学校章程", "bool", False, "学校是否制定了章程（Q3）", example="是"),
         Column("it_management", "实现管理与教学信息化", "bool", False, "学校是否实现了管理与教学信息化（Q3）",
                example="是"),
-        Column("school_moral_rating", "德育与校园文化评价", "level", False,
+        Column("school_moral_rating", "本校德育与校园文化评价", "level", False,
                "本校德育工作和校园文化建设的评价等级（Q6）", choices=RATINGS, example="良好"),
     ),
     "一所学校一年一行。一贯制学校的教师数按学段分列，场地、设备、教室按全校填写。",
