@@ -346,7 +346,8 @@ SCHOOLS = Table(
         Column("boarders", "寄宿生数", "count", False, "", "人", 0),
         # --- school by school for G3, G6, G12, Q3, Q6 (issue 13, items 1–2) ---
         Column("classes_senior", "高中班级数", "count", False,
-               "高中阶段的教学班个数（完全中学、十二年一贯制；评估标准规定计入时与义务教育班级一并计算专用教室）", "个", 0, stage="senior"),
+               "高中阶段的教学班个数（完全中学、十二年一贯制；评估标准规定计入时与义务教育班级一并计算专用教室）",
+               "个", 0, stage="senior"),
         Column("public_funds_yuan_primary", "年度公用经费(小学)", "amount", False,
                "小学部分的公用经费（小规模学校按学段核对；年度公用经费空白时以各学段之和计）", "元", stage="primary"),
         Column("public_funds_yuan_junior", "年度公用经费(初中)", "amount", False, "初中部分的公用经费", "元",
