@@ -598,8 +598,7 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
         frame, found = _validate_sheet(raw)
         frames.append(frame)
         problems.extend(found)
-        wheres.append(pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows},
-                                   index=range(len(raw.rows))))
+        wheres.append(_positions([raw]).drop(columns="header"))  # the rows kept: example rows left out
         headers = {**raw.headers, **headers}
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     where = pd.concat(wheres, ignore_index=True)

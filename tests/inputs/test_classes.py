@@ -90,6 +90,12 @@ def test_a_duplicate_class_names_the_row_it_repeats(tmp_path):
     assert p.row == 4 and "与第2行" in p.message
 
 
+def test_a_duplicate_after_the_templates_example_row_names_the_right_rows(tmp_path):
+    example = dict(_class(name="示例"), year=EXAMPLE_MARKER)
+    [p] = _problems(tmp_path, [example, _class(), _class(students=30)])
+    assert (p.row, p.message) == (4, "与第3行重复（学校标识码、年份、学段、班级相同）")
+
+
 def test_classes_that_do_not_add_up_warn_but_load(tmp_path):
     schools = [school(PRIMARY_OK, school_id="A", school_name="甲小学", classes_primary=3.0)]   # 1000 students
     d = qb.load_dataset(_folder(tmp_path, [_class(students=44), _class(name="一(2)班", students=45)],
