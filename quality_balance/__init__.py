@@ -16,7 +16,7 @@ from .stats import weighted_cv, unweighted_cv, gini, theil, theil_decomposition,
 from .method.resources import ResourceAssessment, assess_resources
 from .method.assessment import Assessment, assess
 from .method.items import wilson_interval, difference_rate
-from .inputs.loaders import load_schools, load_counties, load_survey, load_scores, load_dataset
+from .inputs.loaders import load_schools, load_counties, load_survey, load_scores, load_classes, load_dataset
 from .inputs.validate import check_files
 from .planning.progress import progress
 from .planning.projection import Projection, project, projected_pass_year
@@ -48,7 +48,7 @@ __all__ = [
     "Profile", "load_profile", "available_profiles", "profile_for_place",
     "weighted_cv", "unweighted_cv", "gini", "theil", "theil_decomposition", "cv_influence",
     "ResourceAssessment", "assess_resources", "Assessment", "assess", "wilson_interval", "difference_rate",
-    "load_schools", "load_counties", "load_survey", "load_scores", "load_dataset", "check_files",
+    "load_schools", "load_counties", "load_survey", "load_scores", "load_classes", "load_dataset", "check_files",
     "progress", "Projection", "project", "projected_pass_year",
     "Plan", "load_plan", "plan_status", "plan_actuals", "planned_certification_year",
     "GapResult", "gap_to_pass", "gap_table", "apply_additions",

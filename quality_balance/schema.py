@@ -31,6 +31,8 @@ __all__ = [
     "SURVEY",
     "SURVEY_ANSWERS",
     "SCORES",
+    "CLASSES",
+    "CLASS_STAGES",
     "TABLES",
     "SCHOOL_TYPES",
     "MAX_MAGNITUDE",
@@ -73,6 +75,8 @@ class Column:
     choices: tuple[str, ...] = ()
     stage: str | None = None
     aliases: tuple[str, ...] = ()
+    #: a count that must be a whole number: a fraction is an error, not a warning (a class's students)
+    whole: bool = False
 
     @property
     def header_unit(self) -> str:
@@ -340,6 +344,25 @@ SCHOOLS = Table(
         Column("is_village_school", "是否村小或教学点", "bool", False,
                "村小、教学点填“是”；空白时按学校类型与城乡类型推定", example="否"),
         Column("boarders", "寄宿生数", "count", False, "", "人", 0),
+        # --- school by school for G3, G6, G12, Q3, Q6 (issue 13, items 1–2) ---
+        Column("classes_senior", "高中班级数", "count", False,
+               "高中阶段的教学班个数（完全中学、十二年一贯制；评估标准规定计入时与义务教育班级一并计算专用教室）",
+               "个", 0, stage="senior"),
+        Column("public_funds_yuan_primary", "年度公用经费(小学)", "amount", False,
+               "小学部分的公用经费（小规模学校按学段核对；年度公用经费空白时以各学段之和计）", "元", stage="primary"),
+        Column("public_funds_yuan_junior", "年度公用经费(初中)", "amount", False, "初中部分的公用经费", "元",
+               stage="junior"),
+        Column("benchmark_yuan_primary", "本校生均公用经费基准定额(小学)", "amount", False,
+               "本校小学适用的生均公用经费基准定额；空白时取县区表", "元/生", stage="primary"),
+        Column("benchmark_yuan_junior", "本校生均公用经费基准定额(初中)", "amount", False,
+               "本校初中适用的生均公用经费基准定额；空白时取县区表", "元/生", stage="junior"),
+        Column("full_time_teachers", "专任教师数", "count", False, "全校专任教师人数", "人", 50),
+        Column("certified_teachers", "持证专任教师数", "count", False, "持有教师资格证的专任教师人数", "人", 50),
+        Column("has_charter", "已制定学校章程", "bool", False, "学校是否制定了章程", example="是"),
+        Column("it_management", "实现管理与教学信息化", "bool", False, "学校是否实现了管理与教学信息化",
+               example="是"),
+        Column("school_moral_rating", "本校德育与校园文化评价", "level", False,
+               "本校德育工作和校园文化建设的评价等级", choices=RATINGS, example="良好"),
     ),
     "一所学校一年一行。一贯制学校的教师数按学段分列，场地、设备、教室按全校填写。",
 )
@@ -363,6 +386,8 @@ COUNTIES = Table(
                "城乡学校是否执行统一的基本装备配置标准（“四统一”之一）", example="是"),
         Column("funds_benchmark_yuan", "生均公用经费基准定额(小学)", "amount", False,
                "本县执行的小学生均公用经费基准定额", "元/生", 650.0),
+        Column("funds_benchmark_yuan_junior", "生均公用经费基准定额(初中)", "amount", False,
+               "本县执行的初中生均公用经费基准定额（初中、一贯制小规模学校按学段核对）", "元/生", 850.0),
         Column("special_ed_funds_per_student_yuan", "特殊教育学校生均公用经费", "amount", False,
                "特殊教育学校按在校生计算的生均公用经费", "元/生", 6500.0),
         Column("teacher_avg_pay_yuan", "教师平均工资收入", "amount", False, "义务教育学校教师年平均工资收入",
@@ -468,7 +493,25 @@ SCORES = Table(
     "可选：学生成绩，用于计算校际差异率（Q9）。",
 )
 
-TABLES = {t.name: t for t in (SCHOOLS, COUNTIES, SURVEY, SURVEY_ANSWERS, SCORES)}
+#: The stages of the class table, as written in it (学段).
+CLASS_STAGES = ("小学", "初中", "高中")
+
+CLASSES = Table(
+    "classes", "班级", ("school_id", "year", "stage", "class_name"),
+    (
+        _ID[0],
+        Column("school_id", "学校标识码", "text", True, "与学校表一致的学校标识码", example="2141000123",
+               aliases=("学校代码", "学校编号")),
+        Column("stage", "学段", "category", True, "班级所在学段", choices=CLASS_STAGES, example="小学"),
+        Column("class_name", "班级", "text", True, "班级名称或编号，一校一学段内不重复", example="三年级(2)班",
+               aliases=("班级名称", "班号", "班级编号")),
+        Column("students", "学生数", "count", True, "本班在校学生人数（班额）", "人", 44,
+               aliases=("班额", "班级人数", "本班人数"), whole=True),
+    ),
+    "可选：一个班一行（学校、年份、学段、班级、学生数）。提供后逐班核对班额，并由此计算 56 人以上大班额班级数。",
+)
+
+TABLES = {t.name: t for t in (SCHOOLS, COUNTIES, SURVEY, SURVEY_ANSWERS, SCORES, CLASSES)}
 
 
 # --- result tables: Chinese headers for sheets meant for people -----------------------
@@ -491,5 +534,6 @@ RESULT_HEADERS = {
     "relative_gap": "相对差距", "group": "调查对象", "respondents": "样本数", "favourable": "认可人数",
     "rate": "认可度(%)", "ci_low": "区间下限(%)", "ci_high": "区间上限(%)", "confidence": "置信水平",
     "fragile": "样本偏小",
+    "class_name": "班级", "oversize": "超过班额上限",
     "detail": "详情", "part_no": "分项序号", "part": "分项", "op": "比较方式", "unit": "单位",
 }

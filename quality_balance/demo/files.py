@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import QualityBalanceError
 from ..inputs.dataset import METADATA_FILE, SYNTHETIC_LABEL, Dataset
 from ..output import replace_folder
-from ..schema import COUNTIES, SCHOOLS, SCORES, STAGE_LABELS, SURVEY, Table
+from ..schema import CLASSES, COUNTIES, SCHOOLS, SCORES, STAGE_LABELS, SURVEY, Table
 from ..standards.profile import Profile, profile_for_place
 from .generator import DEFAULT_SEED, DEFAULT_YEARS, TABLES, generate
 from .story import DESIGN, PLACES, Shortfall
@@ -208,11 +208,11 @@ def write(dataset: Dataset, folder: str | Path) -> list[Path]:
     Returns the paths written, inside ``folder``.
     """
     folder = Path(folder)
-    schema = {"schools": SCHOOLS, "counties": COUNTIES, "survey": SURVEY, "scores": SCORES}
+    schema = {"schools": SCHOOLS, "counties": COUNTIES, "survey": SURVEY, "scores": SCORES, "classes": CLASSES}
     frames = {name: (_for_people(table, schema[name]), schema[name])
               for name, table in dataset.tables.items() if name in schema}
     names = [f"{name}.csv" for name in frames] + [WORKBOOK_FILE, METADATA_FILE, README_FILE]
-    ours = {*(f"{n}.csv" for n in TABLES), WORKBOOK_DIR, METADATA_FILE, README_FILE}
+    ours = {*(f"{n}.csv" for n in (*TABLES, "classes")), WORKBOOK_DIR, METADATA_FILE, README_FILE}
     if folder.exists():
         if not folder.is_dir():
             raise QualityBalanceError(f"demo output {folder} is a file, not a folder; choose a folder path")

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..errors import QualityBalanceError
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
-from ..schema import COUNTIES, SCHOOLS, SCORES, SURVEY, Table
+from ..schema import CLASSES, COUNTIES, SCHOOLS, SCORES, SURVEY, Table
 from ..standards.profile import profile_for_place
 from ._common import stream
 from .county import COUNTY_ITEMS, SCHOOL_ITEMS, county_rows
@@ -189,6 +189,19 @@ def generate(seed: int = DEFAULT_SEED, years: Iterable[int] = DEFAULT_YEARS) -> 
                               "designed_first_pass": DESIGN[p.county].first_pass,
                               "story": DESIGN[p.county].story} for p in PLACES},
     }
-    return Dataset(schools=tables["schools"], counties=tables["counties"], survey=tables["survey"],
+    schools, classes = _school_detail(tables["schools"], tables["counties"], int(seed))
+    return Dataset(schools=schools, counties=tables["counties"], survey=tables["survey"],
                    scores=tables["scores"], source=f"合成演示数据（quality_balance.demo, seed={int(seed)}）",
-                   synthetic=True, metadata=metadata)
+                   synthetic=True, metadata=metadata, classes=_typed(classes, CLASSES))
+
+
+def _school_detail(schools: pd.DataFrame, counties: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The class table and school columns of :data:`quality_balance.demo.classes.DETAIL_CITY`'s counties."""
+    from .classes import add_school_detail
+
+    profiles = {(c, k): profile_for_place(c, k) for c, k in schools[["city", "county"]].drop_duplicates()
+                .itertuples(index=False, name=None)}
+    pairs = list(zip(schools["city"], schools["county"]))
+    limits = {stage: pd.Series([float(profiles[p].get(f"guarantee.G5.max_class_{stage}")) for p in pairs],
+                               index=schools.index) for stage in ("primary", "junior")}
+    return add_school_detail(schools, counties, seed, limits)

@@ -1,8 +1,8 @@
 """The Dataset: the input tables of one data set, with their provenance.
 
 A data set is a folder holding some of the tables of :mod:`quality_balance.schema`
-(``schools`` is required; ``counties``, ``survey`` or ``survey_answers``, and
-``scores`` are optional) plus an optional ``metadata.json``. When the metadata say
+(``schools`` is required; ``counties``, ``survey`` or ``survey_answers``,
+``scores`` and ``classes`` are optional) plus an optional ``metadata.json``. When the metadata say
 ``"synthetic": true`` every result built from the data carries the 演示数据 label.
 """
 from __future__ import annotations
@@ -35,6 +35,10 @@ class Dataset:
         The data set's ``metadata.json`` (generator, seed, description...), if any.
     notes : list of str
         What the loader wants the user to know: missing optional tables, ignored columns.
+    classes : DataFrame or None
+        The optional class table (班级表, :data:`quality_balance.schema.CLASSES`): one row per
+        school, year, stage (学段 as written: 小学/初中/高中) and class, with its ``students``.
+        When given, G5 checks every class (docs/method.md §5.2); ``None`` when absent.
     """
 
     schools: pd.DataFrame
@@ -46,6 +50,7 @@ class Dataset:
     synthetic: bool = False
     metadata: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    classes: pd.DataFrame | None = None
 
     @property
     def provenance(self) -> str:
@@ -75,7 +80,7 @@ class Dataset:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables present, by name."""
-        names = ("schools", "counties", "survey", "survey_answers", "scores")
+        names = ("schools", "counties", "survey", "survey_answers", "scores", "classes")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
     def replace(self, **changes) -> "Dataset":

@@ -26,7 +26,7 @@ import pandas as pd
 from .dataset import METADATA_FILE, Dataset
 from ..errors import InputError, Problem, ProfileError
 from ..standards.profile import load_profile
-from ..schema import COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS, TABLES, Table
+from ..schema import CLASSES, COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS, TABLES, Table
 from .validate import Validation, validate_files
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "load_counties",
     "load_survey",
     "load_scores",
+    "load_classes",
     "load_dataset",
     "aggregate_answers",
     "summarise",
@@ -164,6 +165,34 @@ def load_scores(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
         expected, fix), or because no such table was found or it has no rows.
     """
     return _load_one(source, SCORES)
+
+
+def load_classes(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
+    """The optional class table (班级表): one row per school, year, stage and class, for G5.
+
+    Checked alone (a class's students must be a whole number ≥ 0, a stage one of 小学/初中/高中, a
+    class named once per school, year and stage); checked against the school table by
+    :func:`load_dataset` (a class of an unknown school or of a stage its school type lacks is an error).
+
+    Parameters
+    ----------
+    source : str, Path or sequence of them
+        A ``.csv`` (UTF-8, UTF-8 BOM, GBK or GB18030), ``.xlsx``, ``.xls`` or ``.parquet`` file,
+        a folder of them, or a list of them; files and sheets of the table are concatenated.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`quality_balance.schema.CLASSES`: ``year``, ``school_id``, ``stage``
+        (小学/初中/高中, as written), ``class_name`` and ``students`` (人).
+
+    Raises
+    ------
+    InputError
+        With every problem found (file, row as seen in Excel, column, value, expected, fix), or
+        because no class table was found or it has no rows.
+    """
+    return _load_one(source, CLASSES)
 
 
 def _favourable_answers(favourable: Iterable[str] | None) -> tuple[str, ...]:
@@ -331,7 +360,8 @@ def load_dataset(source: str | Path | Sequence[str | Path], *,
     ``学校2023.csv``...), by sheet name in a workbook (``学校``, ``县区``...), or
     else by their headers. ``schools`` is required; ``counties``, ``survey``
     (or raw ``survey_answers``, counted with ``favourable`` answers, default
-    the national profile's list) and ``scores`` are optional. A folder's
+    the national profile's list), ``scores`` and ``classes`` (班级, checked
+    against the schools: :mod:`quality_balance.inputs.classes`) are optional. A folder's
     ``metadata.json`` (or one given in a list) is read; ``"synthetic": true``
     marks the data as synthetic demo data.
 
@@ -356,7 +386,7 @@ def load_dataset(source: str | Path | Sequence[str | Path], *,
     Returns
     -------
     Dataset
-        ``schools``, ``counties``, ``survey``, ``survey_answers`` and ``scores``
+        ``schools``, ``counties``, ``survey``, ``survey_answers``, ``scores`` and ``classes``
         (canonical frames as :func:`load_schools` and the other loaders return;
         ``None`` for an optional table not found), ``source`` (the source as
         text), ``synthetic`` and ``metadata`` (from ``metadata.json``) and
@@ -397,4 +427,4 @@ def load_dataset(source: str | Path | Sequence[str | Path], *,
     return Dataset(schools=frames["schools"], counties=frames.get("counties"), survey=survey,
                    survey_answers=frames.get("survey_answers"), scores=frames.get("scores"),
                    source=_describe(source), synthetic=bool(metadata.get("synthetic", False)),
-                   metadata=metadata, notes=tuple(notes))
+                   metadata=metadata, notes=tuple(notes), classes=frames.get("classes"))

@@ -222,7 +222,7 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
         values[huge] = np.nan
         if col.kind == "count":
             sheet.report(name, ok & (v >= 0) & (v % 1 != 0), "人数、个数不是整数", "整数",
-                         "核对是否填错了列", severity="warning")
+                         "核对是否填错了列", severity="error" if col.whole else "warning")
         values[negative] = np.nan
     elif col.kind == "rate":
         outside = ok & ((v < 0) | (v > 100))
@@ -635,14 +635,21 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
         frame, found = _validate_sheet(raw)
         frames.append(frame)
         problems.extend(found)
-        wheres.append(pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows},
-                                   index=range(len(raw.rows))))
+        wheres.append(_positions([raw]).drop(columns="header"))  # the rows kept: example rows left out
         headers = {**raw.headers, **headers}
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     where = pd.concat(wheres, ignore_index=True)
     frame = _final_dtypes(frame, table)
     problems.extend(_duplicates(frame, where, table, headers))
     return frame, problems
+
+
+def _positions(sheets: list[RawSheet]) -> pd.DataFrame:
+    """File, sheet and Excel row of each row of the frame :func:`validate_sheets` makes of ``sheets``
+    (the template's example rows left out, as there)."""
+    kept = [_without_example_rows(raw)[0] for raw in sheets]
+    return pd.concat([pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows,
+                                    "header": [raw.headers] * len(raw.rows)}) for raw in kept], ignore_index=True)
 
 
 def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
@@ -706,6 +713,11 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
         frame, problems = validate_sheets(sheets)
         result.frames[name] = frame
         result.problems.extend(problems)
+    if "classes" in result.frames and "schools" in result.frames:  # each class row against its school
+        from .classes import class_problems
+
+        result.problems.extend(class_problems(result.frames["classes"], result.frames["schools"],
+                                              _positions(by_table["classes"])))
     if not result.errors:
         result.problems.extend(cross_table_problems(result.frames))
     return result

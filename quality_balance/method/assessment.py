@@ -261,7 +261,8 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["gap"] = np.where(lower_is_better, num_v - num_t, num_t - num_v)
         b["relative_gap"] = (b["gap"] / num_t).fillna(1.0).where(b["op"].ne("=="))
         b["reason"] = b["label"] + "：" + b["detail"]
-        b["stage"] = None
+        # an oversize class (G5) names its stage; other failures have none
+        b["stage"] = b["stage"].astype(object).where(b["stage"].notna(), None) if "stage" in b else None
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
     school_items = set(school_failures["item"]) if len(school_failures) else set()
@@ -332,6 +333,8 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     CalculationError
         ``dataset.schools`` lacks the canonical columns (see :func:`assess_resources`).
     """
+    if dataset.classes is not None and len(dataset.classes):  # class figures from the class table (§5.2)
+        dataset = _with_classes(dataset, profile)
     schools = dataset.schools
     counties = dataset.counties
     if years is not None:
@@ -357,7 +360,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
     s_block, recognition = recognition_items(places, dataset.survey, profiles)
-    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles),
+    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
                                quality_items(places, schools, counties, scores, profiles),
                                s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
@@ -375,6 +378,19 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
                       parts=blocks.parts, notes=notes)
+
+
+def _with_classes(dataset: Dataset, profile) -> Dataset:
+    """The data set with each listed school-year's class figures derived from the class table
+    (:func:`quality_balance.method.classes.with_class_figures`; the 56+ limit from each county's profile)."""
+    from .classes import with_class_figures
+    from .items._base import param
+
+    schools = dataset.schools
+    counties = schools[["city", "county"]].drop_duplicates()
+    profiles = profiles_by_county(counties, profile)
+    large_from = param(schools, profiles, "guarantee.G5.large_class_from").astype(float)
+    return dataset.replace(schools=with_class_figures(schools, dataset.classes, large_from))
 
 
 def _consistency_notes(dataset: Dataset, schools: pd.DataFrame) -> tuple[str, ...]:

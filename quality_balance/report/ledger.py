@@ -5,7 +5,9 @@ veto items first, then by relative gap): the school and stage where it is a
 school's, the indicator or item, its value, threshold, gap and relative gap,
 and
 
-* **整改措施** — what to add. For a school missing an R indicator, the
+* **整改措施** — what to add. An oversize class named by the class table (G5) is a row of its
+  own (school, stage, class and students in 问题说明): bring it within its stage's limit. For a
+  school missing an R indicator, the
   addition that :func:`quality_balance.planning.gap.gap_to_pass` computes in whole
   resource units (teachers, m², 元, rooms); for a CV over its limit, the
   smallest additions that bring it within the limit (gap_to_pass's water
@@ -198,9 +200,14 @@ def _generic_action(s: pd.DataFrame, decimals: np.ndarray) -> pd.Series:
     # G3's value is a share achieved (rooms and areas), not a quantity to add: say what to do instead
     rooms = ("配齐或改扩建音乐、美术专用教室（现达到要求的 " + (value * 100).round().map("{:.0f}%".format)
              + "，见问题说明）")
-    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), numeric & op.eq("<="),
+    # G5 from the class table: one row per oversize class, to be brought within its stage's limit
+    stage = s["stage"] if "stage" in s else pd.Series(None, index=s.index, dtype=object)
+    one_class = s["item"].eq("G5") & stage.notna() & numeric
+    a_class = "分流学生或增设班级，使该班降至 " + t + " 人以内（现 " + v + " 人，需减少 " + g + " 人）"
+    conditions = [s["dimension"].eq("veto"), unknown, s["item"].eq("G3"), one_class, numeric & op.eq("<="),
                   numeric & op.eq("<"), numeric & op.eq(">"), numeric & op.eq(">=")]
-    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, lower, strictly_lower, strictly_raise, raise_]
+    choices = [veto, "按标准整改：" + s["reason"].astype(str), rooms, a_class, lower, strictly_lower, strictly_raise,
+               raise_]
     return pd.Series(np.select([c.to_numpy() for c in conditions], choices, reach), index=s.index)
 
 

@@ -228,7 +228,12 @@ def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None
         out.attrs = dict(frame.attrs)
         return out
 
-    return dataset.replace(**{name: keep(getattr(dataset, name)) for name in dataset.tables})
+    kept = {name: keep(getattr(dataset, name)) for name in dataset.tables}
+    if dataset.classes is not None:  # the class table names its school only: the kept schools' classes
+        ids = set(kept["schools"]["school_id"].astype(str))
+        classes = dataset.classes
+        kept["classes"] = keep(classes.loc[classes["school_id"].astype(str).isin(ids).to_numpy()])
+    return dataset.replace(**kept)
 
 
 def _require_years(schools: pd.DataFrame, city, county, first_year, last_year, source: str) -> None:

@@ -1034,16 +1034,19 @@ def place_slices(dataset, keys: Iterable[tuple[str, str | None]]) -> dict[tuple[
     keys = list(dict.fromkeys(keys))
     groups: dict[tuple[str, tuple[str, ...]], dict] = {}
     out = {}
+    # the class table names its school only: it is grouped by its schools' city and county
+    placed = {"classes": _placed_classes(dataset)} if dataset.classes is not None else {}
     for city, county in keys:
         wanted = {"city": city, "county": county}
         tables = {}
         for name, frame in dataset.tables.items():
-            columns = tuple(c for c in ("city", "county") if wanted[c] is not None and c in frame)
+            keyed = placed.get(name, frame)
+            columns = tuple(c for c in ("city", "county") if wanted[c] is not None and c in keyed)
             if not columns:
                 tables[name] = frame
                 continue
             if (name, columns) not in groups:
-                by = frame.groupby(list(columns), sort=False, observed=True)
+                by = keyed.groupby(list(columns), sort=False, observed=True)
                 groups[(name, columns)] = {(k if isinstance(k, tuple) else (k,)): v for k, v in by.indices.items()}
             rows = groups[(name, columns)].get(tuple(wanted[c] for c in columns), np.array([], dtype=np.intp))
             part = frame.take(rows)
@@ -1051,6 +1054,15 @@ def place_slices(dataset, keys: Iterable[tuple[str, str | None]]) -> dict[tuple[
             tables[name] = part
         out[(city, county)] = dataset.replace(**tables)
     return out
+
+
+def _placed_classes(dataset):
+    """The class table's rows with the city and county of their school (missing for an unknown school)."""
+    first = dataset.schools.drop_duplicates("school_id")
+    schools = first.set_index(first["school_id"].astype(str))
+    ids = dataset.classes["school_id"].astype(str)
+    return dataset.classes.assign(city=ids.map(schools["city"]).to_numpy(),
+                                  county=ids.map(schools["county"]).to_numpy())
 
 
 def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) -> list[ReportJob]:

@@ -13,8 +13,8 @@ import pytest
 import quality_balance as qb
 from quality_balance import demo
 from quality_balance.errors import OutputError
-from quality_balance.schema import (COUNTIES, LOCATIONS, SCHOOL_TYPE_STAGES, SCHOOL_TYPES, SCHOOLS, SCORES, SURVEY,
-                                    SURVEY_GROUPS)
+from quality_balance.schema import (CLASSES, COUNTIES, LOCATIONS, SCHOOL_TYPE_STAGES, SCHOOL_TYPES, SCHOOLS, SCORES,
+                                    SURVEY, SURVEY_GROUPS)
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL_YEARS = (2025,)  # file tests run on one year: the same code path, in less time
@@ -141,14 +141,16 @@ def test_written_files_pass_the_loaders_validation(folder):
 def test_csv_has_bom_and_chinese_headers_and_round_trips(small, folder):
     raw = (folder / "schools.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    for name, table in (("schools", SCHOOLS), ("counties", COUNTIES), ("survey", SURVEY), ("scores", SCORES)):
+    for name, table in (("schools", SCHOOLS), ("counties", COUNTIES), ("survey", SURVEY), ("scores", SCORES),
+                        ("classes", CLASSES)):
         back = pd.read_csv(folder / f"{name}.csv", encoding="utf-8-sig", dtype={c.zh: str for c in table.columns
                                                                                 if c.kind == "text"})
         assert list(back.columns) == [c.zh for c in table.columns]
         back.columns = table.names
         for col in table.columns:
             if col.kind == "bool":
-                back[col.name] = back[col.name].map({"是": True, "否": False})
+                back[col.name] = back[col.name].map({"是": True, "否": False}).astype(
+                    getattr(small, name)[col.name].dtype)   # a column blank outside one city stays nullable
         pd.testing.assert_frame_equal(back, getattr(small, name), check_dtype=False)
 
 
@@ -163,7 +165,7 @@ def test_metadata_and_dataset_say_synthetic(data, folder):
 
 def test_workbook_has_one_sheet_per_table_and_synthetic_properties(small, folder):
     book = openpyxl.load_workbook(folder / demo.WORKBOOK_FILE, read_only=True)
-    assert book.sheetnames == [SCHOOLS.zh, COUNTIES.zh, SURVEY.zh, SCORES.zh]
+    assert book.sheetnames == [SCHOOLS.zh, COUNTIES.zh, SURVEY.zh, SCORES.zh, CLASSES.zh]
     props = book.properties
     for text in (props.title, props.subject, props.description, props.keywords):
         assert "合成" in text

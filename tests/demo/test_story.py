@@ -16,13 +16,14 @@ from quality_balance.paths import DEMO_STORY_FILE
 #: A change here is a change of the story or of the generator: make it on purpose, with data/demo regenerated.
 DEFAULT_SEED_FILES = {
     "README.md": "d412ef7b60eb37e3dfa637783ea0b2f79f13c4164c3571b7ab113ad95a2672e9",
-    "counties.csv": "846db50f59f65892df8a976d34758c1fe7b67d7efd230e5b9bd3aa29ae0a6bc1",
-    "excel/demo.xlsx": "8520da95f4fed384f81c328c5074007bb4c0d351cb581ce36c5bb9e7a5ca49ea",
-    "schools.csv": "88b1ceb4990834f9d58bf695f98c8d69e625811e7e11b3d204b5f830a940ccf5",
+    "classes.csv": "9bc848a075e6ab5743fd8a656efe932bfcc6af1353ef809eb8f15823bc722013",
+    "counties.csv": "a5fdc458646cca7629d964f3e36b3e198a44329a289e111e080fd50ece856ac2",
+    "excel/demo.xlsx": "04cec04f083d09fee6a495fd10f9cc5b1734fafe6a463815de632c2a041821c6",
+    "schools.csv": "361c65598819ddee3e4e3b56df6e03655a6ab77ce7e981bbc172ac98ce1300cc",
     "scores.csv": "56691aab5a7fdba2663c5b8bb296db737b179cc9309138548793ac8d11d24ac4",
     "survey.csv": "614a47e3979ce00af7ea0906fd7064cb3a84617dea8a610dbddb55b3c91568c6",
 }
-DEFAULT_SEED_METADATA = "e0316748c8dc8f83de34b579d70bb2450e079f2413a9443f2969c437e88805ea"
+DEFAULT_SEED_METADATA = "3e4bebbdb74cd97fcf59f63f139751c3f679408d7d53e809c250481b7aec265b"
 
 
 def _metadata_digest(path: Path) -> str:

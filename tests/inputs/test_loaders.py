@@ -14,7 +14,7 @@ from tests.input_files import JUNIOR_OK, grid, school, write_csv, write_xls, wri
 from quality_balance.errors import InputError, ProfileError
 from quality_balance.inputs.loaders import (aggregate_answers, load_counties, load_dataset, load_schools,
                                      load_scores, load_survey)
-from quality_balance.schema import COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS
+from quality_balance.schema import CLASSES, COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS
 
 
 def rows_2025():
@@ -246,6 +246,8 @@ def test_a_workbook_beside_table_named_files_only_supplies_missing_tables(tmp_pa
     write_csv(tmp_path / "survey.csv", survey_rows(), table=SURVEY)
     write_csv(tmp_path / "scores.csv", [dict(year=2025, city="测试市", county="甲县", school_id="S0",
                                               subject="数学", student_id="x", score=500)], table=SCORES)
+    write_csv(tmp_path / "classes.csv", [dict(year=2025, school_id=rows_2025()[0]["school_id"], stage="小学",
+                                              class_name="一(1)班", students=40)], table=CLASSES)
     data = load_dataset(tmp_path)                    # every table has its own file: workbook not read
     assert (len(data.schools), len(data.counties)) == (2, 1)
     assert any("全部数据.xlsx" in n and "未读取" in n for n in data.notes)

@@ -26,9 +26,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_limit, fmt_number,
-                    numeric_check, param, school_check)
+from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
+                    fmt_number, numeric_check, param, school_check)
+from ._sources import by_source
+from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
+from ...schema import STAGE_LABELS
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -60,6 +63,9 @@ def _g3(schools, places, profiles):
     art_min = param(schools, profiles, g3 + "art_room_min_m2").astype(float)
     classes = (column(schools, "classes_primary").astype(float).fillna(0)
                + column(schools, "classes_junior").astype(float).fillna(0))
+    # senior classes of a 完全中学 or 十二年一贯制 share the rooms: counted when the profile says so
+    senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool)
+    classes = classes + column(schools, "classes_senior").astype(float).fillna(0).where(senior, 0.0)
     need = np.maximum(1, np.ceil(classes / per))
     music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
     m_area, a_area = (column(schools, "music_room_min_area_m2").astype(float),
@@ -85,7 +91,10 @@ def _g3(schools, places, profiles):
                 + area_text(music.loc[i], m_area.loc[i], music_min.loc[i]) + "，美术 "
                 + art.loc[i].fillna(0).astype(int).astype(str) + " 间/"
                 + area_text(art.loc[i], a_area.loc[i], art_min.loc[i]) + "）")
-    thr = ("每" + param(places, profiles, g3 + "classes_per_room").map(limit_text) + "个班各1间；音乐≥"
+    with_senior = np.where(param(places, profiles, g3 + "count_senior_classes").fillna(False).astype(bool),
+                           "（含高中班）", "")
+    thr = ("每" + param(places, profiles, g3 + "classes_per_room").map(limit_text) + "个班" + with_senior
+           + "各1间；音乐≥"
            + param(places, profiles, g3 + "music_room_min_m2").map(limit_text)
            + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map(limit_text) + "m²")
     # per school, how far it is from the rule: the lowest of rooms/needed and smallest area/required area
@@ -111,7 +120,7 @@ def _g4(schools, places, profiles):
                         op="<=")
 
 
-def _g5(schools, places, profiles):
+def _g5(schools, places, profiles, rows=None):
     lim_p = param(schools, profiles, "guarantee.G5.max_class_primary").astype(float)
     lim_j = param(schools, profiles, "guarantee.G5.max_class_junior").astype(float)
     has_p, has_j = schools["students_primary"].fillna(0) > 0, schools["students_junior"].fillna(0) > 0
@@ -134,8 +143,79 @@ def _g5(schools, places, profiles):
     # per school: the stage that is furthest over its limit gives the value shown in the ledger
     primary_worse = (mp - lim_p).where(has_p).fillna(-np.inf) >= (mj - lim_j).where(has_j).fillna(-np.inf)
     value, limit = mp.where(primary_worse, mj), lim_p.where(primary_worse, lim_j)
-    return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G5"], thr, value, limit,
-                        op="<=")
+    if rows is None or rows.empty:
+        return school_check(schools, places, scope, ok, missing, describe, GUARANTEE_LABELS["G5"], thr, value,
+                            limit, op="<=")
+    return _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, thr, value, limit)
+
+
+#: At most this many oversize classes are named per school in a reason ("… 等 N 个").
+CLASSES_NAMED = 5
+
+
+def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, thr, value, limit):
+    """G5 where the class table lists a school's classes: the same verdict (its largest class is derived
+    from them), each failing school named with its oversize classes per stage, one failure row per
+    oversize class (the ledger's units to fix), and the county's count of oversize classes per stage and
+    of 大班额 (≥ ``guarantee.G5.large_class_from``) in the reason. Method: docs/method.md §5.2."""
+    limits = {"primary": param(schools, profiles, "guarantee.G5.max_class_primary").astype(float),
+              "junior": param(schools, profiles, "guarantee.G5.max_class_junior").astype(float)}
+    rows = rows[rows["stage"].isin(list(limits)) & scope.reindex(rows.index).fillna(False).to_numpy()]
+    over = oversize_classes(rows, limits)
+    listed = pd.Index(rows.index.unique())
+
+    def class_text(frame):
+        return (frame["class_name"].astype(str) + " " + frame["students"].map("{:g}".format) + " 人")
+
+    stage_texts = {}
+    for stage in limits:
+        of = over[over["stage"] == stage]
+        if of.empty:
+            continue
+        g = of.assign(_t=class_text(of)).groupby(level=0)
+        n = g.size()
+        names = g["_t"].agg(lambda t: "、".join(t.iloc[:CLASSES_NAMED]))
+        more = n.map(lambda k: f" 等 {k} 个" if k > CLASSES_NAMED else "")
+        lim = of.groupby(level=0)["limit"].first()
+        stage_texts[stage] = (STAGE_LABELS[stage] + " " + n.astype(str) + " 个班超过 " + lim.map("{:g}".format)
+                              + " 人：" + names + more)
+
+    def by_class(frame):
+        i = frame.index
+        parts = [t.reindex(i) for t in stage_texts.values()]
+        joined = pd.concat(parts, axis=1).apply(lambda r: "；".join(x for x in r if isinstance(x, str)), axis=1) \
+            if parts else pd.Series("", index=i)
+        from_classes = i.isin(listed) & joined.ne("")
+        return pd.Series(np.where(from_classes, frame["school_name"] + "（" + joined + "）", describe(frame)),
+                         index=i)
+
+    result = school_check(schools, places, scope, ok, missing, by_class, GUARANTEE_LABELS["G5"], thr, value, limit,
+                          op="<=")
+    # one failure per oversize class for the schools the class table lists; the others as before
+    fails = result.failures
+    keep = fails[~pd.MultiIndex.from_frame(fails[["school_id", "year"]].astype({"school_id": str})).isin(
+        pd.MultiIndex.from_frame(rows[["school_id", "year"]].astype({"school_id": str})))]
+    per_class = over[PLACE + ["school_id", "school_name"]].copy()
+    per_class["detail"] = (over["stage"].map(STAGE_LABELS) + " " + class_text(over) + "（限 "
+                           + over["limit"].map("{:g}".format) + " 人）")
+    per_class["value"], per_class["threshold"], per_class["op"] = over["students"], over["limit"], "<="
+    per_class["stage"] = over["stage"]
+    failures = pd.concat([keep.assign(stage=None), per_class.reset_index(drop=True)], ignore_index=True)
+    # per county-year: oversize classes per stage and large classes, where the class table lists classes
+    keys = pd.MultiIndex.from_frame(places[PLACE])
+    counted = pd.Series(keys.isin(pd.MultiIndex.from_frame(rows[PLACE].drop_duplicates())), index=places.index)
+    large_from = param(schools, profiles, "guarantee.G5.large_class_from").astype(float)
+    large = rows[rows["students"].to_numpy() >= large_from.reindex(rows.index).to_numpy()]
+    n_large = large.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy()
+    per_stage = [STAGE_LABELS[s] + " " + pd.Series(over[over["stage"] == s].groupby(PLACE).size()
+                                                   .reindex(keys, fill_value=0).to_numpy(), index=places.index
+                                                   ).astype(str) + " 个" for s in limits]
+    summary = ("班级表：超过班额上限的班级 " + per_stage[0].str.cat(per_stage[1:], sep="、")
+               + "，" + param(places, profiles, "guarantee.G5.large_class_from").map("{:g}".format)
+               + " 人及以上大班额 " + pd.Series(n_large, index=places.index).astype(str) + " 个")
+    check_frame = result.check.copy()
+    check_frame["text"] = check_frame["text"].where(~counted, check_frame["text"] + "；" + summary)
+    return ItemResult(check_frame, (check_frame,), failures)
 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
@@ -150,21 +230,46 @@ def _g6(schools, places, profiles, counties_by_school):
     below = param(schools, profiles, "guarantee.G6.below").astype(float)
     funded_as = param(schools, profiles, "guarantee.G6.funded_as").astype(float)
     supplement = param(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
-    students = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
+    sp, sj = schools["students_primary"].fillna(0), schools["students_junior"].fillna(0)
+    students = sp + sj
     boarders = column(schools, "boarders").astype(float).fillna(0)
     small = village_schools(schools) & (students < below) & ~schools["school_type"].isin(("特殊教育学校",))
     boarding = (supplement > 0) & (boarders > 0)
-    benchmark = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan"), errors="coerce")
-    required = benchmark * np.where(small, np.maximum(students, funded_as), students) + supplement * boarders
+    # each stage's benchmark: the school's own, else the county's; a junior benchmark the data lack is the
+    # primary one, as before there was a junior column (docs/method.md §5.1)
+    county_p = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan"), errors="coerce")
+    county_j = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan_junior"), errors="coerce")
+    bp = column(schools, "benchmark_yuan_primary").astype(float).fillna(county_p)
+    bj = column(schools, "benchmark_yuan_junior").astype(float).fillna(county_j).fillna(bp)
+    # a small school is funded as if it had funded_as students: each stage's share scaled up alike
+    scaled = small & (students < funded_as) & (students > 0)
+    factor_num = pd.Series(np.where(scaled, funded_as, 1.0), index=schools.index)
+    factor_den = pd.Series(np.where(scaled, students, 1.0), index=schools.index)
+    need_p, need_j = bp * sp * factor_num / factor_den, bj * sj * factor_num / factor_den
+    base = (bp * sp + bj * sj) * factor_num / factor_den
+    base = base.where(~(small & (students == 0)), bp * funded_as)
+    required = base + supplement * boarders
+    fp, fj = (column(schools, "public_funds_yuan_primary").astype(float),
+              column(schools, "public_funds_yuan_junior").astype(float))
+    by_stage = fp.fillna(0).where(sp > 0, 0) + fj.fillna(0).where(sj > 0, 0)
+    stages_given = (fp.notna() | (sp == 0)) & (fj.notna() | (sj == 0)) & (fp.notna() | fj.notna())
     funds = column(schools, "public_funds_yuan").astype(float)
-    missing = funds.isna() | benchmark.isna()
-    ok = at_least(funds, required)
+    funds = funds.fillna(by_stage.where(stages_given))
+    short_p = fp.notna() & (sp > 0) & ~at_least(fp, need_p)
+    short_j = fj.notna() & (sj > 0) & ~at_least(fj, need_j)
+    missing = funds.isna() | bp.isna() | (bj.isna() & (sj > 0))
+    ok = at_least(funds, required) & ~short_p & ~short_j
     thr = ("不足" + param(places, profiles, "guarantee.G6.below").map("{:g}".format) + "人的村小、教学点按"
            + param(places, profiles, "guarantee.G6.funded_as").map("{:g}".format) + "人拨付")
-    return school_check(schools, places, small | boarding, ok, missing,
-                        lambda r: r["school_name"] + "（拨付 " + fmt_number(funds.loc[r.index], "元", 0,
-                                                                          limit=required.loc[r.index])
-                        + "，应不低于 " + fmt_limit(required.loc[r.index], "元") + "）", GUARANTEE_LABELS["G6"], thr,
+
+    def describe(r):
+        i = r.index
+        stage_parts = [np.where(short.loc[i], "；" + label + "拨付 " + fmt_number(f.loc[i], "元", 0, limit=need.loc[i])
+                                + "，应不低于 " + fmt_limit(need.loc[i], "元"), "")
+                       for short, label, f, need in ((short_p, "小学", fp, need_p), (short_j, "初中", fj, need_j))]
+        return (r["school_name"] + "（拨付 " + fmt_number(funds.loc[i], "元", 0, limit=required.loc[i])
+                + "，应不低于 " + fmt_limit(required.loc[i], "元") + stage_parts[0] + stage_parts[1] + "）")
+    return school_check(schools, places, small | boarding, ok, missing, describe, GUARANTEE_LABELS["G6"], thr,
                         funds, required, op=">=")
 
 
@@ -188,9 +293,52 @@ def _g7(schools, places, profiles, c):
     return result
 
 
+def _g12(schools, places, profiles, c):
+    """G12 from the schools' certified and full-time teachers when they give them, else the county's rate."""
+    minimum = param(schools, profiles, "guarantee.G12.min_rate").astype(float)
+    full, certified = (column(schools, "full_time_teachers").astype(float),
+                       column(schools, "certified_teachers").astype(float))
+    given = full.notna() & certified.notna()
+    rate = certified / full.where(full > 0) * 100
+    scope = pd.Series(True, index=schools.index)
+    thr = "≥" + fmt_limit(param(places, profiles, "guarantee.G12.min_rate"), "%")
+    from_schools = school_check(
+        schools, places, scope & ~(given & (full == 0) & (certified == 0)), at_least(rate, minimum), ~given,
+        lambda r: r["school_name"] + " 持证 " + certified.loc[r.index].map("{:g}".format) + "/"
+        + full.loc[r.index].map("{:g}".format) + " 人（"
+        + fmt_number(rate.loc[r.index], "%", limit=minimum.loc[r.index]) + "）",
+        "持证上岗率", thr, rate, minimum, op=">=")
+    county_rate = column(c, "certified_teacher_rate")
+    from_county = numeric_check(county_rate, param(places, profiles, "guarantee.G12.min_rate"), ">=", "持证上岗率", "%")
+    return by_source(places, schools, scope, given, from_schools, from_county, pd.to_numeric(county_rate,
+                                                                                             errors="coerce"))
+
+
 def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,
-                    profiles: dict) -> ItemBlock:
-    """Items G1–G15 for every county-year of ``places``: items-table rows and failing schools."""
+                    profiles: dict, *, classes: pd.DataFrame | None = None) -> ItemBlock:
+    """Items G1–G15 for every county-year of ``places``: items-table rows and failing schools.
+
+    Parameters
+    ----------
+    places : DataFrame
+        The county-years (``city``, ``county``, ``year``).
+    schools : DataFrame
+        The school table (with the class figures derived from ``classes``:
+        :func:`quality_balance.method.classes.with_class_figures`).
+    counties : DataFrame or None
+        The county table.
+    profiles : dict
+        (city, county) → the county's :class:`~quality_balance.standards.profile.Profile`.
+    classes : DataFrame or None, keyword-only
+        The class table; when given, G5 names the oversize classes and lists one failure per class
+        (docs/method.md §5.2). The default ``None`` judges G5 from the school columns alone.
+
+    Returns
+    -------
+    ItemBlock
+        Items-table rows, parts and failing schools (one row per oversize class where the class
+        table lists the school).
+    """
     c = county_values(places, counties)
     p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
     counties_by_school = county_values(schools[PLACE].reset_index(drop=True), counties)
@@ -203,7 +351,7 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
                       bool_check(column(c, "unified_equipment"), "统一基本装备配置标准")),
         "G3": _g3(schools, places, profiles),
         "G4": _g4(schools, places, profiles),
-        "G5": _g5(schools, places, profiles),
+        "G5": _g5(schools, places, profiles, class_rows(classes, schools)),
         "G6": _g6(schools, places, profiles, counties_by_school),
         "G7": _g7(schools, places, profiles, c),
         "G8": combine(numeric_check(column(c, "teacher_avg_pay_yuan"), column(c, "civil_servant_avg_pay_yuan"),
@@ -216,7 +364,7 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
                                      "交流轮岗比例", "%"),
                        numeric_check(column(c, "rotation_backbone_share"), p("guarantee.G11.min_backbone_share"),
                                      ">=", "骨干教师占交流轮岗比例", "%")),
-        "G12": numeric_check(column(c, "certified_teacher_rate"), p("guarantee.G12.min_rate"), ">=", "持证上岗率", "%"),
+        "G12": _g12(schools, places, profiles, c),
         "G13": combine(numeric_check(column(c, "zoned_admission_primary"), p("guarantee.G13.min_primary"), ">=",
                                      "小学就近划片入学比例", "%"),
                        numeric_check(column(c, "zoned_admission_junior"), p("guarantee.G13.min_junior"), ">=",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
                     numeric_check, param, school_check)
+from ._sources import by_source
 from ..rules import at_least, rating_level
 
 __all__ = ["quality_items", "difference_rate", "QUALITY_LABELS"]
@@ -101,6 +102,42 @@ def _q4(schools, places, profiles):
                         share, share_min, op=">=")
 
 
+def _q3(schools, places, c):
+    """Q3 from the schools' charter and information-management flags when they give them, else the county's."""
+    charter, it = column(schools, "has_charter"), column(schools, "it_management")
+    given = charter.notna() & it.notna()
+    ok = charter.fillna(False).astype(bool) & it.fillna(False).astype(bool)
+    scope = pd.Series(True, index=schools.index)
+
+    def describe(r):
+        i = r.index
+        lacks = [np.where(~charter.loc[i].fillna(False).astype(bool), "未制定章程", ""),
+                 np.where(~it.loc[i].fillna(False).astype(bool), "未实现管理与教学信息化", "")]
+        text = pd.Series(lacks[0], index=i).str.cat(pd.Series(lacks[1], index=i), sep="、").str.strip("、")
+        return r["school_name"] + "（" + text + "）"
+    from_schools = school_check(schools, places, scope, ok, ~given, describe, "章程与信息化管理", "是")
+    county = column(c, "charter_and_it")
+    return by_source(places, schools, scope, given, from_schools,
+                     bool_check(county, "章程与信息化管理全覆盖"), county)
+
+
+def _q6(schools, places, profiles, c):
+    """Q6 from the schools' moral-education ratings when they give them, else the county's lowest rating."""
+    minimum = param(schools, profiles, "quality.Q6.min_rating")
+    rating = column(schools, "school_moral_rating")
+    level, need = rating_level(rating), rating_level(minimum)
+    given = level.notna()
+    scope = pd.Series(True, index=schools.index)
+    thr = param(places, profiles, "quality.Q6.min_rating").astype(str) + "及以上"
+    from_schools = school_check(schools, places, scope, at_least(level, need), ~given,
+                                lambda r: r["school_name"] + " " + rating.loc[r.index].astype(str) + "（须"
+                                + minimum.loc[r.index].astype(str) + "及以上）", "德育与校园文化", thr)
+    county = column(c, "moral_rating")
+    return by_source(places, schools, scope, given, from_schools,
+                     _rating_check(county, param(places, profiles, "quality.Q6.min_rating"), "德育与校园文化"),
+                     county.where(county.notna(), None))
+
+
 def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,
                   scores: pd.DataFrame | None, profiles: dict) -> ItemBlock:
     """Items Q1–Q9 for every county-year of ``places``: items-table rows and failing schools."""
@@ -122,10 +159,10 @@ def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Data
         "Q1": numeric_check(column(c, "consolidation_rate"), p("quality.Q1.min_rate"), ">=", q1_label, "%"),
         "Q2": numeric_check(column(c, "disabled_enrollment_rate"), p("quality.Q2.min_rate"), ">=",
                             "残疾儿童少年入学率", "%"),
-        "Q3": bool_check(column(c, "charter_and_it"), "章程与信息化管理全覆盖"),
+        "Q3": _q3(schools, places, c),
         "Q4": _q4(schools, places, profiles),
         "Q5": _rating_check(column(c, "ict_rating"), p("quality.Q5.min_rating"), "信息技术应用水平"),
-        "Q6": _rating_check(column(c, "moral_rating"), p("quality.Q6.min_rating"), "德育与校园文化"),
+        "Q6": _q6(schools, places, profiles, c),
         "Q7": bool_check(column(c, "curriculum_ok"), "课程开齐开足、教学秩序规范"),
         "Q8": bool_check(column(c, "no_excess_burden"), "无过重课业负担"),
         "Q9": combine(numeric_check(column(c, "monitoring_level"), p("quality.Q9.min_level"), ">=",
