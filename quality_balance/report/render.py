@@ -54,6 +54,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -161,13 +162,25 @@ def notebook_to_html(notebook, title: str = "") -> str:
     Inline PNG outputs are already base64 in the notebook and stay embedded as
     data URIs; ``embed_images`` also inlines images referenced by markdown.
     Error outputs are kept, so a failed report shows where and why it failed.
+    One exporter serves every page of a worker (:func:`_html_exporter`): its templates
+    are compiled once, not once per report.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return _with_page_style(body)
+
+
+_EXPORTER = threading.local()
+
+
+def _html_exporter():
+    """This thread's nbconvert ``HTMLExporter`` for report pages (built on first use, then reused)."""
+    exporter = getattr(_EXPORTER, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTER.html = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                                 exclude_output_prompt=True, embed_images=True)
+    return exporter
 
 
 def _with_page_style(body: str) -> str:

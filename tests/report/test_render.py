@@ -308,3 +308,19 @@ def test_a_cell_that_times_out_keeps_the_cells_run_before_it(tmp_path):
     saved = nbformat.read(result.ipynb, as_version=4)
     assert saved.cells[0].outputs[0]["text"] == "先完成的单元\n"   # saved at the end of the run, with its outputs
     assert "先完成的单元" in result.html.read_text(encoding="utf-8")
+
+
+def test_one_exporter_serves_every_page_and_gives_what_a_fresh_one_gives(batch):
+    from nbconvert import HTMLExporter
+
+    from quality_balance.report.render import _html_exporter, _with_page_style, notebook_to_html
+
+    out, _ = batch
+    pages = []
+    for name in ("a", "bad", "a"):
+        nb = nbformat.read(out / "某市" / f"{name}.ipynb", as_version=4)
+        fresh = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                             embed_images=True).from_notebook_node(nb, resources={"metadata": {"name": name}})[0]
+        pages.append(notebook_to_html(nb, name))
+        assert pages[-1] == _with_page_style(fresh)
+    assert _html_exporter() is _html_exporter() and pages[0] == pages[2] and pages[0] != pages[1]
