@@ -31,7 +31,9 @@ def _fresh(code: str) -> str:
 
 
 def test_import_quality_balance_loads_no_heavy_module():
-    loaded = set(_fresh("import quality_balance, sys; print(' '.join(sorted(sys.modules)))").split())
+    # the names are imported on first use: use the main ones, then look
+    loaded = set(_fresh("import quality_balance as qb, sys; qb.assess, qb.progress, qb.project, qb.gap_to_pass, "
+                        "qb.load_dataset; print(' '.join(sorted(sys.modules)))").split())
     assert "quality_balance" in loaded and "quality_balance.method.assessment" in loaded  # the check is real
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert not {m for m in loaded if m.startswith(("scipy.", "matplotlib.", "quality_balance.demo."))}
@@ -103,3 +105,53 @@ def test_projection_interval_uses_students_t_exactly(values, t):
     row = project(_series(values).assign(unit=""), level=0.9).paths.set_index(["kind", "year"]).loc[(PROJECTED, year)]
     assert row["high"] - row["projected"] == pytest.approx(half, rel=1e-12)
     assert row["projected"] - row["low"] == pytest.approx(half, rel=1e-12)
+
+
+# --- every public name, imported on first use ---------------------------------------------------------
+
+def test_import_quality_balance_loads_only_the_error_classes_and_sets_python_text():
+    out = _fresh("import sys, pandas as pd, quality_balance as qb\n"
+                 "print(sorted(m for m in sys.modules if m.startswith('quality_balance')))\n"
+                 "print(pd.get_option('mode.string_storage'))")
+    modules, storage = out.splitlines()
+    assert modules == "['quality_balance', 'quality_balance._lazy', 'quality_balance.errors']"
+    assert storage == "python"  # text stays Python objects, as when the readers set it
+
+
+def test_every_name_in_all_resolves_and_star_import_gives_them_all():
+    code = ("import quality_balance as qb\n"
+            "names = {}\nexec('from quality_balance import *', names)\n"
+            "missing = [n for n in qb.__all__ if n not in names]\n"
+            "kinds = {n: type(getattr(qb, n)).__name__ for n in qb.__all__}\n"
+            "print(missing, len(qb.__all__), kinds['assess'], kinds['demo'], kinds['Assessment'], "
+            "set(qb.__all__) <= set(dir(qb)))")
+    assert _fresh(code).split() == ["[]", str(len(qb.__all__)), "function", "module", "type", "True"]
+    for name in qb.__all__:  # and in this process
+        assert getattr(qb, name) is not None, name
+
+
+def test_a_lazy_name_is_the_object_of_its_module():
+    from quality_balance.method.assessment import assess
+    from quality_balance.planning.gap import gap_to_pass
+
+    assert qb.assess is assess and qb.gap_to_pass is gap_to_pass
+    assert qb.Dataset.__module__ == "quality_balance.inputs.dataset"
+
+
+def test_names_shadowing_their_submodule_stay_the_functions():
+    """``inputs.check`` and ``planning.progress`` are functions in modules of the same name: importing the
+    module by its path (which binds it onto the package) leaves the package's name the function."""
+    out = _fresh("import quality_balance.inputs.check, quality_balance.planning.progress\n"
+                 "from quality_balance.inputs import check\nfrom quality_balance.planning import progress\n"
+                 "import quality_balance.planning as planning\n"
+                 "print(type(check).__name__, type(progress).__name__, type(planning.progress).__name__)")
+    assert out.split() == ["function", "function", "function"]
+
+
+def test_unknown_names_of_lazy_packages_are_attribute_errors():
+    import quality_balance.inputs as inputs
+    import quality_balance.planning as planning
+
+    for package, name in ((qb, "asses"), (inputs, "load_dataset_"), (planning, "projected_pass_years")):
+        with pytest.raises(AttributeError, match=f"module '{package.__name__}' has no attribute '{name}'"):
+            getattr(package, name)

@@ -7,12 +7,19 @@ Method: docs/method.md §11–§14.
 * :mod:`.tracking` — plan targets against the data;
 * :mod:`.gap` — what it takes to pass (teachers, m², 元, rooms) and :mod:`.costs`;
 * :mod:`.whatif` — apply additions to a data set and re-assess.
+
+The names below are imported on first use (:mod:`quality_balance._lazy`); ``progress`` is the
+function even once the submodule of that name is imported.
 """
-from .progress import progress
-from .projection import Projection, project, projected_pass_year
-from .tracking import plan_actuals, plan_status, planned_certification_year
-from .gap import GapResult, gap_table, gap_to_pass
-from .whatif import apply_additions
+from .._lazy import lazy_package as _lazy_package
+
+_lazy_package(__name__, {
+    "progress": ".progress",
+    **dict.fromkeys(("Projection", "project", "projected_pass_year"), ".projection"),
+    **dict.fromkeys(("plan_actuals", "plan_status", "planned_certification_year"), ".tracking"),
+    **dict.fromkeys(("GapResult", "gap_table", "gap_to_pass"), ".gap"),
+    "apply_additions": ".whatif",
+})
 
 __all__ = ["progress", "Projection", "project", "projected_pass_year", "plan_status", "plan_actuals",
            "planned_certification_year", "GapResult", "gap_to_pass", "gap_table", "apply_additions"]

@@ -231,8 +231,11 @@ def _unit_rows(values: pd.DataFrame, schools: pd.DataFrame, prices: pd.DataFrame
     u["target"] = u.groupby(["city", "county", "year", "school_id", "column"], sort=True).ngroup()
     u["required"] = u["threshold"] * u["students"] / u["indicator"].map(INDICATOR_SCALE)
     u["x"] = u["resource"] / u["students"]
-    u = u.merge(prices[["city", "county", "indicator", "unit_cost_yuan", "cost_period"]],
-                on=["city", "county", "indicator"], how="left")
+    # the unit costs of each row's county and indicator, looked up (a merge would copy every column of ``u``)
+    price = prices.drop_duplicates(["city", "county", "indicator"]).set_index(["city", "county", "indicator"])
+    key = pd.MultiIndex.from_arrays([u["city"], u["county"], u["indicator"]])
+    u["unit_cost_yuan"] = price["unit_cost_yuan"].reindex(key).to_numpy()
+    u["cost_period"] = price["cost_period"].reindex(key).to_numpy()
     return u
 
 
@@ -585,6 +588,8 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     schools = assessment.dataset.schools
     if county is not None:  # only the selected counties' schools are looked up: one county costs what its data cost
         schools = schools[schools["county"].isin(values["county"].unique()).to_numpy()]
+    if year is not None:  # and only the selected years' (the whole country's five years would be keyed as text)
+        schools = schools[schools["year"].isin(values["year"].unique()).to_numpy()]
     u = _unit_rows(values, schools, prices)
     targets = _targets(u)
     n_targets = len(targets)
@@ -602,7 +607,7 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     defined = groups["status"].isin(["met", "not_met"]).to_numpy()
     limit = groups["limit"].to_numpy(dtype=float)
     ok = gcode >= 0
-    uv = u[ok].reset_index(drop=True)
+    uv = u.loc[ok, ["target", "resource", "students", "per_unit"]].reset_index(drop=True)  # what _balance reads
     cv_only = _balance(uv, gcode[ok], limit, defined, np.zeros(n_targets))
     plan = _balance(uv, gcode[ok], limit, defined, rule_amounts)
     # rows without data (no value) are not part of any CV but keep their school-rule amounts

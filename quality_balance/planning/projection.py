@@ -364,7 +364,9 @@ def _notes(s: pd.DataFrame, level: float, horizon: int) -> pd.Series:
         [projected, never, met], s["outcome"].map(OUTCOME_LABELS)), index=s.index)
 
 
-def projected_pass_year(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+def projected_pass_year(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL,
+                        progress_table: pd.DataFrame | None = None,
+                        projection: Projection | None = None) -> pd.DataFrame:
     """Per county, the projected first year the whole county passes (达标), if the trends hold.
 
     A county that passes in its last observed year: ``status`` ``met`` and ``year`` =
@@ -388,6 +390,12 @@ def projected_pass_year(data, *, horizon: int = HORIZON, level: float = DEFAULT_
     level : float, keyword-only
         Coverage of the prediction interval behind the optimistic and pessimistic
         years (default 0.90), as in :func:`project`.
+    progress_table : DataFrame, keyword-only
+        ``progress(data)``, when the caller has it already (a report computes it once);
+        default ``None``: computed here.
+    projection : Projection, keyword-only
+        ``project(progress_table)`` at this ``horizon`` and ``level``, when the caller has
+        it already; default ``None``: computed here. The result is the same either way.
 
     Returns
     -------
@@ -401,19 +409,28 @@ def projected_pass_year(data, *, horizon: int = HORIZON, level: float = DEFAULT_
     Raises
     ------
     CalculationError
-        ``level`` is not strictly between 0 and 1, or ``horizon`` is not after the
-        last observed year.
+        ``level`` is not strictly between 0 and 1, ``horizon`` is not after the
+        last observed year, or ``projection`` was made at another horizon or level.
     """
-    return pass_projection(data.verdicts, progress(data), horizon, level)
+    table = progress(data) if progress_table is None else progress_table
+    return pass_projection(data.verdicts, table, horizon, level, projection=projection)
 
 
 def pass_projection(verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int = HORIZON,
-                    level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+                    level: float = DEFAULT_LEVEL, *, projection: Projection | None = None) -> pd.DataFrame:
     """:func:`projected_pass_year` from an assessment's ``verdicts`` and progress ``table``.
 
-    Both may be restricted to earlier years, to ask what the data said then.
+    Both may be restricted to earlier years, to ask what the data said then. ``projection``
+    (keyword-only) is ``project(table, horizon=horizon, level=level)`` when the caller has it
+    already; one made at another horizon or level is a :class:`CalculationError`.
     """
-    summary = project(table, horizon=horizon, level=level).summary
+    if projection is None:
+        projection = project(table, horizon=horizon, level=level)
+    elif (projection.horizon, projection.level) != (horizon, level):
+        raise CalculationError(f"projected_pass_year: 'projection' was made with horizon {projection.horizon} "
+                               f"and level {projection.level}, expected horizon {horizon} and level {level} "
+                               f"(pass project(progress, horizon=..., level=...) with the same values)")
+    summary = projection.summary
     last = verdicts.sort_values(["city", "county", "year"]).groupby(["city", "county"]).tail(1)
     out = last[["city", "county", "year", "overall"]].rename(columns={"year": "last_year"}).set_index(
         ["city", "county"])

@@ -292,15 +292,22 @@ def _flow_level_status(scoped: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
 
 
 def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: pd.DataFrame, horizon: int,
-                          level: float) -> pd.DataFrame:
-    """Status of certification and certified-share targets, from the verdicts and the pass projection."""
+                          level: float, projection=None) -> pd.DataFrame:
+    """Status of certification and certified-share targets, from the verdicts and the pass projection.
+
+    ``projection`` is ``project(table)`` at ``horizon`` and ``level`` when the caller has it: it serves
+    an as-of year that keeps every year of the data (the usual case), instead of projecting again.
+    """
     s = scoped.set_index("row")
     out = pd.DataFrame(index=s.index, columns=["target", "target_to_date", "actual", "status", "reason"], dtype=object)
-    # one pass projection per distinct as-of year (usually one)
+    # one pass projection per distinct as-of year (usually one: the last year of the data, which keeps them all)
     proj = []
+    last = max(verdicts["year"].max(), table["year"].max()) if len(verdicts) and len(table) else None
     for as_of in sorted(s["as_of"].dropna().unique()):
-        v = verdicts[verdicts["year"] <= as_of]
-        p = pass_projection(v, table[table["year"] <= as_of], horizon, level)
+        if last is not None and as_of >= last:
+            p = pass_projection(verdicts, table, horizon, level, projection=projection)
+        else:
+            p = pass_projection(verdicts[verdicts["year"] <= as_of], table[table["year"] <= as_of], horizon, level)
         proj.append(p.assign(as_of=as_of))
     proj = pd.concat(proj, ignore_index=True).set_index(["as_of", "city", "county"]) if proj else None
     ready = verdicts[verdicts["overall"] == "met"]
@@ -378,7 +385,8 @@ def _certification_status(scoped: pd.DataFrame, verdicts: pd.DataFrame, table: p
 
 
 def plan_status(assessment, plans=None, *, year: int | None = None, horizon: int = HORIZON,
-                level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+                level: float = DEFAULT_LEVEL, progress_table: pd.DataFrame | None = None,
+                projection=None) -> pd.DataFrame:
     """Each plan target's status: target, actual, ``met``/``on_track``/``behind``/``no_data`` and why.
 
     Parameters
@@ -398,6 +406,13 @@ def plan_status(assessment, plans=None, *, year: int | None = None, horizon: int
     level : float, keyword-only
         Coverage of those projections' prediction interval, strictly between 0 and 1
         (default 0.90).
+    progress_table : DataFrame, keyword-only
+        ``progress(assessment)``, when the caller has it already (a report computes it once);
+        default ``None``: computed here when a certification target needs it.
+    projection : Projection, keyword-only
+        ``project(progress_table, horizon=horizon, level=level)``, when the caller has it
+        already; it serves the targets judged as of the last year of the data. The result is
+        the same either way.
 
     Returns
     -------
@@ -417,6 +432,8 @@ def plan_status(assessment, plans=None, *, year: int | None = None, horizon: int
         ``year`` is not a year of the assessment.
     ProfileError
         ``plans`` names no known plan, or a plan file is invalid.
+    CalculationError
+        ``projection`` was made at another horizon or level.
     """
     verdicts = assessment.verdicts
     if year is not None:
@@ -438,7 +455,8 @@ def plan_status(assessment, plans=None, *, year: int | None = None, horizon: int
         parts.append(_flow_level_status(scoped[flows], actuals))
     others = ~scoped["kind"].isin(["yearly", "total", "level"]) & in_data
     if others.any():
-        parts.append(_certification_status(scoped[others], verdicts, progress(assessment), horizon, level))
+        table = progress(assessment) if progress_table is None else progress_table
+        parts.append(_certification_status(scoped[others], verdicts, table, horizon, level, projection))
     result = pd.concat(parts).reindex(scoped["row"])
     result["reason"] = result["reason"].fillna(pd.Series("数据中没有" + scoped["city"] + "的县区",
                                                          index=scoped["row"].to_numpy()))

@@ -11,6 +11,10 @@ tables of :mod:`quality_balance.report.tables` and the charts of
   place that ``quality-balance render`` staged for it (:func:`save_data_slice`), or,
   opened by hand, the data folder as :func:`load_dataset_or_demo` reads it.
 * :func:`subset_dataset` keeps one city or county and a range of years.
+* :func:`county_report` and :func:`city_report` compute, once, everything a county report or a
+  city overview shows (:class:`CountyReport`, :class:`CityReport`): the assessment, progress,
+  projection, pass projection, plan status, gap… each made a single time and handed to what needs
+  it, so that no cell computes again what another cell (or a library function) already has.
 * :func:`report_header` is the provenance block at the top of every report.
 * :func:`mark_synthetic` stamps 演示数据 on a chart drawn from synthetic data, so
   a chart copied out of a report keeps the label.
@@ -31,7 +35,9 @@ from __future__ import annotations
 import html
 import re
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,6 +47,7 @@ from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, 
                       suggest)
 
 __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "load_report_data", "save_data_slice",
+           "CountyReport", "CityReport", "county_report", "city_report",
            "SLICE_SUFFIX", "subset_dataset", "report_header", "profile_titles",
            "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
            "gap_summary", "show_figures", "show_gap", "SYNTHETIC_MARK_COLOR",
@@ -192,6 +199,177 @@ def load_report_data(data_dir: str | Path | None = None, data_slice: str | Path 
                                   value=type(dataset).__name__, expected="save_data_slice 写出的文件，或 None",
                                   fix="把参数 data_slice 设为 None，从 data_dir 读取数据")])
     return load_dataset_or_demo(data_dir, fallback=fallback)
+
+
+@dataclass(frozen=True)
+class CountyReport:
+    """Everything a county report shows, computed once by :func:`county_report`; the cells only show it.
+
+    Attributes
+    ----------
+    city, county : str
+        The place.
+    data : Dataset
+        The county's rows (and the years chosen).
+    result : Assessment
+        ``qb.assess(data, profile=...)``.
+    profile : Profile
+        The profile the county was assessed under.
+    last : int
+        The latest year assessed.
+    gap : GapResult
+        ``qb.gap_to_pass(result, county, last)``.
+    progress : DataFrame
+        ``qb.progress(result)``.
+    projection : Projection
+        ``qb.project(progress)``.
+    projected : DataFrame
+        ``qb.projected_pass_year(result)`` (from ``progress`` and ``projection``).
+    planned : dict
+        County → planned certification year, for the counties of the city
+        (:func:`planned_certification_years`).
+    earliest : int or None
+        The first year the county may apply (:func:`earliest_application_year`).
+    plan_status, plan_actuals : DataFrame
+        ``qb.plan_status(result)`` and ``qb.plan_actuals(result)`` (the shipped plans of the city).
+    """
+
+    city: str
+    county: str
+    data: Dataset
+    result: Any
+    profile: Any
+    last: int
+    gap: Any
+    progress: pd.DataFrame
+    projection: Any
+    projected: pd.DataFrame
+    planned: dict
+    earliest: int | None
+    plan_status: pd.DataFrame
+    plan_actuals: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CityReport:
+    """Everything a city overview shows, computed once by :func:`city_report`; the cells only show it.
+
+    Attributes
+    ----------
+    city : str
+        The city.
+    data : Dataset
+        The city's rows (every county of it, the years chosen).
+    result : Assessment
+        ``qb.assess(data, profile=...)``.
+    last : int
+        The latest year assessed.
+    progress : DataFrame
+        ``qb.progress(result)``.
+    projection : Projection
+        ``qb.project(progress)``.
+    projected : DataFrame
+        ``qb.projected_pass_year(result)``.
+    plan_status, plan_actuals : DataFrame
+        ``qb.plan_status(result)`` and ``qb.plan_actuals(result)`` (the shipped plans of the city).
+    """
+
+    city: str
+    data: Dataset
+    result: Any
+    last: int
+    progress: pd.DataFrame
+    projection: Any
+    projected: pd.DataFrame
+    plan_status: pd.DataFrame
+    plan_actuals: pd.DataFrame
+
+
+def _planning(result) -> dict:
+    """Progress, projection, pass projection, plan status and actuals of ``result``, each computed once."""
+    from ..planning.progress import progress
+    from ..planning.projection import project, projected_pass_year
+    from ..planning.tracking import plan_actuals, plan_status
+    from ..standards.plan import load_plans
+
+    table = progress(result)
+    projection = project(table)
+    plans = load_plans(None, result.verdicts["city"].unique())  # the shipped plans of the data's cities, read once
+    return {"progress": table, "projection": projection,
+            "projected": projected_pass_year(result, progress_table=table, projection=projection),
+            "plan_status": plan_status(result, plans, progress_table=table, projection=projection),
+            "plan_actuals": plan_actuals(result, plans)}
+
+
+def county_report(data_dir: str | Path | None = None, data_slice: str | Path | None = None, *, city: str,
+                  county: str, first_year: int | None = None, last_year: int | None = None,
+                  profile: str | None = None, fallback: bool = True) -> CountyReport:
+    """What the county report notebook shows, computed once: its data, assessment, planning tables and gap.
+
+    Parameters
+    ----------
+    data_dir, data_slice : str, Path or None
+        Where the data come from, as for :func:`load_report_data` (the staged slice of a batch,
+        else the data folder).
+    city, county : str, keyword-only
+        The place (an unknown one is an :class:`~quality_balance.errors.UnknownInputNameError`).
+    first_year, last_year : int, optional, keyword-only
+        The years kept (inclusive; default: every year of the data), as for :func:`subset_dataset`.
+    profile : str, optional, keyword-only
+        A standards profile name or ``.toml`` path for the county; default ``None``: its place's own.
+    fallback : bool, keyword-only
+        As for :func:`load_dataset_or_demo` (default ``True``: the demo data when the folder has none).
+
+    Returns
+    -------
+    CountyReport
+        Each table made a single time from the others (the pass projection from the progress
+        table and its projection, the plan status from both), equal to what the separate
+        ``qb.*`` calls give.
+    """
+    from ..method.assessment import assess
+    from ..planning.gap import gap_to_pass
+
+    data = subset_dataset(load_report_data(data_dir, data_slice, fallback=fallback), city=city, county=county,
+                          first_year=first_year, last_year=last_year)
+    result = assess(data, profile=profile)
+    own = result.profile_of(county, city=city)
+    last = int(result.verdicts["year"].max())
+    return CountyReport(city=city, county=county, data=data, result=result, profile=own, last=last,
+                        gap=gap_to_pass(result, county, last), **_planning(result),
+                        planned=planned_certification_years(result.verdicts, city),
+                        earliest=earliest_application_year(data, county, own, city))
+
+
+def city_report(data_dir: str | Path | None = None, data_slice: str | Path | None = None, *, city: str,
+                first_year: int | None = None, last_year: int | None = None, profile: str | None = None,
+                fallback: bool = True) -> CityReport:
+    """What the city overview notebook shows, computed once: its data, assessment and planning tables.
+
+    Parameters
+    ----------
+    data_dir, data_slice : str, Path or None
+        As for :func:`county_report`.
+    city : str, keyword-only
+        The city (an unknown one is an :class:`~quality_balance.errors.UnknownInputNameError`).
+    first_year, last_year : int, optional, keyword-only
+        The years kept (inclusive; default: every year of the data).
+    profile : str, optional, keyword-only
+        A standards profile for every county; default ``None``: each county's own.
+    fallback : bool, keyword-only
+        As for :func:`load_dataset_or_demo`.
+
+    Returns
+    -------
+    CityReport
+    """
+    from ..method.assessment import assess
+
+    data = subset_dataset(load_report_data(data_dir, data_slice, fallback=fallback), city=city,
+                          first_year=first_year, last_year=last_year)
+    result = assess(data, profile=profile)
+    return CityReport(city=city, data=data, result=result, last=int(result.verdicts["year"].max()),
+                      **_planning(result))
 
 
 def subset_dataset(dataset: Dataset, city: str | None = None, county: str | None = None,
@@ -583,7 +761,8 @@ def _int_or_none(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def headline_results(result, *, county: str | None = None, city: str | None = None) -> dict:
+def headline_results(result, *, county: str | None = None, city: str | None = None,
+                     projected: pd.DataFrame | None = None) -> dict:
     """The headline results of a county report (``county`` given) or of a city overview (``city`` only).
 
     Parameters
@@ -595,6 +774,9 @@ def headline_results(result, *, county: str | None = None, city: str | None = No
     city : str, optional
         The county's city (checked when given), or — without ``county`` — the city of an
         overview: which of its counties pass in each year.
+    projected : DataFrame, optional, keyword-only
+        :func:`quality_balance.projected_pass_year` of ``result``, when the report has it already
+        (default ``None``: computed here for a county).
 
     Returns
     -------
@@ -625,9 +807,10 @@ def headline_results(result, *, county: str | None = None, city: str | None = No
     years = sorted(int(y) for y in rows["year"].unique())
     synthetic = bool(result.synthetic)
     if county is not None:
-        from ..planning.projection import projected_pass_year
+        if projected is None:
+            from ..planning.projection import projected_pass_year
 
-        projected = projected_pass_year(result)
+            projected = projected_pass_year(result)
         own = projected[projected["county"] == county]
         first = own.iloc[0] if len(own) else None
         return {
@@ -650,7 +833,8 @@ def headline_results(result, *, county: str | None = None, city: str | None = No
             "passing": passing}
 
 
-def record_headline(result, *, county: str | None = None, city: str | None = None) -> None:
+def record_headline(result, *, county: str | None = None, city: str | None = None,
+                    projected: pd.DataFrame | None = None) -> None:
     """Emit the report's :func:`headline_results` as a :data:`HEADLINE_MIME` output of the current cell.
 
     ``quality-balance render`` moves that output into the executed notebook's
@@ -664,6 +848,8 @@ def record_headline(result, *, county: str | None = None, city: str | None = Non
         :func:`quality_balance.assess` output.
     county, city : str, optional
         As in :func:`headline_results`.
+    projected : DataFrame, optional, keyword-only
+        As in :func:`headline_results`.
 
     Returns
     -------
@@ -671,7 +857,7 @@ def record_headline(result, *, county: str | None = None, city: str | None = Non
     """
     from IPython.display import display
 
-    headline = headline_results(result, county=county, city=city)
+    headline = headline_results(result, county=county, city=city, projected=projected)
     if headline["kind"] == "county":
         last = headline["verdicts"][-1]
         from ..schema import status_label

@@ -54,6 +54,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -75,7 +76,7 @@ __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebo
            "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
            "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL",
            "place_slices", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE", "execute_jobs_dask",
-           "DASK_INSTALL"]
+           "DASK_INSTALL", "ENGINE_NAME", "register_engine"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
 NOTEBOOK_DIR = paths.NOTEBOOK_DIR
@@ -161,13 +162,25 @@ def notebook_to_html(notebook, title: str = "") -> str:
     Inline PNG outputs are already base64 in the notebook and stay embedded as
     data URIs; ``embed_images`` also inlines images referenced by markdown.
     Error outputs are kept, so a failed report shows where and why it failed.
+    One exporter serves every page of a worker (:func:`_html_exporter`): its templates
+    are compiled once, not once per report.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return _with_page_style(body)
+
+
+_EXPORTER = threading.local()
+
+
+def _html_exporter():
+    """This thread's nbconvert ``HTMLExporter`` for report pages (built on first use, then reused)."""
+    exporter = getattr(_EXPORTER, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTER.html = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                                 exclude_output_prompt=True, embed_images=True)
+    return exporter
 
 
 def _with_page_style(body: str) -> str:
@@ -229,6 +242,75 @@ def _kernel_manager_class():
             return current_interpreter_kernel_spec()
 
     return CurrentInterpreterKernelManager
+
+
+#: The papermill engine the batch runs notebooks with (:func:`register_engine`).
+ENGINE_NAME = "quality_balance"
+
+
+def register_engine() -> str:
+    """Register :data:`ENGINE_NAME` with papermill (in this process; idempotent) and return its name.
+
+    It is papermill's own nbclient engine, but it saves the executed notebook when the run starts
+    and when it ends — after a failure or a timeout too, with the cells run so far — instead of also
+    before and after every cell: papermill's default writes the whole notebook, images and all,
+    twice per cell (75 times for a county report), each time while the kernel waits. papermill's
+    autosave of a cell running longer than 30 s is kept.
+
+    Returns
+    -------
+    str
+        :data:`ENGINE_NAME`, for ``papermill.execute_notebook(..., engine_name=...)``.
+    """
+    if _ENGINE_REGISTERED:
+        return ENGINE_NAME
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class StartEndSaves(NotebookExecutionManager):
+        """papermill's execution manager without the saves around each cell."""
+
+        _in_cell = False
+
+        def save(self, **kwargs):
+            if not self._in_cell:
+                super().save(**kwargs)
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            self._in_cell = True
+            try:
+                super().cell_start(cell, cell_index, **kwargs)
+            finally:
+                self._in_cell = False
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            self._in_cell = True
+            try:
+                super().cell_complete(cell, cell_index, **kwargs)
+            finally:
+                self._in_cell = False
+
+    class StartEndSavesEngine(NBClientEngine):
+        """``papermill.engines.Engine.execute_notebook`` with :class:`StartEndSaves` as its manager."""
+
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = StartEndSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                   autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE_NAME, StartEndSavesEngine)
+    _ENGINE_REGISTERED.append(ENGINE_NAME)
+    return ENGINE_NAME
+
+
+_ENGINE_REGISTERED: list[str] = []
 
 
 def move_headline(notebook) -> dict | None:
@@ -374,7 +456,7 @@ def _run_job(job: ReportJob, out_dir: str, timeout: float = CELL_TIMEOUT_S,
         with atomic_file(ipynb, suffix=".partial.ipynb") as partial:
             try:
                 papermill.execute_notebook(
-                    str(job.notebook), str(partial), parameters=dict(job.parameters),
+                    str(job.notebook), str(partial), parameters=dict(job.parameters), engine_name=register_engine(),
                     kernel_name=KERNEL_NAME, kernel_manager_class=_kernel_manager_class(), progress_bar=False,
                     log_output=False, cwd=str(Path(job.notebook).parent), execution_timeout=timeout)
             except Exception as exc:  # noqa: BLE001 - any failure of one report is recorded, not raised

@@ -7,6 +7,11 @@ writes into matplotlib's installation) and puts it first in the sans-serif list
 of the style that :func:`use_style` applies. ``axes.unicode_minus`` is turned
 off because the CJK font has no U+2212 minus sign.
 
+The style is seaborn's "whitegrid" theme, frozen here as plain rc settings
+(:data:`WHITEGRID_RC`, :data:`WHITEGRID_COLOR_CODES`): drawing a chart does not
+import seaborn, and through it scipy.stats (about a second of every report
+kernel's start). A test checks the frozen theme against seaborn's own.
+
 Print: the reports are printed on A4 portrait, whose content width is about 186 mm
 (7.3 in). Every chart is at most :data:`PRINT_WIDTH_IN` wide, so it is never scaled
 down on paper, its text is at least :data:`MIN_FONT_PT` at that size, and its height
@@ -31,7 +36,8 @@ from matplotlib import font_manager
 
 __all__ = ["CJK_FONT_FILE", "CJK_FONT_FAMILY", "STATUS_COLORS", "STYLE_RC", "cjk_font_path",
            "register_cjk_font", "use_style", "PRINT_WIDTH_IN", "CHART_HEIGHT_IN", "GRID_HEIGHT_IN", "MIN_FONT_PT",
-           "DPI", "OKABE_ITO", "MUTED_COLOR", "year_ticks", "count_axis"]
+           "DPI", "OKABE_ITO", "MUTED_COLOR", "year_ticks", "count_axis", "WHITEGRID_RC",
+           "WHITEGRID_PALETTE", "WHITEGRID_COLOR_CODES"]
 
 #: Widest figure (inches): A4 portrait minus margins is ≈ 186 mm ≈ 7.3 in; with the saved PNG's padding
 #: (``savefig.pad_inches`` on each side) it stays within that.
@@ -63,7 +69,33 @@ STATUS_COLORS = {
     "absent": "#c6efce",
 }
 
-#: matplotlib rc settings applied on top of seaborn's "whitegrid" theme.
+#: The "deep" palette of seaborn 0.13: the colour cycle (``axes.prop_cycle``) of the theme.
+WHITEGRID_PALETTE = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C",
+                     "#CCB974", "#64B5CD")
+
+#: seaborn 0.13's ``set_theme(style="whitegrid")`` as matplotlib rc settings: the "whitegrid" style, the
+#: "notebook" context at font scale 1 (the colour cycle is :data:`WHITEGRID_PALETTE`). Left out:
+#: ``image.cmap`` (seaborn's "rocket" exists only once seaborn is imported; every chart here names its colour map).
+WHITEGRID_RC = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.facecolor": "white", "axes.grid": True,
+    "axes.labelcolor": ".15", "axes.labelsize": 12, "axes.linewidth": 1.25, "axes.spines.bottom": True,
+    "axes.spines.left": True, "axes.spines.right": True, "axes.spines.top": True, "axes.titlesize": 12,
+    "figure.facecolor": "white", "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "font.size": 12, "grid.color": ".8", "grid.linestyle": "-", "grid.linewidth": 1,
+    "legend.fontsize": 11, "legend.title_fontsize": 12, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True, "patch.linewidth": 1,
+    "text.color": ".15", "xtick.bottom": False, "xtick.color": ".15", "xtick.direction": "out",
+    "xtick.labelsize": 11, "xtick.major.size": 6, "xtick.major.width": 1.25, "xtick.minor.size": 4,
+    "xtick.minor.width": 1, "xtick.top": False, "ytick.color": ".15", "ytick.direction": "out",
+    "ytick.labelsize": 11, "ytick.left": False, "ytick.major.size": 6, "ytick.major.width": 1.25,
+    "ytick.minor.size": 4, "ytick.minor.width": 1, "ytick.right": False,
+}
+#: What the one-letter colour codes mean under the theme (seaborn's ``set_color_codes("deep")``).
+WHITEGRID_COLOR_CODES = dict(zip("bgrmyck", ("#4C72B0", "#55A868", "#C44E52", "#8172B3", "#CCB974", "#64B5CD",
+                                             (0.1, 0.1, 0.1))))
+
+#: matplotlib rc settings applied on top of the "whitegrid" theme (:data:`WHITEGRID_RC`).
 STYLE_RC = {
     "font.family": "sans-serif",
     "font.sans-serif": [CJK_FONT_FAMILY, "DejaVu Sans"],
@@ -103,16 +135,23 @@ def register_cjk_font() -> str:
 
 
 def use_style() -> None:
-    """Apply the library's plot style: seaborn "whitegrid", the CJK font first, no unicode minus.
+    """Apply the library's plot style: seaborn's "whitegrid" theme, the CJK font first, no unicode minus.
 
-    Call it once before drawing (the notebooks do in their first cell); the plot
-    functions of :mod:`quality_balance.report.charts` call it too, so charts look the
-    same wherever they are drawn.
+    The theme is :data:`WHITEGRID_RC`, the colour cycle :data:`WHITEGRID_PALETTE` and the colour codes
+    :data:`WHITEGRID_COLOR_CODES`,
+    what ``seaborn.set_theme(style="whitegrid")`` sets, without importing seaborn; then
+    :data:`STYLE_RC`. Call it once before drawing (the notebooks do in their first cell); the plot
+    functions of :mod:`quality_balance.report.charts` call it too, so charts look the same wherever
+    they are drawn.
     """
-    import seaborn as sns
+    from cycler import cycler
+    from matplotlib import colors
 
     register_cjk_font()
-    sns.set_theme(style="whitegrid", rc=STYLE_RC)
+    palette = cycler("color", [colors.to_rgb(c) for c in WHITEGRID_PALETTE])
+    mpl.rcParams.update({**WHITEGRID_RC, "axes.prop_cycle": palette})
+    for code, color in WHITEGRID_COLOR_CODES.items():
+        colors.colorConverter.colors[code] = colors.to_rgb(color)
     mpl.rcParams.update(STYLE_RC)
 
 

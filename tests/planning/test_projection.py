@@ -216,3 +216,16 @@ def test_the_pass_year_note_names_measures_in_chinese_and_deciding_keeps_their_i
     assert p.loc["和林格尔县", "deciding"] == "R-rule-junior"
     assert p.loc["和林格尔县", "note"].endswith("：初中 达到校际指标要求的学校单元占比")
     assert not p["note"].str.contains(r"[A-Z]\d*-|R-rule", regex=True).any()
+
+
+def test_the_pass_year_from_the_caller_s_progress_and_projection_is_the_same(demo_assessment):
+    table = qb.progress(demo_assessment)
+    projection = project(table)
+    plain = qb.projected_pass_year(demo_assessment)
+    pd.testing.assert_frame_equal(qb.projected_pass_year(demo_assessment, progress_table=table,
+                                                         projection=projection), plain)
+    pd.testing.assert_frame_equal(qb.projected_pass_year(demo_assessment, progress_table=table), plain)
+    assert (plain["status"] == "projected").any()  # the comparison is not between empty projections
+    with pytest.raises(CalculationError, match="'projection' was made with horizon 2030 and level 0.9, expected "
+                                               "horizon 2030 and level 0.8"):
+        qb.projected_pass_year(demo_assessment, level=0.8, progress_table=table, projection=projection)

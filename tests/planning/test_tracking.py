@@ -1,4 +1,5 @@
 """Plan files (validation, the shipped seed plans) and plan status on a hand-made city."""
+import dataclasses
 import textwrap
 
 import pandas as pd
@@ -6,7 +7,7 @@ import pytest
 
 import quality_balance as qb
 from tests.builders import COUNTY_OK, JUNIOR_OK, PRIMARY_OK, SCHOOL_GQ_OK, dataset, school, survey_rows
-from quality_balance.errors import ProfileError
+from quality_balance.errors import CalculationError, ProfileError
 from quality_balance.planning.tracking import plan_actuals, plan_status, planned_certification_year
 from quality_balance.standards.plan import load_plan
 
@@ -329,3 +330,36 @@ def test_plan_versus_actual_chart(assessment, plan_file, tmp_path):
     with pytest.raises(KeyError, match="places"):
         plot_plan_vs_actual(rows, "places", scope="甲县")
     fig.savefig(tmp_path / "plan.png")
+
+
+def test_status_from_a_progress_table_and_projection_the_caller_has_is_the_same(assessment, plan_file):
+    table = qb.progress(assessment)
+    projection = qb.project(table)
+    for year in (None, 2022):
+        plain = plan_status(assessment, plan_file, year=year)
+        reused = plan_status(assessment, plan_file, year=year, progress_table=table, projection=projection)
+        pd.testing.assert_frame_equal(reused, plain)
+
+
+def test_the_projection_given_serves_only_targets_judged_in_the_last_year(assessment, plan_file):
+    """A doctored projection (every projected year one later) shows where it is used: 丙县's schedule, judged
+    in the last year (2025 projected), reads 2026; judged as of 2022 it is projected afresh, unchanged."""
+    table = qb.progress(assessment)
+    projection = qb.project(table)
+    later = projection.summary.assign(projected_year=projection.summary["projected_year"] + 1)
+    doctored = dataclasses.replace(projection, summary=later)
+    plain = plan_status(assessment, plan_file).set_index(["target_id", "scope"])
+    changed = plan_status(assessment, plan_file, progress_table=table, projection=doctored).set_index(
+        ["target_id", "scope"])
+    assert "2025年" in plain.loc[("schedule", "丙县"), "reason"]
+    assert "2026年" in changed.loc[("schedule", "丙县"), "reason"]
+    early = plan_status(assessment, plan_file, year=2022)
+    pd.testing.assert_frame_equal(plan_status(assessment, plan_file, year=2022, progress_table=table,
+                                              projection=doctored), early)
+
+
+def test_a_projection_at_another_level_or_horizon_is_refused(assessment, plan_file):
+    table = qb.progress(assessment)
+    for other in (qb.project(table, level=0.8), qb.project(table, horizon=2035)):
+        with pytest.raises(CalculationError, match="'projection' was made with horizon"):
+            plan_status(assessment, plan_file, progress_table=table, projection=other)

@@ -115,6 +115,9 @@ CASES = {
 EXEMPT = {
     "tables.select_place": "the plain filter every table uses; it returns the rows that match, possibly none",
     "tracking.planned_certification_year": "asks the plans, not a result: a place no plan names gives None",
+    "notebook.county_report": "reads a data folder or slice and checks through subset_dataset, as the notebooks did "
+                              "(UnknownInputNameError: tests/report/test_report_bundle.py)",
+    "notebook.city_report": "as notebook.county_report",
 }
 CHECKED = [(name, parameter) for name, (parameters, _) in CASES.items() for parameter in parameters.split()]
 
@@ -273,13 +276,13 @@ def _run(notebook_name, tmp_path, **parameters):
 def test_county_report_stops_at_its_first_cell_for_an_unknown_county(tmp_path):
     error = _run("county_report.ipynb", tmp_path, city="测试市", county="甲具")
     assert error.ename == "UnknownInputNameError" and "“甲具”" in error.evalue and "是否指“甲县”" in error.evalue
-    assert "subset_dataset(" in error.source and "tables." not in error.source   # the data cell, before any table
+    assert "county_report(" in error.source and "tables." not in error.source   # the data cell, before any table
 
 
 def test_city_overview_stops_at_its_first_cell_for_an_unknown_city(tmp_path):
     error = _run("city_overview.ipynb", tmp_path, city="测试")
     assert error.ename == "UnknownInputNameError" and "是否指“测试市”" in error.evalue
-    assert "subset_dataset(" in error.source and "tables." not in error.source
+    assert "city_report(" in error.source and "tables." not in error.source
 
 
 def test_an_unknown_profile_or_plan_name_suggests_the_closest():

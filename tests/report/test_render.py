@@ -270,3 +270,57 @@ def test_unknown_county_is_refused_before_anything_runs(tmp_path):
     data = _write_data(tmp_path / "data")
     assert main(["render", str(data), "--out", str(tmp_path / "out"), "--county", "不存在县"]) == 2
     assert not (tmp_path / "out").exists()
+
+
+# --- the engine: the notebook saved when the run starts and ends, not around every cell -----------------
+
+def _cells_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_notebook_is_written_when_the_run_starts_and_ends_only(tmp_path, monkeypatch):
+    import papermill.engines
+    import papermill.execute
+
+    from quality_balance.report.render import _run_job
+
+    writes = []
+    for module in (papermill.engines, papermill.execute):
+        real = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, real=real: (writes.append(path), real(nb, path)))
+    notebook = _cells_notebook(tmp_path / "six.ipynb", *[f"print({i})" for i in range(6)])
+    result = _run_job(ReportJob(notebook, "某市/六", {}, "六"), str(tmp_path / "out"))
+    assert result.ok, result.error
+    # papermill's own engine: start, 2 per cell, end, final = 15; here start, end and papermill's final write
+    assert len(writes) == 3
+    saved = nbformat.read(result.ipynb, as_version=4)
+    assert [c.outputs[0]["text"] for c in saved.cells] == [f"{i}\n" for i in range(6)]
+
+
+def test_a_cell_that_times_out_keeps_the_cells_run_before_it(tmp_path):
+    notebook = _cells_notebook(tmp_path / "slow.ipynb", "print('先完成的单元')", "import time\ntime.sleep(600)")
+    result = execute_jobs([ReportJob(notebook, "某市/慢", {}, "慢县")], tmp_path / "out", n_jobs=1, progress=False,
+                          timeout=2)[0]
+    assert not result.ok and "Timeout" in result.error
+    saved = nbformat.read(result.ipynb, as_version=4)
+    assert saved.cells[0].outputs[0]["text"] == "先完成的单元\n"   # saved at the end of the run, with its outputs
+    assert "先完成的单元" in result.html.read_text(encoding="utf-8")
+
+
+def test_one_exporter_serves_every_page_and_gives_what_a_fresh_one_gives(batch):
+    from nbconvert import HTMLExporter
+
+    from quality_balance.report.render import _html_exporter, _with_page_style, notebook_to_html
+
+    out, _ = batch
+    pages = []
+    for name in ("a", "bad", "a"):
+        nb = nbformat.read(out / "某市" / f"{name}.ipynb", as_version=4)
+        fresh = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                             embed_images=True).from_notebook_node(nb, resources={"metadata": {"name": name}})[0]
+        pages.append(notebook_to_html(nb, name))
+        assert pages[-1] == _with_page_style(fresh)
+    assert _html_exporter() is _html_exporter() and pages[0] == pages[2] and pages[0] != pages[1]

@@ -57,3 +57,49 @@ def test_missing_glyph_check_can_fail(tmp_path):
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
         missing = _draw(tmp_path, "县域义务教育优质均衡发展")
     assert missing and "Glyph" in missing[0]
+
+
+def test_the_frozen_whitegrid_theme_is_seaborn_s():
+    """use_style() without seaborn sets what seaborn's set_theme(style="whitegrid") and STYLE_RC set
+    (every rc key but image.cmap, seaborn's own colour map), and the same one-letter colour codes."""
+    import seaborn as sns
+    from matplotlib import colors
+
+    codes = dict(colors.colorConverter.colors)
+    try:
+        with matplotlib.rc_context():
+            matplotlib.rcdefaults()
+            style.use_style()
+            ours, our_codes = dict(matplotlib.rcParams), {c: colors.colorConverter.colors[c] for c in "bgrmyck"}
+        with matplotlib.rc_context():
+            matplotlib.rcdefaults()
+            style.register_cjk_font()
+            sns.set_theme(style="whitegrid", rc=style.STYLE_RC)
+            matplotlib.rcParams.update(style.STYLE_RC)
+            theirs = dict(matplotlib.rcParams)
+            their_codes = {c: tuple(colors.to_rgb(colors.colorConverter.colors[c])) for c in "bgrmyck"}
+    finally:
+        colors.colorConverter.colors.clear()
+        colors.colorConverter.colors.update(codes)
+    differ = sorted(k for k in theirs if theirs[k] != ours[k])
+    assert differ == ["image.cmap"]
+    assert {c: tuple(colors.to_rgb(v)) for c, v in our_codes.items()} == their_codes
+    assert ours["axes.prop_cycle"].by_key()["color"][0] == colors.to_rgb("#4C72B0")  # the check is real: deep blue
+
+
+def test_drawing_the_report_charts_imports_neither_seaborn_nor_scipy_stats():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from quality_balance.report import charts, document, notebook, progress_charts, style, summary, tables\n"
+            "from matplotlib.figure import Figure\n"
+            "import io\n"
+            "style.use_style()\n"
+            "fig = Figure(); ax = fig.subplots(); ax.plot([2021, 2022], [0.4, 0.6]); ax.set_title('差异系数')\n"
+            "fig.savefig(io.BytesIO(), format='png')\n"
+            "print(sorted(m for m in ('seaborn', 'scipy.stats', 'openpyxl', 'pyarrow.parquet', 'papermill', "
+            "'nbconvert', 'quality_balance.inputs.validate') if m in sys.modules), 'matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True"]
