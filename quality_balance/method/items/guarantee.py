@@ -29,6 +29,7 @@ import pandas as pd
 from ._base import (PLACE, ItemBlock, bool_check, column, combine, county_values, fmt_limit, fmt_number,
                     numeric_check, param, school_check)
 from ..rules import at_least, at_most, limit_text
+from ...standards.conditions import school_setting
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -55,9 +56,10 @@ ONE_THROUGH = ("九年一贯制学校", "十二年一贯制学校")
 
 def _g3(schools, places, profiles):
     g3 = "guarantee.G3."
-    per = param(schools, profiles, g3 + "classes_per_room").astype(float)
-    music_min = param(schools, profiles, g3 + "music_room_min_m2").astype(float)
-    art_min = param(schools, profiles, g3 + "art_room_min_m2").astype(float)
+    # per-school thresholds: the profile's, changed where a conditional rule applies (standards/conditions.py)
+    per = school_setting(schools, profiles, g3 + "classes_per_room")
+    music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
+    art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
     classes = (column(schools, "classes_primary").astype(float).fillna(0)
                + column(schools, "classes_junior").astype(float).fillna(0))
     need = np.maximum(1, np.ceil(classes / per))
@@ -97,8 +99,8 @@ def _g3(schools, places, profiles):
 
 
 def _g4(schools, places, profiles):
-    single = param(schools, profiles, "guarantee.G4.max_students_single_stage").astype(float)
-    through = param(schools, profiles, "guarantee.G4.max_students_one_through").astype(float)
+    single = school_setting(schools, profiles, "guarantee.G4.max_students_single_stage")
+    through = school_setting(schools, profiles, "guarantee.G4.max_students_one_through")
     limit = pd.Series(np.where(schools["school_type"].isin(ONE_THROUGH), through, single), index=schools.index)
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
