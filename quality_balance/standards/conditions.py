@@ -290,7 +290,8 @@ def check_exceptions(items: Any, problems: list[str]) -> None:
         when = item.get("when")
         if not isinstance(when, list):
             problems.append(f"{where}：'when' 应为条件的列表，如 "
-                            f"[{{ attribute = \"location\", op = \"==\", value = \"乡村\" }}]（空列表 [] 表示所有学校），"
+                            f"[{{ attribute = \"location\", op = \"==\", value = \"乡村\" }}]"
+                            f"（空列表 [] 表示所有学校），"
                             f"收到 {when!r}")
             when = []
         for j, cond in enumerate(when, 1):
@@ -300,11 +301,13 @@ def check_exceptions(items: Any, problems: list[str]) -> None:
             problems.append(f"{where}：须有 'set'（改变阈值）或 'variant'（改变计算方法）")
         if settings is not None:
             if not isinstance(settings, dict) or not settings:
-                problems.append(f"{where}：'set' 应为非空的表，如 {{ \"{SETTINGS[1]}\" = 73.0 }}，收到 {settings!r}")
+                problems.append(f"{where}：'set' 应为非空的表，如 {{ \"{SETTINGS[1]}\" = 73.0 }}，"
+                                f"收到 {settings!r}")
             else:
                 for key, value in _flatten(settings).items():
                     if key not in SETTINGS:
-                        problems.append(f"{where}：'set' 中的 {key!r} 不是可按学校改变的阈值（可用：{', '.join(SETTINGS)}）")
+                        problems.append(f"{where}：'set' 中的 {key!r} 不是可按学校改变的阈值"
+                                        f"（可用：{', '.join(SETTINGS)}）")
                     elif not _is_number(value) or value < 0:
                         problems.append(f"{where}：'set' 中 {key!r} 应为非负数，收到 {value!r}")
         if variant is not None and variant not in VARIANTS:
@@ -324,7 +327,8 @@ def _check_condition(cond: Any, where: str, problems: list[str]) -> None:
     kind = ATTRIBUTES[attribute].kind
     allowed = _NUMBER_OPS if kind == "number" else _TEXT_OPS
     if op not in allowed:
-        problems.append(f"{where}：op = {op!r} 不能用于{ATTRIBUTES[attribute].zh}（{attribute}；可用：{', '.join(allowed)}）")
+        problems.append(f"{where}：op = {op!r} 不能用于{ATTRIBUTES[attribute].zh}"
+                        f"（{attribute}；可用：{', '.join(allowed)}）")
         return
     if op == "in":
         good = isinstance(value, list) and value and all(isinstance(v, str) for v in value)
@@ -353,7 +357,8 @@ def exceptions_of(profile) -> tuple[ConditionalRule, ...]:
     out = []
     for item in profile.data.get("exceptions", []) or []:
         when = tuple(Condition(c["attribute"], c["op"], c["value"]) for c in item["when"])
-        out.append(ConditionalRule(item["id"], item["label"], when, _flatten(item.get("set") or {}), item.get("variant")))
+        out.append(ConditionalRule(item["id"], item["label"], when, _flatten(item.get("set") or {}),
+                                   item.get("variant")))
     return tuple(out)
 
 
