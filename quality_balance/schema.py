@@ -342,9 +342,9 @@ SCHOOLS = Table(
         Column("boarders", "寄宿生数", "count", False, "", "人", 0),
         # --- school attributes of a profile's conditional rules (issue 13; standards/conditions.py) ---
         Column("year_planned", "规划年份", "int", False, "学校（现校舍）规划的年份，地方例外规则按此判断",
-               "年", 2012),
+               "", 2012),
         Column("year_built", "建成年份", "int", False, "学校（现校舍）建成投入使用的年份，地方例外规则按此判断",
-               "年", 2014),
+               "", 2014),
         Column("full_time_teachers_primary", "专任教师数(小学)", "count", False,
                "小学阶段专任教师总数；按学历、岗位统计的教师数不应超过它（数据检查）", "人", 60, stage="primary"),
         Column("full_time_teachers_junior", "专任教师数(初中)", "count", False,

@@ -76,8 +76,8 @@ def _row_errors(tmp_path, **overrides):
 
 
 @pytest.mark.parametrize("column, header", [
-    ("teachers_above_degree_primary", "高于规定学历教师数(小学)"), ("backbone_teachers_primary", "县级以上骨干教师数(小学)"),
-    ("pe_art_teachers_primary", "体育艺术专任教师数(小学)")])
+    ("teachers_above_degree_primary", "高于规定学历教师数(小学)"),
+    ("backbone_teachers_primary", "县级以上骨干教师数(小学)"), ("pe_art_teachers_primary", "体育艺术专任教师数(小学)")])
 def test_teachers_by_qualification_or_role_not_above_full_time_teachers(tmp_path, column, header):
     assert _row_errors(tmp_path, full_time_teachers_primary=60.0, **{column: 60.0})[0] == []   # equal: fine
     errors, report = _row_errors(tmp_path, full_time_teachers_primary=60.0, **{column: 61.0})
