@@ -13,8 +13,10 @@ Within one row of the school table, :func:`school_row_problems` finds figures th
 all be true (:data:`ROW_RULES`): teachers by qualification or role above the full-time
 teachers of their stage, a part (a stage's figure, 56+ classes, indoor sports area,
 migrant children) above its whole, and classes × the largest class below the students.
-They are errors naming file, sheet, Excel row, column and values, found while the sheet
-is validated, so ``check``, the loaders and ``load_dataset`` all report them.
+They are errors naming file, sheet, Excel row, column and values (a largest class above
+the stage's students is a warning: a small school's mixed-grade class may be counted under
+one stage), found while the sheet is validated, so ``check``, the loaders and
+``load_dataset`` all report them.
 """
 from __future__ import annotations
 
@@ -130,7 +132,7 @@ ROW_RULES = (
     "各学段按学历或岗位统计的教师数（高于规定学历、县级以上骨干、体育艺术、持证教师）不超过该学段专任教师数",
     "分学段填写的场地、设备、多媒体教室数不超过全校合计，两个学段之和也不超过全校合计",
     "56人以上大班额班级数不超过各学段班级数之和；室内体育场馆面积不超过教学及辅助用房面积；随迁子女数不超过在校生数",
-    "各学段班级数 × 最大班额不少于该学段在校生数；最大班额不超过该学段在校生数",
+    "各学段班级数 × 最大班额不少于该学段在校生数；最大班额不超过该学段在校生数（警告）",
 )
 
 
@@ -151,7 +153,7 @@ def _over(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
         return ~np.isnan(part) & ~np.isnan(whole) & np.asarray(above(part, whole), dtype=bool)
 
 
-def _zh(name: str) -> str:
+def _header_zh(name: str) -> str:
     return SCHOOLS.column(name).zh if name in SCHOOLS.names else name
 
 
@@ -183,10 +185,10 @@ def school_row_problems(sheet) -> None:
                     continue
                 part = _num(sheet, name)
                 bad = _over(part, whole)
-                sheet.report(name, bad, f"{_zh(name)}多于{_zh(total)}",
-                             f"不超过{_zh(total)}（按学历、岗位统计的教师都是专任教师的一部分）",
-                             f"核对两列的学段和口径：{_zh(name)}只计本学段专任教师",
-                             values=_shown(bad, f"{_zh(name)} ", part, f" > {_zh(total)} ", whole))
+                sheet.report(name, bad, f"{_header_zh(name)}多于{_header_zh(total)}",
+                             f"不超过{_header_zh(total)}（按学历、岗位统计的教师都是专任教师的一部分）",
+                             f"核对两列的学段和口径：{_header_zh(name)}只计本学段专任教师",
+                             values=_shown(bad, f"{_header_zh(name)} ", part, f" > {_header_zh(total)} ", whole))
     for facility in _FACILITIES:
         if not _has(sheet, facility):
             continue
@@ -195,15 +197,16 @@ def school_row_problems(sheet) -> None:
         for st, part in parts.items():
             name = f"{facility}_{st}"
             bad = _over(part, whole)
-            sheet.report(name, bad, f"{_zh(name)}大于全校合计", f"不超过全校的“{_zh(facility)}”",
+            sheet.report(name, bad, f"{_header_zh(name)}大于全校合计", f"不超过全校的“{_header_zh(facility)}”",
                          "核对是否把全校数填到了学段列，或全校合计漏计了某个学段",
-                         values=_shown(bad, f"{_zh(name)} ", part, " > 全校 ", whole))
+                         values=_shown(bad, f"{_header_zh(name)} ", part, " > 全校 ", whole))
         if len(parts) == 2:
             both = parts["primary"] + parts["junior"]
             bad = _over(both, whole) & ~_over(parts["primary"], whole) & ~_over(parts["junior"], whole)
             name = f"{facility}_junior"
-            sheet.report(name, bad, f"小学、初中两个学段的“{_zh(facility)}”之和大于全校合计",
-                         f"两个学段之和不超过全校的“{_zh(facility)}”", "核对各学段和全校的数值（全校合计应包括各学段）",
+            sheet.report(name, bad, f"小学、初中两个学段的“{_header_zh(facility)}”之和大于全校合计",
+                         f"两个学段之和不超过全校的“{_header_zh(facility)}”",
+                         "核对各学段和全校的数值（全校合计应包括各学段）",
                          values=_shown(bad, "小学 ", parts["primary"], " + 初中 ", parts["junior"], " > 全校 ", whole))
     classes = [f"classes_{st}" for st in _STAGES if _has(sheet, f"classes_{st}")]
     if _has(sheet, "classes_56_plus") and classes:
@@ -239,6 +242,7 @@ def school_row_problems(sheet) -> None:
                                        " < 在校生 ", students))
         if _has(sheet, f"max_class_size_{stage}"):
             bad = _over(largest, students)
+            # a warning: a mixed-grade class of a small school (复式班) may be counted under one stage
             sheet.report(f"max_class_size_{stage}", bad, f"{label}最大班额多于{label}在校生数",
-                         f"不超过{label}在校生数", "核对最大班额和在校生数是否填到了正确的学段列",
-                         values=_shown(bad, "最大班额 ", largest, " > 在校生 ", students))
+                         f"不超过{label}在校生数", "核对最大班额和在校生数是否填到了正确的学段列（复式班可忽略）",
+                         severity="warning", values=_shown(bad, "最大班额 ", largest, " > 在校生 ", students))
