@@ -129,7 +129,7 @@ def _add(target: str, source: str) -> Callable[[pd.DataFrame, pd.Series], pd.Dat
 
 def _r3(schools: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
     for stage in _STAGES:
-        schools = _add(f"pe_art_teachers_{stage}", f"pe_art_teachers_visiting_{stage}")(schools, rows)
+        schools = _add(f"pe_art_teachers_{stage}", f"visiting_pe_art_teachers_{stage}")(schools, rows)
     return schools
 
 
@@ -167,7 +167,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "R3_visiting_teachers": Variant(
         "R3", "体育、艺术专任教师数计入走教、兼职和交流轮岗的体育艺术教师",
-        ("pe_art_teachers_visiting_primary", "pe_art_teachers_visiting_junior"), _r3),
+        ("visiting_pe_art_teachers_primary", "visiting_pe_art_teachers_junior"), _r3),
     "R4_minus_indoor_sports": Variant(
         "R4", "教学及辅助用房面积扣除室内体育场馆面积", ("indoor_sports_area_m2",), _r4),
     "R5_leased_venues": Variant(

@@ -15,11 +15,11 @@ from quality_balance.paths import DEMO_STORY_FILE
 #: before the story moved from Python literals to story.toml. metadata.json is pinned without its "version".
 #: A change here is a change of the story or of the generator: make it on purpose, with data/demo regenerated.
 DEFAULT_SEED_FILES = {
-    "README.md": "d412ef7b60eb37e3dfa637783ea0b2f79f13c4164c3571b7ab113ad95a2672e9",
+    "README.md": "bb420581783bf9630e1b0783b4548f3fa7230f0bb0448b70ac4e7ce080134212",
     "counties.csv": "846db50f59f65892df8a976d34758c1fe7b67d7efd230e5b9bd3aa29ae0a6bc1",
-    "excel/demo.xlsx": "8520da95f4fed384f81c328c5074007bb4c0d351cb581ce36c5bb9e7a5ca49ea",
-    "schools.csv": "88b1ceb4990834f9d58bf695f98c8d69e625811e7e11b3d204b5f830a940ccf5",
-    "scores.csv": "56691aab5a7fdba2663c5b8bb296db737b179cc9309138548793ac8d11d24ac4",
+    "excel/demo.xlsx": "115500e3a917122d70f1512141192d468c06c0cd9600ac7ab6283a5adb4de9bc",
+    "schools.csv": "faf01f99c9a10aeb996f443937e549446aded473301f389040d7e0b1daf8e4fc",
+    "scores.csv": "9ce2e33631f58732a2fd3fd611a5fac1c4738682deda3c6b411b47a09b01aa52",
     "survey.csv": "614a47e3979ce00af7ea0906fd7064cb3a84617dea8a610dbddb55b3c91568c6",
 }
 DEFAULT_SEED_METADATA = "e0316748c8dc8f83de34b579d70bb2450e079f2413a9443f2969c437e88805ea"

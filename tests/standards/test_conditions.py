@@ -140,7 +140,7 @@ def _units(profile, **overrides):
 @pytest.mark.parametrize("students, r3", [(99.0, 100 / 99), (50.0, 2.0), (100.0, 0.0), (49.0, 0.0)])
 def test_e5_rural_schools_of_50_to_99_students_count_visiting_teachers(students, r3):
     row = dict(location="乡村", students_primary=students, pe_art_teachers_primary=0.0,
-               pe_art_teachers_visiting_primary=1.0)
+               visiting_pe_art_teachers_primary=1.0)
     assert _units(EXAMPLE, **row)["R3"] == pytest.approx(r3, rel=1e-12)
     assert _units("national", **row)["R3"] == 0.0
     assert _units(EXAMPLE, **dict(row, location="镇区"))["R3"] == 0.0
