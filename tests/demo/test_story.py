@@ -17,8 +17,8 @@ from quality_balance.paths import DEMO_STORY_FILE
 DEFAULT_SEED_FILES = {
     "README.md": "bb420581783bf9630e1b0783b4548f3fa7230f0bb0448b70ac4e7ce080134212",
     "counties.csv": "846db50f59f65892df8a976d34758c1fe7b67d7efd230e5b9bd3aa29ae0a6bc1",
-    "excel/demo.xlsx": "115500e3a917122d70f1512141192d468c06c0cd9600ac7ab6283a5adb4de9bc",
-    "schools.csv": "faf01f99c9a10aeb996f443937e549446aded473301f389040d7e0b1daf8e4fc",
+    "excel/demo.xlsx": "b56ef8eb783ac186223a3727e8b2657966b35dd9ad404a337aa06ee7a5a007d0",
+    "schools.csv": "850b04c7fcf70b78fa309294729fc19a1e4ed0b6225ffac00d790690453e52e1",
     "scores.csv": "9ce2e33631f58732a2fd3fd611a5fac1c4738682deda3c6b411b47a09b01aa52",
     "survey.csv": "614a47e3979ce00af7ea0906fd7064cb3a84617dea8a610dbddb55b3c91568c6",
 }
