@@ -97,6 +97,7 @@ def test_the_share_threshold_and_the_level_counted_come_from_the_profile(tmp_pat
     row, parts = _q9(_levelled([2, 3, 3, 4], [2, 2, 3, 3]), profile=path)   # Ⅳ: 数学 25%, 语文 0%
     assert row["status"] == "not_met" and parts.loc[3, "threshold"] == 20.0
     assert "达到Ⅳ级及以上学生比例（按学科）：语文 0.0% < 20%、数学 25.0% ≥ 20%" in row["reason"]
+    assert parts.loc[3, "part"] == "达到Ⅳ级及以上学生比例（最低学科）"
 
 
 def test_without_scores_the_single_county_figures_still_work():

@@ -243,4 +243,4 @@ def _level_rate_check(figures: pd.DataFrame, places: pd.DataFrame, profiles: dic
     level.loc[superseded, "status"] = "not_applicable"
     level.loc[superseded, "text"] = "学业水平：以各学科" + label[superseded] + "判断"
     return check(status, value, minimum, pd.Series(text, index=places.index), places.index, op=">=",
-                 part="达到Ⅲ级及以上学生比例（最低学科）", unit="%")
+                 part=label + "（最低学科）", unit="%")
