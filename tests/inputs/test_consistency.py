@@ -129,3 +129,11 @@ def test_rules_whose_columns_are_absent_or_blank_are_not_checked(tmp_path):
     assert _row_errors(tmp_path, classes_primary=24.0)[0] == []            # no largest class given
     assert _row_errors(tmp_path, backbone_teachers_primary=200.0)[0] == []  # no full-time teachers column
 
+
+
+def test_full_time_and_visiting_teachers_are_not_density_heuristics(tmp_path):
+    # 10 full-time and 8 visiting teachers for 20 pupils are many per 100, but not R1–R3 figures: no warning
+    row = dict(students_primary=20.0, teachers_above_degree_primary=2.0, backbone_teachers_primary=1.0,
+               pe_art_teachers_primary=1.0, full_time_teachers_primary=10.0, visiting_pe_art_teachers_primary=8.0)
+    errors, report = _row_errors(tmp_path, **row)
+    assert errors == [] and report.suspicious == 0
