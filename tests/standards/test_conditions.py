@@ -186,3 +186,16 @@ def test_exceptions_apply_only_to_the_counties_of_their_profile_and_children_rep
     listed = applied_exceptions(rows, profiles)
     assert set(listed.query("school_id == '0'")["exception"]) == {"E3", "E6", "E7"}
     assert "建成年份 ≤ 2010" in listed.query("exception == 'E3'")["conditions"].iloc[0]
+
+
+def test_on_the_demo_the_example_changes_g3_of_small_rural_schools_only(demo_data):
+    """E2 needs no extra input: 清水河县 2021's 胜利镇于湾小学 (乡村, largest class under 30, music room 70 m²)."""
+    example = qb.assess(demo_data, profile=EXAMPLE)
+    national = qb.assess(demo_data, profile="national")
+    key = ["city", "county", "year", "item"]
+    both = national.items.merge(example.items, on=key, suffixes=("_n", "_x"))
+    changed = both[(both["status_n"] != both["status_x"]) | (both["reason_n"] != both["reason_x"])]
+    assert set(changed["item"]) == {"G3"}
+    row = changed.query("county == '清水河县' and year == 2021").iloc[0]
+    assert row["value_n"] == 3 and row["value_x"] == 2
+    assert "胜利镇于湾小学" in row["reason_n"] and "胜利镇于湾小学" not in row["reason_x"]
