@@ -217,4 +217,5 @@ def add_classes(panel: pd.DataFrame, design: CountyDesign, profile: Profile, pla
                                                                  limits[stage] + rng.integers(1, 8, len(panel))),
                            biggest)
         panel[f"classes_{stage}"] = classes.astype(int)
+        biggest = np.minimum(biggest, n)  # a class never holds more pupils than its stage (a check rule)
         panel[f"max_class_size_{stage}"] = np.where(n > 0, biggest, 0).astype(int)

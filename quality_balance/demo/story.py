@@ -442,12 +442,19 @@ def _survey(raw: Any, problems: _Problems) -> dict[str, Any]:
 
 
 def _scores(raw: Any, problems: _Problems) -> dict[str, Any]:
-    t = _table(raw, "scores", problems, required=("subjects", "mean", "sd"))
+    t = _table(raw, "scores", problems, required=("subjects", "mean", "sd"), optional=("level_cuts",))
     sd = _number(t.get("sd"), "scores.sd", problems)
     if isinstance(sd, (int, float)) and sd <= 0:
         problems.add("scores.sd", f"expected a standard deviation > 0, got {sd}")
+    cuts = t.get("level_cuts", [])
+    if not (isinstance(cuts, list) and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in cuts)
+            and cuts == sorted(cuts) and len(cuts) <= 3):
+        problems.add("scores.level_cuts", f"expected up to 3 increasing scores (levels Ⅱ, Ⅲ, Ⅳ start there), "
+                                          f"got {cuts!r}")
+        cuts = []
     return {"subjects": tuple(_strings(t.get("subjects"), "scores.subjects", problems)),
-            "mean": _number(t.get("mean"), "scores.mean", problems), "sd": sd}
+            "mean": _number(t.get("mean"), "scores.mean", problems), "sd": sd,
+            "level_cuts": tuple(float(c) for c in cuts)}
 
 
 def _names(raw: Any, problems: _Problems) -> dict[str, Any]:

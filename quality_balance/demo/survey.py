@@ -17,6 +17,7 @@ _GROUP_SIZE = {g: spec["respondents"] for g, spec in STORY.survey["groups"].item
 _GROUP_OFFSET = {g: spec["offset"] for g, spec in STORY.survey["groups"].items()}
 _SUBJECTS = STORY.scores["subjects"]
 _SCORE_MEAN, _SCORE_SD = STORY.scores["mean"], STORY.scores["sd"]
+_LEVEL_CUTS = STORY.scores.get("level_cuts", ())
 
 
 def survey_rows(place: Place, design: CountyDesign, profile: Profile, panel: pd.DataFrame, years: list[int],
@@ -79,4 +80,7 @@ def student_scores(place: Place, design: CountyDesign, profile: Profile, panel: 
                 "year": year, "city": place.city, "county": place.county, "school_id": school_id,
                 "subject": subject, "student_id": [f"{sid}-{i:02d}" for sid, i in zip(school_id, seq)],
                 "score": np.round(_SCORE_MEAN + a * effect + b * noise, 1)}))
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if _LEVEL_CUTS:  # each student's level from their score (no random draw: the scores stay as they were)
+        out["level"] = 1 + np.searchsorted(np.asarray(_LEVEL_CUTS), out["score"].to_numpy(), side="right")
+    return out

@@ -47,6 +47,8 @@ _STUDENTS = [c.name for c in SCHOOLS.columns if c.name.startswith("students_")]
 #: "per 100 students": the unit of the teacher indicators (spec §2), not a threshold
 _PER_HUNDRED = 100.0
 _HEURISTIC = "（数据质量提示，不是评估标准）"
+#: The teacher columns whose density is checked: the R1–R3 numerators (not the full-time or visiting teachers).
+_DENSITY_TEACHERS = ("teachers_above_degree", "backbone_teachers", "pe_art_teachers")
 
 
 def _describe(source) -> str:
@@ -117,7 +119,7 @@ def teacher_density(schools: pd.DataFrame, max_per_100: float) -> pd.DataFrame:
         students = schools.get(f"students_{stage}")
         if students is None:
             continue
-        for col in (c for c in SCHOOLS.columns if c.stage == stage and "teachers" in c.name):
+        for col in (c for c in SCHOOLS.columns if c.stage == stage and c.name.startswith(_DENSITY_TEACHERS)):
             if col.name not in schools:
                 continue
             per_100 = schools[col.name] / students.where(students > 0) * _PER_HUNDRED

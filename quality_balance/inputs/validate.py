@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
-from .consistency import cross_table_problems
+from .consistency import cross_table_problems, school_row_problems
 from .readers import (RawSheet, collect_files, normalise_header, read_file, related_tables, table_for_name,
                       wanted)
 from ..schema import EXAMPLE_MARKER, MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
@@ -556,6 +556,8 @@ def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
         sheet.typed[col.name] = _type_stage_column(sheet, col)
     if table.name == "survey":
         _check_survey(sheet)
+    if table.name == "schools":
+        school_row_problems(sheet)  # figures of one row that cannot all be true (inputs/consistency.py)
     frame = pd.DataFrame({c.name: sheet.typed[c.name] for c in table.columns}, index=range(sheet.n))
     for extra in raw.ignored:
         frame[extra] = raw.frame[extra].to_numpy()

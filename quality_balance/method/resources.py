@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError
+from ..standards.conditions import apply_variants
 from ..standards.profile import Profile, profiles_by_county
 from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
@@ -444,6 +445,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     places = schools[COUNTY + ["year"]].drop_duplicates().sort_values(COUNTY + ["year"]).reset_index(drop=True)
     profiles = profiles_by_county(places, profile)
     settings, thresholds = county_settings(profiles)
+    schools = apply_variants(schools, profiles)  # a profile's R3/R4/R5 computation variants (standards/conditions.py)
     units, excluded = split_units(schools, settings)
     long = _unit_values(units, thresholds)
     units_out = _school_rule(long, units, profiles)

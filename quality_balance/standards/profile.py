@@ -4,7 +4,8 @@ A profile is a TOML file. ``national.toml`` (shipped in ``quality_balance/standa
 holds every threshold, weight and limit of the national method; it is also the
 *schema*: a local profile names a ``parent`` and may override only keys that the
 national profile has, with values of the same kind. ``extra_items`` (local items
-such as 濮阳市's 体质健康优良率 ≥ 60%) are the one list a profile may add to.
+such as 濮阳市's 体质健康优良率 ≥ 60%) and ``exceptions`` (conditional rules keyed on school
+attributes, :mod:`quality_balance.standards.conditions`) are the lists a profile may add to.
 
 Users add a profile by writing a file, with no code change: pass its path to
 :func:`load_profile`, or put it in a folder passed as ``search_path``. Files are
@@ -30,7 +31,7 @@ __all__ = ["Profile", "load_profile", "available_profiles", "profile_for_place",
 
 PROFILE_DIR = paths.PROFILE_DIR
 ROOT = "national"
-_META_KEYS = {"name", "title", "source", "parent", "places", "extra_items"}
+_META_KEYS = {"name", "title", "source", "parent", "places", "extra_items", "exceptions"}
 _EXTRA_ITEM_KEYS = {"id": str, "dimension": str, "label": str, "column": str, "op": str,
                     "threshold": (int, float), "counts": bool}
 #: Optional keys of an extra item: ``unit`` of its value and threshold ("%", "人"...), shown in reasons.
@@ -102,6 +103,16 @@ class Profile:
     @property
     def extra_items(self) -> list[dict]:
         return list(self.data.get("extra_items", []))
+
+    @property
+    def exceptions(self) -> tuple:
+        """The profile's conditional rules (:class:`~quality_balance.standards.conditions.ConditionalRule`), in order.
+
+        Empty for the national profile.
+        """
+        from .conditions import exceptions_of
+
+        return exceptions_of(self)
 
 
 def available_profiles(*, search_path: Iterable[str | Path] = ()) -> dict[str, Path]:
@@ -249,13 +260,20 @@ def _load_cached(path: str, search: tuple[str, ...]) -> Profile:
         _check_against(merged, raw, "", file, problems)
         if "extra_items" in raw:
             _check_extra_items(raw["extra_items"], problems)
+        if "exceptions" in raw:
+            from .conditions import check_exceptions
+
+            check_exceptions(raw["exceptions"], problems)
         if not problems:  # range checks assume the kinds are right
             _check_values(raw, problems)
         if problems:
             raise ProfileError(f"profile file {file} is not valid:\n  - " + "\n  - ".join(problems))
         extra = merged.get("extra_items", []) + raw.get("extra_items", [])
-        merged = _merge(merged, {k: v for k, v in raw.items() if k != "extra_items"})
+        # a child's exception of the same id replaces its parent's in place; new ones come after
+        rules = merged.get("exceptions", []) + raw.get("exceptions", [])
+        merged = _merge(merged, {k: v for k, v in raw.items() if k not in ("extra_items", "exceptions")})
         merged["extra_items"] = list({i["id"]: i for i in extra}.values())
+        merged["exceptions"] = list({i["id"]: i for i in rules}.values())
     return Profile(name=chain[0], title=merged.get("title", chain[0]), data=merged,
                    chain=tuple(chain), path=str(path))
 

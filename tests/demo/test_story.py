@@ -15,12 +15,12 @@ from quality_balance.paths import DEMO_STORY_FILE
 #: before the story moved from Python literals to story.toml. metadata.json is pinned without its "version".
 #: A change here is a change of the story or of the generator: make it on purpose, with data/demo regenerated.
 DEFAULT_SEED_FILES = {
-    "README.md": "d412ef7b60eb37e3dfa637783ea0b2f79f13c4164c3571b7ab113ad95a2672e9",
+    "README.md": "bb420581783bf9630e1b0783b4548f3fa7230f0bb0448b70ac4e7ce080134212",
     "classes.csv": "9bc848a075e6ab5743fd8a656efe932bfcc6af1353ef809eb8f15823bc722013",
     "counties.csv": "a5fdc458646cca7629d964f3e36b3e198a44329a289e111e080fd50ece856ac2",
-    "excel/demo.xlsx": "04cec04f083d09fee6a495fd10f9cc5b1734fafe6a463815de632c2a041821c6",
-    "schools.csv": "361c65598819ddee3e4e3b56df6e03655a6ab77ce7e981bbc172ac98ce1300cc",
-    "scores.csv": "56691aab5a7fdba2663c5b8bb296db737b179cc9309138548793ac8d11d24ac4",
+    "excel/demo.xlsx": "492ae021723dc1522cc1ce8f8e25d3588deee9a37fa7cb4a55bb2409604cd017",
+    "schools.csv": "93f3b2a50095edf7c202d14f9e9a5ce080b7fef334fa07cc33f74fc465bb78cd",
+    "scores.csv": "9ce2e33631f58732a2fd3fd611a5fac1c4738682deda3c6b411b47a09b01aa52",
     "survey.csv": "614a47e3979ce00af7ea0906fd7064cb3a84617dea8a610dbddb55b3c91568c6",
 }
 DEFAULT_SEED_METADATA = "3e4bebbdb74cd97fcf59f63f139751c3f679408d7d53e809c250481b7aec265b"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import quality_balance as qb
 from quality_balance.inputs.consistency import cross_table_problems
@@ -63,3 +64,87 @@ def test_check_and_load_dataset_report_them(tmp_path):
     assert report.errors == [] and any("不在学校表中" in p.message for p in report.warnings)
     data = qb.load_dataset(tmp_path)
     assert any("Z9" in note for note in data.notes)
+
+
+# --- within one row of the school table (issue 13 item 5): real files through ``check`` ------------------
+
+def _row_errors(tmp_path, **overrides):
+    first = dict(dict.fromkeys(overrides, ""), **school(school_id="A"))
+    write_csv(tmp_path / "学校.csv", [first, school(school_id="B", **overrides)])
+    report = qb.check(tmp_path)
+    return [p for p in report.errors], report
+
+
+@pytest.mark.parametrize("column, header", [
+    ("teachers_above_degree_primary", "高于规定学历教师数(小学)"),
+    ("backbone_teachers_primary", "县级以上骨干教师数(小学)"), ("pe_art_teachers_primary", "体育艺术专任教师数(小学)")])
+def test_teachers_by_qualification_or_role_not_above_full_time_teachers(tmp_path, column, header):
+    assert _row_errors(tmp_path, full_time_teachers_primary=60.0, **{column: 60.0})[0] == []   # equal: fine
+    errors, report = _row_errors(tmp_path, full_time_teachers_primary=60.0, **{column: 61.0})
+    [problem] = errors
+    assert report.exit_status == 2 and problem.file.endswith("学校.csv") and problem.row == 3
+    assert problem.column == header and "多于专任教师数(小学)" in problem.message
+    assert problem.value == f"{header} 61 > 专任教师数(小学) 60" and problem.fix
+
+
+def test_whole_school_certified_and_stage_teachers_not_above_its_full_time_teachers(tmp_path):
+    # G12's school columns (full_time_teachers, certified_teachers) meet the stages' full-time teachers
+    assert _row_errors(tmp_path, full_time_teachers=60.0, certified_teachers=60.0,
+                       full_time_teachers_primary=60.0)[0] == []                     # equal: fine
+    errors, _ = _row_errors(tmp_path, full_time_teachers=60.0, certified_teachers=61.0)
+    assert [(p.column, p.value) for p in errors] == [("持证专任教师数", "持证专任教师数 61 > 专任教师数 60")]
+    errors, _ = _row_errors(tmp_path, full_time_teachers=60.0, full_time_teachers_primary=61.0)
+    assert [p.value for p in errors] == ["各学段之和 61 > 专任教师数 60"]
+    assert "专任教师数之和多于专任教师数" in errors[0].message
+
+
+def test_a_stage_figure_not_above_the_whole_school(tmp_path):
+    errors, _ = _row_errors(tmp_path, teaching_area_m2=5000.0, teaching_area_m2_primary=5000.5)
+    [problem] = errors
+    assert problem.column == "教学及辅助用房面积(小学)" and "大于全校合计" in problem.message
+    assert problem.value == "教学及辅助用房面积(小学) 5000.5 > 全校 5000"
+    row = dict(school_type="九年一贯制学校", students_junior=300.0, teachers_above_degree_junior=20.0,
+               backbone_teachers_junior=4.0, pe_art_teachers_junior=3.0, multimedia_rooms=25.0)
+    assert _row_errors(tmp_path, multimedia_rooms_primary=15.0, multimedia_rooms_junior=10.0, **row)[0] == []
+    errors, _ = _row_errors(tmp_path, multimedia_rooms_primary=15.0, multimedia_rooms_junior=11.0, **row)
+    [problem] = errors
+    assert "两个学段" in problem.message and problem.value == "小学 15 + 初中 11 > 全校 25"
+
+
+def test_large_classes_indoor_area_and_migrants_not_above_their_whole(tmp_path):
+    assert _row_errors(tmp_path, classes_primary=24.0, max_class_size_primary=44.0, classes_56_plus=24.0)[0] == []
+    errors, _ = _row_errors(tmp_path, classes_primary=24.0, max_class_size_primary=44.0, classes_56_plus=25.0)
+    assert [p.column for p in errors] == ["56人以上大班额班级数"]
+    errors, _ = _row_errors(tmp_path, indoor_sports_area_m2=5001.0)        # rooms 5000 m²
+    assert [p.column for p in errors] == ["室内体育场馆面积"]
+    assert _row_errors(tmp_path, migrant_students=1000.0)[0] == []        # 1000 pupils
+    errors, _ = _row_errors(tmp_path, migrant_students=1001.0)
+    assert [p.value for p in errors] == ["随迁子女 1001 > 在校生 1000"]
+
+
+def test_classes_times_largest_class_not_below_students(tmp_path):
+    assert _row_errors(tmp_path, classes_primary=25.0, max_class_size_primary=40.0)[0] == []   # 1000 = 1000
+    errors, _ = _row_errors(tmp_path, classes_primary=24.0, max_class_size_primary=41.0)       # 984 < 1000
+    [problem] = errors
+    assert problem.column == "小学最大班额" and "班级数 × 最大班额少于小学在校生数" in problem.message
+    assert problem.value == "班级 24 × 最大班额 41 = 984 < 在校生 1000"
+    errors, report = _row_errors(tmp_path, students_primary=30.0, classes_primary=1.0, max_class_size_primary=31.0,
+                                 teachers_above_degree_primary=2.0, backbone_teachers_primary=1.0,
+                                 pe_art_teachers_primary=1.0)
+    assert errors == [] and report.exit_status == 0        # a mixed-grade class: a warning only
+    found = [p.value for p in report.warnings if p.message == "小学最大班额多于小学在校生数"]
+    assert found == ["最大班额 31 > 在校生 30"]
+
+
+def test_rules_whose_columns_are_absent_or_blank_are_not_checked(tmp_path):
+    assert _row_errors(tmp_path, classes_primary=24.0)[0] == []            # no largest class given
+    assert _row_errors(tmp_path, backbone_teachers_primary=200.0)[0] == []  # no full-time teachers column
+
+
+
+def test_full_time_and_visiting_teachers_are_not_density_heuristics(tmp_path):
+    # 10 full-time and 8 visiting teachers for 20 pupils are many per 100, but not R1–R3 figures: no warning
+    row = dict(students_primary=20.0, teachers_above_degree_primary=2.0, backbone_teachers_primary=1.0,
+               pe_art_teachers_primary=1.0, full_time_teachers_primary=10.0, visiting_pe_art_teachers_primary=8.0)
+    errors, report = _row_errors(tmp_path, **row)
+    assert errors == [] and report.suspicious == 0

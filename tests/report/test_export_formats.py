@@ -66,7 +66,9 @@ def test_parquet_pins_hand_checked_values(both, demo_assessment):
     parts = pd.read_parquet(folder / "parts.parquet")
     original = demo_assessment.parts
     mixed = original["value"].map(type).nunique() > 1           # 实际值 mixes numbers, yes/no and text
-    assert mixed and parts["value"].map(lambda v: v is None or isinstance(v, str)).all()
+    # text, or missing (a part that does not apply, e.g. Q9's level-Ⅲ share without per-subject levels)
+    assert mixed and parts["value"].map(lambda v: isinstance(v, str) or pd.isna(v)).all()
+    assert parts["value"].isna().sum() == original["value"].isna().sum()
     number = original["value"].map(lambda v: isinstance(v, float) and v == v)
     first = original.index[number.to_numpy()][0]
     assert parts.loc[first, "value"] == str(original.loc[first, "value"])      # the text the CSV holds

@@ -12,7 +12,7 @@ from quality_balance.errors import ProfileError
 from quality_balance.standards import plan, profile, registry
 from quality_balance.standards.registry import PLANS, PROFILES, Registry
 
-SHIPPED_PROFILES = ["national", "呼和浩特市", "桓台县", "濮阳市", "蕉岭县"]
+SHIPPED_PROFILES = ["national", "呼和浩特市", "桓台县", "濮阳市", "蕉岭县", "示例_地方例外规则"]
 SHIPPED_PLANS = ["呼和浩特市", "桓台县", "濮阳市", "蕉岭县"]
 
 

@@ -215,7 +215,11 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
                        ["not_met", "no_data", "not_applicable"], "met")
     texts = pd.concat([c["text"] for c in checks], axis=1)
     bad = statuses.isin(["not_met", "no_data"]).to_numpy()
-    show = bad | ~bad.any(axis=1, keepdims=True)  # the failing parts, or every part when none fails
+    # a part that does not apply to a county-year (Q9's level-Ⅲ rate without per-subject levels) is left out
+    # of its texts, unless no part applies
+    na = statuses.eq("not_applicable").to_numpy()
+    counted = ~na | na.all(axis=1, keepdims=True)
+    show = (bad | ~bad.any(axis=1, keepdims=True)) & counted  # the failing parts, or every part when none fails
     text = pd.Series(["；".join(t for t, keep in zip(row, flags) if keep)
                       for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
     first = checks[0]
@@ -228,8 +232,10 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
     ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
     rows = np.arange(len(first))
-    joined_v = ["；".join(vals) for vals in zip(*[fmt_value(c["value"]) for c in checks])]
-    joined_t = ["；".join(vals) for vals in zip(*[fmt_value(c["threshold"]) for c in checks])]
+    joined_v = ["；".join(v for v, keep in zip(vals, flags) if keep)
+                for vals, flags in zip(zip(*[fmt_value(c["value"]) for c in checks]), counted)]
+    joined_t = ["；".join(v for v, keep in zip(vals, flags) if keep)
+                for vals, flags in zip(zip(*[fmt_value(c["threshold"]) for c in checks]), counted)]
     value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
     threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
     op = np.where(any_fail, ops[rows, failing_part], "")

@@ -32,6 +32,7 @@ from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
 from ...schema import STAGE_LABELS
+from ...standards.conditions import school_setting
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -58,9 +59,10 @@ ONE_THROUGH = ("九年一贯制学校", "十二年一贯制学校")
 
 def _g3(schools, places, profiles):
     g3 = "guarantee.G3."
-    per = param(schools, profiles, g3 + "classes_per_room").astype(float)
-    music_min = param(schools, profiles, g3 + "music_room_min_m2").astype(float)
-    art_min = param(schools, profiles, g3 + "art_room_min_m2").astype(float)
+    # per-school thresholds: the profile's, changed where a conditional rule applies (standards/conditions.py)
+    per = school_setting(schools, profiles, g3 + "classes_per_room")
+    music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
+    art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
     classes = (column(schools, "classes_primary").astype(float).fillna(0)
                + column(schools, "classes_junior").astype(float).fillna(0))
     # senior classes of a 完全中学 or 十二年一贯制 share the rooms: counted when the profile says so
@@ -106,8 +108,8 @@ def _g3(schools, places, profiles):
 
 
 def _g4(schools, places, profiles):
-    single = param(schools, profiles, "guarantee.G4.max_students_single_stage").astype(float)
-    through = param(schools, profiles, "guarantee.G4.max_students_one_through").astype(float)
+    single = school_setting(schools, profiles, "guarantee.G4.max_students_single_stage")
+    through = school_setting(schools, profiles, "guarantee.G4.max_students_one_through")
     limit = pd.Series(np.where(schools["school_type"].isin(ONE_THROUGH), through, single), index=schools.index)
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
