@@ -189,7 +189,7 @@ class _Grid:
     rows: np.ndarray             # Excel row number of each grid row
     encoding: str | None = None
     hidden: bool = False         # a hidden or "very hidden" workbook sheet
-    source: "_CsvSource | None" = None  # CSV read lazily: ``cells`` holds only the top rows
+    source: "_CsvSource | _ParquetSource | None" = None  # read lazily: ``cells`` holds only the top rows
 
 
 # --- header matching ------------------------------------------------------------
@@ -641,11 +641,12 @@ def _parquet_texts(column: pd.Series) -> np.ndarray:
     return texts
 
 
-def _read_parquet(path: Path, file: str) -> list[_Grid]:
+def _read_parquet(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     """A Parquet file as one grid: its column names as the header row, every value as text.
 
     The values go through the same validation as a CSV file's (row 1 is the header, the first data
-    row is row 2); a file pyarrow cannot read is a problem naming the file.
+    row is row 2); a file pyarrow cannot read is a problem naming the file. With ``lazy``, only the
+    top rows are turned into text now (see :class:`_ParquetSource`).
     """
     try:
         import pyarrow.parquet as pq
@@ -659,10 +660,64 @@ def _read_parquet(path: Path, file: str) -> list[_Grid]:
                                   expected="完整的 .parquet 文件",
                                   fix="重新导出 Parquet 文件（文件可能被截断或不是 Parquet 格式），"
                                       "或提供 .csv/.xlsx 文件")]) from None
-    columns = {i: np.concatenate([np.array([str(name)], dtype=object), _parquet_texts(frame.iloc[:, i])])
-               for i, name in enumerate(frame.columns)}
-    cells = pd.DataFrame(columns, columns=range(len(columns)), dtype=str)
+    source = _ParquetSource(frame)
+    if lazy:
+        cells = source.text_cells(HEADER_SEARCH_ROWS)
+        return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), source=source)]
+    cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1))]
+
+
+class _ParquetSource:
+    """A Parquet table, turned into text cells only where validation needs text.
+
+    :meth:`typed_cells` keeps the integer and float columns under a numeric header as float64 (NaN =
+    missing), the values :func:`_parquet_texts` would write and validation parse back; every other
+    column, and a numeric one holding an infinite value, becomes text as before.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._columns: dict[int, np.ndarray] = {}
+
+    def _texts(self, position: int) -> np.ndarray:
+        """Column ``position`` as text cells, its name first (the header row)."""
+        if position not in self._columns:
+            self._columns[position] = np.concatenate([np.array([str(self.frame.columns[position])], dtype=object),
+                                                      _parquet_texts(self.frame.iloc[:, position])])
+        return self._columns[position]
+
+    def text_cells(self, data_rows: int | None = None) -> pd.DataFrame:
+        """The header row and the data rows (the first ``data_rows`` of them) as text cells."""
+        if data_rows is None:
+            columns = {i: self._texts(i) for i in range(len(self.frame.columns))}
+        else:
+            head = self.frame.iloc[:data_rows]
+            columns = {i: np.concatenate([np.array([str(name)], dtype=object), _parquet_texts(head.iloc[:, i])])
+                       for i, name in enumerate(head.columns)}
+        return pd.DataFrame(columns, columns=range(len(columns)), dtype=str)
+
+    def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
+        """The data rows, ``numeric`` columns of a number dtype as float64; ``None`` unless the header
+        is the first row (``skip`` = 1)."""
+        if skip != 1:
+            return None
+        columns = {}
+        for i in range(len(self.frame.columns)):
+            column = self.frame.iloc[:, i]
+            dtype = column.dtype
+            if (i in numeric and not pd.api.types.is_bool_dtype(dtype)
+                    and (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype))):
+                x = column.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 reads as 0, as its text "0"
+                if not np.isinf(x).any():
+                    columns[i] = x
+                    continue
+            columns[i] = self._texts(i)[1:]
+        return pd.DataFrame(columns, columns=range(len(columns)))
+
+    def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
+        """The cells of column ``position`` as text, at Excel rows ``rows`` (1 = the header row)."""
+        return self._texts(position)[np.asarray(rows, dtype=np.int64) - 1]
 
 
 def _read_grids(path: Path, file: str, include_hidden: bool = False, lazy: bool = False) -> list[_Grid]:
@@ -675,7 +730,7 @@ def _read_grids(path: Path, file: str, include_hidden: bool = False, lazy: bool 
     if suffix == ".xls":
         return _read_xls(path, file)
     if suffix in PARQUET_SUFFIXES:
-        return _read_parquet(path, file)
+        return _read_parquet(path, file, lazy)
     if suffix in WORKBOOK_SUFFIXES:
         return _read_xlsx(path, file, include_hidden)
     raise InputError([Problem(file, f"不支持的文件类型“{path.suffix}”",
@@ -891,9 +946,10 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
     named by ``sheet``); a warning names them.
 
     With ``numbers`` (keyword-only, default ``False``), the numeric columns of a CSV file are parsed
-    as float64 (blank = NaN) when every cell is a plain finite number, and
-    :attr:`RawSheet.text_of` gives their cells as written; any other cell, and every other file
-    type, leaves the whole frame as text. Problems are the same either way.
+    as float64 (blank = NaN) when every cell is a plain finite number (any other cell leaves the
+    whole frame as text), those of a Parquet file when they have a number dtype, and
+    :attr:`RawSheet.text_of` gives their cells as written; workbooks are read as text. Problems are
+    the same either way.
     """
     path = Path(path)
     file = str(path)

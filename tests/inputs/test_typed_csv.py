@@ -96,3 +96,30 @@ def test_frames_are_equal_either_way(tmp_path, text_only):
     text_only()
     pd.testing.assert_frame_equal(typed, load_schools(path))
     assert typed.loc[1, "students_primary"] == 0.0 and typed.loc[2, "teaching_area_m2"] == 4999.5
+
+
+def test_parquet_number_columns_stay_numbers_with_the_problems_of_the_text_path(tmp_path, monkeypatch):
+    frame = pd.DataFrame([school(), school(school_id="S1", backbone_teachers_primary=-3.5),
+                          school(school_id="S2", pe_art_teachers_primary=10.5, sports_area_m2=-0.0)])
+    frame["year"] = frame["year"].astype(int)
+    frame["multimedia_rooms"] = pd.array([25, None, 26], dtype="Int64")
+    path = tmp_path / "schools.parquet"
+    frame.to_parquet(path, index=False)
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["multimedia_rooms"].dtype == np.float64 and sheet.frame["school_id"].tolist()[1] == "S1"
+    typed = check_files(path)
+    monkeypatch.setattr(readers._ParquetSource, "typed_cells", lambda self, skip, numeric: None)
+    assert check_files(path) == typed
+    negative = next(p for p in typed if "负" in p.message)
+    assert (negative.row, negative.value) == (3, "-3.5")      # header row 1: the second school is row 3
+
+
+def test_parquet_frames_are_equal_either_way(tmp_path, monkeypatch):
+    frame = pd.DataFrame([school(), school(JUNIOR_OK, school_id="S1"), school(school_id="S2", sports_area_m2=-0.0)])
+    frame["year"] = frame["year"].astype(int)
+    path = tmp_path / "schools.parquet"
+    frame.to_parquet(path, index=False)
+    typed = load_schools(path)
+    monkeypatch.setattr(readers._ParquetSource, "typed_cells", lambda self, skip, numeric: None)
+    pd.testing.assert_frame_equal(typed, load_schools(path))
+    assert str(typed.loc[2, "sports_area_m2"]) == "0.0"           # -0.0 reads as 0, as its text "0" does
