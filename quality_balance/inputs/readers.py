@@ -131,7 +131,9 @@ class RawSheet:
         Where it came from (``sheet`` is ``None`` for CSV).
     frame : DataFrame
         Data rows as text (blank = ``""``); canonical column names for known
-        columns, the user's header for the others.
+        columns, the user's header for the others. Read with ``numbers=True``
+        (:func:`read_file`), a CSV or Parquet file's numeric columns may be float64
+        instead (blank = NaN); :attr:`text_of` then gives their cells as written.
     rows : ndarray of int
         Excel row number of each frame row (1 = first row of the sheet).
     header_row : int
