@@ -38,11 +38,11 @@ import datetime as _dt
 import io as _io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -131,7 +131,9 @@ class RawSheet:
         Where it came from (``sheet`` is ``None`` for CSV).
     frame : DataFrame
         Data rows as text (blank = ``""``); canonical column names for known
-        columns, the user's header for the others.
+        columns, the user's header for the others. Read with ``numbers=True``
+        (:func:`read_file`), a CSV or Parquet file's numeric columns may be float64
+        instead (blank = NaN); :attr:`text_of` then gives their cells as written.
     rows : ndarray of int
         Excel row number of each frame row (1 = first row of the sheet).
     header_row : int
@@ -157,6 +159,10 @@ class RawSheet:
     ignored: tuple[str, ...] = ()
     encoding: str | None = None
     year_hint: int | None = None
+    #: For a CSV file whose numeric columns were parsed as numbers (float64 in ``frame``): the cells
+    #: of a canonical column as the user wrote them, at given Excel rows (read again only when asked,
+    #: for a message). ``None`` where ``frame`` holds text.
+    text_of: Callable[[str, np.ndarray], np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def header(self, column: str) -> str:
         """The header the user wrote for a canonical column (its Chinese header if absent)."""
@@ -185,6 +191,7 @@ class _Grid:
     rows: np.ndarray             # Excel row number of each grid row
     encoding: str | None = None
     hidden: bool = False         # a hidden or "very hidden" workbook sheet
+    source: "_CsvSource | _ParquetSource | None" = None  # read lazily: ``cells`` holds only the top rows
 
 
 # --- header matching ------------------------------------------------------------
@@ -305,7 +312,8 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
                               fix="在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”，或直接提供 .xlsx 文件")])
 
 
-def _read_csv(path: Path, file: str) -> list[_Grid]:
+def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
+    """A CSV file as one grid; with ``lazy``, only its top rows are parsed now (see :class:`_CsvSource`)."""
     data = path.read_bytes()
     if not data.strip():
         raise InputError([Problem(file, "文件是空的", expected="带表头的数据表", fix="检查是否选错了文件")])
@@ -314,30 +322,101 @@ def _read_csv(path: Path, file: str) -> list[_Grid]:
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
     sep = CSV_SEPARATORS[path.suffix.lower()]
+    # the C parser reads UTF-8 bytes: a UTF-8 file is passed as it is (without its BOM), others re-encoded
+    utf8 = data.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8-sig" else text.encode("utf-8")
     try:
         top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
         width = max((len(r) for r in top), default=0)
+    except csv.Error as exc:
+        raise _csv_error(file, exc) from None
+    source = _CsvSource(file, text, utf8, sep, width)
+    if lazy:
         try:
-            cells = _parse_csv(text, sep, width)
-        except pd.errors.ParserError:
-            # a row further down is wider than the top rows: scan every row for the width (slower);
-            # the cells beyond the header become unnamed columns, reported as ignored
-            width = max(len(r) for r in csv.reader(_io.StringIO(text), delimiter=sep))
-            cells = _parse_csv(text, sep, width)
-    except (csv.Error, pd.errors.ParserError) as exc:
-        raise InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
-                                  fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")]) from None
+            cells = _parse_csv(utf8, sep, width, nrows=HEADER_SEARCH_ROWS + 1)
+        except pd.errors.ParserError:  # found again, and reported, when the whole file is parsed
+            cells = source.text_cells()
+        return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding, source=source)]
+    cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
 
 
-def _parse_csv(text: str, sep: str, width: int) -> pd.DataFrame:
-    """Every record as ``width`` text cells (short rows padded with "").
+def _csv_error(file: str, exc: Exception) -> InputError:
+    return InputError([Problem(file, f"CSV 格式错误（{exc}）", expected="逗号分隔的表格",
+                               fix="从 Excel 重新另存为 CSV，或提供 .xlsx 文件")])
 
-    The parser reads the text as UTF-8 bytes: from a text buffer pandas' C parser is several times
+
+def _parse_csv(utf8: bytes, sep: str, width: int, nrows: int | None = None) -> pd.DataFrame:
+    """Every record (or the first ``nrows``) as ``width`` text cells (short rows padded with "").
+
+    The parser reads UTF-8 bytes: from a text buffer pandas' C parser is several times
     slower, and more so the larger the file (25 s instead of 7 s for a 200 MB school table).
     """
-    return pd.read_csv(_io.BytesIO(text.encode("utf-8")), sep=sep, header=None, names=range(width), dtype=str,
-                       na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8")
+    return pd.read_csv(_io.BytesIO(utf8), sep=sep, header=None, names=range(width), dtype=str,
+                       na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8", nrows=nrows)
+
+
+class _CsvSource:
+    """A decoded CSV file, parsed when its table and header row are known.
+
+    :meth:`typed_cells` parses the data rows with the numeric columns as float64 by the C parser
+    (no Python string per cell); any cell it cannot read as a plain number — a blank of spaces, a
+    mark, ``1,234``, ``95%``, text — or an infinite value makes it give up, and the whole file is read
+    as text (:meth:`text_cells`, every cell a string, as validation has always seen it), so every
+    problem and its position stay as they are. The text is parsed at most once, when a message
+    needs the cells as written (:meth:`text_at`).
+    """
+
+    def __init__(self, file: str, text: str, utf8: bytes, sep: str, width: int):
+        self.file, self.text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
+        self._cells: pd.DataFrame | None = None
+        self._columns: dict[int, np.ndarray] = {}
+
+    def text_cells(self) -> pd.DataFrame:
+        """Every record as text cells (positional columns); a malformed file raises InputError."""
+        if self._cells is None:
+            try:
+                try:
+                    self._cells = _parse_csv(self.utf8, self.sep, self.width)
+                except pd.errors.ParserError:
+                    # a row further down is wider than the top rows: scan every row for the width (slower);
+                    # the cells beyond the header become unnamed columns, reported as ignored
+                    self.width = max(len(r) for r in csv.reader(_io.StringIO(self.text), delimiter=self.sep))
+                    self._cells = _parse_csv(self.utf8, self.sep, self.width)
+            except (csv.Error, pd.errors.ParserError) as exc:
+                raise _csv_error(self.file, exc) from None
+        return self._cells
+
+    def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
+        """The records after the first ``skip``, columns ``numeric`` as float64 (NaN = empty cell),
+        the others as text; ``None`` when a numeric cell is not a plain finite number."""
+        if self._cells is not None:
+            return None  # parsed as text already: nothing to gain
+        try:
+            cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
+                                skiprows=skip, dtype={p: ("float64" if p in numeric else str)
+                                                      for p in range(self.width)},
+                                na_values={p: [""] for p in numeric}, keep_default_na=False,
+                                skip_blank_lines=False, engine="c", encoding="utf-8")
+        except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
+            return None
+        if numeric and np.isinf(cells[numeric].to_numpy(dtype=float)).any():
+            return None
+        return cells
+
+    def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
+        """The cells of column ``position`` as written, at Excel rows ``rows`` (1 = first record).
+
+        Only that column is converted to text (once), not the whole file.
+        """
+        if position not in self._columns:
+            if self._cells is not None:
+                self._columns[position] = self._cells[position].to_numpy(dtype=object)
+            else:
+                self._columns[position] = pd.read_csv(
+                    _io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width), usecols=[position],
+                    dtype=str, na_filter=False, skip_blank_lines=False, engine="c",
+                    encoding="utf-8")[position].to_numpy(dtype=object)
+        return self._columns[position][np.asarray(rows, dtype=np.int64) - 1]
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str:
@@ -564,11 +643,12 @@ def _parquet_texts(column: pd.Series) -> np.ndarray:
     return texts
 
 
-def _read_parquet(path: Path, file: str) -> list[_Grid]:
+def _read_parquet(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     """A Parquet file as one grid: its column names as the header row, every value as text.
 
     The values go through the same validation as a CSV file's (row 1 is the header, the first data
-    row is row 2); a file pyarrow cannot read is a problem naming the file.
+    row is row 2); a file pyarrow cannot read is a problem naming the file. With ``lazy``, only the
+    top rows are turned into text now (see :class:`_ParquetSource`).
     """
     try:
         import pyarrow.parquet as pq
@@ -582,23 +662,77 @@ def _read_parquet(path: Path, file: str) -> list[_Grid]:
                                   expected="完整的 .parquet 文件",
                                   fix="重新导出 Parquet 文件（文件可能被截断或不是 Parquet 格式），"
                                       "或提供 .csv/.xlsx 文件")]) from None
-    columns = {i: np.concatenate([np.array([str(name)], dtype=object), _parquet_texts(frame.iloc[:, i])])
-               for i, name in enumerate(frame.columns)}
-    cells = pd.DataFrame(columns, columns=range(len(columns)), dtype=str)
+    source = _ParquetSource(frame)
+    if lazy:
+        cells = source.text_cells(HEADER_SEARCH_ROWS)
+        return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), source=source)]
+    cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1))]
 
 
-def _read_grids(path: Path, file: str, include_hidden: bool = False) -> list[_Grid]:
+class _ParquetSource:
+    """A Parquet table, turned into text cells only where validation needs text.
+
+    :meth:`typed_cells` keeps the integer and float columns under a numeric header as float64 (NaN =
+    missing), the values :func:`_parquet_texts` would write and validation parse back; every other
+    column, and a numeric one holding an infinite value, becomes text as before.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._columns: dict[int, np.ndarray] = {}
+
+    def _texts(self, position: int) -> np.ndarray:
+        """Column ``position`` as text cells, its name first (the header row)."""
+        if position not in self._columns:
+            self._columns[position] = np.concatenate([np.array([str(self.frame.columns[position])], dtype=object),
+                                                      _parquet_texts(self.frame.iloc[:, position])])
+        return self._columns[position]
+
+    def text_cells(self, data_rows: int | None = None) -> pd.DataFrame:
+        """The header row and the data rows (the first ``data_rows`` of them) as text cells."""
+        if data_rows is None:
+            columns = {i: self._texts(i) for i in range(len(self.frame.columns))}
+        else:
+            head = self.frame.iloc[:data_rows]
+            columns = {i: np.concatenate([np.array([str(name)], dtype=object), _parquet_texts(head.iloc[:, i])])
+                       for i, name in enumerate(head.columns)}
+        return pd.DataFrame(columns, columns=range(len(columns)), dtype=str)
+
+    def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
+        """The data rows, ``numeric`` columns of a number dtype as float64; ``None`` unless the header
+        is the first row (``skip`` = 1)."""
+        if skip != 1:
+            return None
+        columns = {}
+        for i in range(len(self.frame.columns)):
+            column = self.frame.iloc[:, i]
+            dtype = column.dtype
+            if (i in numeric and not pd.api.types.is_bool_dtype(dtype)
+                    and (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype))):
+                x = column.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 reads as 0, as its text "0"
+                if not np.isinf(x).any():
+                    columns[i] = x
+                    continue
+            columns[i] = self._texts(i)[1:]
+        return pd.DataFrame(columns, columns=range(len(columns)))
+
+    def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
+        """The cells of column ``position`` as text, at Excel rows ``rows`` (1 = the header row)."""
+        return self._texts(position)[np.asarray(rows, dtype=np.int64) - 1]
+
+
+def _read_grids(path: Path, file: str, include_hidden: bool = False, lazy: bool = False) -> list[_Grid]:
     if not path.is_file():
         raise InputError([Problem(file, "找不到文件", expected="存在的 .csv、.xlsx 或 .xls 文件",
                                   fix="检查路径和文件名")])
     suffix = path.suffix.lower()
     if suffix in CSV_SEPARATORS:
-        return _read_csv(path, file)
+        return _read_csv(path, file, lazy)
     if suffix == ".xls":
         return _read_xls(path, file)
     if suffix in PARQUET_SUFFIXES:
-        return _read_parquet(path, file)
+        return _read_parquet(path, file, lazy)
     if suffix in WORKBOOK_SUFFIXES:
         return _read_xlsx(path, file, include_hidden)
     raise InputError([Problem(file, f"不支持的文件类型“{path.suffix}”",
@@ -655,7 +789,10 @@ def _is_units_row(values: list[str]) -> bool:
 
 
 def _blank(column: pd.Series) -> np.ndarray:
-    """Where cells are empty or only spaces (each distinct value is stripped once)."""
+    """Where cells are empty or only spaces (each distinct value is stripped once); NaN in a column
+    parsed as numbers."""
+    if column.dtype.kind == "f":
+        return column.isna().to_numpy()
     codes, uniques = pd.factorize(column)
     return (pd.Series(uniques, dtype=object).str.strip() == "").to_numpy()[codes]
 
@@ -690,8 +827,18 @@ def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawS
     problems: list[Problem] = []
     header_row = int(grid.rows[header_index])
     where = {"file": grid.file, "sheet": grid.sheet, "row": header_row}
-    body = grid.cells.iloc[header_index + 1:]
-    rows = grid.rows[header_index + 1:]
+    text_of = None
+    body = None
+    if grid.source is not None:  # a CSV file read lazily: the data rows with numeric columns as numbers
+        body = grid.source.typed_cells(header_index + 1, _numeric_positions(grid.cells.iloc[header_index], table))
+        if body is None:
+            grid = replace(grid, cells=grid.source.text_cells())
+            grid = replace(grid, rows=np.arange(1, len(grid.cells) + 1))
+        else:
+            rows = np.arange(header_index + 2, header_index + 2 + len(body))
+    if body is None:
+        body = grid.cells.iloc[header_index + 1:]
+        rows = grid.rows[header_index + 1:]
     names: dict[int, str] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []
@@ -727,9 +874,28 @@ def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawS
         frame, rows = frame.iloc[1:], rows[1:]
     keep = ~_blank_rows(frame) if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame.loc[keep].reset_index(drop=True)
+    if grid.source is not None and any(frame[n].dtype.kind == "f" for n in headers):
+        source, position = grid.source, {name: pos for pos, name in names.items()}
+        text_of = lambda column, at: source.text_at(position[column], at)  # noqa: E731
     sheet = RawSheet(table, grid.file, grid.sheet, frame, rows[keep], header_row, headers,
-                     tuple(ignored), grid.encoding, _year_hint(grid.sheet, Path(grid.file).stem))
+                     tuple(ignored), grid.encoding, _year_hint(grid.sheet, Path(grid.file).stem), text_of)
     return sheet, problems
+
+
+_NUMERIC_KINDS = ("int", "count", "amount", "rate", "ratio")
+
+
+def _numeric_positions(header: pd.Series, table: Table) -> list[int]:
+    """Positions of the header cells naming a numeric column of ``table`` (first of duplicates only)."""
+    seen: set[str] = set()
+    positions = []
+    for pos, raw in header.items():
+        name = match_header(str(raw).strip(), table)
+        if name is not None and name not in seen:
+            seen.add(name)
+            if table.column(name).kind in _NUMERIC_KINDS:
+                positions.append(pos)
+    return positions
 
 
 # --- public reading ----------------------------------------------------------------------
@@ -762,7 +928,8 @@ def wanted(path: str | Path, tables: Iterable[Table]) -> bool:
 
 
 def read_file(path: str | Path, tables: Iterable[Table] | None = None,
-              sheet: str | None = None, strict: bool = True, *, include_hidden: bool = False) -> ReadResult:
+              sheet: str | None = None, strict: bool = True, *, include_hidden: bool = False,
+              numbers: bool = False) -> ReadResult:
     """Read every sheet of a file that holds one of ``tables`` (default: all tables).
 
     Never raises for a bad file: unreadable files, missing headers and the like
@@ -779,13 +946,19 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
     are an error naming the cells, since they would read as blanks. Hidden
     sheets are not read unless ``include_hidden`` is true (or the sheet is
     named by ``sheet``); a warning names them.
+
+    With ``numbers`` (keyword-only, default ``False``), the numeric columns of a CSV file are parsed
+    as float64 (blank = NaN) when every cell is a plain finite number (any other cell leaves the
+    whole frame as text), those of a Parquet file when they have a number dtype, and
+    :attr:`RawSheet.text_of` gives their cells as written; workbooks are read as text. Problems are
+    the same either way.
     """
     path = Path(path)
     file = str(path)
     candidates = list(tables) if tables is not None else list(TABLES.values())
     result = ReadResult()
     try:
-        grids = _read_grids(path, file, include_hidden or sheet is not None)
+        grids = _read_grids(path, file, include_hidden or sheet is not None, lazy=numbers)
     except InputError as exc:
         result.problems.extend(exc.problems)
         return result
@@ -811,6 +984,12 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
                 continue  # a sheet of another table (the 县区 sheet when only 学校 is wanted)
             pool = candidates  # a file named after another table: let its headers decide
         found = _identify(grid.cells, pool)
+        if found is None and grid.source is not None:
+            try:  # as a file read whole: a malformed CSV file is that problem, not a missing header
+                grid.source.text_cells()
+            except InputError as exc:
+                result.problems.extend(exc.problems)
+                return result
         if found is None:
             if grid.sheet is not None and normalise_header(grid.sheet) in INSTRUCTION_SHEETS:
                 continue
@@ -826,7 +1005,11 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
                                            fix="使用模板中的中文表头或英文列名"))
             continue
         table, header_index = found
-        raw, problems = _sheet_from_grid(grid, table, header_index)
+        try:
+            raw, problems = _sheet_from_grid(grid, table, header_index)
+        except InputError as exc:  # a malformed CSV file, found when parsed whole
+            result.problems.extend(exc.problems)
+            return result
         result.problems.extend(problems)
         if raw.ignored:
             result.problems.append(Problem(file, "未识别的列已保留但不参与评估", sheet=grid.sheet,

@@ -172,13 +172,17 @@ class _Sheet:
             return
         idx = np.flatnonzero(mask)
         raw = self.raw
+        shown = None
         if values is None and column in raw.frame:
-            values = raw.frame[column].to_numpy()
+            if raw.text_of is not None and raw.frame[column].dtype.kind == "f":
+                shown = list(raw.text_of(column, raw.rows[idx]))  # parsed as numbers: the cells as written
+            else:
+                values = raw.frame[column].to_numpy()
         header = raw.header(column)
         self.problems.extend(
             Problem(raw.file, msg, int(row), header, value, expected, hint, raw.sheet, severity)
-            for row, value, msg, hint in zip(raw.rows[idx], _pick(values, idx), _pick(message, idx),
-                                             _pick(fix, idx)))
+            for row, value, msg, hint in zip(raw.rows[idx], shown if shown is not None else _pick(values, idx),
+                                             _pick(message, idx), _pick(fix, idx)))
 
     def report_column(self, column: str, message: str, expected: str | None = None,
                       fix: str | None = None, severity: str = "error") -> None:
@@ -374,6 +378,9 @@ def _to_numbers(cells: pd.Series) -> np.ndarray:
 def _cells(sheet: _Sheet, col: Column) -> _Cells:
     raw = sheet.raw.frame[col.name]
     number = None
+    if raw.dtype.kind == "f":  # parsed as numbers by the reader: every cell a plain number or empty
+        blank = raw.isna().to_numpy()
+        return _Cells(raw, blank, np.zeros(len(raw), dtype=bool), raw.copy())
     if col.kind in _NUMERIC_KINDS:
         cells = raw.to_numpy(dtype=object)
         whole = _plain_numbers(cells)  # the usual column: every cell a plain number, no blank nor mark
@@ -702,12 +709,12 @@ def validate_files(source: str | Path | Iterable[str | Path], tables: Iterable[T
 
     named, others = _data_files(source, tables)
     for path in named:
-        add(read_file(path, tables, include_hidden=include_hidden))
+        add(read_file(path, tables, include_hidden=include_hidden, numbers=True))
     for path in others:
         provided = {n for name in by_table for n in related_tables(name)}
         remaining = [t for t in tables if t.name not in provided]
         if remaining:
-            add(read_file(path, remaining, strict=False, include_hidden=include_hidden))
+            add(read_file(path, remaining, strict=False, include_hidden=include_hidden, numbers=True))
         else:
             result.problems.append(Problem(str(path), "每个表都已有按表名命名的文件（如 学校.csv），此文件未读取",
                                            severity="warning", fix="如需使用此文件，请移走同名的表文件"))

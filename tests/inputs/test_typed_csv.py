@@ -1,0 +1,125 @@
+"""CSV numeric columns parsed as numbers by the reader: the same frames and problems as the all-text path.
+
+``read_file(..., numbers=True)`` (what :func:`~quality_balance.inputs.validate.validate_files` uses)
+parses a CSV file's numeric columns as float64 once the header is known, and falls back to text
+cells when a cell is not a plain finite number. Each test compares with the all-text path (the
+typed parse switched off), and pins the values a message shows as written in the file.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.input_files import JUNIOR_OK, school, write_csv
+from quality_balance.inputs import readers
+from quality_balance.inputs.loaders import load_schools
+from quality_balance.inputs.validate import check_files
+from quality_balance.schema import SCHOOLS
+
+
+@pytest.fixture
+def text_only(monkeypatch):
+    """Switch the typed parse off: every CSV file read as text cells, as before."""
+    def switch():
+        monkeypatch.setattr(readers._CsvSource, "typed_cells", lambda self, skip, numeric: None)
+    return switch
+
+
+def both_ways(path, text_only):
+    """The problems of ``path`` with the typed parse, then with text cells only."""
+    typed = check_files(path)
+    text_only()
+    return typed, check_files(path)
+
+
+def test_plain_numbers_are_parsed_as_float(tmp_path):
+    path = write_csv(tmp_path / "学校.csv", [school(), school(school_id="S1", students_primary=800)],
+                     title="某县学校情况")
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["students_primary"].dtype == np.float64
+    assert list(sheet.frame["students_primary"]) == [1000.0, 800.0]
+    assert sheet.frame["school_id"].tolist() == ["S0", "S1"]
+    assert list(sheet.rows) == [3, 4]                   # title row 1, header row 2
+    assert list(sheet.text_of("students_primary", sheet.rows)) == ["1000.0", "800"]
+    plain = readers.read_file(path, [SCHOOLS]).sheets[0]  # the default: text cells, as before
+    assert plain.frame["students_primary"].tolist() == ["1000.0", "800"] and plain.text_of is None
+
+
+def test_a_mark_falls_back_to_text_cells(tmp_path):
+    row = school(JUNIOR_OK, students_primary="—", teachers_above_degree_primary="—")
+    sheet = readers.read_file(write_csv(tmp_path / "学校.csv", [row]), [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["students_primary"].tolist() == ["—"] and sheet.text_of is None
+
+
+@pytest.mark.parametrize("cell", ["1,234", "95%", "约8000", "  ", "inf", "1e999", "nan", "１２"])
+def test_cells_that_are_not_plain_numbers_fall_back(tmp_path, cell):
+    path = write_csv(tmp_path / "学校.csv", [school(sports_area_m2=cell)])
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["sports_area_m2"].tolist() == [cell]
+
+
+def test_messages_show_the_cells_as_written(tmp_path, text_only):
+    rows = [school(), school(school_id="S1", backbone_teachers_primary="-3.50"),
+            school(school_id="S2", pe_art_teachers_primary="10.50"),
+            school(school_id="S3", teaching_area_m2="")]
+    typed, text = both_ways(write_csv(tmp_path / "学校.csv", rows, title="某县学校情况"), text_only)
+    assert typed == text
+    negative = next(p for p in typed if "负" in p.message)
+    assert (negative.row, negative.value) == (4, "-3.50")     # as written, not -3.5
+    fractional = next(p for p in typed if "不是整数" in p.message)
+    assert (fractional.row, fractional.value, fractional.severity) == (5, "10.50", "warning")
+    missing = next(p for p in typed if p.message == "缺少数据")
+    assert (missing.row, missing.value) == (6, "")
+
+
+@pytest.mark.parametrize("units", [False, True])
+def test_blank_rows_a_quoted_title_and_a_units_row_keep_row_numbers(tmp_path, text_only, units):
+    rows = [school(), school(school_id="S1", multimedia_rooms=-1)]
+    path = write_csv(tmp_path / "学校.csv", rows, title="某县\n学校情况", units=units)
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        fh.write("\n,,,\n")                                 # blank rows are dropped, and counted
+        fh.write(",".join(str(v) for v in school(school_id="S2", sports_area_m2=-5).values()) + "\n")
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert (sheet.text_of is None) == units                 # a units row is text: the file is read as text
+    typed, text = both_ways(path, text_only)
+    assert typed == text
+    first = 4 + units                                       # title (2 lines, one record), header, units
+    assert sorted((p.row, p.value) for p in typed if "负" in p.message) == [(first, "-1"), (first + 3, "-5")]
+
+
+def test_frames_are_equal_either_way(tmp_path, text_only):
+    rows = [school(), school(JUNIOR_OK, school_id="S1", students_primary="", teachers_above_degree_primary=""),
+            school(school_id="S2", year=2024, teaching_area_m2=4999.5)]
+    path = write_csv(tmp_path / "学校.csv", rows, encoding="gb18030")
+    typed = load_schools(path)
+    text_only()
+    pd.testing.assert_frame_equal(typed, load_schools(path))
+    assert typed.loc[1, "students_primary"] == 0.0 and typed.loc[2, "teaching_area_m2"] == 4999.5
+
+
+def test_parquet_number_columns_stay_numbers_with_the_problems_of_the_text_path(tmp_path, monkeypatch):
+    frame = pd.DataFrame([school(), school(school_id="S1", backbone_teachers_primary=-3.5),
+                          school(school_id="S2", pe_art_teachers_primary=10.5, sports_area_m2=-0.0)])
+    frame["year"] = frame["year"].astype(int)
+    frame["multimedia_rooms"] = pd.array([25, None, 26], dtype="Int64")
+    path = tmp_path / "schools.parquet"
+    frame.to_parquet(path, index=False)
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["multimedia_rooms"].dtype == np.float64 and sheet.frame["school_id"].tolist()[1] == "S1"
+    typed = check_files(path)
+    monkeypatch.setattr(readers._ParquetSource, "typed_cells", lambda self, skip, numeric: None)
+    assert check_files(path) == typed
+    negative = next(p for p in typed if "负" in p.message)
+    assert (negative.row, negative.value) == (3, "-3.5")      # header row 1: the second school is row 3
+
+
+def test_parquet_frames_are_equal_either_way(tmp_path, monkeypatch):
+    frame = pd.DataFrame([school(), school(JUNIOR_OK, school_id="S1"), school(school_id="S2", sports_area_m2=-0.0)])
+    frame["year"] = frame["year"].astype(int)
+    path = tmp_path / "schools.parquet"
+    frame.to_parquet(path, index=False)
+    typed = load_schools(path)
+    monkeypatch.setattr(readers._ParquetSource, "typed_cells", lambda self, skip, numeric: None)
+    pd.testing.assert_frame_equal(typed, load_schools(path))
+    assert str(typed.loc[2, "sports_area_m2"]) == "0.0"           # -0.0 reads as 0, as its text "0" does
