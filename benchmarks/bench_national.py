@@ -66,6 +66,42 @@ def _jitter(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             frame[col] = np.rint(values).astype(frame[col].dtype)
         else:
             frame[col] = np.where(np.isnan(values), np.nan, np.round(values, 1))
+    return _consistent(frame)
+
+
+def _consistent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo what independent jitter made impossible within a row (the data check's row rules, docs/method.md §9.5).
+
+    A part jittered above its whole is brought back to it: teachers by qualification or role to the stage's
+    full-time teachers, the stages' facility figures (scaled together) to the whole school's, the indoor sports
+    area to the teaching rooms. Rows that were consistent keep their values.
+    """
+    from quality_balance.inputs.consistency import FULL_TIME_TEACHERS, TEACHER_SUBSETS
+
+    def put(column: str, values: np.ndarray) -> None:  # the column's own dtype kept (integer counts stay integer)
+        kind = frame[column].dtype
+        frame[column] = values.astype(kind) if pd.api.types.is_integer_dtype(kind) else values
+
+    def cap(part: str, whole: str) -> None:
+        if part in frame and whole in frame:
+            put(part, np.fmin(frame[part].to_numpy(dtype=float), frame[whole].to_numpy(dtype=float)))
+
+    for stage, total in FULL_TIME_TEACHERS.items():
+        for prefix in TEACHER_SUBSETS:
+            cap(f"{prefix}_{stage}", total)
+    for whole in ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"):
+        parts = [f"{whole}_{stage}" for stage in FULL_TIME_TEACHERS if f"{whole}_{stage}" in frame]
+        if not parts or whole not in frame:
+            continue
+        total = frame[whole].to_numpy(dtype=float)
+        summed = np.nansum(frame[parts].to_numpy(dtype=float), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            over = summed > total
+            scale = np.where(over, total / summed, 1.0)
+        for part in parts:
+            values = frame[part].to_numpy(dtype=float)
+            put(part, np.where(over, np.floor(values * scale * 10) / 10, values))
+    cap("indoor_sports_area_m2", "teaching_area_m2")
     return frame
 
 
