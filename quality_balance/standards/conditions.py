@@ -1,6 +1,6 @@
 """Conditional rules of a profile: exceptions keyed on school attributes, decided in one place.
 
-Method: docs/method.md §11; the TOML form: docs/profiles.md.
+Method: docs/method.md §9.4; the TOML form: docs/profiles.md.
 
 A profile may list ``[[exceptions]]``: each names conditions on attributes of a school
 (:data:`ATTRIBUTES`: year planned or built, location, largest class, migrant-children share,
