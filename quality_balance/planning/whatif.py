@@ -107,7 +107,11 @@ def addition_targets(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataF
     on = [c for c in COUNTY_KEY if c in additions.columns and c in schools.columns] + ["school_id", "year"]
     position = pd.Series(np.arange(len(schools)), index=_key_text(schools, on).to_numpy())
     position = position[~position.index.duplicated()]
-    row = position.reindex(_key_text(additions, on).to_numpy()).to_numpy()
+    # the keys as text once per distinct school-year (a gap's 7 indicators × stages share one), not per row
+    key_code = additions.groupby(on, sort=False, dropna=False).ngroup().to_numpy()
+    distinct, first = np.unique(key_code, return_index=True)
+    row = position.reindex(_key_text(additions.iloc[first], on).to_numpy()).to_numpy()
+    row = row[np.searchsorted(distinct, key_code)] if len(key_code) else row
     unmatched = np.isnan(row)
     if unmatched.any():
         shown = additions.loc[unmatched, on].drop_duplicates().head(5).to_dict("records")
@@ -122,17 +126,27 @@ def addition_targets(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataF
         received = out.loc[no_stage, "stage"].unique()[:5].tolist()
         raise CalculationError(f"additions: teacher indicators (R1–R3) are per stage; 'stage' must be "
                                f"{' or '.join(STAGES)}, received {received} (rows {_rows(no_stage)})")
-    column = pd.Series(None, index=out.index, dtype=object)
-    column[teacher] = out.loc[teacher, "indicator"].map(TEACHER_COLUMNS) + "_" + stage[teacher]
-    facility = ~teacher
-    whole = out.loc[facility, "indicator"].map(FACILITIES)
-    per_stage = whole + "_" + stage[facility].fillna("")
-    reported = pd.Series(False, index=whole.index)
-    for name in per_stage.unique():
-        if name in schools.columns:
-            hit = per_stage.index[per_stage == name]
-            reported[hit] = schools[name].notna().to_numpy()[out.loc[hit, "row"].to_numpy()]
-    column[facility] = per_stage.where(reported, whole)
+    # one column name per distinct (indicator, stage): every row of a pair shares the same string object
+    column = np.full(len(out), None, dtype=object)
+    pair = out.groupby([out["indicator"], stage], sort=False, dropna=False).ngroup().to_numpy()
+    is_teacher = teacher.to_numpy()
+    rows_of = out["row"].to_numpy()
+    for code in np.unique(pair):
+        hit = np.flatnonzero(pair == code)
+        indicator, at_stage = out["indicator"].iat[hit[0]], stage.iat[hit[0]]
+        if is_teacher[hit[0]]:
+            column[hit] = TEACHER_COLUMNS.get(indicator, np.nan) + "_" + at_stage
+            continue
+        whole = FACILITIES.get(indicator, np.nan)
+        if not isinstance(whole, str):  # not an indicator: no column (as the mapping gave before)
+            column[hit] = np.nan
+            continue
+        per_stage = whole + "_" + (at_stage if isinstance(at_stage, str) else "")
+        if per_stage in schools.columns:
+            reported = schools[per_stage].notna().to_numpy()[rows_of[hit]]
+            column[hit] = np.where(reported, per_stage, whole)
+        else:
+            column[hit] = whole
     out["column"] = column
     return out
 
