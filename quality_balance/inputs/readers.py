@@ -315,17 +315,17 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
 def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     """A CSV file as one grid; with ``lazy``, only its top rows are parsed now (see :class:`_CsvSource`)."""
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise InputError([Problem(file, "文件是空的", expected="带表头的数据表", fix="检查是否选错了文件")])
     text, encoding = _decode(data, file)
-    if "\x00" in text:
+    if b"\x00" in data:  # a NUL character is a 0 byte in UTF-8 and GB18030 alike (no multi-byte code has one)
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
     sep = CSV_SEPARATORS[path.suffix.lower()]
     # the C parser reads UTF-8 bytes: a UTF-8 file is passed as it is (without its BOM), others re-encoded
     utf8 = data.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8-sig" else text.encode("utf-8")
     try:
-        top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
+        top = islice(csv.reader(_lines(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
         width = max((len(r) for r in top), default=0)
     except csv.Error as exc:
         raise _csv_error(file, exc) from None
@@ -338,6 +338,17 @@ def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
         return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding, source=source)]
     cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines of ``text`` as ``io.StringIO(text)`` yields them (split after each "\\n" only), one at a
+    time: the top rows are read without copying the whole file into a buffer."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 def _csv_error(file: str, exc: Exception) -> InputError:
@@ -370,6 +381,8 @@ class _CsvSource:
         self.file, self.text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
         self._cells: pd.DataFrame | None = None
         self._columns: dict[int, np.ndarray] = {}
+        self._line_starts: np.ndarray | None = None  # byte offset of each line (see :meth:`_cut`)
+        self._one_per_line = False
 
     def text_cells(self) -> pd.DataFrame:
         """Every record as text cells (positional columns); a malformed file raises InputError."""
@@ -406,8 +419,13 @@ class _CsvSource:
     def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
         """The cells of column ``position`` as written, at Excel rows ``rows`` (1 = first record).
 
-        Only that column is converted to text (once), not the whole file.
+        Only that column is converted to text (once), not the whole file; in a file without quotes
+        (every record one line) only the lines asked for are split, without parsing the file again.
         """
+        if position not in self._columns and self._cells is None:
+            found = self._cut(position, np.asarray(rows, dtype=np.int64))
+            if found is not None:
+                return found
         if position not in self._columns:
             if self._cells is not None:
                 self._columns[position] = self._cells[position].to_numpy(dtype=object)
@@ -417,6 +435,32 @@ class _CsvSource:
                     dtype=str, na_filter=False, skip_blank_lines=False, engine="c",
                     encoding="utf-8")[position].to_numpy(dtype=object)
         return self._columns[position][np.asarray(rows, dtype=np.int64) - 1]
+
+    def _cut(self, position: int, rows: np.ndarray) -> np.ndarray | None:
+        """The cells of column ``position`` at records ``rows`` cut out of their lines, or ``None`` where
+        a record may not be one line (a quote, a carriage return not followed by a line feed) or a
+        line is too short (the parser would pad it), or for more than a quarter of the lines (cut one
+        by one in Python, they would cost more than the parse): then the column is parsed."""
+        if self._line_starts is None:
+            data = self.utf8
+            one_per_line = b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+            breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) if one_per_line else None
+            self._line_starts = (np.concatenate([[0], breaks + 1]) if breaks is not None
+                                 else np.zeros(0, dtype=np.int64))
+            self._one_per_line = one_per_line
+        if (not self._one_per_line or len(rows) > len(self._line_starts) // 4  # many cells: parsing is faster
+                or (len(rows) and (rows.min() < 1 or rows.max() > len(self._line_starts)))):
+            return None
+        data, sep, starts = self.utf8, self.sep.encode("utf-8"), self._line_starts
+        cells = np.empty(len(rows), dtype=object)
+        for i, row in enumerate(rows):
+            start = starts[row - 1]
+            stop = starts[row] - 1 if row < len(starts) else len(data)
+            fields = data[start:stop].removesuffix(b"\r").split(sep)
+            if position >= len(fields):
+                return None
+            cells[i] = fields[position].decode("utf-8")
+        return cells
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str:
