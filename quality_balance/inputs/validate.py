@@ -113,14 +113,32 @@ def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
 def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The cells of ``text`` as codes into their distinct values, normalised as :func:`_normalised` says
     (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value)."""
-    codes, uniques = pd.factorize(text.astype(str))
-    distinct = pd.Series(uniques, dtype=object).str.strip()
-    wide = ~distinct.str.isascii()
-    if wide.any():
-        distinct[wide] = distinct[wide].str.normalize("NFKC").str.strip()
-    if compact:
-        distinct = distinct.str.replace(r"\s+", "", regex=True)
-    return codes, distinct.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(text.astype(str).to_numpy(dtype=object))  # an object array hashes faster
+    try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
+        found = [_normal_text(v, compact) for v in uniques]
+    except (AttributeError, TypeError):  # a value that is not text: pandas' string methods, as before
+        distinct = pd.Series(uniques, dtype=object).str.strip()
+        wide = ~distinct.str.isascii()
+        if wide.any():
+            distinct[wide] = distinct[wide].str.normalize("NFKC").str.strip()
+        if compact:
+            distinct = distinct.str.replace(r"\s+", "", regex=True)
+        return codes, distinct.to_numpy(dtype=object)
+    distinct = np.empty(len(found), dtype=object)
+    distinct[:] = found
+    return codes, distinct
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _normal_text(value: str, compact: bool) -> str:
+    """One cell as :func:`_normalised` makes it: stripped, NFKC (and stripped again) when not ASCII,
+    without inner spaces with ``compact``."""
+    value = value.strip()
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value).strip()
+    return _SPACES.sub("", value) if compact else value
 
 
 def _is_year_column(col: Column) -> bool:
@@ -581,6 +599,16 @@ def _as_written(raw: RawSheet, col: Column) -> Column:
 # --- one sheet, one table ------------------------------------------------------------------------
 
 def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+    columns, n, problems = _typed_sheet(raw)
+    frame = pd.DataFrame({c.name: columns[c.name] for c in raw.table.columns}, index=range(n))
+    for extra in [name for name in columns if name not in frame]:
+        frame[extra] = columns[extra]
+    return frame, problems
+
+
+def _typed_sheet(raw: RawSheet) -> tuple[dict[str, pd.Series | np.ndarray], int, list[Problem]]:
+    """The typed columns of one sheet (the table's, then the ignored columns' cells), its number of
+    rows (the template's example rows left out) and its problems."""
     raw, skipped = _without_example_rows(raw)
     sheet = _Sheet(raw)
     sheet.problems.extend(skipped)
@@ -613,10 +641,10 @@ def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
         _check_survey(sheet)
     if table.name == "schools":
         school_row_problems(sheet)  # figures of one row that cannot all be true (inputs/consistency.py)
-    frame = pd.DataFrame({c.name: sheet.typed[c.name] for c in table.columns}, index=range(sheet.n))
+    columns: dict[str, pd.Series | np.ndarray] = {c.name: sheet.typed[c.name] for c in table.columns}
     for extra in raw.ignored:
-        frame[extra] = raw.frame[extra].to_numpy()
-    return frame, sheet.problems
+        columns[extra] = raw.frame[extra].to_numpy()
+    return columns, sheet.n, sheet.problems
 
 
 def _check_survey(sheet: _Sheet) -> None:
@@ -660,7 +688,10 @@ def _duplicates(frame: pd.DataFrame, where: pd.DataFrame, table: Table, headers:
     return problems
 
 
-def _final_dtypes(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+def _final_dtypes(frame: pd.DataFrame | dict, table: Table, n: int | None = None) -> pd.DataFrame:
+    """The table's columns in their result dtypes (module docstring), then the extra columns.
+
+    ``frame`` is a DataFrame, or the columns of one sheet (:func:`_typed_sheet`) with its ``n`` rows."""
     out = {}
     for col in table.columns:
         s = frame[col.name]
@@ -671,10 +702,18 @@ def _final_dtypes(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif col.kind == "bool":
             s = s.astype("boolean")
         else:
-            s = s.astype("str").where(s.notna()) if len(s) else s.astype("str")
+            text = s.astype("str")
+            # pandas' string dtype keeps a missing value missing; as plain str (pandas 2) it would read "nan"
+            s = text if not len(s) or isinstance(text.dtype, pd.StringDtype) else text.where(s.notna())
         out[col.name] = s
-    typed = pd.DataFrame(out, index=frame.index)
-    extras = frame.drop(columns=table.names)
+    index = frame.index if isinstance(frame, pd.DataFrame) else pd.RangeIndex(n)
+    typed = pd.DataFrame(out, index=index, copy=False)  # every column is new: no need to copy it again
+    if isinstance(frame, pd.DataFrame):
+        extras = frame.drop(columns=table.names)
+    else:
+        extras = pd.DataFrame(index=index)
+        for name in [name for name in frame if name not in table.names]:
+            extras[name] = frame[name]
     return pd.concat([typed, extras], axis=1) if len(extras.columns) else typed
 
 
@@ -689,24 +728,30 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     table = sheets[0].table
     frames, problems, wheres, headers = [], [], [], {}
     for raw in sheets:
-        frame, found = _validate_sheet(raw)
-        frames.append(frame)
+        if len(sheets) == 1:  # one sheet: its typed columns become the result frame directly
+            columns, n, found = _typed_sheet(raw)
+        else:
+            frame, found = _validate_sheet(raw)
+            frames.append(frame)
         problems.extend(found)
-        wheres.append(_positions([raw]).drop(columns="header"))  # the rows kept: example rows left out
+        wheres.append(_positions([raw], headers=False))  # the rows kept: example rows left out
         headers = {**raw.headers, **headers}
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     where = pd.concat(wheres, ignore_index=True)
-    frame = _final_dtypes(frame, table)
+    if frames:
+        frame = _final_dtypes(pd.concat(frames, ignore_index=True), table)
+    else:
+        frame = _final_dtypes(columns, table, n)
     problems.extend(_duplicates(frame, where, table, headers))
     return frame, problems
 
 
-def _positions(sheets: list[RawSheet]) -> pd.DataFrame:
-    """File, sheet and Excel row of each row of the frame :func:`validate_sheets` makes of ``sheets``
-    (the template's example rows left out, as there)."""
+def _positions(sheets: list[RawSheet], headers: bool = True) -> pd.DataFrame:
+    """File, sheet and Excel row (and with ``headers`` the sheet's headers) of each row of the frame
+    :func:`validate_sheets` makes of ``sheets`` (the template's example rows left out, as there)."""
     kept = [_without_example_rows(raw)[0] for raw in sheets]
     return pd.concat([pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows,
-                                    "header": [raw.headers] * len(raw.rows)}) for raw in kept], ignore_index=True)
+                                    **({"header": [raw.headers] * len(raw.rows)} if headers else {})})
+                      for raw in kept], ignore_index=True)
 
 
 def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]
