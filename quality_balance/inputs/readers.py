@@ -39,7 +39,7 @@ import io as _io
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable
@@ -207,7 +207,14 @@ def normalise_header(text: object) -> str:
     >>> normalise_header("School_ID")
     'schoolid'
     """
-    text = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    return _normalised_header(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _normalised_header(text: str) -> str:
+    """:func:`normalise_header` of a text, each text worked out once (a header is matched against
+    every table, and the top rows of every file are looked at for a header row)."""
+    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     return _HEADER_NOISE.sub("", text).lower()
 
 
@@ -412,7 +419,7 @@ class _CsvSource:
                                 skip_blank_lines=False, engine="c", encoding="utf-8")
         except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
             return None
-        if numeric and np.isinf(cells[numeric].to_numpy(dtype=float)).any():
+        if any(np.isinf(cells[p].to_numpy(dtype=float)).any() for p in numeric):  # column by column: no 2-D copy
             return None
         return cells
 
@@ -914,7 +921,7 @@ def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawS
         names[pos] = text
         ignored.append(text)
     frame = body[list(names)].rename(columns=names)
-    if len(frame) and _is_units_row([frame.iloc[0][n] for n in headers]):
+    if len(frame) and _is_units_row([frame[n].iat[0] for n in headers]):
         frame, rows = frame.iloc[1:], rows[1:]
     keep = ~_blank_rows(frame) if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame.loc[keep].reset_index(drop=True)
