@@ -38,6 +38,7 @@ import datetime as _dt
 import io as _io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import islice
@@ -408,17 +409,42 @@ class _CsvSource:
 
     def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
         """The records after the first ``skip``, columns ``numeric`` as float64 (NaN = empty cell),
-        the others as text; ``None`` when a numeric cell is not a plain finite number."""
+        the others as text; ``None`` when a numeric cell is not a plain finite number.
+
+        The parser infers each numeric column's type, integers (parsed several times faster than
+        as floats) then floats, and integer columns become float64: the same values as parsing
+        them as floats. Not where a cell may be a negative zero ("-0": an integer 0, a float -0.0)
+        or an integer beyond 2**53 (where float64 rounds): those files are parsed as floats.
+        """
         if self._cells is not None:
             return None  # parsed as text already: nothing to gain
+        return self._typed(skip, numeric, infer=b"-0" not in self.utf8)
+
+    def _typed(self, skip: int, numeric: list[int], infer: bool) -> pd.DataFrame | None:
+        """:meth:`typed_cells`, the numeric columns' types inferred (``infer``) or parsed as floats."""
         try:
-            cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
-                                skiprows=skip, dtype={p: ("float64" if p in numeric else str)
-                                                      for p in range(self.width)},
-                                na_values={p: [""] for p in numeric}, keep_default_na=False,
-                                skip_blank_lines=False, engine="c", encoding="utf-8")
+            with warnings.catch_warnings():  # a column typed differently in two chunks is text: refused below
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
+                                    skiprows=skip,
+                                    dtype={p: str for p in range(self.width) if p not in numeric} if infer
+                                    else {p: ("float64" if p in numeric else str) for p in range(self.width)},
+                                    na_values={p: [""] for p in numeric}, keep_default_na=False,
+                                    skip_blank_lines=False, engine="c", encoding="utf-8")
         except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
             return None
+        if infer:
+            columns = {}
+            for p in cells.columns:
+                column = cells[p]
+                if p in numeric and column.dtype.kind in "iu":
+                    if len(column) and (column.max() > 2**53 or column.min() < -2**53):
+                        return self._typed(skip, numeric, infer=False)
+                    column = column.astype("float64")
+                elif p in numeric and column.dtype.kind != "f":  # text, yes/no... in a numeric column
+                    return None
+                columns[p] = column
+            cells = pd.DataFrame(columns, copy=False)
         if any(np.isinf(cells[p].to_numpy(dtype=float)).any() for p in numeric):  # column by column: no 2-D copy
             return None
         return cells
