@@ -152,10 +152,16 @@ def _has(sheet, name: str) -> bool:
 
 
 def _over(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part > whole`` (both given) with the one tolerance of the method's comparisons."""
-    from ..method.rules import above  # at call time: rules and the inputs are both loaded
+    """``part > whole`` (both given) with the one tolerance of the method's comparisons.
 
+    A part over its whole by more than the tolerance is over it at all: where no part is, nothing is
+    flagged without asking the method's rules (nor importing them while data are only loaded)."""
     with np.errstate(invalid="ignore"):  # a comparison with NaN is False: a blank cell is never over
+        strictly = np.asarray(part > whole, dtype=bool)
+        if not strictly.any():
+            return strictly
+        from ..method.rules import above  # at call time: rules and the inputs are both loaded
+
         return np.asarray(above(part, whole), dtype=bool)
 
 
