@@ -185,6 +185,17 @@ class _Sheet:
         self.typed: dict[str, pd.Series] = {}
         self.problems: list[Problem] = []
         self._school_types: tuple[pd.Series, tuple[np.ndarray, np.ndarray]] | None = None
+        self._stage_rows: dict[str, tuple[pd.Series | None, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def stage_students(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows without students of ``stage`` (0) and rows with some (> 0), from the typed students
+        column (a blank is neither), found once per stage."""
+        students = self.typed.get(f"students_{stage}")
+        found = self._stage_rows.get(stage)
+        if found is None or found[0] is not students:
+            n = students.to_numpy() if students is not None else np.full(self.n, np.nan)
+            found = self._stage_rows[stage] = (students, (n == 0, n > 0))
+        return found[1]
 
     def school_types(self, types: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """``types`` (the typed school types) as codes into its distinct values (-1: missing), found once."""
@@ -254,20 +265,21 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
         sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
         values[infinite] = np.nan
     v = values
-    ok = ~np.isnan(v)
     refused = None  # the values a check refuses: NaN once every check has looked at ``v``
+    # (a comparison with NaN is False: the checks below need no "not blank" mask of their own)
     if col.kind in ("count", "amount"):
-        negative = ok & (v < 0)
+        negative = v < 0
         sheet.report(name, negative, "数值为负", _expected(col), "核对数值；没有时填 0")
-        huge = ok & (v > MAX_MAGNITUDE)
+        huge = v > MAX_MAGNITUDE
         sheet.report(name, huge, f"数值大得不合理（超过 {MAX_MAGNITUDE:.0e}）", _expected(col),
                      "核对单位和数值（是否多打了数字）")
         if col.kind == "count":
-            sheet.report(name, ok & (v >= 0) & (np.floor(v) != v), "人数、个数不是整数", "整数",
+            sheet.report(name, (v >= 0) & (np.floor(v) != v), "人数、个数不是整数", "整数",
                          "核对是否填错了列", severity="error" if col.whole else "warning")
         refused = negative | huge
     elif col.kind == "rate":
-        outside = ok & ((v < 0) | (v > 100))
+        ok = ~np.isnan(v)
+        outside = (v < 0) | (v > 100)
         sheet.report(name, outside, "比例超出 0–100", _expected(col), "按百分数填写，例如 95.5")
         refused = outside
         inside = v[ok & ~outside]
@@ -275,10 +287,11 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             sheet.report_column(name, "本列所有数值都不超过 1，可能把百分数写成了小数", _expected(col),
                                 "如 0.95 表示 95%，请填 95", severity="warning")
     elif col.kind == "ratio":
-        outside = ok & ((v < 0) | (v > 1))
+        outside = (v < 0) | (v > 1)
         sheet.report(name, outside, "比例超出 0–1", _expected(col), "按小数填写，例如 0.12")
         refused = outside
     elif col.kind == "int":
+        ok = ~np.isnan(v)
         fractional = ok & (np.floor(v) != v)
         sheet.report(name, fractional, "不是整数", _expected(col), "填写整数")
         refused = fractional
@@ -535,10 +548,7 @@ def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
     """A stage column other than students: blank/— is 0 where the school has no students of it."""
     stage, name = col.stage, col.name
     label = STAGE_LABELS[stage]
-    students = sheet.typed.get(f"students_{stage}")
-    n = students.to_numpy() if students is not None else np.full(sheet.n, np.nan)
-    absent = n == 0
-    present = n > 0
+    absent, present = sheet.stage_students(stage)
     if name not in sheet.raw.frame:
         if col.required and not absent.all():
             sheet.report_column(name, "缺少必需的列", f"表头“{col.zh}”", f"添加“{col.zh}”列")
