@@ -325,7 +325,10 @@ def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     data = path.read_bytes()
     if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise InputError([Problem(file, "文件是空的", expected="带表头的数据表", fix="检查是否选错了文件")])
-    text, encoding = _decode(data, file)
+    if _valid_utf8(data):  # the usual file: checked without decoding it (the text is decoded only if needed)
+        text, encoding = None, ENCODINGS[0]
+    else:
+        text, encoding = _decode(data, file)
     if b"\x00" in data:  # a NUL character is a 0 byte in UTF-8 and GB18030 alike (no multi-byte code has one)
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
@@ -333,7 +336,8 @@ def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     # the C parser reads UTF-8 bytes: a UTF-8 file is passed as it is (without its BOM), others re-encoded
     utf8 = data.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8-sig" else text.encode("utf-8")
     try:
-        top = islice(csv.reader(_lines(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
+        top = islice(csv.reader(_lines(text) if text is not None else _utf8_lines(utf8), delimiter=sep),
+                     HEADER_SEARCH_ROWS * 2)
         width = max((len(r) for r in top), default=0)
     except csv.Error as exc:
         raise _csv_error(file, exc) from None
@@ -346,6 +350,32 @@ def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
         return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding, source=source)]
     cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8 (``data.decode("utf-8")`` raises nothing), checked by pyarrow's
+    validator without building the text (several times faster); ``False`` without pyarrow, to decode."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return False
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _utf8_lines(utf8: bytes) -> Iterable[str]:
+    """The lines of valid UTF-8 bytes, decoded one at a time, as :func:`_lines` yields those of the
+    decoded text (a line feed byte is never part of a multi-byte character)."""
+    start, end = 0, len(utf8)
+    while start < end:
+        stop = utf8.find(b"\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield utf8[start:stop].decode("utf-8")
+        start = stop
 
 
 def _lines(text: str) -> Iterable[str]:
@@ -385,12 +415,19 @@ class _CsvSource:
     needs the cells as written (:meth:`text_at`).
     """
 
-    def __init__(self, file: str, text: str, utf8: bytes, sep: str, width: int):
-        self.file, self.text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
+    def __init__(self, file: str, text: str | None, utf8: bytes, sep: str, width: int):
+        self.file, self._text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
         self._cells: pd.DataFrame | None = None
         self._columns: dict[int, np.ndarray] = {}
         self._line_starts: np.ndarray | None = None  # byte offset of each line (see :meth:`_cut`)
         self._one_per_line = False
+
+    @property
+    def text(self) -> str:
+        """The file's text (decoded when first needed: a UTF-8 file is kept as bytes only)."""
+        if self._text is None:
+            self._text = self.utf8.decode("utf-8")
+        return self._text
 
     def text_cells(self) -> pd.DataFrame:
         """Every record as text cells (positional columns); a malformed file raises InputError."""

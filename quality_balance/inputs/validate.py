@@ -107,7 +107,7 @@ def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
     holds far fewer distinct values).
     """
     codes, distinct = _distinct(text, compact)
-    return pd.Series(distinct[codes], index=text.index, dtype=object)
+    return pd.Series(distinct[codes], index=text.index, dtype=object, copy=False)
 
 
 def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -301,7 +301,7 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             refused = fractional | outside
     if refused is not None and refused.any():
         values[refused] = np.nan
-    return pd.Series(values, index=cells.text.index)
+    return pd.Series(values, index=cells.text.index, copy=False)  # ``values`` is this column's own copy
 
 
 def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
@@ -474,7 +474,7 @@ def _cells(sheet: _Sheet, col: Column) -> _Cells:
             mark[slow] = pd.Series(normal, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()
         return _Cells(text, blank, mark, number)
     codes, distinct = _distinct(raw, compact=col.kind in ("category", "level"))
-    text = pd.Series(distinct[codes], index=raw.index, dtype=object)
+    text = pd.Series(distinct[codes], index=raw.index, dtype=object, copy=False)  # a new array: not copied again
     blank = (distinct == "")[codes] if len(distinct) else np.zeros(len(raw), dtype=bool)
     mark = (pd.Series(distinct, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()[codes] if col.kind != "text"
             else np.zeros(sheet.n, bool))
@@ -502,7 +502,7 @@ def _type_column(sheet: _Sheet, col: Column, cells: _Cells, blank_ok: np.ndarray
     filled = (blank & blank_ok) | (mark & mark_ok)
     if filled.any():
         if values.dtype == np.float64:
-            values = pd.Series(np.where(filled, fill, values.to_numpy()), index=values.index)
+            values = pd.Series(np.where(filled, fill, values.to_numpy()), index=values.index, copy=False)
         else:
             values = values.copy()
             values[filled] = fill
