@@ -25,7 +25,6 @@ import pandas as pd
 
 from .dataset import METADATA_FILE, Dataset
 from ..errors import InputError, Problem, ProfileError
-from ..standards.profile import load_profile
 from ..schema import CLASSES, COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS, TABLES, Table
 from .validate import Validation, validate_files
 
@@ -198,6 +197,8 @@ def load_classes(source: str | Path | Sequence[str | Path]) -> pd.DataFrame:
 def _favourable_answers(favourable: Iterable[str] | None) -> tuple[str, ...]:
     """The answers that count as favourable; default: the national profile's list."""
     if favourable is None:
+        from ..standards.profile import load_profile  # on first use: loading data needs no profile
+
         favourable = load_profile("national").get("recognition.favourable_answers")
     chosen = tuple(favourable)
     allowed = SURVEY_ANSWERS.column("answer").choices

@@ -38,8 +38,9 @@ import datetime as _dt
 import io as _io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable
@@ -207,7 +208,14 @@ def normalise_header(text: object) -> str:
     >>> normalise_header("School_ID")
     'schoolid'
     """
-    text = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    return _normalised_header(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _normalised_header(text: str) -> str:
+    """:func:`normalise_header` of a text, each text worked out once (a header is matched against
+    every table, and the top rows of every file are looked at for a header row)."""
+    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     return _HEADER_NOISE.sub("", text).lower()
 
 
@@ -315,17 +323,21 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
 def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
     """A CSV file as one grid; with ``lazy``, only its top rows are parsed now (see :class:`_CsvSource`)."""
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         raise InputError([Problem(file, "文件是空的", expected="带表头的数据表", fix="检查是否选错了文件")])
-    text, encoding = _decode(data, file)
-    if "\x00" in text:
+    if _valid_utf8(data):  # the usual file: checked without decoding it (the text is decoded only if needed)
+        text, encoding = None, ENCODINGS[0]
+    else:
+        text, encoding = _decode(data, file)
+    if b"\x00" in data:  # a NUL character is a 0 byte in UTF-8 and GB18030 alike (no multi-byte code has one)
         raise InputError([Problem(file, "文件含有空字符（NUL），可能不是文本文件或已损坏",
                                   expected="CSV 文本文件", fix="从原表格重新导出 CSV，或提供 .xlsx 文件")])
     sep = CSV_SEPARATORS[path.suffix.lower()]
     # the C parser reads UTF-8 bytes: a UTF-8 file is passed as it is (without its BOM), others re-encoded
     utf8 = data.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8-sig" else text.encode("utf-8")
     try:
-        top = islice(csv.reader(_io.StringIO(text), delimiter=sep), HEADER_SEARCH_ROWS * 2)
+        top = islice(csv.reader(_lines(text) if text is not None else _utf8_lines(utf8), delimiter=sep),
+                     HEADER_SEARCH_ROWS * 2)
         width = max((len(r) for r in top), default=0)
     except csv.Error as exc:
         raise _csv_error(file, exc) from None
@@ -338,6 +350,43 @@ def _read_csv(path: Path, file: str, lazy: bool = False) -> list[_Grid]:
         return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding, source=source)]
     cells = source.text_cells()
     return [_Grid(file, None, cells, np.arange(1, len(cells) + 1), encoding)]
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8 (``data.decode("utf-8")`` raises nothing), checked by pyarrow's
+    validator without building the text (several times faster); ``False`` without pyarrow, to decode."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return False
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _utf8_lines(utf8: bytes) -> Iterable[str]:
+    """The lines of valid UTF-8 bytes, decoded one at a time, as :func:`_lines` yields those of the
+    decoded text (a line feed byte is never part of a multi-byte character)."""
+    start, end = 0, len(utf8)
+    while start < end:
+        stop = utf8.find(b"\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield utf8[start:stop].decode("utf-8")
+        start = stop
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines of ``text`` as ``io.StringIO(text)`` yields them (split after each "\\n" only), one at a
+    time: the top rows are read without copying the whole file into a buffer."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
 
 
 def _csv_error(file: str, exc: Exception) -> InputError:
@@ -366,10 +415,19 @@ class _CsvSource:
     needs the cells as written (:meth:`text_at`).
     """
 
-    def __init__(self, file: str, text: str, utf8: bytes, sep: str, width: int):
-        self.file, self.text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
+    def __init__(self, file: str, text: str | None, utf8: bytes, sep: str, width: int):
+        self.file, self._text, self.utf8, self.sep, self.width = file, text, utf8, sep, width
         self._cells: pd.DataFrame | None = None
         self._columns: dict[int, np.ndarray] = {}
+        self._line_starts: np.ndarray | None = None  # byte offset of each line (see :meth:`_cut`)
+        self._one_per_line = False
+
+    @property
+    def text(self) -> str:
+        """The file's text (decoded when first needed: a UTF-8 file is kept as bytes only)."""
+        if self._text is None:
+            self._text = self.utf8.decode("utf-8")
+        return self._text
 
     def text_cells(self) -> pd.DataFrame:
         """Every record as text cells (positional columns); a malformed file raises InputError."""
@@ -388,26 +446,54 @@ class _CsvSource:
 
     def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
         """The records after the first ``skip``, columns ``numeric`` as float64 (NaN = empty cell),
-        the others as text; ``None`` when a numeric cell is not a plain finite number."""
+        the others as text; ``None`` when a numeric cell is not a plain finite number.
+
+        The parser infers each numeric column's type, integers (parsed several times faster than
+        as floats) then floats, and integer columns become float64: the same values as parsing
+        them as floats. Not where a cell may be a negative zero ("-0": an integer 0, a float -0.0)
+        or an integer beyond 2**53 (where float64 rounds): those files are parsed as floats.
+        """
         if self._cells is not None:
             return None  # parsed as text already: nothing to gain
+        # (a one-byte search first: searching two bytes is ten times slower where "0" is frequent)
+        return self._typed(skip, numeric, infer=b"-" not in self.utf8 or b"-0" not in self.utf8)
+
+    def _typed(self, skip: int, numeric: list[int], infer: bool) -> pd.DataFrame | None:
+        """:meth:`typed_cells`, the numeric columns' types inferred (``infer``) or parsed as floats."""
         try:
-            cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
-                                skiprows=skip, dtype={p: ("float64" if p in numeric else str)
-                                                      for p in range(self.width)},
-                                na_values={p: [""] for p in numeric}, keep_default_na=False,
-                                skip_blank_lines=False, engine="c", encoding="utf-8")
+            with warnings.catch_warnings():  # a column typed differently in two chunks is text: refused below
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
+                                    skiprows=skip,
+                                    dtype={p: str for p in range(self.width) if p not in numeric} if infer
+                                    else {p: ("float64" if p in numeric else str) for p in range(self.width)},
+                                    na_values={p: [""] for p in numeric}, keep_default_na=False,
+                                    skip_blank_lines=False, engine="c", encoding="utf-8")
         except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
             return None
-        if numeric and np.isinf(cells[numeric].to_numpy(dtype=float)).any():
+        if infer:
+            for p in numeric:
+                column = cells[p].to_numpy()
+                if column.dtype.kind in "iu":
+                    if len(column) and (column.max() > 2**53 or column.min() < -2**53):
+                        return self._typed(skip, numeric, infer=False)
+                    cells.isetitem(p, column.astype("float64"))  # the column's block replaced: no copy of the others
+                elif column.dtype.kind != "f":  # text, yes/no... in a numeric column
+                    return None
+        if any(np.isinf(cells[p].to_numpy(dtype=float)).any() for p in numeric):  # column by column: no 2-D copy
             return None
         return cells
 
     def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
         """The cells of column ``position`` as written, at Excel rows ``rows`` (1 = first record).
 
-        Only that column is converted to text (once), not the whole file.
+        Only that column is converted to text (once), not the whole file; in a file without quotes
+        (every record one line) only the lines asked for are split, without parsing the file again.
         """
+        if position not in self._columns and self._cells is None:
+            found = self._cut(position, np.asarray(rows, dtype=np.int64))
+            if found is not None:
+                return found
         if position not in self._columns:
             if self._cells is not None:
                 self._columns[position] = self._cells[position].to_numpy(dtype=object)
@@ -417,6 +503,32 @@ class _CsvSource:
                     dtype=str, na_filter=False, skip_blank_lines=False, engine="c",
                     encoding="utf-8")[position].to_numpy(dtype=object)
         return self._columns[position][np.asarray(rows, dtype=np.int64) - 1]
+
+    def _cut(self, position: int, rows: np.ndarray) -> np.ndarray | None:
+        """The cells of column ``position`` at records ``rows`` cut out of their lines, or ``None`` where
+        a record may not be one line (a quote, a carriage return not followed by a line feed) or a
+        line is too short (the parser would pad it), or for more than a quarter of the lines (cut one
+        by one in Python, they would cost more than the parse): then the column is parsed."""
+        if self._line_starts is None:
+            data = self.utf8
+            one_per_line = b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+            breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) if one_per_line else None
+            self._line_starts = (np.concatenate([[0], breaks + 1]) if breaks is not None
+                                 else np.zeros(0, dtype=np.int64))
+            self._one_per_line = one_per_line
+        if (not self._one_per_line or len(rows) > len(self._line_starts) // 4  # many cells: parsing is faster
+                or (len(rows) and (rows.min() < 1 or rows.max() > len(self._line_starts)))):
+            return None
+        data, sep, starts = self.utf8, self.sep.encode("utf-8"), self._line_starts
+        cells = np.empty(len(rows), dtype=object)
+        for i, row in enumerate(rows):
+            start = starts[row - 1]
+            stop = starts[row] - 1 if row < len(starts) else len(data)
+            fields = data[start:stop].removesuffix(b"\r").split(sep)
+            if position >= len(fields):
+                return None
+            cells[i] = fields[position].decode("utf-8")
+        return cells
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str:
@@ -870,7 +982,7 @@ def _sheet_from_grid(grid: _Grid, table: Table, header_index: int) -> tuple[RawS
         names[pos] = text
         ignored.append(text)
     frame = body[list(names)].rename(columns=names)
-    if len(frame) and _is_units_row([frame.iloc[0][n] for n in headers]):
+    if len(frame) and _is_units_row([frame[n].iat[0] for n in headers]):
         frame, rows = frame.iloc[1:], rows[1:]
     keep = ~_blank_rows(frame) if len(frame.columns) else np.zeros(len(frame), bool)
     frame = frame.loc[keep].reset_index(drop=True)

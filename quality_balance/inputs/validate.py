@@ -106,14 +106,39 @@ def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
     Each distinct value is normalised once (a column of 200 000 cells usually
     holds far fewer distinct values).
     """
-    codes, uniques = pd.factorize(text.astype(str))
-    distinct = pd.Series(uniques, dtype=object).str.strip()
-    wide = ~distinct.str.isascii()
-    if wide.any():
-        distinct[wide] = distinct[wide].str.normalize("NFKC").str.strip()
-    if compact:
-        distinct = distinct.str.replace(r"\s+", "", regex=True)
-    return pd.Series(distinct.to_numpy()[codes], index=text.index, dtype=object)
+    codes, distinct = _distinct(text, compact)
+    return pd.Series(distinct[codes], index=text.index, dtype=object, copy=False)
+
+
+def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of ``text`` as codes into their distinct values, normalised as :func:`_normalised` says
+    (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value)."""
+    codes, uniques = pd.factorize(text.astype(str).to_numpy(dtype=object))  # an object array hashes faster
+    try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
+        found = [_normal_text(v, compact) for v in uniques]
+    except (AttributeError, TypeError):  # a value that is not text: pandas' string methods, as before
+        distinct = pd.Series(uniques, dtype=object).str.strip()
+        wide = ~distinct.str.isascii()
+        if wide.any():
+            distinct[wide] = distinct[wide].str.normalize("NFKC").str.strip()
+        if compact:
+            distinct = distinct.str.replace(r"\s+", "", regex=True)
+        return codes, distinct.to_numpy(dtype=object)
+    distinct = np.empty(len(found), dtype=object)
+    distinct[:] = found
+    return codes, distinct
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _normal_text(value: str, compact: bool) -> str:
+    """One cell as :func:`_normalised` makes it: stripped, NFKC (and stripped again) when not ASCII,
+    without inner spaces with ``compact``."""
+    value = value.strip()
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value).strip()
+    return _SPACES.sub("", value) if compact else value
 
 
 def _is_year_column(col: Column) -> bool:
@@ -159,6 +184,25 @@ class _Sheet:
         self.n = len(raw.frame)
         self.typed: dict[str, pd.Series] = {}
         self.problems: list[Problem] = []
+        self._school_types: tuple[pd.Series, tuple[np.ndarray, np.ndarray]] | None = None
+        self._stage_rows: dict[str, tuple[pd.Series | None, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def stage_students(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows without students of ``stage`` (0) and rows with some (> 0), from the typed students
+        column (a blank is neither), found once per stage."""
+        students = self.typed.get(f"students_{stage}")
+        found = self._stage_rows.get(stage)
+        if found is None or found[0] is not students:
+            n = students.to_numpy() if students is not None else np.full(self.n, np.nan)
+            found = self._stage_rows[stage] = (students, (n == 0, n > 0))
+        return found[1]
+
+    def school_types(self, types: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """``types`` (the typed school types) as codes into its distinct values (-1: missing), found once."""
+        if self._school_types is None or self._school_types[0] is not types:
+            codes, uniques = pd.factorize(types)
+            self._school_types = (types, (codes, np.asarray(uniques, dtype=object)))
+        return self._school_types[1]
 
     def report(self, column: str, mask, message, expected: str | None = None, fix=None,
                severity: str = "error", values=None) -> None:
@@ -194,9 +238,13 @@ class _Sheet:
 # --- typing one column ------------------------------------------------------------------------
 
 def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
-    """Numbers of a numeric column; cells not ``usable`` (blank, marks) stay NaN."""
-    values = cells.number.copy()
-    retry = usable & values.isna().to_numpy()
+    """Numbers of a numeric column; cells not ``usable`` (blank, marks) stay NaN.
+
+    Every check is one numpy pass over the column; the values a check refuses become NaN at the
+    end (each check looks at the values as parsed, not as an earlier check left them).
+    """
+    values = np.array(cells.number, dtype="float64")  # a copy: the cells stay as they are
+    retry = usable & np.isnan(values)
     if retry.any():
         t = cells.text[retry].astype(str)
         percent = t.str.endswith("%").to_numpy()
@@ -210,58 +258,64 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             again = again.where(~percent, again / 100)
         values[retry] = again.to_numpy()
     name = col.name
-    bad = usable & values.isna().to_numpy()
+    bad = usable & np.isnan(values)
     sheet.report(name, bad, "不是数字", _expected(col), "只填数字，不要带单位或文字")
-    infinite = np.isinf(values.to_numpy())
-    sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
-    values[infinite] = np.nan
-    v = values.to_numpy()
-    ok = ~np.isnan(v)
+    infinite = np.isinf(values)
+    if infinite.any():
+        sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
+        values[infinite] = np.nan
+    v = values
+    refused = None  # the values a check refuses: NaN once every check has looked at ``v``
+    # (a comparison with NaN is False: the checks below need no "not blank" mask of their own)
     if col.kind in ("count", "amount"):
-        negative = ok & (v < 0)
+        negative = v < 0
         sheet.report(name, negative, "数值为负", _expected(col), "核对数值；没有时填 0")
-        huge = ok & (v > MAX_MAGNITUDE)
+        huge = v > MAX_MAGNITUDE
         sheet.report(name, huge, f"数值大得不合理（超过 {MAX_MAGNITUDE:.0e}）", _expected(col),
                      "核对单位和数值（是否多打了数字）")
-        values[huge] = np.nan
         if col.kind == "count":
-            sheet.report(name, ok & (v >= 0) & (v % 1 != 0), "人数、个数不是整数", "整数",
+            sheet.report(name, (v >= 0) & (np.floor(v) != v), "人数、个数不是整数", "整数",
                          "核对是否填错了列", severity="error" if col.whole else "warning")
-        values[negative] = np.nan
+        refused = negative | huge
     elif col.kind == "rate":
-        outside = ok & ((v < 0) | (v > 100))
+        ok = ~np.isnan(v)
+        outside = (v < 0) | (v > 100)
         sheet.report(name, outside, "比例超出 0–100", _expected(col), "按百分数填写，例如 95.5")
-        values[outside] = np.nan
+        refused = outside
         inside = v[ok & ~outside]
         if len(inside) and inside.max() <= 1 and inside.max() > 0:
             sheet.report_column(name, "本列所有数值都不超过 1，可能把百分数写成了小数", _expected(col),
                                 "如 0.95 表示 95%，请填 95", severity="warning")
     elif col.kind == "ratio":
-        outside = ok & ((v < 0) | (v > 1))
+        outside = (v < 0) | (v > 1)
         sheet.report(name, outside, "比例超出 0–1", _expected(col), "按小数填写，例如 0.12")
-        values[outside] = np.nan
+        refused = outside
     elif col.kind == "int":
-        fractional = ok & (v % 1 != 0)
+        ok = ~np.isnan(v)
+        fractional = ok & (np.floor(v) != v)
         sheet.report(name, fractional, "不是整数", _expected(col), "填写整数")
-        values[fractional] = np.nan
+        refused = fractional
         if _is_year_column(col):
             outside = ok & ~fractional & ((v < YEAR_RANGE[0]) | (v > YEAR_RANGE[1]))
             sheet.report(name, outside, "年份超出范围", _expected(col), "用四位数年份，例如 2025")
-            values[outside] = np.nan
-    return values
+            refused = fractional | outside
+    if refused is not None and refused.any():
+        values[refused] = np.nan
+    return pd.Series(values, index=cells.text.index, copy=False)  # ``values`` is this column's own copy
 
 
 def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
-    text = cells.text
-    values = text.str.lower().map(BOOL_VALUES)
-    bad = usable & values.isna().to_numpy()
+    words = pd.Series(cells.distinct, dtype=object).str.lower().map(BOOL_VALUES)  # each distinct value once
+    known = words.notna().to_numpy()[cells.codes]
+    truth = words.fillna(False).to_numpy(dtype=bool)[cells.codes]
+    bad = usable & ~known
     sheet.report(col.name, bad, "不是“是/否”", _expected(col), "填写“是”或“否”")
-    return values.where(usable).astype("boolean")
+    return pd.Series(pd.arrays.BooleanArray(truth, ~(usable & known)), index=cells.text.index)
 
 
 def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
     text = cells.text
-    known = text.isin(col.choices).to_numpy()
+    known = pd.Series(cells.distinct, dtype=object).isin(col.choices).to_numpy()[cells.codes]
     bad = usable & ~known
     if bad.any():
         suggestions = {}
@@ -272,9 +326,12 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     return text.where(usable & known)
 
 
-def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray) -> pd.Series:
-    """Text without control characters; each cleaned cell is reported as a warning naming it."""
-    if not _may_hold(text, CONTROL_CHARACTERS + "|" + _LINE_BREAKS):
+def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray,
+                distinct: np.ndarray | None = None) -> pd.Series:
+    """Text without control characters; each cleaned cell is reported as a warning naming it.
+
+    ``distinct``: the distinct values of ``text`` when known (searched instead of every cell)."""
+    if not _may_hold(text if distinct is None else distinct, _DIRTY):
         return text  # the usual case, found by one search of the whole column
     dirty = usable & text.str.contains(CONTROL_CHARACTERS + "|" + _LINE_BREAKS, regex=True).fillna(False).to_numpy()
     if not dirty.any():
@@ -288,32 +345,43 @@ def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray)
     return cleaned
 
 
-def _may_hold(text: pd.Series, pattern: str) -> bool:
+def _may_hold(text: pd.Series | np.ndarray, pattern: str) -> bool:
     """Whether any cell of ``text`` may match ``pattern``: one regular-expression search of the cells
     joined with a space (False only when no cell can match; non-text cells: True, to look cell by cell)."""
+    cells = text.to_numpy(dtype=object) if isinstance(text, pd.Series) else text
     try:
-        return re.search(pattern, " ".join(text.to_numpy(dtype=object))) is not None
+        return re.search(pattern, " ".join(cells)) is not None
     except TypeError:
         return True
 
 
-def _fullmatch(text: pd.Series, pattern: str) -> np.ndarray:
-    """``text.str.fullmatch(pattern)`` as a boolean array, each distinct value matched once."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+#: Any character that :data:`CONTROL_CHARACTERS` or :data:`_LINE_BREAKS` matches, as one character class
+#: (one class is searched several times faster than the alternation).
+_DIRTY = r"[\x00-\x1f\x7f-\x9f]"
+
+
+def _fullmatch(text: pd.Series, pattern: str, cells: _Cells | None = None) -> np.ndarray:
+    """``text.str.fullmatch(pattern)`` as a boolean array, each distinct value matched once (those of
+    ``cells`` when ``text`` is their text)."""
+    if cells is not None and text is cells.text:
+        codes, uniques = cells.codes, cells.distinct
+    else:
+        codes, uniques = pd.factorize(text, use_na_sentinel=False)
     matched = pd.Series(uniques, dtype=object).str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
     return matched[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
 def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
-    text = _clean_text(sheet, col, cells.text, usable)
+    text = _clean_text(sheet, col, cells.text, usable, cells.distinct)
     if _is_identifier(col):
         # one search of the whole column for an e first: the usual column holds no scientific notation
-        scientific = (usable & _fullmatch(text, _SCIENTIFIC) if _may_hold(text, "[eE]")
+        scientific = (usable & _fullmatch(text, _SCIENTIFIC, cells)
+                      if _may_hold(cells.distinct if text is cells.text else text, "[eE]")
                       else np.zeros(len(text), dtype=bool))
         sheet.report(col.name, scientific, "编号被 Excel 转成了科学计数法，原编号已丢失", "完整的编号（文本）",
                      "在 Excel 中把该列设为“文本”格式后重新输入编号，或直接提供 .xlsx 文件")
         if col.name == "county_code":
-            odd = usable & ~scientific & ~_fullmatch(text, r"\d{6}")
+            odd = usable & ~scientific & ~_fullmatch(text, r"\d{6}", cells)
             sheet.report(col.name, odd, "县区代码不是 6 位数字", "6 位行政区划代码，例如 410922",
                          "核对代码", severity="warning")
         usable = usable & ~scientific
@@ -329,13 +397,16 @@ class _Cells:
     """A present column's normalised text, and where it is blank or a not-applicable mark.
 
     For a numeric column ``number`` holds the values that parse as they are
-    (the fast path); ``text`` is normalised only where they do not.
+    (the fast path); ``text`` is normalised only where they do not. For any other
+    column ``text`` is ``distinct[codes]``: checks look at each distinct value once.
     """
 
     text: pd.Series
     blank: np.ndarray
     mark: np.ndarray
-    number: pd.Series | None = None
+    number: np.ndarray | pd.Series | None = None
+    codes: np.ndarray | None = None
+    distinct: np.ndarray | None = None
 
 
 _PLAIN_DECIMALS = re.compile(r"[^0-9eE.+\-|]")
@@ -379,19 +450,19 @@ def _cells(sheet: _Sheet, col: Column) -> _Cells:
     raw = sheet.raw.frame[col.name]
     number = None
     if raw.dtype.kind == "f":  # parsed as numbers by the reader: every cell a plain number or empty
-        blank = raw.isna().to_numpy()
-        return _Cells(raw, blank, np.zeros(len(raw), dtype=bool), raw.copy())
+        number = raw.to_numpy()
+        return _Cells(raw, np.isnan(number), np.zeros(len(raw), dtype=bool), number)
     if col.kind in _NUMERIC_KINDS:
         cells = raw.to_numpy(dtype=object)
         whole = _plain_numbers(cells)  # the usual column: every cell a plain number, no blank nor mark
         if whole is not None:
-            number = pd.Series(whole, index=raw.index)
+            number = whole
             slow = np.isnan(whole)
         else:
             plain = ~raw.isin(_PLAIN_NOT_NUMBERS).to_numpy()  # cheap: skip "" and "—" before parsing
             whole = np.full(len(raw), np.nan)
             whole[plain] = _to_numbers(raw[plain])
-            number = pd.Series(whole, index=raw.index)
+            number = whole
             slow = np.isnan(whole)
         text = pd.Series(cells, index=raw.index, dtype=object, copy=True)
         blank = np.zeros(len(raw), dtype=bool)
@@ -402,10 +473,12 @@ def _cells(sheet: _Sheet, col: Column) -> _Cells:
             blank[slow] = normal == ""
             mark[slow] = pd.Series(normal, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()
         return _Cells(text, blank, mark, number)
-    text = _normalised(raw, compact=col.kind in ("category", "level"))
-    blank = (text == "").to_numpy()
-    mark = text.isin(NOT_APPLICABLE_MARKS).to_numpy() if col.kind != "text" else np.zeros(sheet.n, bool)
-    return _Cells(text, blank, mark)
+    codes, distinct = _distinct(raw, compact=col.kind in ("category", "level"))
+    text = pd.Series(distinct[codes], index=raw.index, dtype=object, copy=False)  # a new array: not copied again
+    blank = (distinct == "")[codes] if len(distinct) else np.zeros(len(raw), dtype=bool)
+    mark = (pd.Series(distinct, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()[codes] if col.kind != "text"
+            else np.zeros(sheet.n, bool))
+    return _Cells(text, blank, mark, codes=codes, distinct=distinct)
 
 
 def _type_column(sheet: _Sheet, col: Column, cells: _Cells, blank_ok: np.ndarray | None = None,
@@ -428,8 +501,11 @@ def _type_column(sheet: _Sheet, col: Column, cells: _Cells, blank_ok: np.ndarray
         return values
     filled = (blank & blank_ok) | (mark & mark_ok)
     if filled.any():
-        values = values.copy()
-        values[filled] = fill
+        if values.dtype == np.float64:
+            values = pd.Series(np.where(filled, fill, values.to_numpy()), index=values.index, copy=False)
+        else:
+            values = values.copy()
+            values[filled] = fill
     return values
 
 
@@ -444,8 +520,10 @@ def _type_students(sheet: _Sheet, col: Column) -> pd.Series:
     stage, name = col.stage, col.name
     label = STAGE_LABELS[stage]
     types = sheet.typed.get("school_type", pd.Series(np.nan, index=range(sheet.n), dtype=object))
-    lacks = types.isin(_types_with(stage, False)).to_numpy()
-    has = types.isin(_types_with(stage, True)).to_numpy()
+    codes, uniques = sheet.school_types(types)
+    # one membership test per distinct type; a missing type (code -1) picks the False appended
+    lacks = np.append(pd.Series(uniques, dtype=object).isin(_types_with(stage, False)).to_numpy(), False)[codes]
+    has = np.append(pd.Series(uniques, dtype=object).isin(_types_with(stage, True)).to_numpy(), False)[codes]
     if name not in sheet.raw.frame:
         if lacks.all() or not col.required:
             return pd.Series(np.where(lacks, 0.0, np.nan), dtype="float64")
@@ -459,9 +537,10 @@ def _type_students(sheet: _Sheet, col: Column) -> pd.Series:
                      "在校生人数（没有学生填 0）", "填写人数")
     sheet.report(name, mark & has, "学校类型有该学段，不能填“—”等不适用标记", "在校生人数（没有学生填 0）",
                  "填写人数；如确实没有学生填 0")
-    wrong = lacks & (values.fillna(0).to_numpy() > 0)
-    sheet.report(name, wrong, ("学校类型为“" + types.fillna("").astype(str) + f"”，不应有{label}在校生").to_numpy(),
-                 f"{label}在校生数为 0 或“—”", "核对学校类型，或把学生填到正确的学段列")
+    wrong = lacks & (values.to_numpy() > 0)  # NaN is not > 0
+    if wrong.any():
+        sheet.report(name, wrong, ("学校类型为“" + types.fillna("").astype(str) + f"”，不应有{label}在校生").to_numpy(),
+                     f"{label}在校生数为 0 或“—”", "核对学校类型，或把学生填到正确的学段列")
     return values
 
 
@@ -469,10 +548,7 @@ def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
     """A stage column other than students: blank/— is 0 where the school has no students of it."""
     stage, name = col.stage, col.name
     label = STAGE_LABELS[stage]
-    students = sheet.typed.get(f"students_{stage}")
-    n = students.to_numpy() if students is not None else np.full(sheet.n, np.nan)
-    absent = n == 0
-    present = n > 0
+    absent, present = sheet.stage_students(stage)
     if name not in sheet.raw.frame:
         if col.required and not absent.all():
             sheet.report_column(name, "缺少必需的列", f"表头“{col.zh}”", f"添加“{col.zh}”列")
@@ -484,7 +560,7 @@ def _type_stage_column(sheet: _Sheet, col: Column) -> pd.Series:
         sheet.report(name, blank & present, f"缺少数据（本校有{label}学生）", _expected(col), "填写这一格")
     sheet.report(name, mark & present, f"本校有{label}学生，不能填“—”等不适用标记", _expected(col),
                  "填写实际数值；没有时填 0")
-    positive = absent & (values.fillna(0).to_numpy() > 0)
+    positive = absent & (values.to_numpy() > 0)  # NaN is not > 0
     # teachers of a stage without students distort R1–R3: an error; classes, rooms or areas: a warning
     sheet.report(name, positive, f"{label}在校生数为 0，本列却大于 0", f"{label}没有学生时为 0 或“—”",
                  f"核对{label}在校生数，或把数值填到正确的学段列",
@@ -533,6 +609,16 @@ def _as_written(raw: RawSheet, col: Column) -> Column:
 # --- one sheet, one table ------------------------------------------------------------------------
 
 def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
+    columns, n, problems = _typed_sheet(raw)
+    frame = pd.DataFrame({c.name: columns[c.name] for c in raw.table.columns}, index=range(n))
+    for extra in [name for name in columns if name not in frame]:
+        frame[extra] = columns[extra]
+    return frame, problems
+
+
+def _typed_sheet(raw: RawSheet) -> tuple[dict[str, pd.Series | np.ndarray], int, list[Problem]]:
+    """The typed columns of one sheet (the table's, then the ignored columns' cells), its number of
+    rows (the template's example rows left out) and its problems."""
     raw, skipped = _without_example_rows(raw)
     sheet = _Sheet(raw)
     sheet.problems.extend(skipped)
@@ -565,10 +651,10 @@ def _validate_sheet(raw: RawSheet) -> tuple[pd.DataFrame, list[Problem]]:
         _check_survey(sheet)
     if table.name == "schools":
         school_row_problems(sheet)  # figures of one row that cannot all be true (inputs/consistency.py)
-    frame = pd.DataFrame({c.name: sheet.typed[c.name] for c in table.columns}, index=range(sheet.n))
+    columns: dict[str, pd.Series | np.ndarray] = {c.name: sheet.typed[c.name] for c in table.columns}
     for extra in raw.ignored:
-        frame[extra] = raw.frame[extra].to_numpy()
-    return frame, sheet.problems
+        columns[extra] = raw.frame[extra].to_numpy()
+    return columns, sheet.n, sheet.problems
 
 
 def _check_survey(sheet: _Sheet) -> None:
@@ -612,7 +698,10 @@ def _duplicates(frame: pd.DataFrame, where: pd.DataFrame, table: Table, headers:
     return problems
 
 
-def _final_dtypes(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+def _final_dtypes(frame: pd.DataFrame | dict, table: Table, n: int | None = None) -> pd.DataFrame:
+    """The table's columns in their result dtypes (module docstring), then the extra columns.
+
+    ``frame`` is a DataFrame, or the columns of one sheet (:func:`_typed_sheet`) with its ``n`` rows."""
     out = {}
     for col in table.columns:
         s = frame[col.name]
@@ -623,10 +712,18 @@ def _final_dtypes(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif col.kind == "bool":
             s = s.astype("boolean")
         else:
-            s = s.astype("str").where(s.notna()) if len(s) else s.astype("str")
+            text = s.astype("str")
+            # pandas' string dtype keeps a missing value missing; as plain str (pandas 2) it would read "nan"
+            s = text if not len(s) or isinstance(text.dtype, pd.StringDtype) else text.where(s.notna())
         out[col.name] = s
-    typed = pd.DataFrame(out, index=frame.index)
-    extras = frame.drop(columns=table.names)
+    index = frame.index if isinstance(frame, pd.DataFrame) else pd.RangeIndex(n)
+    typed = pd.DataFrame(out, index=index, copy=False)  # every column is new: no need to copy it again
+    if isinstance(frame, pd.DataFrame):
+        extras = frame.drop(columns=table.names)
+    else:
+        extras = pd.DataFrame(index=index)
+        for name in [name for name in frame if name not in table.names]:
+            extras[name] = frame[name]
     return pd.concat([typed, extras], axis=1) if len(extras.columns) else typed
 
 
@@ -641,24 +738,30 @@ def validate_sheets(sheets: list[RawSheet]) -> tuple[pd.DataFrame, list[Problem]
     table = sheets[0].table
     frames, problems, wheres, headers = [], [], [], {}
     for raw in sheets:
-        frame, found = _validate_sheet(raw)
-        frames.append(frame)
+        if len(sheets) == 1:  # one sheet: its typed columns become the result frame directly
+            columns, n, found = _typed_sheet(raw)
+        else:
+            frame, found = _validate_sheet(raw)
+            frames.append(frame)
         problems.extend(found)
-        wheres.append(_positions([raw]).drop(columns="header"))  # the rows kept: example rows left out
+        wheres.append(_positions([raw], headers=False))  # the rows kept: example rows left out
         headers = {**raw.headers, **headers}
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     where = pd.concat(wheres, ignore_index=True)
-    frame = _final_dtypes(frame, table)
+    if frames:
+        frame = _final_dtypes(pd.concat(frames, ignore_index=True), table)
+    else:
+        frame = _final_dtypes(columns, table, n)
     problems.extend(_duplicates(frame, where, table, headers))
     return frame, problems
 
 
-def _positions(sheets: list[RawSheet]) -> pd.DataFrame:
-    """File, sheet and Excel row of each row of the frame :func:`validate_sheets` makes of ``sheets``
-    (the template's example rows left out, as there)."""
+def _positions(sheets: list[RawSheet], headers: bool = True) -> pd.DataFrame:
+    """File, sheet and Excel row (and with ``headers`` the sheet's headers) of each row of the frame
+    :func:`validate_sheets` makes of ``sheets`` (the template's example rows left out, as there)."""
     kept = [_without_example_rows(raw)[0] for raw in sheets]
     return pd.concat([pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": raw.rows,
-                                    "header": [raw.headers] * len(raw.rows)}) for raw in kept], ignore_index=True)
+                                    **({"header": [raw.headers] * len(raw.rows)} if headers else {})})
+                      for raw in kept], ignore_index=True)
 
 
 def _data_files(source: str | Path | Iterable[str | Path], tables: list[Table]

@@ -339,3 +339,24 @@ def test_a_stray_far_cell_does_not_cost_the_sheet(tmp_path):
     assert result.errors == [] and result.sheets[0].ignored == ("（未命名列 AZ）",)
     assert len(result.sheets[0].frame) == 3      # the two schools and the row holding 备注; nothing padded beyond
     assert result.sheets[0].frame.shape[1] <= 52 + 1   # up to column AZ, not XFD
+
+
+def test_the_utf8_check_agrees_with_decoding():
+    # pyarrow's validator decides UTF-8 without decoding; it must say what bytes.decode says
+    import numpy as np
+
+    from quality_balance.inputs.readers import _valid_utf8
+
+    def decodes(data):
+        try:
+            data.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+
+    cases = [b"", b"abc", "学校".encode(), "学校".encode("gb18030"), b"\xef\xbb\xbfyear", b"\xc0\x80", b"\xed\xa0\x80",
+             b"\xf4\x90\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xe4\xb8", b"\x80", b"\xff\xfe"]
+    rng = np.random.default_rng(12)
+    cases += [bytes(rng.integers(0x70, 256, rng.integers(1, 9)).astype(np.uint8)) for _ in range(3000)]
+    assert [_valid_utf8(c) for c in cases] == [decodes(c) for c in cases]
+    assert not _valid_utf8("县区学校".encode("gb18030")) and _valid_utf8("县区学校".encode())

@@ -123,3 +123,63 @@ def test_parquet_frames_are_equal_either_way(tmp_path, monkeypatch):
     monkeypatch.setattr(readers._ParquetSource, "typed_cells", lambda self, skip, numeric: None)
     pd.testing.assert_frame_equal(typed, load_schools(path))
     assert str(typed.loc[2, "sports_area_m2"]) == "0.0"           # -0.0 reads as 0, as its text "0" does
+
+
+def _rows_text(rows, newline="\n"):
+    """The CSV text of school rows (header first), lines ended by ``newline``, cells as given."""
+    names = list(rows[0])
+    lines = [",".join(names)]
+    lines += [",".join(str(r[n]) for n in names) for r in rows]
+    return newline.join(lines) + newline
+
+
+@pytest.mark.parametrize("newline, quoted", [("\n", False), ("\r\n", False), ("\n", True)])
+def test_cells_as_written_are_cut_from_their_lines_or_parsed(tmp_path, text_only, newline, quoted):
+    # LF and CRLF files are cut line by line; a quoted cell (which may hold a line break, so that lines
+    # and records may differ) makes the column be parsed instead: the same values and rows either way
+    rows = [school(), school(school_id="S1", backbone_teachers_primary="-3.50"),
+            school(school_id="S2", pe_art_teachers_primary="10.50")]
+    if quoted:
+        rows[0]["school_name"] = '"实验小学,南校区"'
+    path = tmp_path / "学校.csv"
+    path.write_bytes(_rows_text(rows, newline).encode("utf-8"))
+    typed, text = both_ways(path, text_only)
+    assert typed == text
+    negative = next(p for p in typed if "负" in p.message)
+    assert (negative.row, negative.value) == (3, "-3.50")   # header row 1
+    fractional = next(p for p in typed if "不是整数" in p.message)
+    assert (fractional.row, fractional.value) == (4, "10.50")
+
+
+def test_integer_columns_are_the_floats_the_float_parse_gives(tmp_path, text_only):
+    # integer columns are parsed as integers, then made floats; a "-0" keeps the float parse (-0.0)
+    rows = [school(), school(school_id="S1", students_primary=800, classes_primary=20)]
+    path = write_csv(tmp_path / "学校.csv", rows)
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["students_primary"].dtype == np.float64
+    assert sheet.frame["students_primary"].tolist() == [1000.0, 800.0]
+    zero = write_csv(tmp_path / "零.csv", [school(), school(school_id="S1", multimedia_rooms="-0")])
+    typed = load_schools(zero)
+    assert np.signbit(typed.loc[1, "multimedia_rooms"])          # -0.0, as the float parse and the text path read it
+    text_only()
+    assert np.signbit(load_schools(zero).loc[1, "multimedia_rooms"])
+
+
+def test_an_integer_beyond_float_precision_is_parsed_as_a_float(tmp_path):
+    big = 2**53 + 1                                         # 9007199254740993: float64 cannot hold it
+    path = write_csv(tmp_path / "学校.csv", [school(), school(school_id="S1", equipment_value_yuan=big)])
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["equipment_value_yuan"].dtype == np.float64
+    assert sheet.frame["equipment_value_yuan"].iloc[1] == float("9007199254740993")
+
+
+def test_a_numeric_column_typed_differently_in_two_chunks_is_text_without_a_warning(recwarn):
+    # the parser reads long files in chunks: a number column whose last chunk holds text is refused
+    lines = ["1,a"] * 300_000 + ["x,b"]
+    text = "\n".join(lines) + "\n"
+    source = readers._CsvSource("f.csv", text, text.encode("utf-8"), ",", 2)
+    assert source.typed_cells(0, [0]) is None
+    assert not [w for w in recwarn if issubclass(w.category, pd.errors.DtypeWarning)]
+    plain = "\n".join(["1,a"] * 10 + ["2.5,b"]) + "\n"
+    cells = readers._CsvSource("g.csv", plain, plain.encode("utf-8"), ",", 2).typed_cells(0, [0])
+    assert cells[0].dtype == np.float64 and cells[0].tolist() == [1.0] * 10 + [2.5]
