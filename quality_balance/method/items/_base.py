@@ -73,11 +73,19 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
 
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
-    lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
+    read: dict[int, object] = {}  # each distinct profile object read once (many counties share one)
+
+    def setting(prof):
+        if prof is None:
+            return None
+        key = id(prof)
+        if key not in read:
+            read[key] = prof.get(dotted)
+        return read[key]
     # each distinct county looked up once (:func:`key_codes`: no tuple per row); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
     codes, pairs = key_codes(places, COUNTY)
-    found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
+    found = pd.Series([setting(profiles.get(k)) for k in pairs], dtype=None if len(pairs) else object)
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
 
