@@ -25,7 +25,7 @@ from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
-from .items._base import joined_by_code
+from .items._base import joined_by_code, shared_keys
 from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
@@ -360,9 +360,10 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
     s_block, recognition = recognition_items(places, dataset.survey, profiles)
-    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
-                               quality_items(places, schools, counties, scores, profiles),
-                               s_block, veto_items(places, counties), local_items(places, counties, profiles)])
+    with shared_keys():  # the school table's key codes computed once for all items (items._base.shared_keys)
+        blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
+                                   quality_items(places, schools, counties, scores, profiles),
+                                   s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     item_codes, item_names = pd.factorize(items["item"], use_na_sentinel=False)  # each item's number read once

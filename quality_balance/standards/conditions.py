@@ -420,10 +420,11 @@ def school_setting(schools: pd.DataFrame, profiles: Mapping, dotted: str) -> pd.
     Series of float
         Aligned with ``schools``; the last exception listed that sets ``dotted`` and applies wins.
     """
-    from ..stats._groups import key_codes
+    from ..method.items._base import county_codes  # local: the items import this module
 
-    # each distinct county once (integer codes, no tuple per row), each distinct profile read once
-    codes, pairs = key_codes(schools, ["city", "county"])
+    # each distinct county once (integer codes, no tuple per row; shared within an assessment), each
+    # distinct profile read once
+    codes, pairs = county_codes(schools)
     read: dict[int, float] = {}
     base = np.array([_setting_of(profiles.get(k), dotted, read) for k in pairs], dtype=float)
     value = pd.Series(base[codes] if len(codes) else np.zeros(0), index=schools.index, dtype=float)

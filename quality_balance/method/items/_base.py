@@ -20,8 +20,10 @@ and every number in a reason text :func:`quality_balance.method.rules.number_tex
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,85 @@ from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
+
+
+#: Within :func:`shared_keys`: (what, id of each frame) → (the frames, the codes computed for them).
+_SHARED: ContextVar["dict | None"] = ContextVar("quality_balance_shared_keys", default=None)
+
+
+@contextmanager
+def shared_keys() -> Iterator[None]:
+    """Within this block, the key codes of a frame (:func:`county_codes`, :func:`place_rows`) are computed once.
+
+    The items of one assessment ask for the same codes of the same school table dozens of times (every
+    profile setting per school, every school-level item); inside the block the first answer is kept,
+    with the frames it was computed for (so that no other frame can take their ``id``), and given again
+    for the same frame objects. The frames must not have their key columns changed inside the block.
+    A nested block shares the outer one's codes; on leaving the outermost block they are dropped.
+
+    Yields
+    ------
+    None
+    """
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _memo(what: str, frames: tuple, compute: Callable):
+    cache = _SHARED.get()
+    if cache is None:
+        return compute()
+    key = (what, *map(id, frames))
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], frames)):
+        return hit[1]
+    value = compute()
+    cache[key] = (frames, value)
+    return value
+
+
+def county_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's (city, county) as a code and the distinct pairs: :func:`~quality_balance.stats._groups.key_codes`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``city`` and ``county``.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        Per row, ``0 … len(pairs) − 1``.
+    pairs : list of tuple
+        The distinct (city, county) pairs in order of first appearance. Computed once per frame
+        inside :func:`shared_keys`; do not change either.
+    """
+    return _memo("county", (frame,), lambda: key_codes(frame, COUNTY))
+
+
+def place_rows(frame: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Each row's county-year as a row of ``places``: :func:`~quality_balance.stats._groups.rows_in` on the place key.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``city``, ``county`` and ``year``.
+    places : DataFrame
+        The county-years, unique on them.
+
+    Returns
+    -------
+    ndarray of int64
+        A position in ``places`` per row of ``frame``, −1 where none. Computed once per pair of
+        frames inside :func:`shared_keys`; do not change it.
+    """
+    return _memo("place", (frame, places), lambda: rows_in(frame, places, PLACE))
 
 
 def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
@@ -84,7 +165,7 @@ def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted
         return read[key]
     # each distinct county looked up once (:func:`key_codes`: no tuple per row); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
-    codes, pairs = key_codes(places, COUNTY)
+    codes, pairs = county_codes(places)
     found = pd.Series([setting(profiles.get(k)) for k in pairs], dtype=None if len(pairs) else object)
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
@@ -288,7 +369,7 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
         return (aligned.fillna(fill) if fill is not None else aligned).astype(bool).to_numpy()
 
     # the county-year of each school as a row of ``places`` (integer codes: no groupby on the text keys)
-    at = rows_in(schools, places, PLACE)
+    at = place_rows(schools, places)
     scope = flags(in_scope, False)
     miss = scope & flags(missing, None)
     fail = scope & ~flags(ok, False) & ~miss

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, numeric_check, param, school_check)
+                    fmt_number, numeric_check, param, school_check, shared_keys)
 from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
@@ -341,6 +341,11 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
         Items-table rows, parts and failing schools (one row per oversize class where the class
         table lists the school).
     """
+    with shared_keys():  # the schools' county codes computed once for every item (_base.shared_keys)
+        return _guarantee_items(places, schools, counties, profiles, classes)
+
+
+def _guarantee_items(places, schools, counties, profiles, classes):
     c = county_values(places, counties)
     p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
     counties_by_school = county_values(schools[PLACE].reset_index(drop=True), counties)
