@@ -155,9 +155,15 @@ def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame
 
 def _threshold_text(ra: ResourceAssessment) -> pd.Series:
     """The resource item's threshold in words, from each county's own profile (its :class:`SchoolRule`)."""
-    return pd.Series({k: (f"{SchoolRule.from_profile(p).describe()}；差异系数小学≤"
-                          f"{limit_text(p.get('resources.cv_limit.primary'))}、"
-                          f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}") for k, p in ra.profiles.items()})
+    texts: dict[int, str] = {}  # written once per distinct profile object (many counties share one)
+
+    def text(p: Profile) -> str:
+        if id(p) not in texts:
+            texts[id(p)] = (f"{SchoolRule.from_profile(p).describe()}；差异系数小学≤"
+                            f"{limit_text(p.get('resources.cv_limit.primary'))}、"
+                            f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}")
+        return texts[id(p)]
+    return pd.Series({k: text(p) for k, p in ra.profiles.items()})
 
 
 def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
@@ -208,14 +214,17 @@ def _join_nonempty(columns: list, sep: str) -> np.ndarray:
     return out
 
 
-def _part_ops(parts: pd.DataFrame) -> pd.DataFrame:
+def _part_ops(parts: pd.DataFrame, wanted: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per county-year and item, the part its value and threshold come from: its comparison, value and threshold.
 
     The first part not met (what :func:`~quality_balance.method.items._base.combine` reports), else the first part.
+    With ``wanted`` (rows unique on city, county, year and item), only the parts of those items are looked at.
     """
     columns = PLACE + ["item", "op", "part_value", "part_threshold"]
     if parts is None or parts.empty:
         return pd.DataFrame(columns=columns)
+    if wanted is not None:  # the items asked for only (integer codes): the sort below then has few rows
+        parts = parts[rows_in(parts, wanted, PLACE + ["item"]) >= 0]
     p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
                                                                       kind="stable")
     p = p.drop_duplicates(PLACE + ["item"]).rename(columns={"value": "part_value", "threshold": "part_threshold"})
@@ -270,7 +279,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
                         & ~items["item"].isin(school_items)]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
-        b = b.merge(_part_ops(parts), on=PLACE + ["item"], how="left").set_index(county_fail.index)
+        b = b.merge(_part_ops(parts, b), on=PLACE + ["item"], how="left").set_index(county_fail.index)
         # the failing part's own figures: an item of several parts ("13.1；24.2") is measured by the part it fails
         num_v = pd.to_numeric(b["part_value"], errors="coerce").fillna(pd.to_numeric(b["value"], errors="coerce"))
         num_t = pd.to_numeric(b["part_threshold"], errors="coerce").fillna(

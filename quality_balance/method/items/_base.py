@@ -174,9 +174,13 @@ def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.Dat
     """The county table aligned row by row with ``places`` (all-missing when absent)."""
     if counties is None or counties.empty:
         return places[PLACE].copy()
-    merged = places[PLACE].merge(counties.drop_duplicates(PLACE), on=PLACE, how="left")
-    merged.index = places.index
-    return merged
+
+    def merged() -> pd.DataFrame:
+        out = places[PLACE].merge(counties.drop_duplicates(PLACE), on=PLACE, how="left")
+        out.index = places.index
+        return out
+    # merged once per assessment (:func:`shared_keys`); each caller gets its own copy
+    return _memo("county_values", (places, counties), merged).copy()
 
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -309,8 +313,7 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     na = statuses.eq("not_applicable").to_numpy()
     counted = ~na | na.all(axis=1, keepdims=True)
     show = (bad | ~bad.any(axis=1, keepdims=True)) & counted  # the failing parts, or every part when none fails
-    text = pd.Series(["；".join(t for t, keep in zip(row, flags) if keep)
-                      for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
+    text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=texts.index)
     first = checks[0]
     if len(checks) == 1:
         return ItemResult(first, (first,))
@@ -321,14 +324,39 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
     ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
     rows = np.arange(len(first))
-    joined_v = ["；".join(v for v, keep in zip(vals, flags) if keep)
-                for vals, flags in zip(zip(*[fmt_value(c["value"]) for c in checks]), counted)]
-    joined_t = ["；".join(v for v, keep in zip(vals, flags) if keep)
-                for vals, flags in zip(zip(*[fmt_value(c["threshold"]) for c in checks]), counted)]
-    value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
-    threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
+    joined_v = _join_flagged([fmt_value(c["value"]) for c in checks], counted, "；")
+    joined_t = _join_flagged([fmt_value(c["threshold"]) for c in checks], counted, "；")
+    value = np.where(any_fail, values[rows, failing_part], joined_v)
+    threshold = np.where(any_fail, thresholds[rows, failing_part], joined_t)
     op = np.where(any_fail, ops[rows, failing_part], "")
     return ItemResult(check(status, value, threshold, text, first.index, op=op), tuple(checks))
+
+
+def _join_flagged(columns: list, flags: np.ndarray, sep: str) -> np.ndarray:
+    """Row by row, the texts of the columns whose flag is set, joined with ``sep`` (vectorised).
+
+    Parameters
+    ----------
+    columns : list of Series or array of str
+        Equal-length text columns, in order.
+    flags : ndarray of bool, shape (rows, len(columns))
+        Which column's text each row keeps.
+    sep : str
+        The separator.
+
+    Returns
+    -------
+    ndarray of object (str)
+        What ``sep.join`` of each row's kept texts gives ("" when none is kept).
+    """
+    out = np.full(flags.shape[0], "", dtype=object)
+    started = np.zeros(flags.shape[0], dtype=bool)
+    for j, col in enumerate(columns):
+        col = np.asarray(col, dtype=object)
+        keep = flags[:, j]
+        out = np.where(keep, np.where(started, out + sep + col, col), out)
+        started |= keep
+    return out
 
 
 def fmt_value(series: pd.Series) -> pd.Series:

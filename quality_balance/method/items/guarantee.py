@@ -33,6 +33,7 @@ from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
 from ...schema import STAGE_LABELS
 from ...standards.conditions import school_setting
+from ...stats._groups import rows_in
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -228,7 +229,7 @@ def village_schools(schools: pd.DataFrame) -> pd.Series:
     return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
 
 
-def _g6(schools, places, profiles, counties_by_school):
+def _g6(schools, places, profiles, counties):
     below = param(schools, profiles, "guarantee.G6.below").astype(float)
     funded_as = param(schools, profiles, "guarantee.G6.funded_as").astype(float)
     supplement = param(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
@@ -239,8 +240,8 @@ def _g6(schools, places, profiles, counties_by_school):
     boarding = (supplement > 0) & (boarders > 0)
     # each stage's benchmark: the school's own, else the county's; a junior benchmark the data lack is the
     # primary one, as before there was a junior column (docs/method.md §5.1)
-    county_p = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan"), errors="coerce")
-    county_j = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan_junior"), errors="coerce")
+    county_p = _by_school(schools, counties, "funds_benchmark_yuan")
+    county_j = _by_school(schools, counties, "funds_benchmark_yuan_junior")
     bp = column(schools, "benchmark_yuan_primary").astype(float).fillna(county_p)
     bj = column(schools, "benchmark_yuan_junior").astype(float).fillna(county_j).fillna(bp)
     # a small school is funded as if it had funded_as students: each stage's share scaled up alike
@@ -273,6 +274,31 @@ def _g6(schools, places, profiles, counties_by_school):
                 + "，应不低于 " + fmt_limit(required.loc[i], "元") + stage_parts[0] + stage_parts[1] + "）")
     return school_check(schools, places, small | boarding, ok, missing, describe, GUARANTEE_LABELS["G6"], thr,
                         funds, required, op=">=")
+
+
+def _by_school(schools: pd.DataFrame, counties: pd.DataFrame | None, name: str) -> pd.Series:
+    """The county table's figure ``name`` for each school's county-year, as a number (NaN where none).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        The school table (``city``, ``county``, ``year``).
+    counties : DataFrame or None
+        The county table; its first row of a county-year counts (as in :func:`county_values`).
+    name : str
+        The county-table column (e.g. ``funds_benchmark_yuan``, 元 per student).
+
+    Returns
+    -------
+    Series of float
+        Aligned with ``schools``; NaN where the county table lacks the column, the county-year or the figure.
+    """
+    if counties is None or counties.empty or name not in counties:
+        return pd.Series(np.nan, index=schools.index, dtype=float)
+    table = counties.drop_duplicates(PLACE)
+    at = rows_in(schools, table, PLACE)  # each school's county-year as a row of the table (integer codes)
+    values = np.append(pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan)
+    return pd.Series(values[at], index=schools.index, dtype=float)
 
 
 def _g7(schools, places, profiles, c):
@@ -348,8 +374,6 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
 def _guarantee_items(places, schools, counties, profiles, classes):
     c = county_values(places, counties)
     p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
-    counties_by_school = county_values(schools[PLACE].reset_index(drop=True), counties)
-    counties_by_school.index = schools.index
     results = {
         "G1": bool_check(column(c, "layout_reasonable"), "学校规划布局合理"),
         "G2": combine(bool_check(column(c, "unified_construction"), "统一建设标准"),
@@ -359,7 +383,7 @@ def _guarantee_items(places, schools, counties, profiles, classes):
         "G3": _g3(schools, places, profiles),
         "G4": _g4(schools, places, profiles),
         "G5": _g5(schools, places, profiles, class_rows(classes, schools)),
-        "G6": _g6(schools, places, profiles, counties_by_school),
+        "G6": _g6(schools, places, profiles, counties),
         "G7": _g7(schools, places, profiles, c),
         "G8": combine(numeric_check(column(c, "teacher_avg_pay_yuan"), column(c, "civil_servant_avg_pay_yuan"),
                                     ">=", "教师平均工资（对比当地公务员）", "元", 0),
