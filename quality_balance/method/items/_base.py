@@ -460,6 +460,34 @@ def part_rows(places: pd.DataFrame, dimension: str, item: str, result: "pd.DataF
     return pd.concat(blocks, ignore_index=True)
 
 
+def _positions(places: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    """The positions in ``places`` of the rows labelled ``index`` (what ``places.loc[index]`` takes)."""
+    if index.equals(places.index):
+        return np.arange(len(places))
+    return places.index.get_indexer_for(index)
+
+
+def _stacked(places: pd.DataFrame, blocks: list) -> pd.DataFrame:
+    """The blocks one below the other: each is (positions in ``places``, column → scalar or Series over them).
+
+    The place columns are taken from ``places``; every other column is the concatenation of the blocks'
+    pieces (a scalar repeated over its block), so each column has the dtype that concatenating one frame per
+    block would give.
+    """
+    at = np.concatenate([b[0] for b in blocks])
+    out = places[PLACE].take(at).reset_index(drop=True)
+    for name in blocks[0][1]:
+        pieces = []
+        for rows, columns in blocks:
+            v = columns[name]
+            if isinstance(v, pd.Series):  # as an array, inferred as a frame column assigned from it would be
+                pieces.append(pd.Series(v.to_numpy()))
+            else:
+                pieces.append(pd.Series(v, index=pd.RangeIndex(len(rows))))
+        out[name] = pd.concat(pieces, ignore_index=True)
+    return out
+
+
 @dataclass(frozen=True)
 class ItemBlock:
     """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
@@ -474,12 +502,26 @@ class ItemBlock:
         """Rows for ``results`` (item id → :class:`ItemResult` or check frame) with ``labels`` (item id → label)."""
         results = {k: as_result(r) for k, r in results.items()}
         counted = counts if isinstance(counts, dict) else dict.fromkeys(results, counts)
-        rows = [item_rows(places.loc[r.index], dimension, k, labels[k], r, counted[k]) for k, r in results.items()]
-        parts = [part_rows(places.loc[r.index], dimension, k, r) for k, r in results.items()]
+        # the same rows as :func:`item_rows` and :func:`part_rows` item by item, concatenated, built column by
+        # column once (each column the concatenation of the items' pieces: the same dtypes)
+        rows, parts = [], []
+        for k, r in results.items():
+            at = _positions(places, r.index)
+            label = labels[k]
+            label = label.reindex(r.index) if isinstance(label, pd.Series) else label
+            c = r.check
+            rows.append((at, {"dimension": dimension, "item": k, "label": label, "status": c["status"],
+                              "value": c["value"], "threshold": c["threshold"], "reason": c["text"],
+                              "counts": counted[k]}))
+            for number, part in enumerate(r.part_checks, 1):
+                parts.append((_positions(places, part.index), {
+                    "dimension": dimension, "item": k, "part_no": number, "part": part["part"], "op": part["op"],
+                    "value": part["value"], "threshold": part["limit"], "unit": part["unit"],
+                    "status": part["status"]}))
         failures = [r.failures.assign(dimension=dimension, item=k, label=labels[k])
                     for k, r in results.items() if r.failures is not None and len(r.failures)]
-        return cls(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
-                   pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+        return cls(_stacked(places, rows) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
+                   _stacked(places, parts) if parts else pd.DataFrame(),
                    pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
 
     @staticmethod
