@@ -65,7 +65,23 @@ def shared_keys() -> Iterator[None]:
         _SHARED.reset(token)
 
 
-def _memo(what: str, frames: tuple, compute: Callable):
+def memo(what: str, frames: tuple, compute: Callable):
+    """``compute()``, once per ``what`` and frame objects inside :func:`shared_keys` (every time outside it).
+
+    Parameters
+    ----------
+    what : str
+        What is computed (a name unique to the caller).
+    frames : tuple of DataFrame or None
+        The frames it is computed from; the answer is given again for the same objects only.
+    compute : callable
+        Computes the answer; the callers must not change it.
+
+    Returns
+    -------
+    object
+        What ``compute`` returned (the first time inside the block).
+    """
     cache = _SHARED.get()
     if cache is None:
         return compute()
@@ -94,7 +110,7 @@ def county_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
         The distinct (city, county) pairs in order of first appearance. Computed once per frame
         inside :func:`shared_keys`; do not change either.
     """
-    return _memo("county", (frame,), lambda: key_codes(frame, COUNTY))
+    return memo("county", (frame,), lambda: key_codes(frame, COUNTY))
 
 
 def place_rows(frame: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
@@ -113,7 +129,7 @@ def place_rows(frame: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
         A position in ``places`` per row of ``frame``, −1 where none. Computed once per pair of
         frames inside :func:`shared_keys`; do not change it.
     """
-    return _memo("place", (frame, places), lambda: rows_in(frame, places, PLACE))
+    return memo("place", (frame, places), lambda: rows_in(frame, places, PLACE))
 
 
 def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
@@ -180,7 +196,7 @@ def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.Dat
         out.index = places.index
         return out
     # merged once per assessment (:func:`shared_keys`); each caller gets its own copy
-    return _memo("county_values", (places, counties), merged).copy()
+    return memo("county_values", (places, counties), merged).copy()
 
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:

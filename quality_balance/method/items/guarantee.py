@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, numeric_check, param, school_check, shared_keys)
+                    fmt_number, memo, numeric_check, param, place_rows, school_check, shared_keys)
 from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
@@ -223,8 +223,8 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
     """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    derived = ((schools["school_type"] == "教学点")
-               | ((schools["school_type"] == "小学") & (schools["location"] == "乡村")))
+    kind = schools["school_type"]  # (isin: a set look-up, cheaper than == on a text column)
+    derived = kind.isin(("教学点",)) | (kind.isin(("小学",)) & schools["location"].isin(("乡村",)))
     flag = column(schools, "is_village_school")
     return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
 
@@ -240,8 +240,8 @@ def _g6(schools, places, profiles, counties):
     boarding = (supplement > 0) & (boarders > 0)
     # each stage's benchmark: the school's own, else the county's; a junior benchmark the data lack is the
     # primary one, as before there was a junior column (docs/method.md §5.1)
-    county_p = _by_school(schools, counties, "funds_benchmark_yuan")
-    county_j = _by_school(schools, counties, "funds_benchmark_yuan_junior")
+    county_p = _by_school(schools, places, counties, "funds_benchmark_yuan")
+    county_j = _by_school(schools, places, counties, "funds_benchmark_yuan_junior")
     bp = column(schools, "benchmark_yuan_primary").astype(float).fillna(county_p)
     bj = column(schools, "benchmark_yuan_junior").astype(float).fillna(county_j).fillna(bp)
     # a small school is funded as if it had funded_as students: each stage's share scaled up alike
@@ -276,13 +276,15 @@ def _g6(schools, places, profiles, counties):
                         funds, required, op=">=")
 
 
-def _by_school(schools: pd.DataFrame, counties: pd.DataFrame | None, name: str) -> pd.Series:
+def _by_school(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataFrame | None, name: str) -> pd.Series:
     """The county table's figure ``name`` for each school's county-year, as a number (NaN where none).
 
     Parameters
     ----------
     schools : DataFrame
         The school table (``city``, ``county``, ``year``).
+    places : DataFrame
+        The county-years assessed (each school's row among them is known: :func:`place_rows`).
     counties : DataFrame or None
         The county table; its first row of a county-year counts (as in :func:`county_values`).
     name : str
@@ -295,15 +297,24 @@ def _by_school(schools: pd.DataFrame, counties: pd.DataFrame | None, name: str) 
     """
     if counties is None or counties.empty or name not in counties:
         return pd.Series(np.nan, index=schools.index, dtype=float)
-    table = counties.drop_duplicates(PLACE)
-    at = rows_in(schools, table, PLACE)  # each school's county-year as a row of the table (integer codes)
+    table, at = _county_rows(schools, places, counties)
     values = np.append(pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan)
     return pd.Series(values[at], index=schools.index, dtype=float)
 
 
+def _county_rows(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataFrame) -> tuple:
+    """The county table's first row per county-year and, for each school, its row there (−1: none); once per
+    assessment (:func:`~quality_balance.method.items._base.shared_keys`)."""
+    def rows():
+        table = counties.drop_duplicates(PLACE)
+        at = place_rows(schools, places)  # school → county-year → table row, by integer codes
+        return table, (rows_in(places, table, PLACE)[at] if (at >= 0).all() else rows_in(schools, table, PLACE))
+    return memo("county_rows", (schools, places, counties), rows)
+
+
 def _g7(schools, places, profiles, c):
     minimum = param(places, profiles, "guarantee.G7.min_funds_per_student_yuan")
-    special = schools[schools["school_type"] == "特殊教育学校"]
+    special = schools[schools["school_type"].isin(("特殊教育学校",))]
     keys = pd.MultiIndex.from_frame(places[PLACE])
     has_special = special.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy() > 0
     students = special[["students_primary", "students_junior"]].fillna(0).sum(axis=1) \
