@@ -491,17 +491,58 @@ def _stacked(places: pd.DataFrame, blocks: list) -> pd.DataFrame:
     block would give.
     """
     at = np.concatenate([b[0] for b in blocks])
-    out = places[PLACE].take(at).reset_index(drop=True)
+    taken = places[PLACE].take(at).reset_index(drop=True)
+    data = {c: taken[c] for c in PLACE}
     for name in blocks[0][1]:
-        pieces = []
+        pieces = [_piece(columns[name], len(rows)) for rows, columns in blocks]
+        kinds = {dtype for _, dtype in pieces}
+        if len(kinds) == 1 and None not in kinds:  # one dtype throughout: the pieces joined as they are
+            kind = kinds.pop()
+            data[name] = (pd.concat([values for values, _ in pieces], ignore_index=True) if kind == _TEXT
+                          else pd.Series(np.concatenate([values for values, _ in pieces]), dtype=kind))
+            continue
+        series = []
         for rows, columns in blocks:
             v = columns[name]
             if isinstance(v, pd.Series):  # as an array, inferred as a frame column assigned from it would be
-                pieces.append(pd.Series(v.to_numpy()))
+                series.append(pd.Series(v.to_numpy()))
             else:
-                pieces.append(pd.Series(v, index=pd.RangeIndex(len(rows))))
-        out[name] = pd.concat(pieces, ignore_index=True)
-    return out
+                series.append(pd.Series(v, index=pd.RangeIndex(len(rows))))
+        data[name] = pd.concat(series, ignore_index=True)
+    return pd.DataFrame(data)
+
+
+#: The dtype pandas gives a column of texts.
+_TEXT = pd.Series(["a"]).dtype
+
+
+def _piece(v, n: int) -> tuple:
+    """A block's piece of a column as (values, the dtype a column assigned from it has), or (None, None) when that
+    dtype is not plainly known (object columns, mixed scalars): those pieces are concatenated by pandas.
+
+    Texts come as a Series of that dtype (joined by pandas without leaving it), numbers and flags as arrays.
+    """
+    if isinstance(v, pd.Series):
+        if v.dtype == _TEXT:  # (texts all missing, or none, would be inferred as object: left to pandas, as is a
+            # piece whose first text is missing — a cheap test that keeps every all-missing piece out)
+            return (v, _TEXT) if len(v) and isinstance(v.iat[0], str) else (None, None)
+        if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf":
+            return v.to_numpy(), v.dtype
+        return None, None
+    if isinstance(v, str):
+        return (pd.Series(v, index=pd.RangeIndex(n)), _TEXT) if n else (None, None)
+    if isinstance(v, (bool, np.bool_)):
+        return np.full(n, bool(v)), np.dtype(bool)
+    if isinstance(v, (int, np.integer)):
+        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
+    return None, None
+    if isinstance(v, str):
+        return np.full(n, v, dtype=object), _TEXT
+    if isinstance(v, (bool, np.bool_)):
+        return np.full(n, bool(v)), np.dtype(bool)
+    if isinstance(v, (int, np.integer)):
+        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
+    return None, None
 
 
 @dataclass(frozen=True)
