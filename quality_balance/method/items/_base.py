@@ -186,6 +186,36 @@ def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
 
 
+def param_text(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str,
+               fn: Callable) -> pd.Series:
+    """``param(places, profiles, dotted).map(fn)`` with ``fn`` called once per distinct county.
+
+    Parameters
+    ----------
+    places : DataFrame
+        Rows with ``city`` and ``county``.
+    profiles : dict
+        (city, county) → Profile.
+    dotted : str
+        The profile setting (:meth:`Profile.get`).
+    fn : callable
+        Writes one setting value as text (``limit_text``, ``"{:g}".format``).
+
+    Returns
+    -------
+    Series of str
+        Aligned with ``places``.
+    """
+    values = param(places, profiles, dotted)
+    codes, pairs = county_codes(places)
+    if not len(codes):
+        return values.map(fn)
+    first = np.zeros(len(pairs), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # each county's first row
+    texts = np.array([fn(v) for v in values.to_numpy()[first].tolist()], dtype=object)
+    return pd.Series(texts[codes], index=values.index)
+
+
 def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
     """The county table aligned row by row with ``places`` (all-missing when absent)."""
     if counties is None or counties.empty:
@@ -420,7 +450,8 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     n_places = len(places)
     known = at >= 0
     n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
-    failing = schools.loc[fail]
+    # the failing schools' key and name columns only (what ``describe`` and the failures read), not every column
+    failing = schools.loc[fail, PLACE + ["school_id", "school_name"]]
     detail = describe(failing) if len(failing) else pd.Series(dtype=str)
     names = joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=8) if len(failing) \
         else np.full(n_places, "", dtype=object)
@@ -436,10 +467,17 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
     failures["detail"] = detail
-    failures["value"] = value.loc[failing.index] if value is not None else np.nan
-    failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
+    failures["value"] = _at_failing(value, schools, fail, failing)
+    failures["threshold"] = _at_failing(limit, schools, fail, failing)
     failures["op"] = op
     return ItemResult(result, (result,), failures.reset_index(drop=True))
+
+
+def _at_failing(series: pd.Series | None, schools: pd.DataFrame, fail: np.ndarray, failing: pd.DataFrame):
+    """``series.loc[failing.index]`` (NaN without a series), by position when it is aligned with ``schools``."""
+    if series is None:
+        return np.nan
+    return series[fail] if series.index.equals(schools.index) else series.loc[failing.index]
 
 
 def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.Series,

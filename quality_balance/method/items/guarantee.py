@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, memo, numeric_check, param, place_rows, school_check, shared_keys)
+                    fmt_number, memo, numeric_check, param, param_text, place_rows, school_check, shared_keys)
 from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
@@ -96,10 +96,10 @@ def _g3(schools, places, profiles):
                 + area_text(art.loc[i], a_area.loc[i], art_min.loc[i]) + "）")
     with_senior = np.where(param(places, profiles, g3 + "count_senior_classes").fillna(False).astype(bool),
                            "（含高中班）", "")
-    thr = ("每" + param(places, profiles, g3 + "classes_per_room").map(limit_text) + "个班" + with_senior
+    thr = ("每" + param_text(places, profiles, g3 + "classes_per_room", limit_text) + "个班" + with_senior
            + "各1间；音乐≥"
-           + param(places, profiles, g3 + "music_room_min_m2").map(limit_text)
-           + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map(limit_text) + "m²")
+           + param_text(places, profiles, g3 + "music_room_min_m2", limit_text)
+           + "m²，美术≥" + param_text(places, profiles, g3 + "art_room_min_m2", limit_text) + "m²")
     # per school, how far it is from the rule: the lowest of rooms/needed and smallest area/required area
     # (1 = met), so the shortfall list can rank a school missing one room of three below one missing all
     achieved = pd.concat([music / need, art / need, (m_area / music_min).where(music > 0),
@@ -115,8 +115,9 @@ def _g4(schools, places, profiles):
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
     ok = at_most(size, limit)
-    thr = ("小学、初中≤" + param(places, profiles, "guarantee.G4.max_students_single_stage").map("{:g}".format)
-           + "人，一贯制≤" + param(places, profiles, "guarantee.G4.max_students_one_through").map("{:g}".format) + "人")
+    g4 = "guarantee.G4."
+    thr = ("小学、初中≤" + param_text(places, profiles, g4 + "max_students_single_stage", "{:g}".format)
+           + "人，一贯制≤" + param_text(places, profiles, g4 + "max_students_one_through", "{:g}".format) + "人")
     return school_check(schools, places, scope, ok, size.isna(),
                         lambda r: r["school_name"] + " " + size.loc[r.index].astype(int).astype(str) + " 人（限 "
                         + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit,
@@ -141,8 +142,8 @@ def _g5(schools, places, profiles, rows=None):
                           "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
         both = pd.Series(parts, index=i).str.cat(pd.Series(parts2, index=i), sep="，").str.strip("，")
         return rows["school_name"] + "（" + both + "）"
-    thr = ("小学≤" + param(places, profiles, "guarantee.G5.max_class_primary").map("{:g}".format) + "人，初中≤"
-           + param(places, profiles, "guarantee.G5.max_class_junior").map("{:g}".format) + "人")
+    thr = ("小学≤" + param_text(places, profiles, "guarantee.G5.max_class_primary", "{:g}".format) + "人，初中≤"
+           + param_text(places, profiles, "guarantee.G5.max_class_junior", "{:g}".format) + "人")
     # per school: the stage that is furthest over its limit gives the value shown in the ledger
     primary_worse = (mp - lim_p).where(has_p).fillna(-np.inf) >= (mj - lim_j).where(has_j).fillna(-np.inf)
     value, limit = mp.where(primary_worse, mj), lim_p.where(primary_worse, lim_j)
@@ -214,7 +215,7 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
                                                    .reindex(keys, fill_value=0).to_numpy(), index=places.index
                                                    ).astype(str) + " 个" for s in limits]
     summary = ("班级表：超过班额上限的班级 " + per_stage[0].str.cat(per_stage[1:], sep="、")
-               + "，" + param(places, profiles, "guarantee.G5.large_class_from").map("{:g}".format)
+               + "，" + param_text(places, profiles, "guarantee.G5.large_class_from", "{:g}".format)
                + " 人及以上大班额 " + pd.Series(n_large, index=places.index).astype(str) + " 个")
     check_frame = result.check.copy()
     check_frame["text"] = check_frame["text"].where(~counted, check_frame["text"] + "；" + summary)
@@ -262,8 +263,8 @@ def _g6(schools, places, profiles, counties):
     short_j = fj.notna() & (sj > 0) & ~at_least(fj, need_j)
     missing = funds.isna() | bp.isna() | (bj.isna() & (sj > 0))
     ok = at_least(funds, required) & ~short_p & ~short_j
-    thr = ("不足" + param(places, profiles, "guarantee.G6.below").map("{:g}".format) + "人的村小、教学点按"
-           + param(places, profiles, "guarantee.G6.funded_as").map("{:g}".format) + "人拨付")
+    thr = ("不足" + param_text(places, profiles, "guarantee.G6.below", "{:g}".format) + "人的村小、教学点按"
+           + param_text(places, profiles, "guarantee.G6.funded_as", "{:g}".format) + "人拨付")
 
     def describe(r):
         i = r.index

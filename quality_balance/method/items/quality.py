@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
-                    numeric_check, param, school_check, shared_keys)
+                    numeric_check, param, param_text, school_check, shared_keys)
 from ._sources import by_source
 from ..rules import FAILED_SIGNS, OP_SIGNS, at_least, compare, rating_level
 
@@ -271,7 +271,7 @@ def _level_rate_check(figures: pd.DataFrame, places: pd.DataFrame, profiles: dic
     shares has this part ``not_applicable``.
     """
     minimum = param(places, profiles, "quality.Q9.min_level_rate").astype(float)
-    numeral = param(places, profiles, "quality.Q9.min_level").map(lambda v: LEVEL_NUMERALS.get(int(v), f"{v:g}"))
+    numeral = param_text(places, profiles, "quality.Q9.min_level", lambda v: LEVEL_NUMERALS.get(int(v), f"{v:g}"))
     label = "达到" + numeral + "级及以上学生比例"
     lowest = figures.groupby(PLACE)["level_rate"].min()
     value = pd.Series(lowest.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index,
