@@ -224,6 +224,7 @@ def _part_ops(parts: pd.DataFrame, wanted: pd.DataFrame | None = None) -> pd.Dat
     if parts is None or parts.empty:
         return pd.DataFrame(columns=columns)
     if wanted is not None:  # the items asked for only (integer codes): the sort below then has few rows
+        parts = parts[parts["item"].isin(wanted["item"].unique())]
         parts = parts[rows_in(parts, wanted, PLACE + ["item"]) >= 0]
     p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
                                                                       kind="stable")
@@ -275,8 +276,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
     school_items = set(school_failures["item"]) if len(school_failures) else set()
-    county_fail = items[(items["status"] == "not_met") & (items["item"] != "R")
-                        & ~items["item"].isin(school_items)]
+    county_fail = items[items["status"].isin(["not_met"]) & ~items["item"].isin(["R", *school_items])]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
         b = b.merge(_part_ops(parts, b), on=PLACE + ["item"], how="left").set_index(county_fail.index)
@@ -297,7 +297,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     out = pd.concat([b.reindex(columns=cols) for b in blocks], ignore_index=True)
     # Method: docs/method.md §10 — veto items first, then the measured shortfalls by relative gap
     # (ratings by the share of levels missing), then the yes/no items, which have no size
-    out["_group"] = np.select([out["dimension"] == "veto", out["relative_gap"].notna()], [0, 1], 2)
+    out["_group"] = np.select([out["dimension"].isin(["veto"]), out["relative_gap"].notna()], [0, 1], 2)
     out = out.sort_values(PLACE + ["_group", "relative_gap"], ascending=[True, True, True, True, False],
                           kind="stable", na_position="last").drop(columns="_group")
     out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
