@@ -368,8 +368,8 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())),
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
-    s_block, recognition = recognition_items(places, dataset.survey, profiles)
     with shared_keys():  # the school table's key codes computed once for all items (items._base.shared_keys)
+        s_block, recognition = recognition_items(places, dataset.survey, profiles)
         blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
                                    quality_items(places, schools, counties, scores, profiles),
                                    s_block, veto_items(places, counties), local_items(places, counties, profiles)])
