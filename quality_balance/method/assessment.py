@@ -377,9 +377,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     item_codes, item_names = pd.factorize(items["item"], use_na_sentinel=False)  # each item's number read once
     numbers = pd.Series(np.asarray(item_names, dtype=object)).str.extract(r"(\d+)$")[0].astype(float).to_numpy()
-    items = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
-    items = (items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
-             .drop(columns=["_d", "_n"]).reset_index(drop=True))
+    items = _in_item_order(items, places, item_codes, item_names, numbers, order)
     school_failures = blocks.school_failures
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:
@@ -388,6 +386,30 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
                       parts=blocks.parts, notes=notes)
+
+
+def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,
+                   numbers: np.ndarray, order: dict) -> pd.DataFrame:
+    """The items sorted by city, county, year, dimension (``order``), item number, item id (stable; missing last).
+
+    ``places`` (sorted on city, county, year, unique) gives each row's place rank by integer codes, the item ids
+    are ranked once each, and one ``np.lexsort`` orders the rows: the order ``sort_values`` on the six keys gives.
+    """
+    at = rows_in(items, places, PLACE)
+    if not len(items) or (at < 0).any():  # a row outside the places: sorted on the keys themselves
+        keyed = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
+        return (keyed.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
+                .drop(columns=["_d", "_n"]).reset_index(drop=True))
+    names = list(item_names)
+    known = [i for i, name in enumerate(names) if isinstance(name, str)]
+    rank = np.full(len(names), len(names), dtype=np.int64)  # a missing id after every id
+    rank[[known[i] for i in np.argsort(np.array([names[i] for i in known], dtype=object), kind="stable")]] = \
+        np.arange(len(known))
+    dimension = items["dimension"].map(order).to_numpy(dtype=float, na_value=np.nan)
+    number = numbers[item_codes]
+    keys = [rank[item_codes], np.where(np.isnan(number), np.inf, number),
+            np.where(np.isnan(dimension), np.inf, dimension), at]
+    return items.take(np.lexsort(keys)).reset_index(drop=True)
 
 
 def _with_classes(dataset: Dataset, profile) -> Dataset:
