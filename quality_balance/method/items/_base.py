@@ -212,7 +212,9 @@ def param_text(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], d
         return values.map(fn)
     first = np.zeros(len(pairs), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # each county's first row
-    texts = np.array([fn(v) for v in values.to_numpy()[first].tolist()], dtype=object)
+    written: dict = {}  # each distinct value written once (keyed with its type: 1 and 1.0 may read apart)
+    texts = np.array([written[(type(v), v)] if (type(v), v) in written else written.setdefault((type(v), v), fn(v))
+                      for v in values.to_numpy()[first].tolist()], dtype=object)
     return pd.Series(texts[codes], index=values.index)
 
 
