@@ -25,7 +25,7 @@ from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
-from .items._base import joined_by_code, shared_keys
+from .items._base import county_codes, joined_by_code, shared_keys
 from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
@@ -147,7 +147,7 @@ def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame
     out["status"] = rc["status"].fillna("no_data").to_numpy()
     out["value"] = rc["worst_cv"].to_numpy()
     thr = _threshold_text(ra)
-    out["threshold"] = [thr.get((c, k), "") for c, k in zip(out["city"], out["county"])]
+    out["threshold"] = _per_county(out, lambda pair: thr.get(pair, ""))
     out["reason"] = rc["reason"].fillna("无学校数据").to_numpy()
     out["counts"] = True
     return out
@@ -164,6 +164,13 @@ def _threshold_text(ra: ResourceAssessment) -> pd.Series:
                             f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}")
         return texts[id(p)]
     return pd.Series({k: text(p) for k, p in ra.profiles.items()})
+
+
+def _per_county(frame: pd.DataFrame, fn) -> list:
+    """``[fn((city, county)) for each row of frame]`` with ``fn`` called once per distinct county (integer codes)."""
+    codes, pairs = county_codes(frame)
+    found = [fn(pair) for pair in pairs]
+    return [found[i] for i in codes.tolist()]
 
 
 def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
@@ -187,7 +194,7 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.D
     all_met = (dims == "met").all(axis=1) & (out["veto"] == "met")
     any_fail = (dims == "not_met").any(axis=1) | (out["veto"] == "not_met")
     out["overall"] = np.select([all_met, any_fail], ["met", "not_met"], "no_data")
-    out["profile"] = [profiles[(c, k)].name for c, k in zip(out["city"], out["county"])]
+    out["profile"] = _per_county(out, lambda pair: profiles[pair].name)
     item_ids = items["item"].to_numpy(dtype=object)
 
     def ids(wanted: str) -> np.ndarray:  # the failing items of each county-year, in item order
