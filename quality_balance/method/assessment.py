@@ -25,7 +25,7 @@ from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
-from .items._base import joined_by_code
+from .items._base import county_codes, joined_by_code, shared_keys
 from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
@@ -147,7 +147,7 @@ def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame
     out["status"] = rc["status"].fillna("no_data").to_numpy()
     out["value"] = rc["worst_cv"].to_numpy()
     thr = _threshold_text(ra)
-    out["threshold"] = [thr.get((c, k), "") for c, k in zip(out["city"], out["county"])]
+    out["threshold"] = _per_county(out, lambda pair: thr.get(pair, ""))
     out["reason"] = rc["reason"].fillna("无学校数据").to_numpy()
     out["counts"] = True
     return out
@@ -155,9 +155,22 @@ def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame
 
 def _threshold_text(ra: ResourceAssessment) -> pd.Series:
     """The resource item's threshold in words, from each county's own profile (its :class:`SchoolRule`)."""
-    return pd.Series({k: (f"{SchoolRule.from_profile(p).describe()}；差异系数小学≤"
-                          f"{limit_text(p.get('resources.cv_limit.primary'))}、"
-                          f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}") for k, p in ra.profiles.items()})
+    texts: dict[int, str] = {}  # written once per distinct profile object (many counties share one)
+
+    def text(p: Profile) -> str:
+        if id(p) not in texts:
+            texts[id(p)] = (f"{SchoolRule.from_profile(p).describe()}；差异系数小学≤"
+                            f"{limit_text(p.get('resources.cv_limit.primary'))}、"
+                            f"初中≤{limit_text(p.get('resources.cv_limit.junior'))}")
+        return texts[id(p)]
+    return pd.Series({k: text(p) for k, p in ra.profiles.items()})
+
+
+def _per_county(frame: pd.DataFrame, fn) -> list:
+    """``[fn((city, county)) for each row of frame]`` with ``fn`` called once per distinct county (integer codes)."""
+    codes, pairs = county_codes(frame)
+    found = [fn(pair) for pair in pairs]
+    return [found[i] for i in codes.tolist()]
 
 
 def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
@@ -181,7 +194,7 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.D
     all_met = (dims == "met").all(axis=1) & (out["veto"] == "met")
     any_fail = (dims == "not_met").any(axis=1) | (out["veto"] == "not_met")
     out["overall"] = np.select([all_met, any_fail], ["met", "not_met"], "no_data")
-    out["profile"] = [profiles[(c, k)].name for c, k in zip(out["city"], out["county"])]
+    out["profile"] = _per_county(out, lambda pair: profiles[pair].name)
     item_ids = items["item"].to_numpy(dtype=object)
 
     def ids(wanted: str) -> np.ndarray:  # the failing items of each county-year, in item order
@@ -208,14 +221,18 @@ def _join_nonempty(columns: list, sep: str) -> np.ndarray:
     return out
 
 
-def _part_ops(parts: pd.DataFrame) -> pd.DataFrame:
+def _part_ops(parts: pd.DataFrame, wanted: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per county-year and item, the part its value and threshold come from: its comparison, value and threshold.
 
     The first part not met (what :func:`~quality_balance.method.items._base.combine` reports), else the first part.
+    With ``wanted`` (rows unique on city, county, year and item), only the parts of those items are looked at.
     """
     columns = PLACE + ["item", "op", "part_value", "part_threshold"]
     if parts is None or parts.empty:
         return pd.DataFrame(columns=columns)
+    if wanted is not None:  # the items asked for only (integer codes): the sort below then has few rows
+        parts = parts[parts["item"].isin(wanted["item"].unique())]
+        parts = parts[rows_in(parts, wanted, PLACE + ["item"]) >= 0]
     p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
                                                                       kind="stable")
     p = p.drop_duplicates(PLACE + ["item"]).rename(columns={"value": "part_value", "threshold": "part_threshold"})
@@ -266,11 +283,10 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
     school_items = set(school_failures["item"]) if len(school_failures) else set()
-    county_fail = items[(items["status"] == "not_met") & (items["item"] != "R")
-                        & ~items["item"].isin(school_items)]
+    county_fail = items[items["status"].isin(["not_met"]) & ~items["item"].isin(["R", *school_items])]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
-        b = b.merge(_part_ops(parts), on=PLACE + ["item"], how="left").set_index(county_fail.index)
+        b = b.merge(_part_ops(parts, b), on=PLACE + ["item"], how="left").set_index(county_fail.index)
         # the failing part's own figures: an item of several parts ("13.1；24.2") is measured by the part it fails
         num_v = pd.to_numeric(b["part_value"], errors="coerce").fillna(pd.to_numeric(b["value"], errors="coerce"))
         num_t = pd.to_numeric(b["part_threshold"], errors="coerce").fillna(
@@ -288,7 +304,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     out = pd.concat([b.reindex(columns=cols) for b in blocks], ignore_index=True)
     # Method: docs/method.md §10 — veto items first, then the measured shortfalls by relative gap
     # (ratings by the share of levels missing), then the yes/no items, which have no size
-    out["_group"] = np.select([out["dimension"] == "veto", out["relative_gap"].notna()], [0, 1], 2)
+    out["_group"] = np.select([out["dimension"].isin(["veto"]), out["relative_gap"].notna()], [0, 1], 2)
     out = out.sort_values(PLACE + ["_group", "relative_gap"], ascending=[True, True, True, True, False],
                           kind="stable", na_position="last").drop(columns="_group")
     out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
@@ -359,17 +375,16 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())),
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
-    s_block, recognition = recognition_items(places, dataset.survey, profiles)
-    blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
-                               quality_items(places, schools, counties, scores, profiles),
-                               s_block, veto_items(places, counties), local_items(places, counties, profiles)])
+    with shared_keys():  # the school table's key codes computed once for all items (items._base.shared_keys)
+        s_block, recognition = recognition_items(places, dataset.survey, profiles)
+        blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
+                                   quality_items(places, schools, counties, scores, profiles),
+                                   s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     item_codes, item_names = pd.factorize(items["item"], use_na_sentinel=False)  # each item's number read once
     numbers = pd.Series(np.asarray(item_names, dtype=object)).str.extract(r"(\d+)$")[0].astype(float).to_numpy()
-    items = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
-    items = (items.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
-             .drop(columns=["_d", "_n"]).reset_index(drop=True))
+    items = _in_item_order(items, places, item_codes, item_names, numbers, order)
     school_failures = blocks.school_failures
     verdicts = _verdicts(items, places, profiles)
     if dataset.synthetic:
@@ -378,6 +393,30 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
                       parts=blocks.parts, notes=notes)
+
+
+def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,
+                   numbers: np.ndarray, order: dict) -> pd.DataFrame:
+    """The items sorted by city, county, year, dimension (``order``), item number, item id (stable; missing last).
+
+    ``places`` (sorted on city, county, year, unique) gives each row's place rank by integer codes, the item ids
+    are ranked once each, and one ``np.lexsort`` orders the rows: the order ``sort_values`` on the six keys gives.
+    """
+    at = rows_in(items, places, PLACE)
+    if not len(items) or (at < 0).any():  # a row outside the places: sorted on the keys themselves
+        keyed = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
+        return (keyed.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
+                .drop(columns=["_d", "_n"]).reset_index(drop=True))
+    names = list(item_names)
+    known = [i for i, name in enumerate(names) if isinstance(name, str)]
+    rank = np.full(len(names), len(names), dtype=np.int64)  # a missing id after every id
+    rank[[known[i] for i in np.argsort(np.array([names[i] for i in known], dtype=object), kind="stable")]] = \
+        np.arange(len(known))
+    dimension = items["dimension"].map(order).to_numpy(dtype=float, na_value=np.nan)
+    number = numbers[item_codes]
+    keys = [rank[item_codes], np.where(np.isnan(number), np.inf, number),
+            np.where(np.isnan(dimension), np.inf, dimension), at]
+    return items.take(np.lexsort(keys)).reset_index(drop=True)
 
 
 def _with_classes(dataset: Dataset, profile) -> Dataset:

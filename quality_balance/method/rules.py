@@ -241,9 +241,13 @@ def digits_needed_array(values, limits, decimals) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         check = np.isfinite(v) & np.isfinite(lim) & ~(np.abs(v - lim) <= _slack(lim))
     k = d.copy()
+    k[check] = np.maximum(d[check], 0)
+    # a value further from its limit than one unit of its last shown digit cannot read as equal to the limit
+    # or on its other side (rounding moves it by half a unit at most): only the others are formatted to see
+    with np.errstate(invalid="ignore", over="ignore"):
+        check &= np.abs(v - lim) <= 10.0 ** -k.astype(float)
     rows = np.flatnonzero(check)
     if rows.size:
-        k[rows] = np.maximum(d[rows], 0)
         shown = np.array([f"{x:.{kk}f}" for x, kk in zip(v[rows].tolist(), k[rows].tolist())], dtype=object)
         wrong = np.sign(shown.astype(float) - lim[rows]) != np.sign(v[rows] - lim[rows])
         for i in rows[wrong].tolist():
@@ -344,8 +348,12 @@ def rating_level(ratings) -> pd.Series:
     >>> rating_level(pd.Series(["合格", "良好及以上", None])).tolist()
     [1.0, 2.0, nan]
     """
-    text = pd.Series(ratings, dtype=object).astype("string").str.replace("及以上", "", regex=False)
-    return text.map(RATING_LEVELS, na_action="ignore").astype(float)
+    ratings = pd.Series(ratings, dtype=object)
+    # each distinct rating read once (a school table repeats a handful of ratings), then spread by code
+    codes, distinct = pd.factorize(ratings)  # −1: no rating
+    text = pd.Series(distinct, dtype=object).astype("string").str.replace("及以上", "", regex=False)
+    levels = np.append(text.map(RATING_LEVELS, na_action="ignore").to_numpy(dtype=float, na_value=np.nan), np.nan)
+    return pd.Series(levels[codes], index=ratings.index, name=ratings.name, dtype=float)
 
 
 def rating_shortfall(ratings, minimums) -> tuple[pd.Series, pd.Series]:

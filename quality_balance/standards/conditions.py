@@ -370,8 +370,14 @@ def _rows_by_profile(schools: pd.DataFrame, profiles: Mapping) -> list[tuple[Any
             by_name.setdefault(prof.name, (prof, []))[1].append(key)
     if not by_name or schools.empty:
         return []
-    at = pd.MultiIndex.from_frame(schools[["city", "county"]].astype(object))
-    return [(prof, np.asarray(at.isin(keys), dtype=bool)) for prof, keys in by_name.values()]
+    from ..stats._groups import key_codes
+
+    codes, pairs = key_codes(schools, ["city", "county"])  # each distinct county tested once, then by code
+    out = []
+    for prof, keys in by_name.values():
+        wanted = set(keys)
+        out.append((prof, np.array([pair in wanted for pair in pairs], dtype=bool)[codes]))
+    return out
 
 
 def exception_masks(schools: pd.DataFrame, profiles: Mapping) -> list[tuple[ConditionalRule, pd.Series]]:
@@ -414,14 +420,35 @@ def school_setting(schools: pd.DataFrame, profiles: Mapping, dotted: str) -> pd.
     Series of float
         Aligned with ``schools``; the last exception listed that sets ``dotted`` and applies wins.
     """
-    lookup = {key: float(prof.get(dotted)) for key, prof in profiles.items()}
-    codes, pairs = pd.MultiIndex.from_frame(schools[["city", "county"]].astype(object)).factorize()
-    base = np.array([lookup.get(k, np.nan) for k in pairs], dtype=float)
+    from ..method.items._base import county_codes  # local: the items import this module
+
+    # each distinct county once (integer codes, no tuple per row; shared within an assessment), each
+    # distinct profile read once
+    codes, pairs = county_codes(schools)
+    read: dict[int, float] = {}
+    base = np.array([_setting_of(profiles.get(k), dotted, read) for k in pairs], dtype=float)
     value = pd.Series(base[codes] if len(codes) else np.zeros(0), index=schools.index, dtype=float)
+    if not any(prof.data.get("exceptions") for prof in _distinct(profiles)):
+        return value  # no profile in use has conditional rules (the national profile): nothing to change
     for exc, rows in exception_masks(schools, profiles):
         if dotted in exc.settings:
             value = value.where(~rows, float(exc.settings[dotted]))
     return value
+
+
+def _distinct(profiles: Mapping) -> list:
+    """The distinct Profile objects of ``profiles`` (by identity: a profile is shared by many counties)."""
+    return list({id(prof): prof for prof in profiles.values()}.values())
+
+
+def _setting_of(prof, dotted: str, read: dict) -> float:
+    """``float(prof.get(dotted))``, NaN without a profile; ``read`` caches it per profile object."""
+    if prof is None:
+        return np.nan
+    key = id(prof)
+    if key not in read:
+        read[key] = float(prof.get(dotted))
+    return read[key]
 
 
 def apply_variants(schools: pd.DataFrame, profiles: Mapping) -> pd.DataFrame:

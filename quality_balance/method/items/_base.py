@@ -20,8 +20,10 @@ and every number in a reason text :func:`quality_balance.method.rules.number_tex
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,101 @@ from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
 STATUS_ORDER = ("not_met", "no_data", "not_applicable", "met")
+
+
+#: Within :func:`shared_keys`: (what, id of each frame) → (the frames, the codes computed for them).
+_SHARED: ContextVar["dict | None"] = ContextVar("quality_balance_shared_keys", default=None)
+
+
+@contextmanager
+def shared_keys() -> Iterator[None]:
+    """Within this block, the key codes of a frame (:func:`county_codes`, :func:`place_rows`) are computed once.
+
+    The items of one assessment ask for the same codes of the same school table dozens of times (every
+    profile setting per school, every school-level item); inside the block the first answer is kept,
+    with the frames it was computed for (so that no other frame can take their ``id``), and given again
+    for the same frame objects. The frames must not have their key columns changed inside the block.
+    A nested block shares the outer one's codes; on leaving the outermost block they are dropped.
+
+    Yields
+    ------
+    None
+    """
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def memo(what: str, frames: tuple, compute: Callable):
+    """``compute()``, once per ``what`` and frame objects inside :func:`shared_keys` (every time outside it).
+
+    Parameters
+    ----------
+    what : str
+        What is computed (a name unique to the caller).
+    frames : tuple of DataFrame or None
+        The frames it is computed from; the answer is given again for the same objects only.
+    compute : callable
+        Computes the answer; the callers must not change it.
+
+    Returns
+    -------
+    object
+        What ``compute`` returned (the first time inside the block).
+    """
+    cache = _SHARED.get()
+    if cache is None:
+        return compute()
+    key = (what, *map(id, frames))
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], frames)):
+        return hit[1]
+    value = compute()
+    cache[key] = (frames, value)
+    return value
+
+
+def county_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's (city, county) as a code and the distinct pairs: :func:`~quality_balance.stats._groups.key_codes`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``city`` and ``county``.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        Per row, ``0 … len(pairs) − 1``.
+    pairs : list of tuple
+        The distinct (city, county) pairs in order of first appearance. Computed once per frame
+        inside :func:`shared_keys`; do not change either.
+    """
+    return memo("county", (frame,), lambda: key_codes(frame, COUNTY))
+
+
+def place_rows(frame: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Each row's county-year as a row of ``places``: :func:`~quality_balance.stats._groups.rows_in` on the place key.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``city``, ``county`` and ``year``.
+    places : DataFrame
+        The county-years, unique on them.
+
+    Returns
+    -------
+    ndarray of int64
+        A position in ``places`` per row of ``frame``, −1 where none. Computed once per pair of
+        frames inside :func:`shared_keys`; do not change it.
+    """
+    return memo("place", (frame, places), lambda: rows_in(frame, places, PLACE))
 
 
 def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
@@ -73,21 +170,65 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
 
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
-    lookup = {key: prof.get(dotted) for key, prof in profiles.items()}
+    read: dict[int, object] = {}  # each distinct profile object read once (many counties share one)
+
+    def setting(prof):
+        if prof is None:
+            return None
+        key = id(prof)
+        if key not in read:
+            read[key] = prof.get(dotted)
+        return read[key]
     # each distinct county looked up once (:func:`key_codes`: no tuple per row); the Series is built from
     # the same list of values as before, so its dtype is inferred the same way
-    codes, pairs = key_codes(places, COUNTY)
-    found = pd.Series([lookup.get(k) for k in pairs], dtype=None if len(pairs) else object)
+    codes, pairs = county_codes(places)
+    found = pd.Series([setting(profiles.get(k)) for k in pairs], dtype=None if len(pairs) else object)
     return pd.Series(found.to_numpy()[codes], index=places.index, dtype=found.dtype)
+
+
+def param_text(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str,
+               fn: Callable) -> pd.Series:
+    """``param(places, profiles, dotted).map(fn)`` with ``fn`` called once per distinct county.
+
+    Parameters
+    ----------
+    places : DataFrame
+        Rows with ``city`` and ``county``.
+    profiles : dict
+        (city, county) → Profile.
+    dotted : str
+        The profile setting (:meth:`Profile.get`).
+    fn : callable
+        Writes one setting value as text (``limit_text``, ``"{:g}".format``).
+
+    Returns
+    -------
+    Series of str
+        Aligned with ``places``.
+    """
+    values = param(places, profiles, dotted)
+    codes, pairs = county_codes(places)
+    if not len(codes):
+        return values.map(fn)
+    first = np.zeros(len(pairs), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # each county's first row
+    written: dict = {}  # each distinct value written once (keyed with its type: 1 and 1.0 may read apart)
+    texts = np.array([written[(type(v), v)] if (type(v), v) in written else written.setdefault((type(v), v), fn(v))
+                      for v in values.to_numpy()[first].tolist()], dtype=object)
+    return pd.Series(texts[codes], index=values.index)
 
 
 def county_values(places: pd.DataFrame, counties: pd.DataFrame | None) -> pd.DataFrame:
     """The county table aligned row by row with ``places`` (all-missing when absent)."""
     if counties is None or counties.empty:
         return places[PLACE].copy()
-    merged = places[PLACE].merge(counties.drop_duplicates(PLACE), on=PLACE, how="left")
-    merged.index = places.index
-    return merged
+
+    def merged() -> pd.DataFrame:
+        out = places[PLACE].merge(counties.drop_duplicates(PLACE), on=PLACE, how="left")
+        out.index = places.index
+        return out
+    # merged once per assessment (:func:`shared_keys`); each caller gets its own copy
+    return memo("county_values", (places, counties), merged).copy()
 
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -220,8 +361,7 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     na = statuses.eq("not_applicable").to_numpy()
     counted = ~na | na.all(axis=1, keepdims=True)
     show = (bad | ~bad.any(axis=1, keepdims=True)) & counted  # the failing parts, or every part when none fails
-    text = pd.Series(["；".join(t for t, keep in zip(row, flags) if keep)
-                      for row, flags in zip(texts.to_numpy(), show)], index=texts.index)
+    text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=texts.index)
     first = checks[0]
     if len(checks) == 1:
         return ItemResult(first, (first,))
@@ -232,14 +372,39 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
     ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
     rows = np.arange(len(first))
-    joined_v = ["；".join(v for v, keep in zip(vals, flags) if keep)
-                for vals, flags in zip(zip(*[fmt_value(c["value"]) for c in checks]), counted)]
-    joined_t = ["；".join(v for v, keep in zip(vals, flags) if keep)
-                for vals, flags in zip(zip(*[fmt_value(c["threshold"]) for c in checks]), counted)]
-    value = np.where(any_fail, values[rows, failing_part], np.array(joined_v, dtype=object))
-    threshold = np.where(any_fail, thresholds[rows, failing_part], np.array(joined_t, dtype=object))
+    joined_v = _join_flagged([fmt_value(c["value"]) for c in checks], counted, "；")
+    joined_t = _join_flagged([fmt_value(c["threshold"]) for c in checks], counted, "；")
+    value = np.where(any_fail, values[rows, failing_part], joined_v)
+    threshold = np.where(any_fail, thresholds[rows, failing_part], joined_t)
     op = np.where(any_fail, ops[rows, failing_part], "")
     return ItemResult(check(status, value, threshold, text, first.index, op=op), tuple(checks))
+
+
+def _join_flagged(columns: list, flags: np.ndarray, sep: str) -> np.ndarray:
+    """Row by row, the texts of the columns whose flag is set, joined with ``sep`` (vectorised).
+
+    Parameters
+    ----------
+    columns : list of Series or array of str
+        Equal-length text columns, in order.
+    flags : ndarray of bool, shape (rows, len(columns))
+        Which column's text each row keeps.
+    sep : str
+        The separator.
+
+    Returns
+    -------
+    ndarray of object (str)
+        What ``sep.join`` of each row's kept texts gives ("" when none is kept).
+    """
+    out = np.full(flags.shape[0], "", dtype=object)
+    started = np.zeros(flags.shape[0], dtype=bool)
+    for j, col in enumerate(columns):
+        col = np.asarray(col, dtype=object)
+        keep = flags[:, j]
+        out = np.where(keep, np.where(started, out + sep + col, col), out)
+        started |= keep
+    return out
 
 
 def fmt_value(series: pd.Series) -> pd.Series:
@@ -280,14 +445,15 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
         return (aligned.fillna(fill) if fill is not None else aligned).astype(bool).to_numpy()
 
     # the county-year of each school as a row of ``places`` (integer codes: no groupby on the text keys)
-    at = rows_in(schools, places, PLACE)
+    at = place_rows(schools, places)
     scope = flags(in_scope, False)
     miss = scope & flags(missing, None)
     fail = scope & ~flags(ok, False) & ~miss
     n_places = len(places)
     known = at >= 0
     n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
-    failing = schools.loc[fail]
+    # the failing schools' key and name columns only (what ``describe`` and the failures read), not every column
+    failing = schools.loc[fail, PLACE + ["school_id", "school_name"]]
     detail = describe(failing) if len(failing) else pd.Series(dtype=str)
     names = joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=8) if len(failing) \
         else np.full(n_places, "", dtype=object)
@@ -303,10 +469,17 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
     failures["detail"] = detail
-    failures["value"] = value.loc[failing.index] if value is not None else np.nan
-    failures["threshold"] = limit.loc[failing.index] if limit is not None else np.nan
+    failures["value"] = _at_failing(value, schools, fail, failing)
+    failures["threshold"] = _at_failing(limit, schools, fail, failing)
     failures["op"] = op
     return ItemResult(result, (result,), failures.reset_index(drop=True))
+
+
+def _at_failing(series: pd.Series | None, schools: pd.DataFrame, fail: np.ndarray, failing: pd.DataFrame):
+    """``series.loc[failing.index]`` (NaN without a series), by position when it is aligned with ``schools``."""
+    if series is None:
+        return np.nan
+    return series[fail] if series.index.equals(schools.index) else series.loc[failing.index]
 
 
 def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.Series,
@@ -343,6 +516,75 @@ def part_rows(places: pd.DataFrame, dimension: str, item: str, result: "pd.DataF
     return pd.concat(blocks, ignore_index=True)
 
 
+def _positions(places: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    """The positions in ``places`` of the rows labelled ``index`` (what ``places.loc[index]`` takes)."""
+    if index.equals(places.index):
+        return np.arange(len(places))
+    return places.index.get_indexer_for(index)
+
+
+def _stacked(places: pd.DataFrame, blocks: list) -> pd.DataFrame:
+    """The blocks one below the other: each is (positions in ``places``, column → scalar or Series over them).
+
+    The place columns are taken from ``places``; every other column is the concatenation of the blocks'
+    pieces (a scalar repeated over its block), so each column has the dtype that concatenating one frame per
+    block would give.
+    """
+    at = np.concatenate([b[0] for b in blocks])
+    taken = places[PLACE].take(at).reset_index(drop=True)
+    data = {c: taken[c] for c in PLACE}
+    for name in blocks[0][1]:
+        pieces = [_piece(columns[name], len(rows)) for rows, columns in blocks]
+        kinds = {dtype for _, dtype in pieces}
+        if len(kinds) == 1 and None not in kinds:  # one dtype throughout: the pieces joined as they are
+            kind = kinds.pop()
+            data[name] = (pd.concat([values for values, _ in pieces], ignore_index=True) if kind == _TEXT
+                          else pd.Series(np.concatenate([values for values, _ in pieces]), dtype=kind))
+            continue
+        series = []
+        for rows, columns in blocks:
+            v = columns[name]
+            if isinstance(v, pd.Series):  # as an array, inferred as a frame column assigned from it would be
+                series.append(pd.Series(v.to_numpy()))
+            else:
+                series.append(pd.Series(v, index=pd.RangeIndex(len(rows))))
+        data[name] = pd.concat(series, ignore_index=True)
+    return pd.DataFrame(data)
+
+
+#: The dtype pandas gives a column of texts.
+_TEXT = pd.Series(["a"]).dtype
+
+
+def _piece(v, n: int) -> tuple:
+    """A block's piece of a column as (values, the dtype a column assigned from it has), or (None, None) when that
+    dtype is not plainly known (object columns, mixed scalars): those pieces are concatenated by pandas.
+
+    Texts come as a Series of that dtype (joined by pandas without leaving it), numbers and flags as arrays.
+    """
+    if isinstance(v, pd.Series):
+        if v.dtype == _TEXT:  # (texts all missing, or none, would be inferred as object: left to pandas, as is a
+            # piece whose first text is missing — a cheap test that keeps every all-missing piece out)
+            return (v, _TEXT) if len(v) and isinstance(v.iat[0], str) else (None, None)
+        if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf":
+            return v.to_numpy(), v.dtype
+        return None, None
+    if isinstance(v, str):
+        return (pd.Series(v, index=pd.RangeIndex(n)), _TEXT) if n else (None, None)
+    if isinstance(v, (bool, np.bool_)):
+        return np.full(n, bool(v)), np.dtype(bool)
+    if isinstance(v, (int, np.integer)):
+        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
+    return None, None
+    if isinstance(v, str):
+        return np.full(n, v, dtype=object), _TEXT
+    if isinstance(v, (bool, np.bool_)):
+        return np.full(n, bool(v)), np.dtype(bool)
+    if isinstance(v, (int, np.integer)):
+        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
+    return None, None
+
+
 @dataclass(frozen=True)
 class ItemBlock:
     """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
@@ -357,12 +599,26 @@ class ItemBlock:
         """Rows for ``results`` (item id → :class:`ItemResult` or check frame) with ``labels`` (item id → label)."""
         results = {k: as_result(r) for k, r in results.items()}
         counted = counts if isinstance(counts, dict) else dict.fromkeys(results, counts)
-        rows = [item_rows(places.loc[r.index], dimension, k, labels[k], r, counted[k]) for k, r in results.items()]
-        parts = [part_rows(places.loc[r.index], dimension, k, r) for k, r in results.items()]
+        # the same rows as :func:`item_rows` and :func:`part_rows` item by item, concatenated, built column by
+        # column once (each column the concatenation of the items' pieces: the same dtypes)
+        rows, parts = [], []
+        for k, r in results.items():
+            at = _positions(places, r.index)
+            label = labels[k]
+            label = label.reindex(r.index) if isinstance(label, pd.Series) else label
+            c = r.check
+            rows.append((at, {"dimension": dimension, "item": k, "label": label, "status": c["status"],
+                              "value": c["value"], "threshold": c["threshold"], "reason": c["text"],
+                              "counts": counted[k]}))
+            for number, part in enumerate(r.part_checks, 1):
+                parts.append((_positions(places, part.index), {
+                    "dimension": dimension, "item": k, "part_no": number, "part": part["part"], "op": part["op"],
+                    "value": part["value"], "threshold": part["limit"], "unit": part["unit"],
+                    "status": part["status"]}))
         failures = [r.failures.assign(dimension=dimension, item=k, label=labels[k])
                     for k, r in results.items() if r.failures is not None and len(r.failures)]
-        return cls(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
-                   pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+        return cls(_stacked(places, rows) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
+                   _stacked(places, parts) if parts else pd.DataFrame(),
                    pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
 
     @staticmethod

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import PLACE, ItemResult
+from ._base import PLACE, ItemResult, place_rows
 
 __all__ = ["by_source", "FROM_SCHOOLS", "FROM_COUNTY"]
 
@@ -46,13 +46,12 @@ def by_source(places: pd.DataFrame, schools: pd.DataFrame, scope: pd.Series, giv
         Row by row the chosen check, its text ending with the source phrase (module docstring);
         the failing schools of the county-years judged by school only.
     """
-    keys = pd.MultiIndex.from_frame(places[PLACE])
-    inside = schools.loc[scope.fillna(False).astype(bool)]
-    has = given.loc[inside.index].fillna(False).astype(bool)
-    n_given = has.groupby([inside[c] for c in PLACE]).sum().reindex(keys, fill_value=0).to_numpy() \
-        if len(inside) else np.zeros(len(places), int)
-    n_lacking = (~has).groupby([inside[c] for c in PLACE]).sum().reindex(keys, fill_value=0).to_numpy() \
-        if len(inside) else np.zeros(len(places), int)
+    # per county-year (integer codes: a school's row of ``places``), the schools in scope giving / lacking the figures
+    at = place_rows(schools, places)
+    inside = _flags(scope, schools, False) & (at >= 0)
+    has = _flags(given, schools, False)
+    n_given = np.bincount(at[inside & has], minlength=len(places))
+    n_lacking = np.bincount(at[inside & ~has], minlength=len(places))
     no_county = county_value.isna().to_numpy()
     use = (n_given > 0) & ((n_lacking == 0) | no_county)
     partial = (n_given > 0) & ~use
@@ -69,3 +68,9 @@ def by_source(places: pd.DataFrame, schools: pd.DataFrame, scope: pd.Series, giv
         judged = pd.MultiIndex.from_frame(places.loc[use, PLACE])
         failures = failures[pd.MultiIndex.from_frame(failures[PLACE]).isin(judged)].reset_index(drop=True)
     return ItemResult(chosen, (chosen,), failures)
+
+
+def _flags(series: pd.Series, schools: pd.DataFrame, fill: bool) -> np.ndarray:
+    """A boolean Series over ``schools`` as an array in the schools' row order, missing read as ``fill``."""
+    aligned = series if series.index.equals(schools.index) else series.reindex(schools.index)
+    return aligned.fillna(fill).astype(bool).to_numpy()

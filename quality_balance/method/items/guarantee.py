@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, numeric_check, param, school_check)
+                    fmt_number, memo, numeric_check, param, param_text, place_rows, school_check, shared_keys)
 from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
 from ...schema import STAGE_LABELS
 from ...standards.conditions import school_setting
+from ...stats._groups import rows_in
 
 __all__ = ["guarantee_items", "GUARANTEE_LABELS"]
 
@@ -95,10 +96,10 @@ def _g3(schools, places, profiles):
                 + area_text(art.loc[i], a_area.loc[i], art_min.loc[i]) + "）")
     with_senior = np.where(param(places, profiles, g3 + "count_senior_classes").fillna(False).astype(bool),
                            "（含高中班）", "")
-    thr = ("每" + param(places, profiles, g3 + "classes_per_room").map(limit_text) + "个班" + with_senior
+    thr = ("每" + param_text(places, profiles, g3 + "classes_per_room", limit_text) + "个班" + with_senior
            + "各1间；音乐≥"
-           + param(places, profiles, g3 + "music_room_min_m2").map(limit_text)
-           + "m²，美术≥" + param(places, profiles, g3 + "art_room_min_m2").map(limit_text) + "m²")
+           + param_text(places, profiles, g3 + "music_room_min_m2", limit_text)
+           + "m²，美术≥" + param_text(places, profiles, g3 + "art_room_min_m2", limit_text) + "m²")
     # per school, how far it is from the rule: the lowest of rooms/needed and smallest area/required area
     # (1 = met), so the shortfall list can rank a school missing one room of three below one missing all
     achieved = pd.concat([music / need, art / need, (m_area / music_min).where(music > 0),
@@ -114,8 +115,9 @@ def _g4(schools, places, profiles):
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
     ok = at_most(size, limit)
-    thr = ("小学、初中≤" + param(places, profiles, "guarantee.G4.max_students_single_stage").map("{:g}".format)
-           + "人，一贯制≤" + param(places, profiles, "guarantee.G4.max_students_one_through").map("{:g}".format) + "人")
+    g4 = "guarantee.G4."
+    thr = ("小学、初中≤" + param_text(places, profiles, g4 + "max_students_single_stage", "{:g}".format)
+           + "人，一贯制≤" + param_text(places, profiles, g4 + "max_students_one_through", "{:g}".format) + "人")
     return school_check(schools, places, scope, ok, size.isna(),
                         lambda r: r["school_name"] + " " + size.loc[r.index].astype(int).astype(str) + " 人（限 "
                         + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit,
@@ -140,8 +142,8 @@ def _g5(schools, places, profiles, rows=None):
                           "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
         both = pd.Series(parts, index=i).str.cat(pd.Series(parts2, index=i), sep="，").str.strip("，")
         return rows["school_name"] + "（" + both + "）"
-    thr = ("小学≤" + param(places, profiles, "guarantee.G5.max_class_primary").map("{:g}".format) + "人，初中≤"
-           + param(places, profiles, "guarantee.G5.max_class_junior").map("{:g}".format) + "人")
+    thr = ("小学≤" + param_text(places, profiles, "guarantee.G5.max_class_primary", "{:g}".format) + "人，初中≤"
+           + param_text(places, profiles, "guarantee.G5.max_class_junior", "{:g}".format) + "人")
     # per school: the stage that is furthest over its limit gives the value shown in the ledger
     primary_worse = (mp - lim_p).where(has_p).fillna(-np.inf) >= (mj - lim_j).where(has_j).fillna(-np.inf)
     value, limit = mp.where(primary_worse, mj), lim_p.where(primary_worse, lim_j)
@@ -213,7 +215,7 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
                                                    .reindex(keys, fill_value=0).to_numpy(), index=places.index
                                                    ).astype(str) + " 个" for s in limits]
     summary = ("班级表：超过班额上限的班级 " + per_stage[0].str.cat(per_stage[1:], sep="、")
-               + "，" + param(places, profiles, "guarantee.G5.large_class_from").map("{:g}".format)
+               + "，" + param_text(places, profiles, "guarantee.G5.large_class_from", "{:g}".format)
                + " 人及以上大班额 " + pd.Series(n_large, index=places.index).astype(str) + " 个")
     check_frame = result.check.copy()
     check_frame["text"] = check_frame["text"].where(~counted, check_frame["text"] + "；" + summary)
@@ -222,13 +224,13 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
     """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    derived = ((schools["school_type"] == "教学点")
-               | ((schools["school_type"] == "小学") & (schools["location"] == "乡村")))
+    kind = schools["school_type"]  # (isin: a set look-up, cheaper than == on a text column)
+    derived = kind.isin(("教学点",)) | (kind.isin(("小学",)) & schools["location"].isin(("乡村",)))
     flag = column(schools, "is_village_school")
     return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
 
 
-def _g6(schools, places, profiles, counties_by_school):
+def _g6(schools, places, profiles, counties):
     below = param(schools, profiles, "guarantee.G6.below").astype(float)
     funded_as = param(schools, profiles, "guarantee.G6.funded_as").astype(float)
     supplement = param(schools, profiles, "guarantee.G6.boarding_supplement_yuan").astype(float)
@@ -239,8 +241,8 @@ def _g6(schools, places, profiles, counties_by_school):
     boarding = (supplement > 0) & (boarders > 0)
     # each stage's benchmark: the school's own, else the county's; a junior benchmark the data lack is the
     # primary one, as before there was a junior column (docs/method.md §5.1)
-    county_p = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan"), errors="coerce")
-    county_j = pd.to_numeric(column(counties_by_school, "funds_benchmark_yuan_junior"), errors="coerce")
+    county_p = _by_school(schools, places, counties, "funds_benchmark_yuan")
+    county_j = _by_school(schools, places, counties, "funds_benchmark_yuan_junior")
     bp = column(schools, "benchmark_yuan_primary").astype(float).fillna(county_p)
     bj = column(schools, "benchmark_yuan_junior").astype(float).fillna(county_j).fillna(bp)
     # a small school is funded as if it had funded_as students: each stage's share scaled up alike
@@ -261,8 +263,8 @@ def _g6(schools, places, profiles, counties_by_school):
     short_j = fj.notna() & (sj > 0) & ~at_least(fj, need_j)
     missing = funds.isna() | bp.isna() | (bj.isna() & (sj > 0))
     ok = at_least(funds, required) & ~short_p & ~short_j
-    thr = ("不足" + param(places, profiles, "guarantee.G6.below").map("{:g}".format) + "人的村小、教学点按"
-           + param(places, profiles, "guarantee.G6.funded_as").map("{:g}".format) + "人拨付")
+    thr = ("不足" + param_text(places, profiles, "guarantee.G6.below", "{:g}".format) + "人的村小、教学点按"
+           + param_text(places, profiles, "guarantee.G6.funded_as", "{:g}".format) + "人拨付")
 
     def describe(r):
         i = r.index
@@ -275,9 +277,45 @@ def _g6(schools, places, profiles, counties_by_school):
                         funds, required, op=">=")
 
 
+def _by_school(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataFrame | None, name: str) -> pd.Series:
+    """The county table's figure ``name`` for each school's county-year, as a number (NaN where none).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        The school table (``city``, ``county``, ``year``).
+    places : DataFrame
+        The county-years assessed (each school's row among them is known: :func:`place_rows`).
+    counties : DataFrame or None
+        The county table; its first row of a county-year counts (as in :func:`county_values`).
+    name : str
+        The county-table column (e.g. ``funds_benchmark_yuan``, 元 per student).
+
+    Returns
+    -------
+    Series of float
+        Aligned with ``schools``; NaN where the county table lacks the column, the county-year or the figure.
+    """
+    if counties is None or counties.empty or name not in counties:
+        return pd.Series(np.nan, index=schools.index, dtype=float)
+    table, at = _county_rows(schools, places, counties)
+    values = np.append(pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan)
+    return pd.Series(values[at], index=schools.index, dtype=float)
+
+
+def _county_rows(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataFrame) -> tuple:
+    """The county table's first row per county-year and, for each school, its row there (−1: none); once per
+    assessment (:func:`~quality_balance.method.items._base.shared_keys`)."""
+    def rows():
+        table = counties.drop_duplicates(PLACE)
+        at = place_rows(schools, places)  # school → county-year → table row, by integer codes
+        return table, (rows_in(places, table, PLACE)[at] if (at >= 0).all() else rows_in(schools, table, PLACE))
+    return memo("county_rows", (schools, places, counties), rows)
+
+
 def _g7(schools, places, profiles, c):
     minimum = param(places, profiles, "guarantee.G7.min_funds_per_student_yuan")
-    special = schools[schools["school_type"] == "特殊教育学校"]
+    special = schools[schools["school_type"].isin(("特殊教育学校",))]
     keys = pd.MultiIndex.from_frame(places[PLACE])
     has_special = special.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy() > 0
     students = special[["students_primary", "students_junior"]].fillna(0).sum(axis=1) \
@@ -341,10 +379,13 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
         Items-table rows, parts and failing schools (one row per oversize class where the class
         table lists the school).
     """
+    with shared_keys():  # the schools' county codes computed once for every item (_base.shared_keys)
+        return _guarantee_items(places, schools, counties, profiles, classes)
+
+
+def _guarantee_items(places, schools, counties, profiles, classes):
     c = county_values(places, counties)
     p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
-    counties_by_school = county_values(schools[PLACE].reset_index(drop=True), counties)
-    counties_by_school.index = schools.index
     results = {
         "G1": bool_check(column(c, "layout_reasonable"), "学校规划布局合理"),
         "G2": combine(bool_check(column(c, "unified_construction"), "统一建设标准"),
@@ -354,7 +395,7 @@ def guarantee_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.Da
         "G3": _g3(schools, places, profiles),
         "G4": _g4(schools, places, profiles),
         "G5": _g5(schools, places, profiles, class_rows(classes, schools)),
-        "G6": _g6(schools, places, profiles, counties_by_school),
+        "G6": _g6(schools, places, profiles, counties),
         "G7": _g7(schools, places, profiles, c),
         "G8": combine(numeric_check(column(c, "teacher_avg_pay_yuan"), column(c, "civil_servant_avg_pay_yuan"),
                                     ">=", "教师平均工资（对比当地公务员）", "元", 0),

@@ -10,9 +10,10 @@ Counties whose profile does not define an item get no row for it.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ._base import COUNTY, ItemBlock, column, county_values, numeric_check
+from ._base import ItemBlock, column, county_codes, county_values, numeric_check
 from ...schema import COUNTIES
 
 __all__ = ["local_items"]
@@ -23,19 +24,23 @@ def local_items(places: pd.DataFrame, counties: pd.DataFrame | None, profiles: d
 
     Items are grouped by dimension; a county gets rows only for the items its profile defines.
     """
-    c = county_values(places, counties)
-    keys = list(map(tuple, places[COUNTY].to_numpy()))
     def definition(item: dict) -> tuple:
         return (item["id"], item["label"], item["column"], item["op"], float(item["threshold"]),
                 item["dimension"], bool(item["counts"]), item.get("unit", COUNTIES.column(item["column"]).unit))
 
-    definitions = {definition(item) for prof in profiles.values() for item in prof.extra_items}
+    # each distinct profile object's definitions read once (many counties share one profile)
+    defined = {id(prof): {definition(item) for item in prof.extra_items} for prof in profiles.values()}
+    definitions = set().union(*defined.values())
+    if not definitions:
+        return ItemBlock.concat([])
+    c = county_values(places, counties)
+    codes, pairs = county_codes(places)  # each row's county as an integer code
+    of_pair = [defined[id(profiles[k])] for k in pairs]
     blocks = []
     for item_id, label, col, op, threshold, dimension, counts, unit in sorted(definitions):
         wanted = (item_id, label, col, op, threshold, dimension, counts, unit)
         # each county gets the items of its own profile (two profiles may define an L1 differently)
-        mask = pd.Series([any(definition(i) == wanted for i in profiles[k].extra_items)
-                          for k in keys], index=places.index)
+        mask = pd.Series(np.array([wanted in d for d in of_pair], dtype=bool)[codes], index=places.index)
         if not mask.any():
             continue
         sub = places[mask]

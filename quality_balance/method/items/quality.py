@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
-                    numeric_check, param, school_check)
+                    numeric_check, param, param_text, school_check, shared_keys)
 from ._sources import by_source
 from ..rules import FAILED_SIGNS, OP_SIGNS, at_least, compare, rating_level
 
@@ -217,6 +217,11 @@ def _q6(schools, places, profiles, c):
 def quality_items(places: pd.DataFrame, schools: pd.DataFrame, counties: pd.DataFrame | None,
                   scores: pd.DataFrame | None, profiles: dict) -> ItemBlock:
     """Items Q1–Q9 for every county-year of ``places``: items-table rows and failing schools."""
+    with shared_keys():  # the schools' county codes computed once for every item (_base.shared_keys)
+        return _quality_items(places, schools, counties, scores, profiles)
+
+
+def _quality_items(places, schools, counties, scores, profiles):
     c = county_values(places, counties)
     p = lambda dotted: param(places, profiles, dotted)  # noqa: E731
     diff = pd.to_numeric(column(c, "difference_rate"), errors="coerce")
@@ -266,7 +271,7 @@ def _level_rate_check(figures: pd.DataFrame, places: pd.DataFrame, profiles: dic
     shares has this part ``not_applicable``.
     """
     minimum = param(places, profiles, "quality.Q9.min_level_rate").astype(float)
-    numeral = param(places, profiles, "quality.Q9.min_level").map(lambda v: LEVEL_NUMERALS.get(int(v), f"{v:g}"))
+    numeral = param_text(places, profiles, "quality.Q9.min_level", lambda v: LEVEL_NUMERALS.get(int(v), f"{v:g}"))
     label = "达到" + numeral + "级及以上学生比例"
     lowest = figures.groupby(PLACE)["level_rate"].min()
     value = pd.Series(lowest.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index,

@@ -47,15 +47,43 @@ def wilson_interval(favourable, respondents, *, confidence: float = 0.95) -> tup
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.7672, 0.9069)
     """
-    from scipy.special import ndtri  # the normal quantile (= scipy.stats.norm.ppf); scipy loads on first use
-
     k, n = np.asarray(favourable, float), np.asarray(respondents, float)
-    z = ndtri(0.5 + confidence / 2)
+    z = _normal_quantile(0.5 + np.asarray(confidence, dtype=float) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+
+
+def _normal_quantile(p: np.ndarray) -> np.ndarray:
+    """The standard normal quantile of each probability (``scipy.stats.norm.ppf``), once per distinct value.
+
+    :meth:`statistics.NormalDist.inv_cdf` (Wichura's AS241, accurate to about 1e-16 relative): the
+    standard library's, so that no assessment waits ≈0.3 s for scipy to load for one number per
+    confidence level. ``p`` of 0 or 1 gives ∓∞ or +∞, outside [0, 1] or NaN gives NaN (as ``ndtri``).
+
+    Parameters
+    ----------
+    p : ndarray of float
+        Probabilities (fractions of 1).
+
+    Returns
+    -------
+    ndarray of float
+        z with Φ(z) = p, of the shape of ``p`` (a 0-d array for a scalar).
+    """
+    from statistics import NormalDist
+
+    p = np.asarray(p, dtype=float)
+    distinct, where = np.unique(p, return_inverse=True)
+    normal = NormalDist()
+
+    def quantile(x: float) -> float:
+        if not 0.0 <= x <= 1.0:  # (NaN too)
+            return np.nan
+        return -np.inf if x == 0.0 else np.inf if x == 1.0 else normal.inv_cdf(x)
+    return np.array([quantile(float(x)) for x in distinct], dtype=float)[where].reshape(p.shape)
 
 
 def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:

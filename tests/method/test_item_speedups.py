@@ -1,0 +1,107 @@
+"""The shortcuts that make the items fast give what the long way gave (issue 12, item 2).
+
+The golden tables (test_golden.py) compare whole assessments; these tests pin each shortcut on its own, at
+the edges where a shortcut could differ: a value one last-digit unit from its limit, a repeated or unknown
+rating, a frame that equals the cached one without being it, a probability of 0 or 1.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from quality_balance.method.items._base import county_codes, param, param_text, place_rows, shared_keys
+from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
+from quality_balance.method.rules import (FLOAT_TOLERANCE, digits_needed, digits_needed_array, limit_text,
+                                          rating_level)
+from quality_balance.standards.profile import profiles_by_county
+
+
+def _digits_the_long_way(values, limits, decimals):
+    """digits_needed_array before the shortcut: every checked value formatted to see how it reads."""
+    v, lim = np.asarray(values, float), np.asarray(limits, float)
+    d = np.broadcast_to(np.asarray(decimals, np.int64), v.shape)
+    out = d.copy()
+    for i in range(v.size):
+        if np.isfinite(v[i]) and np.isfinite(lim[i]) and not abs(v[i] - lim[i]) <= FLOAT_TOLERANCE * abs(lim[i]):
+            k = max(int(d[i]), 0)
+            out[i] = k if np.sign(float(f"{v[i]:.{k}f}") - lim[i]) == np.sign(v[i] - lim[i]) \
+                else digits_needed(float(v[i]), float(lim[i]), int(d[i]))
+    return out
+
+
+@pytest.mark.parametrize("value, limit, decimals, expected", [
+    (9.99, 10.0, 1, 2),      # 0.01 from the limit: "10.0" would read as equal → 9.99
+    (9.9, 10.0, 1, 1),       # exactly one last-digit unit away: formatted, reads "9.9"
+    (9.89, 10.0, 1, 1),      # just past one unit: not formatted, "9.9" is right
+    (9.96, 10.0, 1, 2),      # "10.0" would read on the wrong side → 9.96
+    (5999.99, 6000.0, 0, 2),
+    (10.0, 10.0, 1, 1),      # equal to the limit: the usual decimals
+])
+def test_digits_needed_array_at_one_unit_from_the_limit(value, limit, decimals, expected):
+    assert digits_needed_array([value], [limit], [decimals]).tolist() == [expected]
+
+
+def test_digits_needed_array_gives_what_formatting_every_value_gave():
+    rng = np.random.default_rng(7)
+    limits = np.repeat([10.0, 85.0, 0.45, 6000.0, 96.0], 400)
+    values = limits + rng.choice([-1, 1], limits.size) * 10.0 ** rng.uniform(-6, 1, limits.size)
+    values[::50] = limits[::50]                    # some exactly at the limit, some within the tolerance of it
+    values[1::50] = limits[1::50] * (1 + FLOAT_TOLERANCE / 2)
+    decimals = rng.integers(0, 4, limits.size)
+    assert (digits_needed_array(values, limits, decimals) == _digits_the_long_way(values, limits, decimals)).all()
+
+
+def test_rating_level_reads_each_distinct_rating_once_with_the_same_levels():
+    ratings = pd.Series(["良好", "合格", "良好", None, "优秀及以上", "未知", "不合格", "良好"], index=list("abcdefgh"),
+                        name="r")
+    got = rating_level(ratings)
+    assert got.tolist()[:3] == [2.0, 1.0, 2.0] and np.isnan(got["d"]) and np.isnan(got["f"])
+    assert got["e"] == 3.0 and got["g"] == 0.0
+    assert list(got.index) == list("abcdefgh") and got.name == "r" and got.dtype == float
+
+
+def test_normal_quantile_pins_the_975_point_and_the_edges():
+    z = _normal_quantile(np.array([0.975, 0.5, 0.0, 1.0, np.nan, 1.2, -0.1]))
+    assert z[0] == pytest.approx(1.959963984540054, rel=1e-15)
+    assert z[1] == 0.0 and z[2] == -np.inf and z[3] == np.inf
+    assert np.isnan(z[4:]).all()
+    assert _normal_quantile(np.full((2, 2), 0.95)).shape == (2, 2)
+    assert _normal_quantile(0.975).shape == ()
+
+
+def test_wilson_interval_of_a_scalar_is_a_scalar_array():
+    lo, hi = wilson_interval(85, 100)
+    assert lo.shape == () and hi.shape == () and float(lo) == pytest.approx(0.7671644, abs=1e-7)
+
+
+def _places():
+    return pd.DataFrame({"city": ["甲市", "甲市", "乙市", "甲市"], "county": ["A县", "A县", "B县", "C县"],
+                         "year": [2024, 2025, 2025, 2025]})
+
+
+def test_shared_keys_gives_the_same_codes_for_the_same_frame_only():
+    places = _places()
+    outside = county_codes(places)
+    assert outside[0].tolist() == [0, 0, 1, 2] and outside[1] == [("甲市", "A县"), ("乙市", "B县"), ("甲市", "C县")]
+    assert county_codes(places) is not outside            # outside the block: computed every time
+    with shared_keys():
+        first = county_codes(places)
+        assert county_codes(places) is first              # the same frame: the same answer
+        twin = places.copy()
+        assert county_codes(twin) is not first            # an equal frame that is another object: its own
+        with shared_keys():                               # a nested block shares the outer one's codes
+            assert county_codes(places) is first
+        rows = place_rows(places.iloc[[3, 0]], places)
+        assert rows.tolist() == [3, 0]
+    assert county_codes(places) is not first              # dropped on leaving the block
+
+
+def test_param_text_is_the_map_of_param_over_each_county():
+    from quality_balance import demo
+
+    schools = demo.generate(years=[2025]).schools
+    profiles = profiles_by_county(schools[["city", "county"]].drop_duplicates())
+    for dotted, fn in [("guarantee.G3.music_room_min_m2", limit_text), ("guarantee.G4.max_students_one_through",
+                                                                          "{:g}".format)]:
+        want = param(schools, profiles, dotted).map(fn)
+        got = param_text(schools, profiles, dotted, fn)
+        pd.testing.assert_series_equal(got, want)
