@@ -34,7 +34,7 @@ from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as 
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
 from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
                     number_texts)
-from .split import _aligned, split_units
+from .split import _aligned, place_sort_codes, split_coded
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -153,26 +153,34 @@ class ResourceAssessment:
         return grouped_cv_influence(self.values[cols], GROUP).reset_index(drop=True)
 
 
-def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
+def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.ndarray,
+                 unit_stage: np.ndarray) -> pd.DataFrame:
     """Long unit × indicator table with values, thresholds, ratios and met flags.
 
     Indicator-major (all units for R1, then R2…), as ``melt`` would give it, built by tiling the unit
-    columns: no ``melt``, no per-row text operations; thresholds are looked up once per unit (one
-    hashing of the unit keys) instead of once per unit and indicator.
+    columns: no ``melt``, no per-row text operations. ``thresholds`` is counties × stages × indicators
+    (:func:`_threshold_array`), ``unit_county`` each unit's row in it (−1: none, thresholds missing) and
+    ``unit_stage`` its stage (position in ``STAGES``): the thresholds are found by integer codes.
     """
     id_cols = [c for c in units.columns if not c.startswith("res_")]
     n, k = len(units), len(INDICATORS)
     long = units[id_cols].take(np.tile(np.arange(n), k)).reset_index(drop=True)
-    long["indicator"] = pd.Series(np.repeat(np.array(INDICATORS, dtype=object), n), dtype=long["city"].dtype)
+    names = pd.Series(list(INDICATORS), dtype=long["city"].dtype)  # k texts made once, then spread
+    long["indicator"] = names.take(np.repeat(np.arange(k), n)).reset_index(drop=True)
     long["resource"] = np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n else 0.0
     scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
     long["value"] = long["resource"] * scale / long["students"]
-    wide = thresholds.unstack("indicator").reindex(columns=list(INDICATORS))
-    at_units = _aligned(wide, units, COUNTY + ["stage"]).to_numpy(dtype=float)
+    padded = np.concatenate([thresholds, np.full((1,) + thresholds.shape[1:], np.nan)])
+    at_units = padded[np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage]
     long["threshold"] = at_units.T.reshape(-1)
     long["ratio"] = long["value"] / long["threshold"]
     long["met"] = at_least(long["value"], long["threshold"])
     return long
+
+
+def _threshold_array(thresholds: pd.Series, n_counties: int) -> np.ndarray:
+    """:func:`county_settings`' thresholds as an array, counties (its order) × ``STAGES`` × ``INDICATORS``."""
+    return thresholds.to_numpy(dtype=float).reshape(n_counties, len(STAGES), len(INDICATORS))
 
 
 def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
@@ -214,10 +222,10 @@ def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
     return out
 
 
-def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+def _school_rule(long: pd.DataFrame, units: pd.DataFrame, rule: SchoolRule) -> pd.DataFrame:
     """The unit table: R1–R7 values, met count, misses and the school rule's verdict and reason.
 
-    The rule of each unit is its county's (:meth:`SchoolRule.per_county`). ``long`` is
+    ``rule`` gives each unit its county's rule (arrays aligned with ``units``). ``long`` is
     :func:`_unit_values` of ``units`` (indicator-major, row ``j·n + u`` is unit ``u``'s indicator ``j``),
     so the per-unit figures are its columns reshaped to units × indicators: no pivot, no merge.
     """
@@ -228,7 +236,10 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.
     texts = np.full(n * k, "", dtype=object)
     if miss.any():
         misses = long.loc[miss]
-        texts[miss] = _miss_text(misses, SchoolRule.per_county(profiles, misses)).to_numpy(object)
+        unit = np.flatnonzero(miss) % n  # the unit of each missed row (long is indicator-major)
+        at_miss = SchoolRule(min_met=np.asarray(rule.min_met)[unit], min_ratio=np.asarray(rule.min_ratio)[unit],
+                             n_indicators=rule.n_indicators)
+        texts[miss] = _miss_text(misses, at_miss).to_numpy(object)
     miss = miss.reshape(k, n).T
     names = np.where(miss, np.array(INDICATORS, dtype=object), "")
     with np.errstate(invalid="ignore"):
@@ -240,7 +251,6 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.
     out["misses"] = pd.Series(_join_columns(names, ","), dtype=out["city"].dtype)
     out["worst_ratio"] = np.where(np.isinf(worst), np.nan, worst)  # no miss (or none with a ratio): NaN
     miss_text = _join_columns(texts.reshape(k, n).T, "；")
-    rule = SchoolRule.per_county(profiles, out)
     out["passes_school_rule"] = rule.passes(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy())
     out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(), miss_text)
     return out
@@ -253,40 +263,19 @@ def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
                      index=cv.index, dtype=object)
 
 
-def _place_codes(units: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
-    """Each unit's row in ``places`` (−1 when not there), hashing only one key per run of units.
-
-    ``units`` are sorted by place (:func:`~quality_balance.method.split.split_units`), so the place
-    changes only between runs: the runs are found by comparing neighbours and only the first unit of
-    each run is looked up.
-    """
-    n = len(units)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    start = np.zeros(n, dtype=bool)
-    start[0] = True
-    for col in PLACE:
-        a = units[col].to_numpy()
-        start[1:] |= a[1:] != a[:-1]
-    first = np.flatnonzero(start)
-    run_keys = pd.MultiIndex.from_frame(units[PLACE].iloc[first])
-    at = pd.MultiIndex.from_frame(places[PLACE]).get_indexer(run_keys)
-    return np.repeat(at, np.diff(np.append(first, n))).astype(np.int64)
-
-
-def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def _cv_stats(long: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray, unit_stage: np.ndarray
+              ) -> pd.DataFrame:
     """CV, mean, unweighted CV, units, students, Gini and Theil of every (place, stage, indicator) of the grid.
 
     The groups are integer codes, (place row · stages + stage) · indicators + indicator, the order of
-    the grid itself: the place of each unit is found once (:func:`_place_codes`), never by hashing the
+    the grid itself: the place of each unit is found once (``unit_place``), never by hashing the
     text keys of the long table, and the kernels (:mod:`quality_balance.stats`) work on the codes.
+    ``unit_place`` is each unit's row in ``places`` (−1: none), ``unit_stage`` its position in ``STAGES``.
     """
     k, n_st = len(INDICATORS), len(STAGES)
     n = len(long) // k if k else 0
     head = long.iloc[:n]
-    stage = pd.Index(list(STAGES)).get_indexer(head["stage"])
-    unit_group = _place_codes(head, places) * n_st + stage
-    unit_group = np.where((unit_group >= 0) & (stage >= 0), unit_group, -1)
+    unit_group = np.where(unit_place >= 0, unit_place * n_st + unit_stage, -1)
     code = (unit_group[None, :] * k + np.arange(k)[:, None]).reshape(-1)  # long is indicator-major
     code[np.tile(unit_group < 0, k)] = -1
     n_groups = len(places) * n_st * k
@@ -314,10 +303,11 @@ def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return stats
 
 
-def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, unit_place: np.ndarray,
+              unit_stage: np.ndarray) -> pd.DataFrame:
     grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
             .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places)], axis=1)
+    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places, unit_place, unit_stage)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
     cfg = _aligned(settings, cv, COUNTY)
     cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
@@ -343,9 +333,10 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) 
     return cv[order]
 
 
-def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray
+                     ) -> pd.DataFrame:
     key = COUNTY + ["year"]
-    at = _place_codes(units, places)  # units are sorted by place: no hashing of their text keys
+    at = unit_place  # each unit's row in ``places``: no hashing of their text keys
     n_places = len(places)
     found = at >= 0
     u = pd.DataFrame({"n_units": np.bincount(at[found], minlength=n_places),
@@ -442,16 +433,30 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
         for stage in STAGES:
             if f"{col}_{stage}" not in schools:
                 schools[f"{col}_{stage}"] = np.nan
-    places = schools[COUNTY + ["year"]].drop_duplicates().sort_values(COUNTY + ["year"]).reset_index(drop=True)
+    schools = schools.reset_index(drop=True)
+    # the keys are factorised once: every later step works on the place, county and stage codes
+    place, first = place_sort_codes(schools)
+    places = schools[PLACE].take(first).reset_index(drop=True)  # as drop_duplicates().sort_values(PLACE)
     profiles = profiles_by_county(places, profile)
     settings, thresholds = county_settings(profiles)
+    row_of = {key: i for i, key in enumerate(settings.index)}
+    county_of_place = np.array([row_of.get(key, -1) for key in zip(places["city"], places["county"])], dtype=np.int64)
+    known = ~schools[PLACE].isna().any(axis=1).to_numpy()  # a missing key cell belongs to no place
+    row_place = np.where(known, place, -1)
+    county_row = np.where(known, np.append(county_of_place, -1)[row_place], -1)
     schools = apply_variants(schools, profiles)  # a profile's R3/R4/R5 computation variants (standards/conditions.py)
-    units, excluded = split_units(schools, settings)
-    long = _unit_values(units, thresholds)
-    units_out = _school_rule(long, units, profiles)
+    units, excluded, unit_rows, unit_stage = split_coded(schools, settings, county_row, place)
+    unit_place, unit_county = row_place[unit_rows], county_row[unit_rows]
+    long = _unit_values(units, _threshold_array(thresholds, len(settings)), unit_county, unit_stage)
+    if (unit_county < 0).any():  # a unit of no known county: the rule says which (CalculationError)
+        SchoolRule.per_county(profiles, units)
+    at = np.where(unit_county >= 0, unit_county, 0)
+    rule = SchoolRule(min_met=settings["min_met"].to_numpy(dtype=int)[at],
+                      min_ratio=settings["min_ratio"].to_numpy(dtype=float)[at], n_indicators=len(INDICATORS))
+    units_out = _school_rule(long, units, rule)
     long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
-    cv = _cv_table(long, places, settings)
-    counties = _county_verdicts(units_out, cv, places)
+    cv = _cv_table(long, places, settings, unit_place, unit_stage)
+    counties = _county_verdicts(units_out, cv, places, unit_place)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
                               profiles=profiles, synthetic=bool(synthetic))

@@ -117,11 +117,11 @@ def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataF
     """
     s = schools.reset_index(drop=True)
     keys = pd.DataFrame({k: settings.index.get_level_values(i) for i, k in enumerate(["city", "county"])})
-    units, excluded, _, _ = split_coded(s, settings, rows_in(s, keys, ["city", "county"]), place_sort_codes(s))
+    units, excluded, _, _ = split_coded(s, settings, rows_in(s, keys, ["city", "county"]), place_sort_codes(s)[0])
     return units, excluded
 
 
-def place_sort_codes(schools: pd.DataFrame) -> np.ndarray:
+def place_sort_codes(schools: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's (city, county, year) as an integer that sorts as the texts do (a missing cell last).
 
     Parameters
@@ -131,16 +131,20 @@ def place_sort_codes(schools: pd.DataFrame) -> np.ndarray:
 
     Returns
     -------
-    ndarray of int64
-        ``0 … places − 1``: equal for rows of the same place, ordered as ``sort_values(["city",
-        "county", "year"])`` orders the places.
+    codes : ndarray of int64
+        ``0 … places − 1`` per row: equal for rows of the same place, ordered as
+        ``sort_values(["city", "county", "year"])`` orders the places.
+    first : ndarray of int64
+        The first row of each place, ``places`` long (``schools.take(first)`` is
+        ``drop_duplicates().sort_values(...)`` of the key columns).
     """
     combined = np.zeros(len(schools), dtype=np.int64)
     for col in ("city", "county", "year"):
         codes, found = pd.factorize(schools[col], sort=True)  # −1 for a missing cell: sorted last below
         codes = np.where(codes < 0, len(found), codes)
         combined = combined * (len(found) + 1) + codes
-    return np.unique(combined, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), first.astype(np.int64)
 
 
 def _numeric(s: pd.DataFrame, col: str) -> bool:
