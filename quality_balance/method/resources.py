@@ -208,17 +208,22 @@ def _mapped(series: pd.Series, fn) -> pd.Series:
     return pd.Series(texts[codes] if len(codes) else np.array([], dtype=object), index=series.index, dtype=object)
 
 
-def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
-    """Row by row, the non-empty texts of a 2-D object array joined with ``sep`` (column order kept)."""
-    out = np.full(matrix.shape[0], "", dtype=object)
-    rows = np.flatnonzero((matrix != "").any(axis=1)) if matrix.shape[1] else np.zeros(0, dtype=np.intp)
-    if not rows.size:
+def _join_runs(texts: np.ndarray, owner: np.ndarray, n: int, sep: str) -> np.ndarray:
+    """Per owner ``0 … n − 1``, its texts joined with ``sep`` in the order given; "" for an owner without any.
+
+    ``owner`` is non-decreasing (each owner's texts together): the first text of every run is taken
+    as it is and the r-th texts are appended for the runs that have them — one concatenation per text.
+    """
+    out = np.full(n, "", dtype=object)
+    if not len(texts):
         return out
-    joined = np.full(rows.size, "", dtype=object)  # only the rows with a text: most units miss nothing
-    for j in range(matrix.shape[1]):
-        col = matrix[rows, j]
-        joined = np.where(col == "", joined, np.where(joined == "", col, joined + sep + col))
-    out[rows] = joined
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    lengths = np.diff(np.append(starts, len(texts)))
+    joined = texts[starts].copy()
+    for r in range(1, int(lengths.max())):
+        more = lengths > r
+        joined[more] = joined[more] + sep + texts[starts[more] + r]
+    out[owner[starts]] = joined
     return out
 
 
@@ -232,25 +237,28 @@ def _school_rule(long: pd.DataFrame, units: pd.DataFrame, rule: SchoolRule) -> p
     n, k = len(units), len(INDICATORS)
     value = long["value"].to_numpy(dtype=float).reshape(k, n).T
     ratio = long["ratio"].to_numpy(dtype=float).reshape(k, n).T
-    miss = ~long["met"].to_numpy(dtype=bool)
-    texts = np.full(n * k, "", dtype=object)
-    if miss.any():
-        misses = long.loc[miss]
-        unit = np.flatnonzero(miss) % n  # the unit of each missed row (long is indicator-major)
-        at_miss = SchoolRule(min_met=np.asarray(rule.min_met)[unit], min_ratio=np.asarray(rule.min_ratio)[unit],
-                             n_indicators=rule.n_indicators)
-        texts[miss] = _miss_text(misses, at_miss).to_numpy(object)
+    missed = np.flatnonzero(~long["met"].to_numpy(dtype=bool))  # indicator-major: row j·n + u
+    unit = missed % n
+    by_unit = np.argsort(unit, kind="stable")  # each unit's misses together, in indicator order
+    missed, unit = missed[by_unit], unit[by_unit]
+    at_miss = SchoolRule(min_met=np.asarray(rule.min_met)[unit], min_ratio=np.asarray(rule.min_ratio)[unit],
+                         n_indicators=rule.n_indicators)
+    rows = long[["indicator", "value", "threshold", "ratio"]].take(missed)
+    texts = _miss_text(rows, at_miss).to_numpy(object) if len(missed) else np.zeros(0, dtype=object)
+    miss_text = _join_runs(texts, unit, n, "；")
+    names = np.array(INDICATORS, dtype=object)[missed // n] if n else np.zeros(0, dtype=object)
+    misses = _join_runs(names, unit, n, ",")
+    miss = np.zeros(n * k, dtype=bool)
+    miss[missed] = True
     miss = miss.reshape(k, n).T
-    names = np.where(miss, np.array(INDICATORS, dtype=object), "")
     with np.errstate(invalid="ignore"):
         worst = np.where(miss & ~np.isnan(ratio), ratio, np.inf).min(axis=1) if k else np.full(n, np.inf)
     out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).reset_index(drop=True)
     for j, ind in enumerate(INDICATORS):
         out[ind] = value[:, j]
     out["met_count"] = (~miss).sum(axis=1).astype(np.int64)
-    out["misses"] = pd.Series(_join_columns(names, ","), dtype=out["city"].dtype)
+    out["misses"] = pd.Series(misses, dtype=out["city"].dtype)
     out["worst_ratio"] = np.where(np.isinf(worst), np.nan, worst)  # no miss (or none with a ratio): NaN
-    miss_text = _join_columns(texts.reshape(k, n).T, "；")
     out["passes_school_rule"] = rule.passes(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy())
     out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(), miss_text)
     return out
