@@ -32,8 +32,8 @@ from ..standards.conditions import apply_variants
 from ..standards.profile import Profile, profiles_by_county
 from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
-from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
-                    number_texts)
+from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, near_equal,
+                    number_text, number_texts)
 from .split import _aligned, place_sort_codes, split_coded
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
@@ -190,15 +190,36 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     threshold those it needs not to read as 100% or as the rule's ratio (``rule`` aligned
     with ``long``).
     """
-    ind = long["indicator"]
-    value = pd.Series(format_values(ind, long["value"], long["threshold"]), index=long.index, dtype=object)
+    ind = long["indicator"].to_numpy(dtype=object)
+    value = format_values(ind, long["value"].to_numpy(dtype=float), long["threshold"].to_numpy(dtype=float))
     pct = long["ratio"].to_numpy(dtype=float) * 100
     floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
-    share = number_texts(pct, None, decimals=np.maximum(digits_needed_array(pct, 100.0, 1),
-                                                        digits_needed_array(pct, floor, 1))) + "%"
-    threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False))
-    return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
-        share, index=long.index, dtype=object) + "）"
+    share = _share_texts(pct, floor)
+    threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False)).to_numpy(dtype=object)
+    labels = {i: f"{i} {INDICATOR_LABELS[i]} " for i in INDICATORS}
+    prefix = np.array([labels[i] for i in ind], dtype=object)
+    return pd.Series(prefix + value + " < " + threshold + "（" + share + "%）", index=long.index, dtype=object)
+
+
+def _share_texts(pct: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Shares of the threshold (%) with one decimal, more where needed not to read as 100% or as ``floor``.
+
+    The same texts as ``number_texts(pct, None, decimals=max(digits_needed_array(pct, 100, 1),
+    digits_needed_array(pct, floor, 1)))``, each share formatted once: only the few that would read as a
+    limit they are not are formatted again with more decimals.
+    """
+    texts = number_texts(pct, None, decimals=1)
+    with np.errstate(invalid="ignore"):
+        shown = np.where(np.isnan(pct), np.nan, pd.to_numeric(pd.Series(texts), errors="coerce").to_numpy(float))
+        wrong = np.zeros(pct.shape, dtype=bool)
+        for limit in (np.full(pct.shape, 100.0), floor):
+            check = np.isfinite(pct) & np.isfinite(limit) & ~near_equal(pct, limit)
+            wrong |= check & (np.sign(shown - limit) != np.sign(pct - limit))
+    rows = np.flatnonzero(wrong)
+    if rows.size:
+        more = np.maximum(digits_needed_array(pct[rows], 100.0, 1), digits_needed_array(pct[rows], floor[rows], 1))
+        texts[rows] = number_texts(pct[rows], None, decimals=more)
+    return texts
 
 
 def _mapped(series: pd.Series, fn) -> pd.Series:

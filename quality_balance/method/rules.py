@@ -228,6 +228,12 @@ def digits_needed_array(values, limits, decimals) -> np.ndarray:
     >>> digits_needed_array([9.99, 5999.99, 4.2, 12.0], [10, 6000, 4.2, np.nan], [1, 0, 2, 1]).tolist()
     [2, 2, 2, 1]
     """
+    return _digits_and_shown(values, limits, decimals)[0]
+
+
+def _digits_and_shown(values, limits, decimals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`digits_needed_array`, with the texts it formatted: ``(digits, rows, shown)``, ``shown[i]`` being
+    value ``rows[i]`` printed with ``max(decimals, 0)`` places (the rows compared with a limit)."""
     v = np.asarray(values, dtype=float).ravel()
     n = v.size
     if limits is None:
@@ -242,13 +248,14 @@ def digits_needed_array(values, limits, decimals) -> np.ndarray:
         check = np.isfinite(v) & np.isfinite(lim) & ~(np.abs(v - lim) <= _slack(lim))
     k = d.copy()
     rows = np.flatnonzero(check)
+    shown = np.zeros(0, dtype=object)
     if rows.size:
         k[rows] = np.maximum(d[rows], 0)
         shown = np.array([f"{x:.{kk}f}" for x, kk in zip(v[rows].tolist(), k[rows].tolist())], dtype=object)
         wrong = np.sign(shown.astype(float) - lim[rows]) != np.sign(v[rows] - lim[rows])
         for i in rows[wrong].tolist():
             k[i] = digits_needed(float(v[i]), float(lim[i]), int(d[i]))
-    return k
+    return k, rows, shown
 
 
 def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> np.ndarray:
@@ -275,9 +282,15 @@ def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> 
     ['9.99', '12.0', '—']
     """
     v = np.asarray(values, dtype=float).ravel()
-    k = digits_needed_array(v, limits, decimals)
+    k, checked, shown = _digits_and_shown(v, limits, decimals)
     out = np.full(v.size, "—", dtype=object)
-    idx = np.flatnonzero(~np.isnan(v))
+    done = np.zeros(v.size, dtype=bool)
+    if not thousands and checked.size:  # the texts already formatted with the decimals kept are the answer
+        kept = np.maximum(np.broadcast_to(np.asarray(decimals, dtype=np.int64).ravel(), v.shape)[checked], 0)
+        same = k[checked] == kept
+        out[checked[same]] = shown[same]
+        done[checked[same]] = True
+    idx = np.flatnonzero(~np.isnan(v) & ~done)
     sep = "," if thousands else ""
     out[idx] = np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(v[idx].tolist(), k[idx].tolist())], dtype=object)
     return out
