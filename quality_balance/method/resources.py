@@ -346,17 +346,21 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, 
     cv["status"] = np.select([~applicable, undefined, ok], ["not_applicable", "undefined", "met"], "not_met")
     cv["passes"] = pd.array(np.where(cv["status"].isin(["met", "not_met"]), cv["status"] == "met", pd.NA),
                             dtype="boolean")
-    stage_zh = cv["stage"].map(STAGE_LABELS)
-    zero_mean = cv["mean"].fillna(0).eq(0)
-    cv["reason"] = np.select(
-        [~applicable, undefined & zero_mean, undefined, ok],
-        [stage_zh + "：本县无该学段学校，不适用",
-         stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
-         stage_zh + " " + cv["indicator"] + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据",
-         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
-         + _mapped(cv["limit"], limit_text)],
-        stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
-        + _mapped(cv["limit"], limit_text))
+    zero_mean = cv["mean"].fillna(0).eq(0).to_numpy()
+    # the grid is place × stage × indicator: each row's (stage, indicator) pair is its position, and the
+    # texts that depend on nothing else are made once per pair
+    k, n_st = len(INDICATORS), len(STAGES)
+    pair = np.arange(len(cv)) % (n_st * k)
+    stage_zh = [STAGE_LABELS[st] for st in STAGES]
+    head = np.array([f"{stage_zh[i // k]} {INDICATORS[i % k]}" for i in range(n_st * k)], dtype=object)
+    none = np.array([stage_zh[i // k] + "：本县无该学段学校，不适用" for i in range(n_st * k)], dtype=object)
+    zero = head + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）"
+    overflow = head + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据"
+    ok = ok.to_numpy(dtype=bool)
+    compared = (head[pair] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]).to_numpy(dtype=object)
+                + np.where(ok, " ≤ ", " > ").astype(object) + _mapped(cv["limit"], limit_text).to_numpy(dtype=object))
+    cv["reason"] = np.select([~applicable.to_numpy(), (undefined & zero_mean).to_numpy(), undefined.to_numpy()],
+                             [none[pair], zero[pair], overflow[pair]], compared)
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
              "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
     return cv[order]
