@@ -366,8 +366,8 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, 
     return cv[order]
 
 
-def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray
-                     ) -> pd.DataFrame:
+def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray,
+                     unit_stage: np.ndarray) -> pd.DataFrame:
     key = COUNTY + ["year"]
     at = unit_place  # each unit's row in ``places``: no hashing of their text keys
     n_places = len(places)
@@ -376,18 +376,37 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
                       "n_failing": np.bincount(at[found], weights=~units["passes_school_rule"].to_numpy(bool)[found],
                                                minlength=n_places).astype(np.int64)},
                      index=pd.MultiIndex.from_frame(places[key]))
-    failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
-    shown = failing.groupby(key).head(5)
-    fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
-        [shown[k] for k in key]).agg("、".join).rename("failing_schools")
-    applicable = cv[cv["status"] != "not_applicable"]
-    c = applicable.assign(_failing=applicable["status"].ne("met")).groupby(key).agg(
-        n_cv=("status", "size"), n_cv_failing=("_failing", "sum"))
-    rel = applicable.assign(rel=applicable["cv"] / applicable["limit"]).sort_values("rel", ascending=False)
-    worst = rel.groupby(key).head(1).set_index(key)[["stage", "indicator", "cv", "limit"]]
+    # the five worst failing units of each place, by worst ratio (the order sort_values gives), then per place
+    fails = np.flatnonzero(~units["passes_school_rule"].to_numpy(bool))
+    fails = fails[units["worst_ratio"].iloc[fails].reset_index(drop=True).sort_values().index.to_numpy()]
+    fails = fails[found[fails]]  # a unit of no place (a missing key) is in no group
+    by_place = np.argsort(at[fails], kind="stable")
+    fails, place_of = fails[by_place], at[fails][by_place]
+    starts = np.flatnonzero(np.r_[True, place_of[1:] != place_of[:-1]]) if len(fails) else np.zeros(0, dtype=int)
+    rank = np.arange(len(fails)) - np.repeat(starts, np.diff(np.append(starts, len(fails))))
+    shown, place_of = fails[rank < 5], place_of[rank < 5]
+    stage_zh = np.array([STAGE_LABELS[st] for st in STAGES], dtype=object)
+    names = units["school_name"].to_numpy(dtype=object)[shown] + "（" + stage_zh[unit_stage[shown]] + "）"
+    fail_names = _join_runs(names, place_of, n_places, "、")
+    # CV figures per place: the grid is place × stage × indicator, so a row's place is its position
+    per_place = len(STAGES) * len(INDICATORS)
+    status = cv["status"].to_numpy(dtype=object)
+    applicable = np.flatnonzero(status != "not_applicable")
+    cv_place = applicable // per_place
+    not_met = status[applicable] != "met"
+    rel = (cv["cv"] / cv["limit"]).iloc[applicable].reset_index(drop=True).sort_values(ascending=False)
+    ranked = applicable[rel.index.to_numpy()]
+    first = np.full(n_places, -1, dtype=np.int64)
+    seen = np.unique(ranked // per_place, return_index=True)  # each place's first row in that order
+    first[seen[0]] = ranked[seen[1]]
+    worst = cv[["stage", "indicator", "cv", "limit"]].reindex(first).reset_index(drop=True)
     worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
-    bad_cv = applicable[applicable["status"] != "met"].groupby(key)["reason"].agg("；".join).rename("cv_reasons")
-    out = places.set_index(key).join([u, c, worst, fail_names, bad_cv]).reset_index()
+    bad = applicable[not_met]
+    bad_cv = _join_runs(cv["reason"].to_numpy(dtype=object)[bad], bad // per_place, n_places, "；")
+    out = pd.concat([places[key].reset_index(drop=True), u.reset_index(drop=True),
+                     pd.DataFrame({"n_cv": np.bincount(cv_place, minlength=n_places),
+                                   "n_cv_failing": np.bincount(cv_place, weights=not_met, minlength=n_places)}),
+                     worst, pd.DataFrame({"failing_schools": fail_names, "cv_reasons": bad_cv})], axis=1)
     for col in ("n_units", "n_failing", "n_cv", "n_cv_failing"):
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)  # empty groups come back as text
     no_units = out["n_units"] == 0
@@ -489,7 +508,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     units_out = _school_rule(long, units, rule)
     long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
     cv = _cv_table(long, places, settings, unit_place, unit_stage)
-    counties = _county_verdicts(units_out, cv, places, unit_place)
+    counties = _county_verdicts(units_out, cv, places, unit_place, unit_stage)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
                               profiles=profiles, synthetic=bool(synthetic))
