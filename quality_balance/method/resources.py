@@ -167,14 +167,20 @@ def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.nd
     long = units[id_cols].take(np.tile(np.arange(n), k)).reset_index(drop=True)
     names = pd.Series(list(INDICATORS), dtype=long["city"].dtype)  # k texts made once, then spread
     long["indicator"] = names.take(np.repeat(np.arange(k), n)).reset_index(drop=True)
-    long["resource"] = np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n else 0.0
+    resource = (np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n
+                else np.zeros(0))
     scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
-    long["value"] = long["resource"] * scale / long["students"]
+    students = long["students"].to_numpy(dtype=float)
     padded = np.concatenate([thresholds, np.full((1,) + thresholds.shape[1:], np.nan)])
-    at_units = padded[np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage]
-    long["threshold"] = at_units.T.reshape(-1)
-    long["ratio"] = long["value"] / long["threshold"]
-    long["met"] = at_least(long["value"], long["threshold"])
+    threshold = padded[np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage].T.reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = resource * scale / students
+        ratio = value / threshold
+    long["resource"] = resource
+    long["value"] = value
+    long["threshold"] = threshold
+    long["ratio"] = ratio
+    long["met"] = at_least(value, threshold)
     return long
 
 

@@ -526,7 +526,9 @@ class SchoolRule:
         """
         met_count = np.asarray(met_count, dtype=float)
         n = len(met_count)
-        text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()
+        text = np.asarray(miss_text, dtype=object) if isinstance(miss_text, np.ndarray) else None
+        if text is None or text.ndim != 1 or pd.api.types.infer_dtype(text, skipna=False) != "string":
+            text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()  # texts of any kind
         min_met = _rows(self.min_met, n)
         ratios = _rows(self.min_ratio, n)
         codes, distinct = pd.factorize(np.asarray(ratios, dtype=float))  # a handful of rules: format each once

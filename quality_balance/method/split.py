@@ -143,8 +143,14 @@ def place_sort_codes(schools: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         codes, found = pd.factorize(schools[col], sort=True)  # −1 for a missing cell: sorted last below
         codes = np.where(codes < 0, len(found), codes)
         combined = combined * (len(found) + 1) + codes
-    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
-    return codes.reshape(-1).astype(np.int64), first.astype(np.int64)
+    seen, distinct = pd.factorize(combined)  # in order of first appearance: hashing, no sort of the rows
+    if not len(seen):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(seen), prepend=-1) > 0)  # where each code first shows
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    return rank[seen], first[order].astype(np.int64)
 
 
 def _numeric(s: pd.DataFrame, col: str) -> bool:
