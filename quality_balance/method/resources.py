@@ -34,7 +34,7 @@ from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as 
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
 from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, near_equal,
                     number_text, number_texts)
-from .split import _aligned, place_sort_codes, split_coded
+from .split import place_sort_codes, split_coded
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -339,13 +339,19 @@ def _cv_stats(long: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray, 
 
 
 def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, unit_place: np.ndarray,
-              unit_stage: np.ndarray) -> pd.DataFrame:
+              unit_stage: np.ndarray, county_of_place: np.ndarray) -> pd.DataFrame:
     grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
             .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
     cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places, unit_place, unit_stage)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
-    cfg = _aligned(settings, cv, COUNTY)
-    cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
+    # each row's county: its place's (the grid is place × stage × indicator), −1 for none
+    at = np.repeat(county_of_place, len(STAGES) * len(INDICATORS))
+    limits = {st: settings[f"cv_limit_{st}"].to_numpy() for st in STAGES}
+    if (at < 0).any():  # no settings: no limit
+        limits = {st: np.append(lim.astype(float), np.nan) for st, lim in limits.items()}
+        at = np.where(at >= 0, at, len(settings))
+    limits = {st: lim[at] for st, lim in limits.items()}
+    cv["limit"] = np.where(cv["stage"] == "primary", limits["primary"], limits["junior"])
     applicable = cv["n_units"] > 0
     undefined = applicable & cv["cv"].isna()
     ok = at_most(cv["cv"], cv["limit"])
@@ -513,7 +519,7 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
                       min_ratio=settings["min_ratio"].to_numpy(dtype=float)[at], n_indicators=len(INDICATORS))
     units_out = _school_rule(long, units, rule)
     long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
-    cv = _cv_table(long, places, settings, unit_place, unit_stage)
+    cv = _cv_table(long, places, settings, unit_place, unit_stage, county_of_place)
     counties = _county_verdicts(units_out, cv, places, unit_place, unit_stage)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,

@@ -285,9 +285,11 @@ def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> 
     k, checked, shown = _digits_and_shown(v, limits, decimals)
     out = np.full(v.size, "—", dtype=object)
     done = np.zeros(v.size, dtype=bool)
-    if not thousands and checked.size:  # the texts already formatted with the decimals kept are the answer
+    if checked.size:  # the texts already formatted with the decimals kept are the answer
         kept = np.maximum(np.broadcast_to(np.asarray(decimals, dtype=np.int64).ravel(), v.shape)[checked], 0)
         same = k[checked] == kept
+        if thousands:  # below 999.5 no rounding reaches 1,000: the text has no separator to add
+            same &= np.abs(v[checked]) < 999.5
         out[checked[same]] = shown[same]
         done[checked[same]] = True
     idx = np.flatnonzero(~np.isnan(v) & ~done)
