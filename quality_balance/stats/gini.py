@@ -135,7 +135,7 @@ def _group_value_order(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.nd
     dense = np.empty(n, dtype=np.int64)
     dense[by_value] = np.cumsum(new_value) - 1
     del by_value, new_value
-    counts = np.bincount(c, minlength=n_groups)
+    counts = np.bincount(c)  # groups up to the last one present
     width, depth = int(dense.max()) + 1, int(counts.max())
     if n_groups * width * depth >= 2 ** 62:  # the key would not fit in 64 bits: one stable sort by value instead
         rank = np.empty(n, dtype=np.int64)
