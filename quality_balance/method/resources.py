@@ -386,8 +386,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     found = at >= 0
     u = pd.DataFrame({"n_units": np.bincount(at[found], minlength=n_places),
                       "n_failing": np.bincount(at[found], weights=~units["passes_school_rule"].to_numpy(bool)[found],
-                                               minlength=n_places).astype(np.int64)},
-                     index=pd.MultiIndex.from_frame(places[key]))
+                                               minlength=n_places).astype(np.int64)})
     # the five worst failing units of each place, by worst ratio (the order sort_values gives), then per place
     fails = np.flatnonzero(~units["passes_school_rule"].to_numpy(bool))
     fails = fails[units["worst_ratio"].iloc[fails].reset_index(drop=True).sort_values().index.to_numpy()]
@@ -415,7 +414,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
     bad = applicable[not_met]
     bad_cv = _join_runs(cv["reason"].to_numpy(dtype=object)[bad], bad // per_place, n_places, "；")
-    out = pd.concat([places[key].reset_index(drop=True), u.reset_index(drop=True),
+    out = pd.concat([places[key].reset_index(drop=True), u,
                      pd.DataFrame({"n_cv": np.bincount(cv_place, minlength=n_places),
                                    "n_cv_failing": np.bincount(cv_place, weights=not_met, minlength=n_places)}),
                      worst, pd.DataFrame({"failing_schools": fail_names, "cv_reasons": bad_cv})], axis=1)
