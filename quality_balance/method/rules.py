@@ -37,7 +37,8 @@ from ..errors import CalculationError
 from ..stats._groups import key_codes
 from ..schema import INDICATORS, RATINGS
 
-__all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
+__all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "least_meeting", "at_most", "below",
+           "above",
            "near_equal", "compare", "SchoolRule", "CLOSENESS", "closeness", "number_text", "numbers_text",
            "limit_text", "digits_needed", "number_texts",
            "digits_needed_array", "RATING_LEVELS", "rating_level", "rating_shortfall"]
@@ -74,7 +75,19 @@ def at_least(value, threshold):
     >>> bool(at_least(4.499999999999999, 4.5)), bool(at_least(4.49, 4.5))
     (True, False)
     """
-    return value >= threshold - _slack(threshold)
+    return value >= least_meeting(threshold)
+
+
+def least_meeting(threshold):
+    """The lowest value :func:`at_least` passes against ``threshold``: ``threshold − FLOAT_TOLERANCE·|threshold|``.
+
+    For comparing many values with few thresholds: ``value >= least_meeting(threshold)`` is
+    ``at_least(value, threshold)``, the bound computed once per threshold.
+
+    >>> least_meeting(4.5) == 4.5 - 4.5e-9
+    True
+    """
+    return threshold - _slack(threshold)
 
 
 def at_most(value, limit):

@@ -368,3 +368,13 @@ def test_number_texts_with_thousands_separators_near_1000():
     texts = number_texts(values, np.array(limits, dtype=object), decimals=1).tolist()
     assert texts == ["999.4", "1,000.0", "999.96", "1,234.5", "999.5", "-999.96"]
     assert texts == [number_text(v, t, decimals=1) for v, t in zip(values, limits)]
+
+
+def test_least_meeting_is_the_bound_at_least_uses():
+    from quality_balance.method.rules import at_least, least_meeting
+
+    thresholds = np.array([4.5, 2000.0, 0.0, np.nan])
+    bound = least_meeting(thresholds)
+    assert bound[:3].tolist() == [4.5 - 4.5e-9, 2000.0 - 2e-6, 0.0] and np.isnan(bound[3])
+    values = np.array([4.5 - 4.5e-9, 2000.0 - 2.1e-6, 0.0, 1.0])
+    assert (values >= bound).tolist() == at_least(values, thresholds).tolist() == [True, False, True, False]
