@@ -32,9 +32,9 @@ from ..standards.conditions import apply_variants
 from ..standards.profile import Profile, profiles_by_county
 from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE, INDICATOR_LABELS,
                       INDICATOR_SCALE, INDICATORS, STAGE_LABELS, STAGES)
-from .rules import (FLOAT_TOLERANCE, SchoolRule, at_least, at_most, digits_needed_array, limit_text, number_text,
-                    number_texts)
-from .split import _aligned, split_units
+from .rules import (FLOAT_TOLERANCE, SchoolRule, at_most, digits_needed_array, least_meeting, limit_text,
+                    near_equal, number_text, number_texts)
+from .split import place_sort_codes, split_coded
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -153,26 +153,40 @@ class ResourceAssessment:
         return grouped_cv_influence(self.values[cols], GROUP).reset_index(drop=True)
 
 
-def _unit_values(units: pd.DataFrame, thresholds: pd.Series) -> pd.DataFrame:
+def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.ndarray,
+                 unit_stage: np.ndarray) -> pd.DataFrame:
     """Long unit × indicator table with values, thresholds, ratios and met flags.
 
     Indicator-major (all units for R1, then R2…), as ``melt`` would give it, built by tiling the unit
-    columns: no ``melt``, no per-row text operations; thresholds are looked up once per unit (one
-    hashing of the unit keys) instead of once per unit and indicator.
+    columns: no ``melt``, no per-row text operations. ``thresholds`` is counties × stages × indicators
+    (:func:`_threshold_array`), ``unit_county`` each unit's row in it (−1: none, thresholds missing) and
+    ``unit_stage`` its stage (position in ``STAGES``): the thresholds are found by integer codes.
     """
     id_cols = [c for c in units.columns if not c.startswith("res_")]
     n, k = len(units), len(INDICATORS)
     long = units[id_cols].take(np.tile(np.arange(n), k)).reset_index(drop=True)
-    long["indicator"] = pd.Series(np.repeat(np.array(INDICATORS, dtype=object), n), dtype=long["city"].dtype)
-    long["resource"] = np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n else 0.0
+    names = pd.array(list(INDICATORS), dtype=long["city"].dtype)  # k texts made once, then spread
+    resource = (np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n
+                else np.zeros(0))
     scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
-    long["value"] = long["resource"] * scale / long["students"]
-    wide = thresholds.unstack("indicator").reindex(columns=list(INDICATORS))
-    at_units = _aligned(wide, units, COUNTY + ["stage"]).to_numpy(dtype=float)
-    long["threshold"] = at_units.T.reshape(-1)
-    long["ratio"] = long["value"] / long["threshold"]
-    long["met"] = at_least(long["value"], long["threshold"])
-    return long
+    students = long["students"].to_numpy(dtype=float)
+    padded = np.concatenate([thresholds, np.full((1,) + thresholds.shape[1:], np.nan)])
+    at = (np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage)
+    threshold = padded[at].T.reshape(-1)
+    least = least_meeting(padded)[at].T.reshape(-1)  # the bound of at_least, once per threshold
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = resource * scale / students
+        ratio = value / threshold
+    # the new columns joined without a copy each (at 1 M school-years each is a 7.7 M-row array)
+    numbers = pd.DataFrame({"indicator": names.take(np.repeat(np.arange(k), n)), "resource": resource,
+                            "value": value, "threshold": threshold, "ratio": ratio,
+                            "met": value >= least}, copy=False)
+    return pd.concat([long, numbers], axis=1)
+
+
+def _threshold_array(thresholds: pd.Series, n_counties: int) -> np.ndarray:
+    """:func:`county_settings`' thresholds as an array, counties (its order) × ``STAGES`` × ``INDICATORS``."""
+    return thresholds.to_numpy(dtype=float).reshape(n_counties, len(STAGES), len(INDICATORS))
 
 
 def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
@@ -182,15 +196,36 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     threshold those it needs not to read as 100% or as the rule's ratio (``rule`` aligned
     with ``long``).
     """
-    ind = long["indicator"]
-    value = pd.Series(format_values(ind, long["value"], long["threshold"]), index=long.index, dtype=object)
+    ind = long["indicator"].to_numpy(dtype=object)
+    value = format_values(ind, long["value"].to_numpy(dtype=float), long["threshold"].to_numpy(dtype=float))
     pct = long["ratio"].to_numpy(dtype=float) * 100
     floor = np.broadcast_to(np.asarray(rule.min_ratio, dtype=float) * 100, pct.shape)
-    share = number_texts(pct, None, decimals=np.maximum(digits_needed_array(pct, 100.0, 1),
-                                                        digits_needed_array(pct, floor, 1))) + "%"
-    threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False))
-    return ind + " " + ind.map(INDICATOR_LABELS) + " " + value + " < " + threshold + "（" + pd.Series(
-        share, index=long.index, dtype=object) + "）"
+    share = _share_texts(pct, floor)
+    threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False)).to_numpy(dtype=object)
+    labels = {i: f"{i} {INDICATOR_LABELS[i]} " for i in INDICATORS}
+    prefix = np.array([labels[i] for i in ind], dtype=object)
+    return pd.Series(prefix + value + " < " + threshold + "（" + share + "%）", index=long.index, dtype=object)
+
+
+def _share_texts(pct: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Shares of the threshold (%) with one decimal, more where needed not to read as 100% or as ``floor``.
+
+    The same texts as ``number_texts(pct, None, decimals=max(digits_needed_array(pct, 100, 1),
+    digits_needed_array(pct, floor, 1)))``, each share formatted once: only the few that would read as a
+    limit they are not are formatted again with more decimals.
+    """
+    texts = number_texts(pct, None, decimals=1)
+    with np.errstate(invalid="ignore"):
+        shown = np.where(np.isnan(pct), np.nan, pd.to_numeric(pd.Series(texts), errors="coerce").to_numpy(float))
+        wrong = np.zeros(pct.shape, dtype=bool)
+        for limit in (np.full(pct.shape, 100.0), floor):
+            check = np.isfinite(pct) & np.isfinite(limit) & ~near_equal(pct, limit)
+            wrong |= check & (np.sign(shown - limit) != np.sign(pct - limit))
+    rows = np.flatnonzero(wrong)
+    if rows.size:
+        more = np.maximum(digits_needed_array(pct[rows], 100.0, 1), digits_needed_array(pct[rows], floor[rows], 1))
+        texts[rows] = number_texts(pct[rows], None, decimals=more)
+    return texts
 
 
 def _mapped(series: pd.Series, fn) -> pd.Series:
@@ -200,47 +235,57 @@ def _mapped(series: pd.Series, fn) -> pd.Series:
     return pd.Series(texts[codes] if len(codes) else np.array([], dtype=object), index=series.index, dtype=object)
 
 
-def _join_columns(matrix: np.ndarray, sep: str) -> np.ndarray:
-    """Row by row, the non-empty texts of a 2-D object array joined with ``sep`` (column order kept)."""
-    out = np.full(matrix.shape[0], "", dtype=object)
-    rows = np.flatnonzero((matrix != "").any(axis=1)) if matrix.shape[1] else np.zeros(0, dtype=np.intp)
-    if not rows.size:
+def _join_runs(texts: np.ndarray, owner: np.ndarray, n: int, sep: str) -> np.ndarray:
+    """Per owner ``0 … n − 1``, its texts joined with ``sep`` in the order given; "" for an owner without any.
+
+    ``owner`` is non-decreasing (each owner's texts together): the first text of every run is taken
+    as it is and the r-th texts are appended for the runs that have them — one concatenation per text.
+    """
+    out = np.full(n, "", dtype=object)
+    if not len(texts):
         return out
-    joined = np.full(rows.size, "", dtype=object)  # only the rows with a text: most units miss nothing
-    for j in range(matrix.shape[1]):
-        col = matrix[rows, j]
-        joined = np.where(col == "", joined, np.where(joined == "", col, joined + sep + col))
-    out[rows] = joined
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    lengths = np.diff(np.append(starts, len(texts)))
+    joined = texts[starts].copy()
+    for r in range(1, int(lengths.max())):
+        more = lengths > r
+        joined[more] = joined[more] + sep + texts[starts[more] + r]
+    out[owner[starts]] = joined
     return out
 
 
-def _school_rule(long: pd.DataFrame, units: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+def _school_rule(long: pd.DataFrame, units: pd.DataFrame, rule: SchoolRule) -> pd.DataFrame:
     """The unit table: R1–R7 values, met count, misses and the school rule's verdict and reason.
 
-    The rule of each unit is its county's (:meth:`SchoolRule.per_county`). ``long`` is
+    ``rule`` gives each unit its county's rule (arrays aligned with ``units``). ``long`` is
     :func:`_unit_values` of ``units`` (indicator-major, row ``j·n + u`` is unit ``u``'s indicator ``j``),
     so the per-unit figures are its columns reshaped to units × indicators: no pivot, no merge.
     """
     n, k = len(units), len(INDICATORS)
     value = long["value"].to_numpy(dtype=float).reshape(k, n).T
     ratio = long["ratio"].to_numpy(dtype=float).reshape(k, n).T
-    miss = ~long["met"].to_numpy(dtype=bool)
-    texts = np.full(n * k, "", dtype=object)
-    if miss.any():
-        misses = long.loc[miss]
-        texts[miss] = _miss_text(misses, SchoolRule.per_county(profiles, misses)).to_numpy(object)
+    missed = np.flatnonzero(~long["met"].to_numpy(dtype=bool))  # indicator-major: row j·n + u
+    unit = missed % n
+    by_unit = np.argsort(unit, kind="stable")  # each unit's misses together, in indicator order
+    missed, unit = missed[by_unit], unit[by_unit]
+    at_miss = SchoolRule(min_met=np.asarray(rule.min_met)[unit], min_ratio=np.asarray(rule.min_ratio)[unit],
+                         n_indicators=rule.n_indicators)
+    rows = long[["indicator", "value", "threshold", "ratio"]].take(missed)
+    texts = _miss_text(rows, at_miss).to_numpy(object) if len(missed) else np.zeros(0, dtype=object)
+    miss_text = _join_runs(texts, unit, n, "；")
+    names = np.array(INDICATORS, dtype=object)[missed // n] if n else np.zeros(0, dtype=object)
+    misses = _join_runs(names, unit, n, ",")
+    miss = np.zeros(n * k, dtype=bool)
+    miss[missed] = True
     miss = miss.reshape(k, n).T
-    names = np.where(miss, np.array(INDICATORS, dtype=object), "")
     with np.errstate(invalid="ignore"):
         worst = np.where(miss & ~np.isnan(ratio), ratio, np.inf).min(axis=1) if k else np.full(n, np.inf)
     out = units.drop(columns=[c for c in units.columns if c.startswith("res_")]).reset_index(drop=True)
     for j, ind in enumerate(INDICATORS):
         out[ind] = value[:, j]
     out["met_count"] = (~miss).sum(axis=1).astype(np.int64)
-    out["misses"] = pd.Series(_join_columns(names, ","), dtype=out["city"].dtype)
+    out["misses"] = pd.Series(misses, dtype=out["city"].dtype)
     out["worst_ratio"] = np.where(np.isinf(worst), np.nan, worst)  # no miss (or none with a ratio): NaN
-    miss_text = _join_columns(texts.reshape(k, n).T, "；")
-    rule = SchoolRule.per_county(profiles, out)
     out["passes_school_rule"] = rule.passes(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy())
     out["reason"] = rule.reasons(out["met_count"].to_numpy(), out["worst_ratio"].to_numpy(), miss_text)
     return out
@@ -253,40 +298,19 @@ def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
                      index=cv.index, dtype=object)
 
 
-def _place_codes(units: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
-    """Each unit's row in ``places`` (−1 when not there), hashing only one key per run of units.
-
-    ``units`` are sorted by place (:func:`~quality_balance.method.split.split_units`), so the place
-    changes only between runs: the runs are found by comparing neighbours and only the first unit of
-    each run is looked up.
-    """
-    n = len(units)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    start = np.zeros(n, dtype=bool)
-    start[0] = True
-    for col in PLACE:
-        a = units[col].to_numpy()
-        start[1:] |= a[1:] != a[:-1]
-    first = np.flatnonzero(start)
-    run_keys = pd.MultiIndex.from_frame(units[PLACE].iloc[first])
-    at = pd.MultiIndex.from_frame(places[PLACE]).get_indexer(run_keys)
-    return np.repeat(at, np.diff(np.append(first, n))).astype(np.int64)
-
-
-def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def _cv_stats(long: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray, unit_stage: np.ndarray
+              ) -> pd.DataFrame:
     """CV, mean, unweighted CV, units, students, Gini and Theil of every (place, stage, indicator) of the grid.
 
     The groups are integer codes, (place row · stages + stage) · indicators + indicator, the order of
-    the grid itself: the place of each unit is found once (:func:`_place_codes`), never by hashing the
+    the grid itself: the place of each unit is found once (``unit_place``), never by hashing the
     text keys of the long table, and the kernels (:mod:`quality_balance.stats`) work on the codes.
+    ``unit_place`` is each unit's row in ``places`` (−1: none), ``unit_stage`` its position in ``STAGES``.
     """
     k, n_st = len(INDICATORS), len(STAGES)
     n = len(long) // k if k else 0
     head = long.iloc[:n]
-    stage = pd.Index(list(STAGES)).get_indexer(head["stage"])
-    unit_group = _place_codes(head, places) * n_st + stage
-    unit_group = np.where((unit_group >= 0) & (stage >= 0), unit_group, -1)
+    unit_group = np.where(unit_place >= 0, unit_place * n_st + unit_stage, -1)
     code = (unit_group[None, :] * k + np.arange(k)[:, None]).reshape(-1)  # long is indicator-major
     code[np.tile(unit_group < 0, k)] = -1
     n_groups = len(places) * n_st * k
@@ -314,56 +338,86 @@ def _cv_stats(long: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     return stats
 
 
-def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame:
+def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, unit_place: np.ndarray,
+              unit_stage: np.ndarray, county_of_place: np.ndarray) -> pd.DataFrame:
     grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
             .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places)], axis=1)
+    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places, unit_place, unit_stage)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
-    cfg = _aligned(settings, cv, COUNTY)
-    cv["limit"] = np.where(cv["stage"] == "primary", cfg["cv_limit_primary"], cfg["cv_limit_junior"])
+    # each row's county: its place's (the grid is place × stage × indicator), −1 for none
+    at = np.repeat(county_of_place, len(STAGES) * len(INDICATORS))
+    limits = {st: settings[f"cv_limit_{st}"].to_numpy() for st in STAGES}
+    if (at < 0).any():  # no settings: no limit
+        limits = {st: np.append(lim.astype(float), np.nan) for st, lim in limits.items()}
+        at = np.where(at >= 0, at, len(settings))
+    limits = {st: lim[at] for st, lim in limits.items()}
+    cv["limit"] = np.where(cv["stage"] == "primary", limits["primary"], limits["junior"])
     applicable = cv["n_units"] > 0
     undefined = applicable & cv["cv"].isna()
     ok = at_most(cv["cv"], cv["limit"])
     cv["status"] = np.select([~applicable, undefined, ok], ["not_applicable", "undefined", "met"], "not_met")
     cv["passes"] = pd.array(np.where(cv["status"].isin(["met", "not_met"]), cv["status"] == "met", pd.NA),
                             dtype="boolean")
-    stage_zh = cv["stage"].map(STAGE_LABELS)
-    zero_mean = cv["mean"].fillna(0).eq(0)
-    cv["reason"] = np.select(
-        [~applicable, undefined & zero_mean, undefined, ok],
-        [stage_zh + "：本县无该学段学校，不适用",
-         stage_zh + " " + cv["indicator"] + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）",
-         stage_zh + " " + cv["indicator"] + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据",
-         stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " ≤ "
-         + _mapped(cv["limit"], limit_text)],
-        stage_zh + " " + cv["indicator"] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]) + " > "
-        + _mapped(cv["limit"], limit_text))
+    zero_mean = cv["mean"].fillna(0).eq(0).to_numpy()
+    # the grid is place × stage × indicator: each row's (stage, indicator) pair is its position, and the
+    # texts that depend on nothing else are made once per pair
+    k, n_st = len(INDICATORS), len(STAGES)
+    pair = np.arange(len(cv)) % (n_st * k)
+    stage_zh = [STAGE_LABELS[st] for st in STAGES]
+    head = np.array([f"{stage_zh[i // k]} {INDICATORS[i % k]}" for i in range(n_st * k)], dtype=object)
+    none = np.array([stage_zh[i // k] + "：本县无该学段学校，不适用" for i in range(n_st * k)], dtype=object)
+    zero = head + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）"
+    overflow = head + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据"
+    ok = ok.to_numpy(dtype=bool)
+    compared = (head[pair] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]).to_numpy(dtype=object)
+                + np.where(ok, " ≤ ", " > ").astype(object) + _mapped(cv["limit"], limit_text).to_numpy(dtype=object))
+    cv["reason"] = np.select([~applicable.to_numpy(), (undefined & zero_mean).to_numpy(), undefined.to_numpy()],
+                             [none[pair], zero[pair], overflow[pair]], compared)
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",
              "n_units", "students", "cv_unweighted", "gini", "theil", "theil_between", "theil_within", "reason"]
     return cv[order]
 
 
-def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray,
+                     unit_stage: np.ndarray) -> pd.DataFrame:
     key = COUNTY + ["year"]
-    at = _place_codes(units, places)  # units are sorted by place: no hashing of their text keys
+    at = unit_place  # each unit's row in ``places``: no hashing of their text keys
     n_places = len(places)
     found = at >= 0
     u = pd.DataFrame({"n_units": np.bincount(at[found], minlength=n_places),
                       "n_failing": np.bincount(at[found], weights=~units["passes_school_rule"].to_numpy(bool)[found],
-                                               minlength=n_places).astype(np.int64)},
-                     index=pd.MultiIndex.from_frame(places[key]))
-    failing = units.loc[~units["passes_school_rule"]].sort_values("worst_ratio")
-    shown = failing.groupby(key).head(5)
-    fail_names = (shown["school_name"] + "（" + shown["stage"].map(STAGE_LABELS) + "）").groupby(
-        [shown[k] for k in key]).agg("、".join).rename("failing_schools")
-    applicable = cv[cv["status"] != "not_applicable"]
-    c = applicable.assign(_failing=applicable["status"].ne("met")).groupby(key).agg(
-        n_cv=("status", "size"), n_cv_failing=("_failing", "sum"))
-    rel = applicable.assign(rel=applicable["cv"] / applicable["limit"]).sort_values("rel", ascending=False)
-    worst = rel.groupby(key).head(1).set_index(key)[["stage", "indicator", "cv", "limit"]]
+                                               minlength=n_places).astype(np.int64)})
+    # the five worst failing units of each place, by worst ratio (the order sort_values gives), then per place
+    fails = np.flatnonzero(~units["passes_school_rule"].to_numpy(bool))
+    fails = fails[units["worst_ratio"].iloc[fails].reset_index(drop=True).sort_values().index.to_numpy()]
+    fails = fails[found[fails]]  # a unit of no place (a missing key) is in no group
+    by_place = np.argsort(at[fails], kind="stable")
+    fails, place_of = fails[by_place], at[fails][by_place]
+    starts = np.flatnonzero(np.r_[True, place_of[1:] != place_of[:-1]]) if len(fails) else np.zeros(0, dtype=int)
+    rank = np.arange(len(fails)) - np.repeat(starts, np.diff(np.append(starts, len(fails))))
+    shown, place_of = fails[rank < 5], place_of[rank < 5]
+    stage_zh = np.array([STAGE_LABELS[st] for st in STAGES], dtype=object)
+    names = units["school_name"].to_numpy(dtype=object)[shown] + "（" + stage_zh[unit_stage[shown]] + "）"
+    fail_names = _join_runs(names, place_of, n_places, "、")
+    # CV figures per place: the grid is place × stage × indicator, so a row's place is its position
+    per_place = len(STAGES) * len(INDICATORS)
+    status = cv["status"].to_numpy(dtype=object)
+    applicable = np.flatnonzero(status != "not_applicable")
+    cv_place = applicable // per_place
+    not_met = status[applicable] != "met"
+    rel = (cv["cv"] / cv["limit"]).iloc[applicable].reset_index(drop=True).sort_values(ascending=False)
+    ranked = applicable[rel.index.to_numpy()]
+    first = np.full(n_places, -1, dtype=np.int64)
+    seen = np.unique(ranked // per_place, return_index=True)  # each place's first row in that order
+    first[seen[0]] = ranked[seen[1]]
+    worst = cv[["stage", "indicator", "cv", "limit"]].reindex(first).reset_index(drop=True)
     worst.columns = ["worst_cv_stage", "worst_cv_indicator", "worst_cv", "worst_cv_limit"]
-    bad_cv = applicable[applicable["status"] != "met"].groupby(key)["reason"].agg("；".join).rename("cv_reasons")
-    out = places.set_index(key).join([u, c, worst, fail_names, bad_cv]).reset_index()
+    bad = applicable[not_met]
+    bad_cv = _join_runs(cv["reason"].to_numpy(dtype=object)[bad], bad // per_place, n_places, "；")
+    out = pd.concat([places[key].reset_index(drop=True), u,
+                     pd.DataFrame({"n_cv": np.bincount(cv_place, minlength=n_places),
+                                   "n_cv_failing": np.bincount(cv_place, weights=not_met, minlength=n_places)}),
+                     worst, pd.DataFrame({"failing_schools": fail_names, "cv_reasons": bad_cv})], axis=1)
     for col in ("n_units", "n_failing", "n_cv", "n_cv_failing"):
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(int)  # empty groups come back as text
     no_units = out["n_units"] == 0
@@ -442,16 +496,30 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
         for stage in STAGES:
             if f"{col}_{stage}" not in schools:
                 schools[f"{col}_{stage}"] = np.nan
-    places = schools[COUNTY + ["year"]].drop_duplicates().sort_values(COUNTY + ["year"]).reset_index(drop=True)
+    schools = schools.reset_index(drop=True)
+    # the keys are factorised once: every later step works on the place, county and stage codes
+    place, first = place_sort_codes(schools)
+    places = schools[PLACE].take(first).reset_index(drop=True)  # as drop_duplicates().sort_values(PLACE)
     profiles = profiles_by_county(places, profile)
     settings, thresholds = county_settings(profiles)
+    row_of = {key: i for i, key in enumerate(settings.index)}
+    county_of_place = np.array([row_of.get(key, -1) for key in zip(places["city"], places["county"])], dtype=np.int64)
+    known = ~schools[PLACE].isna().any(axis=1).to_numpy()  # a missing key cell belongs to no place
+    row_place = np.where(known, place, -1)
+    county_row = np.where(known, np.append(county_of_place, -1)[row_place], -1)
     schools = apply_variants(schools, profiles)  # a profile's R3/R4/R5 computation variants (standards/conditions.py)
-    units, excluded = split_units(schools, settings)
-    long = _unit_values(units, thresholds)
-    units_out = _school_rule(long, units, profiles)
+    units, excluded, unit_rows, unit_stage = split_coded(schools, settings, county_row, place)
+    unit_place, unit_county = row_place[unit_rows], county_row[unit_rows]
+    long = _unit_values(units, _threshold_array(thresholds, len(settings)), unit_county, unit_stage)
+    if (unit_county < 0).any():  # a unit of no known county: the rule says which (CalculationError)
+        SchoolRule.per_county(profiles, units)
+    at = np.where(unit_county >= 0, unit_county, 0)
+    rule = SchoolRule(min_met=settings["min_met"].to_numpy(dtype=int)[at],
+                      min_ratio=settings["min_ratio"].to_numpy(dtype=float)[at], n_indicators=len(INDICATORS))
+    units_out = _school_rule(long, units, rule)
     long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
-    cv = _cv_table(long, places, settings)
-    counties = _county_verdicts(units_out, cv, places)
+    cv = _cv_table(long, places, settings, unit_place, unit_stage, county_of_place)
+    counties = _county_verdicts(units_out, cv, places, unit_place, unit_stage)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
                               profiles=profiles, synthetic=bool(synthetic))

@@ -37,7 +37,8 @@ from ..errors import CalculationError
 from ..stats._groups import key_codes
 from ..schema import INDICATORS, RATINGS
 
-__all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "at_most", "below", "above",
+__all__ = ["FLOAT_TOLERANCE", "OPS", "OP_SIGNS", "FAILED_SIGNS", "at_least", "least_meeting", "at_most", "below",
+           "above",
            "near_equal", "compare", "SchoolRule", "CLOSENESS", "closeness", "number_text", "numbers_text",
            "limit_text", "digits_needed", "number_texts",
            "digits_needed_array", "RATING_LEVELS", "rating_level", "rating_shortfall"]
@@ -74,7 +75,19 @@ def at_least(value, threshold):
     >>> bool(at_least(4.499999999999999, 4.5)), bool(at_least(4.49, 4.5))
     (True, False)
     """
-    return value >= threshold - _slack(threshold)
+    return value >= least_meeting(threshold)
+
+
+def least_meeting(threshold):
+    """The lowest value :func:`at_least` passes against ``threshold``: ``threshold − FLOAT_TOLERANCE·|threshold|``.
+
+    For comparing many values with few thresholds: ``value >= least_meeting(threshold)`` is
+    ``at_least(value, threshold)``, the bound computed once per threshold.
+
+    >>> least_meeting(4.5) == 4.5 - 4.5e-9
+    True
+    """
+    return threshold - _slack(threshold)
 
 
 def at_most(value, limit):
@@ -228,6 +241,12 @@ def digits_needed_array(values, limits, decimals) -> np.ndarray:
     >>> digits_needed_array([9.99, 5999.99, 4.2, 12.0], [10, 6000, 4.2, np.nan], [1, 0, 2, 1]).tolist()
     [2, 2, 2, 1]
     """
+    return _digits_and_shown(values, limits, decimals)[0]
+
+
+def _digits_and_shown(values, limits, decimals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`digits_needed_array`, with the texts it formatted: ``(digits, rows, shown)``, ``shown[i]`` being
+    value ``rows[i]`` printed with ``max(decimals, 0)`` places (the rows compared with a limit)."""
     v = np.asarray(values, dtype=float).ravel()
     n = v.size
     if limits is None:
@@ -247,12 +266,13 @@ def digits_needed_array(values, limits, decimals) -> np.ndarray:
     with np.errstate(invalid="ignore", over="ignore"):
         check &= np.abs(v - lim) <= 10.0 ** -k.astype(float)
     rows = np.flatnonzero(check)
+    shown = np.zeros(0, dtype=object)
     if rows.size:
         shown = np.array([f"{x:.{kk}f}" for x, kk in zip(v[rows].tolist(), k[rows].tolist())], dtype=object)
         wrong = np.sign(shown.astype(float) - lim[rows]) != np.sign(v[rows] - lim[rows])
         for i in rows[wrong].tolist():
             k[i] = digits_needed(float(v[i]), float(lim[i]), int(d[i]))
-    return k
+    return k, rows, shown
 
 
 def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> np.ndarray:
@@ -279,9 +299,17 @@ def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> 
     ['9.99', '12.0', '—']
     """
     v = np.asarray(values, dtype=float).ravel()
-    k = digits_needed_array(v, limits, decimals)
+    k, checked, shown = _digits_and_shown(v, limits, decimals)
     out = np.full(v.size, "—", dtype=object)
-    idx = np.flatnonzero(~np.isnan(v))
+    done = np.zeros(v.size, dtype=bool)
+    if checked.size:  # the texts already formatted with the decimals kept are the answer
+        kept = np.maximum(np.broadcast_to(np.asarray(decimals, dtype=np.int64).ravel(), v.shape)[checked], 0)
+        same = k[checked] == kept
+        if thousands:  # below 999.5 no rounding reaches 1,000: the text has no separator to add
+            same &= np.abs(v[checked]) < 999.5
+        out[checked[same]] = shown[same]
+        done[checked[same]] = True
+    idx = np.flatnonzero(~np.isnan(v) & ~done)
     sep = "," if thousands else ""
     out[idx] = np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(v[idx].tolist(), k[idx].tolist())], dtype=object)
     return out
@@ -521,7 +549,9 @@ class SchoolRule:
         """
         met_count = np.asarray(met_count, dtype=float)
         n = len(met_count)
-        text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()
+        text = np.asarray(miss_text, dtype=object) if isinstance(miss_text, np.ndarray) else None
+        if text is None or text.ndim != 1 or pd.api.types.infer_dtype(text, skipna=False) != "string":
+            text = pd.Series(miss_text, dtype=object).fillna("").astype(str).to_numpy()  # texts of any kind
         min_met = _rows(self.min_met, n)
         ratios = _rows(self.min_ratio, n)
         codes, distinct = pd.factorize(np.asarray(ratios, dtype=float))  # a handful of rules: format each once

@@ -111,12 +111,182 @@ def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataF
         share used, 1 for single-stage schools), ``split`` (``"weighted"`` when any
         facility was split, ``"reported"`` when all were per-stage figures, ``"none"``),
         and ``res_R1`` … ``res_R7``: the resource numerators of that stage (teachers,
-        m², 元, rooms).
+        m², 元, rooms). Sorted by city, county, year, stage (小学 first) and school_id.
     excluded : DataFrame
         Schools left out of R, with a ``reason`` (Chinese).
     """
     s = schools.reset_index(drop=True)
-    st = _aligned(settings, s, ["city", "county"])
+    keys = pd.DataFrame({k: settings.index.get_level_values(i) for i, k in enumerate(["city", "county"])})
+    units, excluded, _, _ = split_coded(s, settings, rows_in(s, keys, ["city", "county"]), place_sort_codes(s)[0])
+    return units, excluded
+
+
+def place_sort_codes(schools: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (city, county, year) as an integer that sorts as the texts do (a missing cell last).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Holds ``city``, ``county`` and ``year``.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        ``0 … places − 1`` per row: equal for rows of the same place, ordered as
+        ``sort_values(["city", "county", "year"])`` orders the places.
+    first : ndarray of int64
+        The first row of each place, ``places`` long (``schools.take(first)`` is
+        ``drop_duplicates().sort_values(...)`` of the key columns).
+    """
+    combined = np.zeros(len(schools), dtype=np.int64)
+    for col in ("city", "county", "year"):
+        codes, found = pd.factorize(schools[col], sort=True)  # −1 for a missing cell: sorted last below
+        codes = np.where(codes < 0, len(found), codes)
+        combined = combined * (len(found) + 1) + codes
+    seen, distinct = pd.factorize(combined)  # in order of first appearance: hashing, no sort of the rows
+    if not len(seen):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(seen), prepend=-1) > 0)  # where each code first shows
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    return rank[seen], first[order].astype(np.int64)
+
+
+def _numeric(s: pd.DataFrame, col: str) -> bool:
+    dtype = s[col].dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+
+
+def _filled(s: pd.DataFrame, col: str) -> np.ndarray:
+    """``s[col].fillna(0.0)`` as a NumPy array (its own dtype: whole numbers stay integers)."""
+    a = s[col].to_numpy()
+    return np.where(np.isnan(a), 0.0, a) if a.dtype.kind == "f" else a
+
+
+def _unit_order(s: pd.DataFrame, place: np.ndarray, rows: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """The order of the units (``rows``, ``stage``: primary rows, then junior rows, each in row order) by
+    city, county, year, stage and school_id, ties in that order — as a stable ``sort_values`` of the texts.
+
+    The place and stage are integer codes; the school_id is only compared where it must be: when, within
+    every place, the rows already come in school_id order (as loaded tables do), the row number stands for it.
+    """
+    key = place[rows] * 2 + stage
+    ids = s["school_id"]
+    if not ids.isna().any():
+        by_place = np.argsort(place, kind="stable")
+        same = place[by_place][1:] == place[by_place][:-1]
+        sid = ids.to_numpy(dtype=object)[by_place]
+        if bool(np.all(sid[1:][same] >= sid[:-1][same])):
+            return np.argsort(key, kind="stable")
+    codes, found = pd.factorize(ids, sort=True)
+    codes = np.where(codes < 0, len(found), codes)
+    return np.argsort(key * (len(found) + 1) + codes[rows], kind="stable")
+
+
+def split_coded(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray, place: np.ndarray
+                ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`split_units` from integer codes: each school's settings row and place sort code given.
+
+    Parameters
+    ----------
+    s : DataFrame
+        Canonical school-year table with a RangeIndex.
+    settings : DataFrame
+        As for :func:`split_units`; only its columns are read (row ``county_row[i]`` for school ``i``).
+    county_row : ndarray of int
+        Each school's row in ``settings``; −1 when none (its settings are then missing).
+    place : ndarray of int
+        Each school's place, ordered as the (city, county, year) texts sort (:func:`place_sort_codes`).
+
+    Returns
+    -------
+    units, excluded : DataFrame
+        As :func:`split_units`.
+    unit_rows : ndarray of int64
+        Each unit's row in ``s``.
+    unit_stage : ndarray of int64
+        Each unit's stage: 0 小学 (primary), 1 初中 (junior).
+    """
+    numbers = ["students_primary", "students_junior"] + [f"{p}_{st}" for p in TEACHER_COLUMNS.values()
+                                                         for st in ("primary", "junior")] + list(FACILITIES.values())
+    numbers += [f"{c}_{st}" for c in FACILITIES.values() for st in ("primary", "junior") if f"{c}_{st}" in s]
+    numbers += ["students_senior"] if "students_senior" in s else []
+    if not all(_numeric(s, c) for c in numbers if c in s):  # nullable or text columns: pandas' own rules
+        return _split_frames(s, settings, county_row, place)
+    n = len(s)
+    county_row = np.asarray(county_row, dtype=np.int64)
+    at = np.where(county_row >= 0, county_row, len(settings))
+
+    def cfg(col):
+        return np.append(settings[col].to_numpy(dtype=float), np.nan)[at]
+
+    types, found = pd.factorize(s["school_type"])
+    found = np.asarray(found, dtype=object)
+    out_of_scope = np.isin(types, np.flatnonzero(np.isin(found, list(OUT_OF_SCOPE_TYPES))))
+    is_tp = np.isin(types, np.flatnonzero(found == TEACHING_POINT))
+    is_cm = np.isin(types, np.flatnonzero(found == COMPLETE_MIDDLE))
+    cut = cfg("exclude_tp_below")
+    with np.errstate(invalid="ignore"):
+        small_tp = is_tp & (_filled(s, "students_primary") < cut) & (cut > 0)
+    dropped = out_of_scope | small_tp
+    gone = np.flatnonzero(dropped)
+    reasons = np.empty(gone.size, dtype=object)
+    reasons[:] = "特殊教育学校不纳入资源配置评估"
+    tp = ~out_of_scope[gone] & small_tp[gone]
+    cut_text = _formatted(pd.Series(cut[gone][tp]))
+    reasons[tp] = ("教学点在校生少于 " + cut_text + " 人，按本地规定不纳入").to_numpy(object)
+    excluded = s[_ID_COLUMNS].take(gone).assign(reason=reasons)
+
+    students = {st: _filled(s, f"students_{st}") for st in ("primary", "junior")}
+    senior = _filled(s, "students_senior") if "students_senior" in s else np.zeros(n)
+    weights = {"primary": cfg("w_primary"), "junior": np.where(is_cm, cfg("cm_junior"), cfg("w_junior")),
+               "senior": np.where(is_cm, cfg("cm_senior"), cfg("w_senior"))}
+    weighted = {st: np.asarray(students[st] * weights[st], dtype=float) for st in ("primary", "junior")}
+    weighted["senior"] = senior * weights["senior"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = weighted["primary"] + weighted["junior"] + weighted["senior"]
+        safe = np.where(total > 0, total, np.nan)
+        shares = {st: weighted[st] / safe for st in ("primary", "junior")}
+    for st in shares:
+        shares[st][np.isnan(shares[st])] = 0.0
+
+    rows = [np.flatnonzero(~dropped & (students[st] > 0)) for st in ("primary", "junior")]
+    unit_rows = np.concatenate(rows).astype(np.int64)
+    unit_stage = np.repeat(np.arange(2, dtype=np.int64), [len(r) for r in rows])
+    order = _unit_order(s, np.asarray(place, dtype=np.int64), unit_rows, unit_stage)
+    unit_rows, unit_stage = unit_rows[order], unit_stage[order]
+    junior = unit_stage == 1
+
+    def per_stage(primary: np.ndarray, junior_values: np.ndarray) -> np.ndarray:
+        return np.where(junior, junior_values[unit_rows], primary[unit_rows])
+
+    units = s[_ID_COLUMNS].take(unit_rows).reset_index(drop=True)
+    units["stage"] = pd.Categorical.from_codes(unit_stage, categories=["primary", "junior"]).astype(str)
+    units["students"] = per_stage(students["primary"], students["junior"])
+    share = per_stage(shares["primary"], shares["junior"])
+    units["share"] = share
+    for ind, prefix in TEACHER_COLUMNS.items():
+        units[f"res_{ind}"] = per_stage(_filled(s, f"{prefix}_primary"), _filled(s, f"{prefix}_junior"))
+    any_split = np.zeros(len(unit_rows), dtype=bool)
+    all_reported = np.ones(len(unit_rows), dtype=bool)
+    for ind, col in FACILITIES.items():
+        whole = s[col].to_numpy()[unit_rows] * share
+        reported = {st: s[f"{col}_{st}"].to_numpy() if f"{col}_{st}" in s else np.full(n, np.nan)
+                    for st in ("primary", "junior")}
+        value = per_stage(reported["primary"], reported["junior"])
+        missing = np.isnan(value) if value.dtype.kind == "f" else np.zeros(len(value), dtype=bool)
+        units[f"res_{ind}"] = np.where(missing, whole, value) if missing.any() else value
+        any_split |= missing & (share < 1)
+        all_reported &= ~missing  # an absent per-stage column reads as missing
+    units["split"] = np.where(any_split, "weighted", np.where(all_reported, "reported", "none"))
+    return units, excluded.reset_index(drop=True), unit_rows, unit_stage
+
+
+def _split_frames(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray, place: np.ndarray
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`split_coded` for tables with nullable or text number columns, by pandas' own column rules."""
+    st = settings.reset_index(drop=True).reindex(county_row).reset_index(drop=True)
 
     out_of_scope = s["school_type"].isin(OUT_OF_SCOPE_TYPES)
     small_tp = ((s["school_type"] == TEACHING_POINT) & (s["students_primary"].fillna(0) < st["exclude_tp_below"])
@@ -127,7 +297,7 @@ def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataF
                         "")
     excluded = s.loc[out_of_scope | small_tp, _ID_COLUMNS].assign(reason=reasons[out_of_scope | small_tp])
     keep = ~(out_of_scope | small_tp)
-    s, st = s[keep], st[keep]
+    full, s, st = s, s[keep], st[keep]
 
     is_cm = s["school_type"] == COMPLETE_MIDDLE
     weights = pd.DataFrame({
@@ -158,8 +328,9 @@ def split_units(schools: pd.DataFrame, settings: pd.DataFrame) -> tuple[pd.DataF
                                  axis=1).all(axis=1)
         part["split"] = np.where(any_split, "weighted", np.where(all_reported, "reported", "none"))
         parts.append(part)
-    units = pd.concat(parts, ignore_index=True)
-    units["stage"] = pd.Categorical(units["stage"], categories=["primary", "junior"])
-    units = units.sort_values(["city", "county", "year", "stage", "school_id"], kind="stable")
-    units["stage"] = units["stage"].astype(str)
-    return units.reset_index(drop=True), excluded.reset_index(drop=True)
+    units = pd.concat(parts)  # index: the school's row in ``s``
+    unit_stage = np.repeat(np.arange(2, dtype=np.int64), [len(p) for p in parts])
+    unit_rows = units.index.to_numpy(dtype=np.int64)
+    order = _unit_order(full, np.asarray(place, dtype=np.int64), unit_rows, unit_stage)
+    units = units.iloc[order].reset_index(drop=True)
+    return units, excluded.reset_index(drop=True), unit_rows[order], unit_stage[order]

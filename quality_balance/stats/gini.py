@@ -64,9 +64,9 @@ def gini(values, weights=None) -> float:
 def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
     """Student-weighted Gini (module docstring) of every group at once, from integer group codes.
 
-    One sort of all rows by (group, value) — no per-group sort and no text keys — then one pass
-    of sums: F_i is each row's cumulative weight within its group (a grouped cumulative sum, so
-    it is exact per group, never a difference of a running total).
+    One sort of all rows by (group, value) (:func:`_group_value_order`) — no per-group sort and no
+    text keys — then one pass of sums: F_i is each row's cumulative weight within its group (a grouped
+    cumulative sum, so it is exact per group, never a difference of a running total).
 
     Parameters
     ----------
@@ -95,14 +95,7 @@ def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
     codes = np.asarray(codes, dtype=np.int64)
     if x.size == 0:
         return np.full(n_groups, np.nan)
-    # (group, value) order, ties in row order: the rank of each value (stable), then the group
-    order = np.argsort(x, kind="stable")
-    rank = np.empty(x.size, dtype=np.int64)
-    rank[order] = np.arange(x.size, dtype=np.int64)
-    del order
-    rank += codes * x.size
-    order = np.argsort(rank)
-    del rank
+    order = _group_value_order(x, codes, n_groups)
     c, x, w = codes[order], x[order], w[order]
     del order
     total = group_sums({"w": w}, c, n_groups)["w"]
@@ -120,6 +113,38 @@ def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
         factor -= 1
         term = group_sums({"term": px * factor}, c, n_groups)["term"]
         return np.where((mean != 0) & (total > 0), term / np.where(mean != 0, mean, 1.0), np.nan)
+
+
+def _group_value_order(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """The rows in (group, value) order, ties in row order — what a stable sort by value, then by group gives.
+
+    Built from unstable sorts of unique integer keys, which are several times faster than a stable sort of
+    the values: the rows are brought into group order (stably; free when the codes are already grouped),
+    each value is replaced by its dense rank, and (group, rank, position within the group) is one integer.
+    """
+    n = x.size
+    grouped = bool(np.all(codes[1:] >= codes[:-1]))
+    first = np.arange(n, dtype=np.int64) if grouped else np.argsort(codes, kind="stable")
+    c, v = codes[first], x[first]
+    by_value = np.argsort(v)
+    new_value = np.empty(n, dtype=bool)
+    new_value[0] = True
+    sorted_v = v[by_value]
+    np.not_equal(sorted_v[1:], sorted_v[:-1], out=new_value[1:])
+    del sorted_v
+    dense = np.empty(n, dtype=np.int64)
+    dense[by_value] = np.cumsum(new_value) - 1
+    del by_value, new_value
+    counts = np.bincount(c)  # groups up to the last one present
+    width, depth = int(dense.max()) + 1, int(counts.max())
+    if n_groups * width * depth >= 2 ** 62:  # the key would not fit in 64 bits: one stable sort by value instead
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(x, kind="stable")] = np.arange(n, dtype=np.int64)
+        return np.argsort(rank + codes * n)
+    position = np.arange(n, dtype=np.int64) - (np.cumsum(counts) - counts)[c]  # row order within the group
+    key = (c * width + dense) * depth + position
+    del dense, position
+    return first[np.argsort(key)]
 
 
 def grouped_gini(frame: pd.DataFrame, by: list[str], value: str = "value",

@@ -139,3 +139,25 @@ def test_a_profile_can_leave_small_teaching_points_out_and_says_so(tmp_path):
     assert "TP" not in set(local.units["school_id"])
     assert local.excluded["school_id"].tolist() == ["TP"] and "少于 50 人" in local.excluded["reason"].iloc[0]
     assert local.counties.iloc[0]["status"] == "met"
+
+
+def test_miss_texts_of_a_unit_are_joined_in_indicator_order_and_others_get_none():
+    import numpy as np
+
+    from quality_balance.method.resources import _join_runs
+
+    texts = np.array(["R1 …", "R4 …", "R6 …", "R2 …"], dtype=object)
+    assert _join_runs(texts, np.array([0, 0, 0, 2]), 4, "；").tolist() == ["R1 …；R4 …；R6 …", "", "R2 …", ""]
+    assert _join_runs(np.zeros(0, dtype=object), np.zeros(0, dtype=int), 2, "；").tolist() == ["", ""]
+
+
+def test_shares_of_the_threshold_never_read_as_100_percent_or_as_the_rules_ratio():
+    import numpy as np
+
+    from quality_balance.method.resources import _share_texts
+
+    pct = np.array([99.96, 84.96, 85.04, 85.0, 86.66, 100.0, np.nan])
+    floor = np.full(pct.shape, 85.0)  # resources.school_rule.min_ratio_of_miss × 100 (national)
+    assert _share_texts(pct, floor).tolist() == ["99.96", "84.96", "85.04", "85.0", "86.7", "100.0", "—"]
+    # another profile's ratio: 80% (84.96 now reads with one decimal, 79.96 needs two)
+    assert _share_texts(np.array([84.96, 79.96]), np.full(2, 80.0)).tolist() == ["85.0", "79.96"]

@@ -358,3 +358,23 @@ def test_number_texts_give_number_text_of_every_value():
     # by hand: 9.99 against 10 needs 2 decimals, 4.46 against 4.5 needs 2, a value equal to its limit keeps 1
     assert number_texts([9.99, 4.46, 4.2], [10, 4.5, 4.2], decimals=1).tolist() == ["9.99", "4.46", "4.2"]
     assert number_texts([5999.99], 6000, decimals=0).tolist() == ["5,999.99"]
+
+
+def test_number_texts_with_thousands_separators_near_1000():
+    from quality_balance.method.rules import number_text, number_texts
+
+    values = [999.4, 999.96, 999.96, 1234.5, 999.5, -999.96]
+    limits = [1000, None, 1000, 1000, 999, -1000]
+    texts = number_texts(values, np.array(limits, dtype=object), decimals=1).tolist()
+    assert texts == ["999.4", "1,000.0", "999.96", "1,234.5", "999.5", "-999.96"]
+    assert texts == [number_text(v, t, decimals=1) for v, t in zip(values, limits)]
+
+
+def test_least_meeting_is_the_bound_at_least_uses():
+    from quality_balance.method.rules import at_least, least_meeting
+
+    thresholds = np.array([4.5, 2000.0, 0.0, np.nan])
+    bound = least_meeting(thresholds)
+    assert bound[:3].tolist() == [4.5 - 4.5e-9, 2000.0 - 2e-6, 0.0] and np.isnan(bound[3])
+    values = np.array([4.5 - 4.5e-9, 2000.0 - 2.1e-6, 0.0, 1.0])
+    assert (values >= bound).tolist() == at_least(values, thresholds).tolist() == [True, False, True, False]

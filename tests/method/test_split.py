@@ -55,3 +55,67 @@ def test_special_education_schools_are_out_of_scope():
     assert "SE" not in units.index.get_level_values(0)
     assert excluded["school_id"].tolist() == ["SE"]
     assert "特殊教育" in excluded["reason"].iloc[0]
+
+
+def _two_county_units(rows, settings_counties=("甲县", "乙县")):
+    import pandas as pd
+    from quality_balance.standards.profile import load_profile as _load
+
+    settings, _ = county_settings({("测试市", c): _load("national") for c in settings_counties})
+    return split_units(pd.DataFrame(rows), settings)
+
+
+def test_units_are_ordered_by_place_stage_and_school_id_whatever_the_row_order():
+    # rows school-major, school ids out of order within the county-year, a county sorting before another
+    rows = [school(school_id=sid, county=county, year=year, school_type="九年一贯制学校", students_primary=100.0,
+                   students_junior=50.0) for sid in ("B2", "A1", "C3") for county in ("乙县", "甲县")
+            for year in (2025, 2024)]
+    units, _ = _two_county_units(rows)
+    keys = list(zip(units["county"], units["year"], units["stage"], units["school_id"]))
+    expected = [(c, y, st, sid) for c in ("乙县", "甲县") for y in (2024, 2025) for st in ("primary", "junior")
+                for sid in ("A1", "B2", "C3")]  # 乙 (U+4E59) sorts before 甲 (U+7532)
+    assert keys == expected
+    assert units.index.tolist() == list(range(len(expected)))
+
+
+def test_units_in_school_id_order_within_each_place_keep_their_order():
+    rows = [school(school_id=sid, year=year) for sid in ("A1", "B2") for year in (2024, 2025)]
+    units, _ = _two_county_units(rows)
+    assert list(zip(units["year"], units["school_id"])) == [(2024, "A1"), (2024, "B2"), (2025, "A1"), (2025, "B2")]
+
+
+def test_nullable_number_columns_give_the_same_units_as_numpy_ones():
+    import pandas as pd
+
+    rows = [school(school_id="N", school_type="九年一贯制学校", students_primary=600, students_junior=300,
+                   teaching_area_m2=9300.0), school(school_id="P", students_primary=400)]
+    plain, _ = _two_county_units(rows)
+    df = pd.DataFrame(rows)
+    df["students_junior"] = df["students_junior"].astype("Int64")
+    settings, _ = county_settings({("测试市", "甲县"): load_profile("national")})
+    nullable, _ = split_units(df, settings)
+    assert nullable["res_R4"].tolist() == pytest.approx([9300 * 600 / 930, plain["res_R4"].iloc[1], 9300 * 330 / 930])
+    assert list(zip(nullable["school_id"], nullable["stage"])) == [("N", "primary"), ("P", "primary"),
+                                                                   ("N", "junior")]
+    pd.testing.assert_frame_equal(nullable.drop(columns=["students"]), plain.drop(columns=["students"]),
+                                  check_dtype=False)
+
+
+def test_a_county_without_settings_has_no_split_weights():
+    units, excluded = _two_county_units([school(school_id="N", county="丙县", school_type="九年一贯制学校",
+                                                students_primary=600.0, students_junior=300.0)])
+    assert units["share"].tolist() == [0.0, 0.0]  # no weights, no share (as a reindex of the settings left it)
+    assert excluded.empty
+
+
+def test_place_sort_codes_order_places_as_the_texts_sort():
+    import pandas as pd
+
+    from quality_balance.method.split import place_sort_codes
+
+    df = pd.DataFrame({"city": ["乙市", "甲市", "乙市", "甲市", "乙市"], "county": ["b", "a", "a", "a", "b"],
+                       "year": [2025, 2025, 2025, 2024, 2025]})
+    codes, first = place_sort_codes(df)
+    # sorted places: (乙市, a, 2025), (乙市, b, 2025), (甲市, a, 2024), (甲市, a, 2025)
+    assert codes.tolist() == [1, 3, 0, 2, 1]
+    assert first.tolist() == [2, 0, 3, 1]

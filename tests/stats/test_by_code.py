@@ -48,3 +48,43 @@ def test_theil_by_code_matches_the_decomposition_per_group():
         d = theil_decomposition(x[m], w[m], loc[m])
         assert (t[g], b[g], wi[g]) == pytest.approx((d["total"], d["between"], d["within"]), rel=1e-10)
         assert t[g] == pytest.approx(theil(x[m], w[m]), rel=1e-10)
+
+
+def test_gini_by_code_orders_each_group_by_value_with_ties_in_row_order():
+    from quality_balance.stats.gini import _group_value_order
+
+    x = np.array([2.0, 1.0, 2.0, 0.0, 1.0, 2.0, -0.0])
+    codes = np.array([1, 0, 1, 1, 0, 0, 1])
+    # group 0: rows 1 (1.0), 4 (1.0), 5 (2.0); group 1: rows 3 (0.0) and 6 (−0.0, equal: row order), 0, 2
+    assert _group_value_order(x, codes, 2).tolist() == [1, 4, 5, 3, 6, 0, 2]
+    assert _group_value_order(x, codes, 2).tolist() == np.lexsort((x, codes)).tolist()
+    # so many groups that the one-integer key would not fit: the stable sort by value gives the same order
+    assert _group_value_order(x, codes, 2 ** 61).tolist() == [1, 4, 5, 3, 6, 0, 2]
+
+
+def test_gini_by_code_is_the_same_in_grouped_and_mixed_row_order():
+    rng = np.random.default_rng(7)
+    x, w = rng.integers(0, 4, 400).astype(float), rng.integers(1, 50, 400).astype(float)  # many ties
+    codes = rng.integers(0, 9, 400)
+    order = np.argsort(codes, kind="stable")
+    mixed, grouped = gini_by_code(x, w, codes, 9), gini_by_code(x[order], w[order], codes[order], 9)
+    assert np.array_equal(mixed, grouped, equal_nan=True)
+    assert mixed[2] == pytest.approx(gini(x[codes == 2], w[codes == 2]), rel=1e-12)
+
+
+def test_group_sums_of_grouped_rows_are_pandas_groupby_sums():
+    import pandas as pd
+
+    from quality_balance.stats._groups import group_sums
+
+    assert group_sums({"a": np.array([1.0, 2.0, 3.0])}, np.array([0, 0, 2]), 4)["a"].tolist() == [3.0, 0.0, 3.0, 0.0]
+    rng = np.random.default_rng(11)
+    codes = np.sort(rng.integers(0, 50, 5000))
+    values = rng.standard_normal(5000) * 10.0 ** rng.integers(-8, 8, 5000)  # sums that depend on the order
+    keys = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(60))
+    expected = pd.Series(values).groupby(keys, observed=False).sum().to_numpy()
+    assert np.array_equal(group_sums({"v": values}, codes, 60)["v"], expected)
+    with_nan = values.copy()
+    with_nan[::7] = np.nan  # NaN is skipped, as pandas skips it
+    expected = pd.Series(with_nan).groupby(keys, observed=False).sum().to_numpy()
+    assert np.array_equal(group_sums({"v": with_nan}, codes, 60)["v"], expected)
