@@ -75,7 +75,8 @@ __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebo
            "render_reports", "NOTEBOOK_DIR",
            "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
            "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL",
-           "place_slices", "place_assessments", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE", "execute_jobs_dask",
+           "place_slices", "place_assessments", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE",
+           "execute_jobs_dask",
            "DASK_INSTALL", "ENGINE_NAME", "register_engine"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
@@ -1159,7 +1160,8 @@ def _rows_by_place(frame, city: str, county: str | None, groups: dict, name: str
 
 
 def place_assessments(assessment, keys: Iterable[tuple[str, str | None]], *,
-                      datasets: Mapping[tuple[str, str | None], Any] | None = None) -> dict[tuple[str, str | None], Any]:
+                      datasets: Mapping[tuple[str, str | None], Any] | None = None
+                      ) -> dict[tuple[str, str | None], Any]:
     """The batch's assessment cut per place, for the report kernels (:func:`stage_data_slices`).
 
     For each ``(city, county)`` (``county`` ``None`` for a whole city), every result table of
