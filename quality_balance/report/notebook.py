@@ -60,14 +60,16 @@ REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "displa
 
 
 def setup_report() -> None:
-    """Prepare a report notebook: the plot style (CJK font) and pandas display options.
+    """Prepare a report notebook: the plot style (CJK font), how figures are shown, pandas display options.
 
     Reason texts name schools and gaps; pandas would cut them at 50 characters,
-    so :data:`REPORT_DISPLAY` shows them whole.
+    so :data:`REPORT_DISPLAY` shows them whole. In IPython, figures are shown as
+    PNG laid out once (:func:`~quality_balance.report.style.show_figures_as_png`).
     """
-    from .style import use_style
+    from .style import show_figures_as_png, use_style
 
     use_style()
+    show_figures_as_png()
     for option, value in REPORT_DISPLAY.items():
         pd.set_option(option, value)
 
