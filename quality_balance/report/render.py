@@ -777,8 +777,12 @@ def _open_log(out: Path) -> str:
 
 def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | None = None,
                  progress: bool = True, timeout: float = CELL_TIMEOUT_S, *,
-                 chromium: str | None = None) -> list[ReportResult]:
+                 chromium: str | None = None, costs: Sequence[Any] | None = None) -> list[ReportResult]:
     """Execute notebooks in ``n_jobs`` worker processes (default: the machine's cores).
+
+    With ``costs`` (one comparable value per job: its expected duration, or anything ordered like it),
+    the jobs start longest first (ties in their order), so that the workers finish together instead of
+    one running the last long report alone; the results are still returned in the order of ``jobs``.
 
     With ``chromium`` (a browser program, :func:`quality_balance.report.browser.find_chromium`),
     each worker also prints its report's HTML to ``<name>.pdf`` beside it
@@ -817,7 +821,8 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                                        initargs=(log_path, str(out), os.getpid()))
             # Submit every job before the progress bar exists: tqdm starts a monitor thread, and the
             # worker processes must be started while this process is still single-threaded (fork).
-            futures = {pool.submit(_run_job, job, str(out), timeout, chromium): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(_run_job, jobs[i], str(out), timeout, chromium): i
+                       for i in _start_order(len(jobs), costs)}
             _hold_signals(False)
             with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
                       file=sys.stderr, dynamic_ncols=True) as bar:
@@ -842,6 +847,20 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                     remove_stale(out, depth=STALE_DEPTH, pids=workers)
             raise
     return [results[i] for i in range(len(jobs))]
+
+
+def _start_order(n: int, costs: Sequence[Any] | None) -> list[int]:
+    """The positions of ``n`` jobs in the order they start: by decreasing cost (stable), or as given.
+
+    >>> _start_order(4, [1, 3, 1, 2]), _start_order(2, None)
+    ([1, 3, 0, 2], [0, 1])
+    """
+    if costs is None:
+        return list(range(n))
+    if len(costs) != n:
+        raise RenderError(f"execute_jobs: costs 须与 jobs 一一对应，收到 {len(costs)} 个成本、{n} 个任务 "
+                          f"(expected one cost per job)")
+    return sorted(range(n), key=lambda i: costs[i], reverse=True) if n else []
 
 
 # --- the same jobs on a Dask cluster ----------------------------------------------------------
@@ -1303,6 +1322,21 @@ def _uses_assessment(job: ReportJob, profile: str | None) -> bool:
     return params.get("first_year") is None and params.get("last_year") is None and same_profile
 
 
+def _expected_costs(jobs: Sequence[ReportJob], dataset) -> list[tuple[int, int]]:
+    """What orders the jobs by expected duration (:func:`execute_jobs` ``costs``): county reports before
+    city overviews (which draw and assess less per row), each by the number of its school rows."""
+    counts = dataset.schools.groupby(["city", "county"], sort=False, observed=True).size()
+    by_county = {key: int(n) for key, n in counts.items()}
+    by_city: dict[str, int] = {}
+    for (city, _), n in by_county.items():
+        by_city[city] = by_city.get(city, 0) + n
+    out = []
+    for job in jobs:
+        city, county = job.parameters.get("city"), job.parameters.get("county")
+        out.append((1, by_county.get((city, county), 0)) if county is not None else (0, by_city.get(city, 0)))
+    return out
+
+
 def report_name(city: str, county: str) -> str:
     """``<市>/<县区>``, each part a safe file name (:func:`quality_balance.output.safe_name`).
 
@@ -1386,7 +1420,8 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
             results = execute_jobs_dask(batch, out_dir, scheduler=scheduler, local_workers=dask_local,
                                         progress=progress, chromium=chromium)
         else:
-            results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium)
+            results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium,
+                                   costs=_expected_costs(batch, dataset))
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
                         first_year=first_year, last_year=last_year)
     return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)
