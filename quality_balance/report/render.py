@@ -1377,13 +1377,16 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
         Run them on a local Dask cluster of this many worker processes (``render --dask-local N``).
 
     The data are loaded, validated and assessed once here, for the verdicts of the
-    index; each notebook gets only its place's slice of the loaded tables
-    (:func:`stage_data_slices`, in a staging folder inside ``out_dir`` removed at the
-    end) and assesses it again — a county's assessment depends only on its own rows
-    and its profile, so the results are those of loading the folder, and one report
-    costs the same whatever the size of the data set. The saved notebooks read
-    ``data_dir`` again when re-run by hand (:func:`forget_data_slice`). Failing
-    notebooks are listed in the returned summary (not raised).
+    index and for every report: each notebook gets only its place's slice of the loaded
+    tables and of this assessment (:func:`stage_data_slices`, :func:`place_assessments`,
+    in a staging folder inside ``out_dir`` removed at the end) and shows it without
+    assessing again — a county's assessment depends only on its own rows and its profile,
+    so the results are those of loading the folder, and one report costs the same whatever
+    the size of the data set. With ``first_year``/``last_year`` the notebooks assess their
+    slices themselves (the years kept change what is assessed). The reports start longest
+    first (:func:`execute_jobs` ``costs``). The saved notebooks read ``data_dir`` again when
+    re-run by hand (:func:`forget_data_slice`). Failing notebooks are listed in the returned
+    summary (not raised).
     """
     from ..method.assessment import assess
     from .notebook import load_dataset_or_demo
