@@ -117,9 +117,16 @@ STYLE_RC = {
 
 
 def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC file shipped by ``mplfonts`` (read-only, not copied)."""
-    path = resources.files("mplfonts") / "fonts" / CJK_FONT_FILE
-    return Path(str(path))
+    """Path of the Noto Sans CJK SC file shipped by ``mplfonts`` (read-only, not copied).
+
+    The package is located, not imported (importing it loads fontTools, which drawing does not need).
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("mplfonts")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0]) / "fonts" / CJK_FONT_FILE
+    return Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))  # pragma: no cover - a zipped install
 
 
 @lru_cache(maxsize=1)
