@@ -23,8 +23,9 @@ wall time. The issue's goal: report ≤ 2 × floor.
 
 Then the whole ``render`` of the demo data (every county report and city overview, the parent's load and
 assessment, the index) with ``jobs=1`` and with ``jobs=2``, their ratio (goal ≥ 1.8× on an idle 2-core
-machine), and the 1-minute load average before and after each run: other processes on the machine
-share the cores, so every figure is printed with the load it was measured under.
+machine), the CPU seconds of each (this process, the workers and their kernels), and the 1-minute load
+average before and after each run: other processes on the machine share the cores, so every figure is
+printed with the load it was measured under.
 
 The demo data are ``data/demo`` when it exists, else generated into a temporary folder; every output
 goes to a temporary folder removed at the end.
@@ -138,16 +139,18 @@ def print_single(runs: dict[str, list], county: tuple[str, str]) -> None:
 
 def batch(data_dir: Path, tmp: Path) -> None:
     """The whole render of the demo data with jobs=1 and jobs=2, with the load averages around each."""
-    seconds = {}
+    seconds, cpus = {}, {}
     for n in (1, 2):
-        before = load()
+        before, cpu = load(), _cpu()
         summary = render_reports(data_dir, tmp / f"batch-{n}", jobs=n, progress=False)
-        seconds[n] = summary.seconds
+        seconds[n], cpus[n] = summary.seconds, _cpu() - cpu
         assert summary.ok, [(r.job.name, r.error) for r in summary.failures]
         print(f"render of the demo, --jobs {n}: {summary.seconds:.1f} s for {len(summary.results)} notebooks "
-              f"({summary.seconds / len(summary.results):.2f} s each); load average {before:.1f} before, "
+              f"({summary.seconds / len(summary.results):.2f} s each); CPU {cpus[n]:.1f} s (parent, workers and "
+              f"kernels: {cpus[n] / summary.seconds:.2f} cores busy on average); load average {before:.1f} before, "
               f"{load():.1f} after", flush=True)
-    print(f"--jobs 2 speed-up over --jobs 1: {seconds[1] / seconds[2]:.2f}x (goal >= 1.8x on an idle 2-core machine)")
+    print(f"--jobs 2 speed-up over --jobs 1: {seconds[1] / seconds[2]:.2f}x (goal >= 1.8x on an idle 2-core machine); "
+          f"CPU --jobs 2 / --jobs 1: {cpus[2] / cpus[1]:.2f} (1.00: running two at once adds no work)")
 
 
 def main() -> None:
