@@ -11,8 +11,10 @@ they share the machine's load, and their medians are printed:
   cost every notebook pays;
 * **floor**: ``%matplotlib inline``, ``import pandas`` and ``seaborn``, ``pd.read_csv`` of the county's
   school table (its rows of the demo's ``schools.csv``) and one seaborn chart;
-* **report**: the county report (``county_report.ipynb``) of ``--county`` from its staged data slice,
-  as ``render`` hands it (:func:`~quality_balance.report.render.stage_data_slices`).
+* **report**: the county report (``county_report.ipynb``) of ``--county`` from its staged data slice and
+  the slice of the batch's assessment, as ``render`` hands them
+  (:func:`~quality_balance.report.render.stage_data_slices`); ``--self-assess`` stages the data only,
+  as before the batch handed its assessment on (the kernel assesses its slice itself).
 
 Each figure is split into the kernel's own execution (the sum of papermill's per-cell durations) and the
 rest (kernel start, papermill, files), and given as CPU seconds too (this process's and its reaped
@@ -21,8 +23,9 @@ wall time. The issue's goal: report ≤ 2 × floor.
 
 Then the whole ``render`` of the demo data (every county report and city overview, the parent's load and
 assessment, the index) with ``jobs=1`` and with ``jobs=2``, their ratio (goal ≥ 1.8× on an idle 2-core
-machine), and the 1-minute load average before and after each run: other processes on the machine
-share the cores, so every figure is printed with the load it was measured under.
+machine), the CPU seconds of each (this process, the workers and their kernels), and the 1-minute load
+average before and after each run: other processes on the machine share the cores, so every figure is
+printed with the load it was measured under.
 
 The demo data are ``data/demo`` when it exists, else generated into a temporary folder; every output
 goes to a temporary folder removed at the end.
@@ -89,8 +92,11 @@ def timed(job: ReportJob, out: Path) -> tuple[float, float, float, float]:
     return result.seconds, _cell_seconds(result.ipynb), before, _cpu() - cpu
 
 
-def single_reports(data_dir: Path, tmp: Path, county: tuple[str, str], repeat: int) -> dict[str, list]:
+def single_reports(data_dir: Path, tmp: Path, county: tuple[str, str], repeat: int,
+                   self_assess: bool = False) -> dict[str, list]:
     """Interleaved runs of the empty, floor and county-report notebooks."""
+    from quality_balance.method.assessment import assess
+
     data = load_dataset_or_demo(data_dir, fallback=False)
     raw = pd.read_csv(data_dir / "schools.csv", encoding="utf-8-sig")
     own = raw[(raw["市"] == county[0]) & (raw["县区"] == county[1])]
@@ -103,7 +109,8 @@ def single_reports(data_dir: Path, tmp: Path, county: tuple[str, str], repeat: i
     report_jobs = [j for j in plan_jobs(places, data_dir) if j.notebook.name == COUNTY_NOTEBOOK]
     runs: dict[str, list] = {"empty": [], "floor": [], "report": []}
     with scratch_folder(tmp / "single") as stage:
-        report = stage_data_slices(data, report_jobs, stage)[0]
+        assessment = None if self_assess else assess(data)  # what render_reports hands on
+        report = stage_data_slices(data, report_jobs, stage, assessment=assessment)[0]
         _run_job(empty, str(tmp / "single"))  # warm the file cache and the kernel spec once, not timed
         for _ in range(repeat):
             for name, job in (("empty", empty), ("floor", floor), ("report", report)):
@@ -132,16 +139,18 @@ def print_single(runs: dict[str, list], county: tuple[str, str]) -> None:
 
 def batch(data_dir: Path, tmp: Path) -> None:
     """The whole render of the demo data with jobs=1 and jobs=2, with the load averages around each."""
-    seconds = {}
+    seconds, cpus = {}, {}
     for n in (1, 2):
-        before = load()
+        before, cpu = load(), _cpu()
         summary = render_reports(data_dir, tmp / f"batch-{n}", jobs=n, progress=False)
-        seconds[n] = summary.seconds
+        seconds[n], cpus[n] = summary.seconds, _cpu() - cpu
         assert summary.ok, [(r.job.name, r.error) for r in summary.failures]
         print(f"render of the demo, --jobs {n}: {summary.seconds:.1f} s for {len(summary.results)} notebooks "
-              f"({summary.seconds / len(summary.results):.2f} s each); load average {before:.1f} before, "
+              f"({summary.seconds / len(summary.results):.2f} s each); CPU {cpus[n]:.1f} s (parent, workers and "
+              f"kernels: {cpus[n] / summary.seconds:.2f} cores busy on average); load average {before:.1f} before, "
               f"{load():.1f} after", flush=True)
-    print(f"--jobs 2 speed-up over --jobs 1: {seconds[1] / seconds[2]:.2f}x (goal >= 1.8x on an idle 2-core machine)")
+    print(f"--jobs 2 speed-up over --jobs 1: {seconds[1] / seconds[2]:.2f}x (goal >= 1.8x on an idle 2-core machine); "
+          f"CPU --jobs 2 / --jobs 1: {cpus[2] / cpus[1]:.2f} (1.00: running two at once adds no work)")
 
 
 def main() -> None:
@@ -150,6 +159,8 @@ def main() -> None:
     parser.add_argument("--county", default="濮阳市/台前县", help="市/县区 of the county report")
     parser.add_argument("--skip-batch", action="store_true", help="skip the --jobs 1 / --jobs 2 renders")
     parser.add_argument("--skip-single", action="store_true", help="skip the empty / floor / report notebooks")
+    parser.add_argument("--self-assess", action="store_true",
+                        help="stage the report's data only: its kernel assesses them (as before)")
     args = parser.parse_args()
     county = tuple(args.county.split("/", 1))
     for name in ("papermill", "nbconvert", "traitlets", "jupyter_client", "nbclient"):
@@ -166,7 +177,7 @@ def main() -> None:
             saved = os.dup(2)  # the kernels' stderr chatter would interleave with the figures printed
             os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
             try:
-                runs = single_reports(data_dir, tmp, county, args.repeat)
+                runs = single_reports(data_dir, tmp, county, args.repeat, args.self_assess)
             finally:
                 os.dup2(saved, 2)
                 os.close(saved)

@@ -47,6 +47,7 @@ from ..errors import (InputError, Problem, ProfileError, UnknownInputNameError, 
                       suggest)
 
 __all__ = ["DEMO_DIR", "setup_report", "load_dataset_or_demo", "load_report_data", "save_data_slice",
+           "StagedSlice", "load_staged_slice",
            "CountyReport", "CityReport", "county_report", "city_report",
            "SLICE_SUFFIX", "subset_dataset", "report_header", "profile_titles",
            "or_note", "mark_synthetic", "planned_certification_years", "profile_values", "projection_note", "cost_note",
@@ -59,14 +60,16 @@ REPORT_DISPLAY = {"display.max_colwidth": None, "display.max_rows": 200, "displa
 
 
 def setup_report() -> None:
-    """Prepare a report notebook: the plot style (CJK font) and pandas display options.
+    """Prepare a report notebook: the plot style (CJK font), how figures are shown, pandas display options.
 
     Reason texts name schools and gaps; pandas would cut them at 50 characters,
-    so :data:`REPORT_DISPLAY` shows them whole.
+    so :data:`REPORT_DISPLAY` shows them whole. In IPython, figures are shown as
+    PNG laid out once (:func:`~quality_balance.report.style.show_figures_as_png`).
     """
-    from .style import use_style
+    from .style import show_figures_as_png, use_style
 
     use_style()
+    show_figures_as_png()
     for option, value in REPORT_DISPLAY.items():
         pd.set_option(option, value)
 
@@ -123,7 +126,8 @@ def load_dataset_or_demo(data_dir: str | Path | None = None, *, fallback: bool =
 SLICE_SUFFIX = ".qb-slice.pickle"
 
 
-def save_data_slice(dataset: Dataset, path: str | Path) -> Path:
+def save_data_slice(dataset: Dataset, path: str | Path, *, assessment=None, place: tuple | None = None,
+                    profile: str | None = None) -> Path:
     """Write ``dataset`` (one place's slice of the loaded, validated data) for :func:`load_report_data`.
 
     ``quality-balance render`` loads and validates the data set once, cuts it per
@@ -135,12 +139,24 @@ def save_data_slice(dataset: Dataset, path: str | Path) -> Path:
     loading the folder and subsetting; it is written by this user's own batch into a
     folder only it can write, and read back by the same package.
 
+    With ``assessment``, the place's slice of the batch's own assessment is written
+    beside the data (a :class:`StagedSlice`), and :func:`county_report` /
+    :func:`city_report` show it instead of assessing the slice again.
+
     Parameters
     ----------
     dataset : Dataset
         The slice.
     path : str or Path
         The file to write (its folder must exist); should end in :data:`SLICE_SUFFIX`.
+    assessment : Assessment, optional, keyword-only
+        The place's slice of the batch's assessment (:func:`quality_balance.report.render.place_assessments`),
+        made with ``profile`` over every year of the data. Default ``None``: only the data are written
+        (the report assesses them itself).
+    place : tuple of (str, str or None), optional, keyword-only
+        ``(city, county)`` of the slice (``county`` ``None`` for a whole city); required with ``assessment``.
+    profile : str, optional, keyword-only
+        The ``profile`` argument the batch assessed with (``None``: each county's own).
 
     Returns
     -------
@@ -150,9 +166,67 @@ def save_data_slice(dataset: Dataset, path: str | Path) -> Path:
     import pickle
 
     path = Path(path)
+    content: Any = dataset
+    if assessment is not None:
+        if place is None:
+            raise InputError([Problem(file=str(path), column="place", message="写出评估结果切片时缺少所属地区",
+                                      value="None", expected="(市, 县区) 或 (市, None)")])
+        content = StagedSlice(dataset=dataset, assessment=assessment, place=tuple(place), profile=profile)
     with open(path, "wb") as handle:
-        pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return path
+
+
+@dataclass(frozen=True)
+class StagedSlice:
+    """One place's staged data and, when the batch wrote it, its assessment (:func:`save_data_slice`).
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The place's rows of the loaded data.
+    assessment : Assessment or None
+        The place's slice of the batch's assessment of every year (``None``: not staged, or the
+        data were read from a folder).
+    place : tuple of (str, str or None)
+        ``(city, county)`` the assessment is the slice of (``county`` ``None`` for a city).
+    profile : str or None
+        The ``profile`` argument the batch assessed with.
+    """
+
+    dataset: Dataset
+    assessment: Any = None
+    place: tuple = ()
+    profile: str | None = None
+
+    def result_for(self, data: Dataset, *, city: str, county: str | None, first_year: int | None,
+                   last_year: int | None, profile: str | None):
+        """The assessment of ``data`` (the notebook's subset of :attr:`dataset`): the staged one when it is
+        that of the same place, every year and the same profile; else ``assess(data, profile=profile)``.
+
+        Parameters
+        ----------
+        data : Dataset
+            :func:`subset_dataset` of :attr:`dataset` for the place and years asked.
+        city, county : str (county ``None`` for a city), keyword-only
+            The place the notebook reports on.
+        first_year, last_year : int or None, keyword-only
+            The years the notebook keeps (a staged assessment covers every year: it is used only when
+            both are ``None``).
+        profile : str or None, keyword-only
+            The notebook's ``profile`` parameter (must be the one the batch assessed with).
+
+        Returns
+        -------
+        Assessment
+            Equal, table by table, to ``assess(data, profile=profile)`` as far as the reports read it.
+        """
+        if (self.assessment is not None and self.place == (city, county) and first_year is None
+                and last_year is None and profile == self.profile):
+            return self.assessment
+        from ..method.assessment import assess
+
+        return assess(data, profile=profile)
 
 
 def load_report_data(data_dir: str | Path | None = None, data_slice: str | Path | None = None, *,
@@ -184,21 +258,48 @@ def load_report_data(data_dir: str | Path | None = None, data_slice: str | Path 
         ``data_slice`` exists but is not a data slice (naming the parameter and the file),
         or ``data_dir`` cannot be read (as :func:`load_dataset_or_demo`).
     """
+    return load_staged_slice(data_dir, data_slice, fallback=fallback).dataset
+
+
+def load_staged_slice(data_dir: str | Path | None = None, data_slice: str | Path | None = None, *,
+                      fallback: bool = True) -> StagedSlice:
+    """What a report notebook starts from: its staged data (and assessment) slice, or ``data_dir``'s data.
+
+    Parameters
+    ----------
+    data_dir, data_slice : str, Path or None
+        As for :func:`load_report_data`.
+    fallback : bool, keyword-only
+        As for :func:`load_dataset_or_demo`.
+
+    Returns
+    -------
+    StagedSlice
+        The file's content; a slice written without an assessment, or the data of ``data_dir``
+        (no staged file), come with ``assessment`` ``None``.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_report_data`.
+    """
     if data_slice is not None and Path(data_slice).is_file():
         import pickle
 
         try:
             with open(data_slice, "rb") as handle:
-                dataset = pickle.load(handle)
+                content = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-            dataset = exc
-        if isinstance(dataset, Dataset):
-            return dataset
+            content = exc
+        if isinstance(content, Dataset):
+            return StagedSlice(dataset=content)
+        if isinstance(content, StagedSlice) and isinstance(content.dataset, Dataset):
+            return content
         raise InputError([Problem(file=str(data_slice), column="data_slice",
                                   message="不是 quality-balance render 写出的数据切片",
-                                  value=type(dataset).__name__, expected="save_data_slice 写出的文件，或 None",
+                                  value=type(content).__name__, expected="save_data_slice 写出的文件，或 None",
                                   fix="把参数 data_slice 设为 None，从 data_dir 读取数据")])
-    return load_dataset_or_demo(data_dir, fallback=fallback)
+    return StagedSlice(dataset=load_dataset_or_demo(data_dir, fallback=fallback))
 
 
 @dataclass(frozen=True)
@@ -327,12 +428,12 @@ def county_report(data_dir: str | Path | None = None, data_slice: str | Path | N
         table and its projection, the plan status from both), equal to what the separate
         ``qb.*`` calls give.
     """
-    from ..method.assessment import assess
     from ..planning.gap import gap_to_pass
 
-    data = subset_dataset(load_report_data(data_dir, data_slice, fallback=fallback), city=city, county=county,
-                          first_year=first_year, last_year=last_year)
-    result = assess(data, profile=profile)
+    staged = load_staged_slice(data_dir, data_slice, fallback=fallback)
+    data = subset_dataset(staged.dataset, city=city, county=county, first_year=first_year, last_year=last_year)
+    result = staged.result_for(data, city=city, county=county, first_year=first_year, last_year=last_year,
+                               profile=profile)
     own = result.profile_of(county, city=city)
     last = int(result.verdicts["year"].max())
     return CountyReport(city=city, county=county, data=data, result=result, profile=own, last=last,
@@ -363,11 +464,10 @@ def city_report(data_dir: str | Path | None = None, data_slice: str | Path | Non
     -------
     CityReport
     """
-    from ..method.assessment import assess
-
-    data = subset_dataset(load_report_data(data_dir, data_slice, fallback=fallback), city=city,
-                          first_year=first_year, last_year=last_year)
-    result = assess(data, profile=profile)
+    staged = load_staged_slice(data_dir, data_slice, fallback=fallback)
+    data = subset_dataset(staged.dataset, city=city, first_year=first_year, last_year=last_year)
+    result = staged.result_for(data, city=city, county=None, first_year=first_year, last_year=last_year,
+                               profile=profile)
     return CityReport(city=city, data=data, result=result, last=int(result.verdicts["year"].max()),
                       **_planning(result))
 

@@ -75,7 +75,8 @@ __all__ = ["ReportJob", "ReportResult", "RenderSummary", "execute_jobs", "notebo
            "render_reports", "NOTEBOOK_DIR",
            "KERNEL_NAME", "LOG_FILE", "current_interpreter_kernel_spec", "move_headline", "python_literal",
            "readable_translator", "use_readable_parameters", "sign_notebook", "NOTEBOOK_LABEL",
-           "place_slices", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE", "execute_jobs_dask",
+           "place_slices", "place_assessments", "stage_data_slices", "forget_data_slice", "FORGOTTEN_SLICE",
+           "execute_jobs_dask",
            "DASK_INSTALL", "ENGINE_NAME", "register_engine"]
 
 #: Where the report notebooks live (inside the package: :data:`quality_balance.paths.NOTEBOOK_DIR`).
@@ -776,8 +777,12 @@ def _open_log(out: Path) -> str:
 
 def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | None = None,
                  progress: bool = True, timeout: float = CELL_TIMEOUT_S, *,
-                 chromium: str | None = None) -> list[ReportResult]:
+                 chromium: str | None = None, costs: Sequence[Any] | None = None) -> list[ReportResult]:
     """Execute notebooks in ``n_jobs`` worker processes (default: the machine's cores).
+
+    With ``costs`` (one comparable value per job: its expected duration, or anything ordered like it),
+    the jobs start longest first (ties in their order), so that the workers finish together instead of
+    one running the last long report alone; the results are still returned in the order of ``jobs``.
 
     With ``chromium`` (a browser program, :func:`quality_balance.report.browser.find_chromium`),
     each worker also prints its report's HTML to ``<name>.pdf`` beside it
@@ -816,7 +821,8 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                                        initargs=(log_path, str(out), os.getpid()))
             # Submit every job before the progress bar exists: tqdm starts a monitor thread, and the
             # worker processes must be started while this process is still single-threaded (fork).
-            futures = {pool.submit(_run_job, job, str(out), timeout, chromium): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(_run_job, jobs[i], str(out), timeout, chromium): i
+                       for i in _start_order(len(jobs), costs)}
             _hold_signals(False)
             with tqdm(total=len(jobs), desc="渲染报告", unit="份", disable=not progress,
                       file=sys.stderr, dynamic_ncols=True) as bar:
@@ -841,6 +847,20 @@ def execute_jobs(jobs: Sequence[ReportJob], out_dir: str | Path, n_jobs: int | N
                     remove_stale(out, depth=STALE_DEPTH, pids=workers)
             raise
     return [results[i] for i in range(len(jobs))]
+
+
+def _start_order(n: int, costs: Sequence[Any] | None) -> list[int]:
+    """The positions of ``n`` jobs in the order they start: by decreasing cost (stable), or as given.
+
+    >>> _start_order(4, [1, 3, 1, 2]), _start_order(2, None)
+    ([1, 3, 0, 2], [0, 1])
+    """
+    if costs is None:
+        return list(range(n))
+    if len(costs) != n:
+        raise RenderError(f"execute_jobs: costs 须与 jobs 一一对应，收到 {len(costs)} 个成本、{n} 个任务 "
+                          f"(expected one cost per job)")
+    return sorted(range(n), key=lambda i: costs[i], reverse=True) if n else []
 
 
 # --- the same jobs on a Dask cluster ----------------------------------------------------------
@@ -1138,6 +1158,95 @@ def place_slices(dataset, keys: Iterable[tuple[str, str | None]]) -> dict[tuple[
     return out
 
 
+#: The tables of an assessment cut per place (:func:`place_assessments`), and those of its resource part.
+ASSESSMENT_TABLES = ("items", "verdicts", "shortfalls", "recognition", "school_failures", "parts")
+RESOURCE_TABLES = ("units", "cv", "counties", "values", "excluded")
+
+
+def _rows_by_place(frame, city: str, county: str | None, groups: dict, name: str):
+    """The positions of ``frame``'s rows of ``city`` (and ``county``), from one grouping of the frame (cached in
+    ``groups`` under ``name``); ``None`` when the frame has no place columns (it is kept whole)."""
+    import numpy as np
+
+    wanted = {"city": city, "county": county}
+    columns = tuple(c for c in ("city", "county") if wanted[c] is not None and c in frame)
+    if not columns or "city" not in columns:
+        return None
+    if (name, columns) not in groups:
+        by = frame.groupby(list(columns), sort=False, observed=True)
+        groups[(name, columns)] = {(k if isinstance(k, tuple) else (k,)): v for k, v in by.indices.items()}
+    return groups[(name, columns)].get(tuple(wanted[c] for c in columns), np.array([], dtype=np.intp))
+
+
+def place_assessments(assessment, keys: Iterable[tuple[str, str | None]], *,
+                      datasets: Mapping[tuple[str, str | None], Any] | None = None
+                      ) -> dict[tuple[str, str | None], Any]:
+    """The batch's assessment cut per place, for the report kernels (:func:`stage_data_slices`).
+
+    For each ``(city, county)`` (``county`` ``None`` for a whole city), every result table of
+    ``assessment`` (:data:`ASSESSMENT_TABLES`, and :data:`RESOURCE_TABLES` of its ``resources``)
+    keeps the place's rows, in their order, renumbered from 0 (as ``assess`` of the place's data
+    numbers them); ``profiles`` keeps the place's counties, ``dataset`` is the place's slice of the
+    assessed data (:func:`place_slices`). A county's verdicts, items, shortfalls, CVs and school units
+    depend only on its own rows and profile, so these tables equal ``assess`` of the place's slice
+    (a test compares them on the demo, county by county). Two tables may hold rows or columns that
+    ``assess`` of a single place would leave out, because another county of the data set has them:
+    ``parts`` (the level-Ⅲ part of Q9, ``not_applicable``, where no score has a level) and
+    ``school_failures`` (an empty ``stage`` column); the reports never show those. Q9's score-difference
+    rate may differ in its last bits (1e-16: the whole score table is summed in another order), and a
+    class-count column of the assessed data is float where another county has a school without classes.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        ``assess(dataset, profile=...)`` of the whole data set, over every year.
+    keys : iterable of (str, str or None)
+        The places.
+    datasets : mapping, optional, keyword-only
+        :func:`place_slices` of ``assessment.dataset`` for these places, when the caller has them
+        already (default ``None``: cut here).
+
+    Returns
+    -------
+    dict
+        ``(city, county)`` → :class:`~quality_balance.method.assessment.Assessment`.
+    """
+    import pandas as pd
+
+    keys = list(dict.fromkeys(keys))
+    if datasets is None or any(key not in datasets for key in keys):
+        datasets = place_slices(assessment.dataset, keys)
+    groups: dict = {}
+    own_notes = tuple(assessment.notes) == tuple(assessment.dataset.notes)
+    out = {}
+    for city, county in keys:
+        def cut(frame, name):
+            if not isinstance(frame, pd.DataFrame):
+                return frame
+            rows = _rows_by_place(frame, city, county, groups, name)
+            return frame if rows is None else frame.take(rows).reset_index(drop=True)
+
+        def own(profiles):
+            return {k: v for k, v in profiles.items() if k[0] == city and (county is None or k[1] == county)}
+
+        ra = assessment.resources
+        resources = dataclasses.replace(ra, profiles=own(ra.profiles),
+                                        **{n: cut(getattr(ra, n), f"resources.{n}") for n in RESOURCE_TABLES})
+        data = datasets[(city, county)]
+        notes = assessment.notes if own_notes else _place_notes(data)
+        out[(city, county)] = dataclasses.replace(
+            assessment, resources=resources, profiles=own(assessment.profiles), dataset=data, notes=notes,
+            **{n: cut(getattr(assessment, n), n) for n in ASSESSMENT_TABLES})
+    return out
+
+
+def _place_notes(dataset) -> tuple:
+    """The notes ``assess`` gives for one place's data: its data set's notes and its own cross-table findings."""
+    from ..method.assessment import _consistency_notes
+
+    return _consistency_notes(dataset, dataset.schools)
+
+
 def _placed_classes(dataset):
     """The class table's rows with the city and county of their school (missing for an unknown school)."""
     first = dataset.schools.drop_duplicates("school_id")
@@ -1147,14 +1256,17 @@ def _placed_classes(dataset):
                                   county=ids.map(schools["county"]).to_numpy())
 
 
-def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) -> list[ReportJob]:
+def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path, *, assessment=None,
+                      profile: str | None = None) -> list[ReportJob]:
     """Write each job's place slice into ``folder`` and return the jobs with their ``data_slice`` parameter.
 
     A county report gets its county's rows, a city overview its whole city's (every county
     of the city, chosen or not: its cross-county tables compare them all, as when it read
     ``data_dir``); see :func:`place_slices` and
-    :func:`~quality_balance.report.notebook.save_data_slice`. A job without ``city`` in its
-    parameters (a notebook of one's own) is left as it is.
+    :func:`~quality_balance.report.notebook.save_data_slice`. With ``assessment``, the place's
+    slice of it (:func:`place_assessments`) is written beside the data, and the report shows it
+    instead of assessing its slice again. A job without ``city`` in its parameters (a notebook of
+    one's own) is left as it is.
 
     Parameters
     ----------
@@ -1165,6 +1277,12 @@ def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) ->
     folder : str or Path
         A staging folder of this run (:func:`quality_balance.output.scratch_folder`), inside
         the output folder so that Dask workers sharing it read the slices too.
+    assessment : Assessment, optional, keyword-only
+        ``assess(dataset, profile=profile)`` over every year (default ``None``: the kernels assess
+        their slices). A job whose years are limited (``first_year``/``last_year``) or whose profile
+        is not ``profile`` gets the data only, as its report would not use the assessment.
+    profile : str, optional, keyword-only
+        The ``profile`` argument ``assessment`` was made with (default ``None``: each county's own).
 
     Returns
     -------
@@ -1176,6 +1294,10 @@ def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) ->
     folder = Path(folder).absolute()
     keys = [(job.parameters["city"], job.parameters.get("county")) for job in jobs if "city" in job.parameters]
     slices = place_slices(dataset, keys)
+    with_result = [key for key, job in zip(keys, [j for j in jobs if "city" in j.parameters])
+                   if assessment is not None and _uses_assessment(job, profile)]
+    results = (place_assessments(assessment, with_result,
+                                 datasets=slices if assessment.dataset is dataset else None) if with_result else {})
     files: dict[tuple[str, str | None], str] = {}
     staged = []
     for job in jobs:
@@ -1184,9 +1306,35 @@ def stage_data_slices(dataset, jobs: Sequence[ReportJob], folder: str | Path) ->
             continue
         key = (job.parameters["city"], job.parameters.get("county"))
         if key not in files:
-            files[key] = str(save_data_slice(slices[key], folder / f"{len(files):05d}{SLICE_SUFFIX}"))
+            path = folder / f"{len(files):05d}{SLICE_SUFFIX}"
+            files[key] = str(save_data_slice(slices[key], path, assessment=results.get(key), place=key,
+                                             profile=job.parameters.get("profile")))
         staged.append(dataclasses.replace(job, parameters={**job.parameters, "data_slice": files[key]}))
     return staged
+
+
+def _uses_assessment(job: ReportJob, profile: str | None) -> bool:
+    """Whether ``job``'s report would show the batch's assessment: every year, the batch's profile."""
+    params = job.parameters
+    same_profile = params.get("profile") == profile or (
+        profile is not None and params.get("profile") is not None
+        and Path(str(params["profile"])).resolve() == Path(str(profile)).resolve())
+    return params.get("first_year") is None and params.get("last_year") is None and same_profile
+
+
+def _expected_costs(jobs: Sequence[ReportJob], dataset) -> list[tuple[int, int]]:
+    """What orders the jobs by expected duration (:func:`execute_jobs` ``costs``): county reports before
+    city overviews (which draw and assess less per row), each by the number of its school rows."""
+    counts = dataset.schools.groupby(["city", "county"], sort=False, observed=True).size()
+    by_county = {key: int(n) for key, n in counts.items()}
+    by_city: dict[str, int] = {}
+    for (city, _), n in by_county.items():
+        by_city[city] = by_city.get(city, 0) + n
+    out = []
+    for job in jobs:
+        city, county = job.parameters.get("city"), job.parameters.get("county")
+        out.append((1, by_county.get((city, county), 0)) if county is not None else (0, by_city.get(city, 0)))
+    return out
 
 
 def report_name(city: str, county: str) -> str:
@@ -1229,13 +1377,16 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
         Run them on a local Dask cluster of this many worker processes (``render --dask-local N``).
 
     The data are loaded, validated and assessed once here, for the verdicts of the
-    index; each notebook gets only its place's slice of the loaded tables
-    (:func:`stage_data_slices`, in a staging folder inside ``out_dir`` removed at the
-    end) and assesses it again — a county's assessment depends only on its own rows
-    and its profile, so the results are those of loading the folder, and one report
-    costs the same whatever the size of the data set. The saved notebooks read
-    ``data_dir`` again when re-run by hand (:func:`forget_data_slice`). Failing
-    notebooks are listed in the returned summary (not raised).
+    index and for every report: each notebook gets only its place's slice of the loaded
+    tables and of this assessment (:func:`stage_data_slices`, :func:`place_assessments`,
+    in a staging folder inside ``out_dir`` removed at the end) and shows it without
+    assessing again — a county's assessment depends only on its own rows and its profile,
+    so the results are those of loading the folder, and one report costs the same whatever
+    the size of the data set. With ``first_year``/``last_year`` the notebooks assess their
+    slices themselves (the years kept change what is assessed). The reports start longest
+    first (:func:`execute_jobs` ``costs``). The saved notebooks read ``data_dir`` again when
+    re-run by hand (:func:`forget_data_slice`). Failing notebooks are listed in the returned
+    summary (not raised).
     """
     from ..method.assessment import assess
     from .notebook import load_dataset_or_demo
@@ -1267,12 +1418,13 @@ def render_reports(data_dir: str | Path, out_dir: str | Path = "reports",
         path_inside(out_dir, job.name + ".html")
     assessment = assess(dataset, profile=profile)  # before the batch: a data problem fails fast
     with scratch_folder(out_dir) as stage:  # removed at the end, on failure and on interrupt
-        batch = stage_data_slices(dataset, batch, stage)
+        batch = stage_data_slices(dataset, batch, stage, assessment=assessment, profile=profile)
         if scheduler is not None or dask_local is not None:
             results = execute_jobs_dask(batch, out_dir, scheduler=scheduler, local_workers=dask_local,
                                         progress=progress, chromium=chromium)
         else:
-            results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium)
+            results = execute_jobs(batch, out_dir, jobs, progress, chromium=chromium,
+                                   costs=_expected_costs(batch, dataset))
     index = write_index(out_dir, assessment.verdicts, places, results, dataset,
                         first_year=first_year, last_year=last_year)
     return RenderSummary(tuple(results), Path(out_dir), index, time.perf_counter() - start)

@@ -37,7 +37,7 @@ from matplotlib import font_manager
 __all__ = ["CJK_FONT_FILE", "CJK_FONT_FAMILY", "STATUS_COLORS", "STYLE_RC", "cjk_font_path",
            "register_cjk_font", "use_style", "PRINT_WIDTH_IN", "CHART_HEIGHT_IN", "GRID_HEIGHT_IN", "MIN_FONT_PT",
            "DPI", "OKABE_ITO", "MUTED_COLOR", "year_ticks", "count_axis", "WHITEGRID_RC",
-           "WHITEGRID_PALETTE", "WHITEGRID_COLOR_CODES"]
+           "WHITEGRID_PALETTE", "WHITEGRID_COLOR_CODES", "figure_png", "show_figures_as_png"]
 
 #: Widest figure (inches): A4 portrait minus margins is ≈ 186 mm ≈ 7.3 in; with the saved PNG's padding
 #: (``savefig.pad_inches`` on each side) it stays within that.
@@ -117,9 +117,16 @@ STYLE_RC = {
 
 
 def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC file shipped by ``mplfonts`` (read-only, not copied)."""
-    path = resources.files("mplfonts") / "fonts" / CJK_FONT_FILE
-    return Path(str(path))
+    """Path of the Noto Sans CJK SC file shipped by ``mplfonts`` (read-only, not copied).
+
+    The package is located, not imported (importing it loads fontTools, which drawing does not need).
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("mplfonts")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0]) / "fonts" / CJK_FONT_FILE
+    return Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))  # pragma: no cover - a zipped install
 
 
 @lru_cache(maxsize=1)
@@ -185,3 +192,100 @@ def count_axis(ax) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     top = ax.get_ylim()[1]
     ax.set_ylim(0, max(top, 1))
+
+
+def figure_png(figure, *, base64: bool = False):
+    """The PNG of ``figure`` as a report page embeds it, laid out once.
+
+    A figure of the library is laid out by matplotlib's constrained layout, which keeps
+    every axes, label and title inside the figure (within its small pads): the picture is
+    the figure itself, widened where a figure-level text — the 演示数据 stamp of
+    :func:`~quality_balance.report.notebook.mark_synthetic`, above the top-right corner —
+    lies outside it (with ``savefig.pad_inches`` around that text). So the layout is
+    computed once, when the figure is drawn, instead of a second time by
+    ``bbox_inches="tight"`` (which measures every artist again to crop the picture). A
+    figure without constrained layout (one's own, in a notebook) is saved as IPython's
+    inline backend saves it: cropped with ``bbox_inches="tight"``.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    base64 : bool, keyword-only
+        Return base64 text (what a notebook's ``image/png`` output holds) instead of bytes.
+
+    Returns
+    -------
+    bytes, str or None
+        The PNG at the figure's own dpi (:data:`DPI` under the style); ``None`` for a figure
+        with nothing drawn (as IPython's inline backend).
+    """
+    from io import BytesIO
+
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if not figure.axes and not figure.lines:
+        return None
+    if not isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine):
+        from IPython.core.pylabtools import print_figure
+
+        return print_figure(figure, "png", bbox_inches="tight", base64=base64)
+    if figure.canvas is None:  # pragma: no cover - a figure always has a canvas
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        FigureCanvasBase(figure)
+    buffer = BytesIO()
+    figure.canvas.print_figure(buffer, format="png", dpi=figure.dpi, facecolor=figure.get_facecolor(),
+                               edgecolor=figure.get_edgecolor(), bbox_inches=_picture_box(figure))
+    data = buffer.getvalue()
+    if base64:
+        from binascii import b2a_base64
+
+        return b2a_base64(data, newline=False).decode("ascii")
+    return data
+
+
+def _picture_box(figure):
+    """The figure's box (inches), widened to its figure-level texts (padded by ``savefig.pad_inches``)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.transforms import Bbox
+
+    width, height = figure.get_size_inches()
+    boxes = [Bbox.from_bounds(0, 0, width, height)]
+    texts = [t for t in figure.texts if t.get_visible() and t.get_text()]
+    if texts:
+        renderer = RendererAgg(max(int(width * figure.dpi), 1), max(int(height * figure.dpi), 1), figure.dpi)
+        to_inches = figure.dpi_scale_trans.inverted()
+        pad = mpl.rcParams["savefig.pad_inches"]
+        boxes += [t.get_window_extent(renderer).transformed(to_inches).padded(pad) for t in texts]
+    return Bbox.union(boxes)
+
+
+def show_figures_as_png(shell=None) -> bool:
+    """Make IPython show every matplotlib figure as :func:`figure_png` draws it (``image/png``).
+
+    Called by :func:`~quality_balance.report.notebook.setup_report`: the report notebooks need
+    neither ``%matplotlib inline`` nor pyplot to show their figures.
+
+    Parameters
+    ----------
+    shell : IPython InteractiveShell, optional
+        Default: the running one (none outside IPython: nothing is done).
+
+    Returns
+    -------
+    bool
+        Whether a shell was found and the formatter registered.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython comes with the notebooks
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    from matplotlib.figure import Figure
+
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, lambda figure: figure_png(figure, base64=True))
+    return True

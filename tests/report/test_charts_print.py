@@ -273,3 +273,63 @@ def test_year_ticks_are_thinned_on_narrow_panels():
                                                              "2029", ""]
     style.year_ticks(ax, range(2021, 2026), max_labels=5)       # at the limit: every year labelled
     assert "" not in [t.get_text() for t in ax.get_xticklabels()]
+
+
+# --- the embedded picture is laid out once ---------------------------------------------------------
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_constrained_layout_keeps_every_report_figure_inside_its_picture(drawn):
+    """figure_png saves the figure's own box (and the stamp): nothing the tight crop would keep is cut off."""
+    for name, (fig, renderer) in drawn.items():
+        box = style._picture_box(fig)
+        stamp = [t for t in fig.texts if t.get_text().startswith("⚠")]
+        assert stamp, name                                         # the demo data: every figure is stamped
+        tight = fig.get_tightbbox(renderer)                        # what bbox_inches="tight" keeps (inches)
+        one_px = 1 / fig.dpi
+        assert tight.x0 >= box.x0 - one_px and tight.y0 >= box.y0 - one_px, name
+        assert tight.x1 <= box.x1 + one_px and tight.y1 <= box.y1 + one_px, name
+        # the stamp sits above the figure: the picture grows by its height and the padding, not more
+        width, height = fig.get_size_inches()
+        assert box.y1 > height and box.y1 - height < 0.4 and (box.x0, box.y0) == (0, 0), name
+        png = style.figure_png(fig)
+        assert _png_size(png) == pytest.approx((box.width * fig.dpi, box.height * fig.dpi), abs=1), name
+        assert box.width <= A4_CONTENT_IN, name
+
+
+def test_a_figure_without_texts_outside_is_saved_at_its_own_size_and_one_without_constrained_layout_cropped():
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    style.use_style()
+    plain = charts.plot_recognition(pd.DataFrame(columns=["city", "county", "year", "group"]), "甲县")
+    width, height = plain.get_size_inches()
+    assert _png_size(style.figure_png(plain)) == (round(width * style.DPI), round(height * style.DPI))
+    own = Figure(figsize=(4, 3))                                   # one's own figure: the inline backend's crop
+    own.subplots().plot([1, 2], [3, 4])
+    assert style.figure_png(own) == print_figure(own, "png", bbox_inches="tight")
+    assert style.figure_png(Figure()) is None                      # nothing drawn, nothing shown
+    assert isinstance(style.figure_png(plain, base64=True), str)
+
+
+def test_setup_report_makes_ipython_show_figures_as_laid_out_once_png():
+    import base64
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from quality_balance.report.notebook import setup_report
+
+    shell = InteractiveShell.instance()
+    try:
+        setup_report()
+        def fig():
+            return charts.plot_recognition(pd.DataFrame(columns=["city", "county", "year", "group"]), "甲县")
+
+        data, _ = shell.display_formatter.format(fig())
+        assert base64.b64decode(data["image/png"]) == style.figure_png(fig())
+        assert style.show_figures_as_png(shell) is True
+    finally:
+        InteractiveShell.clear_instance()
+    assert style.show_figures_as_png() is False                    # outside IPython: nothing to do

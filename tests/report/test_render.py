@@ -324,3 +324,38 @@ def test_one_exporter_serves_every_page_and_gives_what_a_fresh_one_gives(batch):
         pages.append(notebook_to_html(nb, name))
         assert pages[-1] == _with_page_style(fresh)
     assert _html_exporter() is _html_exporter() and pages[0] == pages[2] and pages[0] != pages[1]
+
+
+def test_jobs_start_longest_first_and_come_back_in_their_order(tmp_path):
+    """One worker runs the jobs one after the other: each notebook appends its name to a file when it starts."""
+    from quality_balance.errors import RenderError
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("name = 'x'\nlog = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("with open(log, 'a') as f:\n    f.write(name + ' ')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "log.ipynb")
+    log = tmp_path / "started.txt"
+    jobs = [ReportJob(tmp_path / "log.ipynb", f"某市/{n}", {"name": n, "log": str(log)}, n) for n in "abc"]
+    results = execute_jobs(jobs, tmp_path / "out", n_jobs=1, progress=False, costs=[(1, 5), (1, 9), (0, 50)])
+    assert log.read_text().split() == ["b", "a", "c"]            # county reports (1, …) by rows, then the city
+    assert [r.job.name for r in results] == ["某市/a", "某市/b", "某市/c"] and all(r.ok for r in results)
+    with pytest.raises(RenderError, match="costs"):
+        execute_jobs(jobs, tmp_path / "out", n_jobs=1, progress=False, costs=[1, 2])
+
+
+def test_the_expected_costs_put_the_largest_county_reports_first(demo_data):
+    from quality_balance.report.render import _expected_costs, _start_order, plan_jobs
+
+    places = demo_data.schools[["city", "county"]].drop_duplicates()
+    jobs = plan_jobs(places, "data")
+    costs = _expected_costs(jobs, demo_data)
+    rows = demo_data.schools.groupby(["city", "county"]).size()
+    first = jobs[_start_order(len(jobs), costs)[0]].parameters
+    assert (first["city"], first["county"]) == rows.idxmax()       # the county with the most school rows
+    last_county = _start_order(len(jobs), costs)[len(places) - 1]
+    assert jobs[last_county].parameters.get("county") is not None  # every county report before the overviews
+    city_rows = {c: int(n) for c, n in demo_data.schools.groupby("city").size().items()}
+    assert [c for j, c in zip(jobs, costs) if "county" not in j.parameters] == \
+        [(0, city_rows[j.parameters["city"]]) for j in jobs if "county" not in j.parameters]

@@ -114,3 +114,111 @@ def test_a_report_runs_from_its_slice_alone_and_its_saved_notebook_reads_the_fol
     assert FORGOTTEN_SLICE in injected and str(tmp_path / "no-such-folder") in injected
     assert ".qb-tmp-" not in injected and NOTEBOOK_DIR.is_dir()
     assert sorted(p.name for p in out.rglob(".*")) == []
+
+
+# --- the batch's assessment handed to the kernels --------------------------------------------------
+
+def _places(data):
+    places = data.schools[["city", "county"]].drop_duplicates()
+    return list(places.itertuples(index=False, name=None)) + [(c, None) for c in places["city"].unique()]
+
+
+def test_the_assessment_cut_per_place_equals_assessing_each_place_alone(demo_data, demo_assessment):
+    import quality_balance as qb
+    from quality_balance.report.render import place_assessments
+
+    keys = _places(demo_data)
+    cut = place_assessments(demo_assessment, keys)
+    slices = place_slices(demo_data, keys)
+    assert set(cut) == set(keys) and len(keys) == 21
+    for key in keys:
+        alone, got = qb.assess(slices[key]), cut[key]
+        for name in ("verdicts", "units", "cv", "resources.counties", "resources.values", "resources.excluded",
+                     "recognition", "items", "shortfalls"):
+            owner = (alone.resources, got.resources) if name.startswith("resources.") else (alone, got)
+            attr = name.split(".")[-1]
+            # exact but for Q9's score-difference rate, summed in another order over the whole score table (1e-16)
+            pd.testing.assert_frame_equal(getattr(got, attr) if not name.startswith("resources.") else
+                                          getattr(owner[1], attr),
+                                          getattr(alone, attr) if not name.startswith("resources.") else
+                                          getattr(owner[0], attr), check_exact=False, rtol=1e-12, obj=f"{key} {name}")
+        assert got.profiles == alone.profiles and got.resources.profiles == alone.resources.profiles
+        assert got.notes == alone.notes and got.synthetic == alone.synthetic
+        # the assessed data (class figures filled in from the class table): the same values; a class-count
+        # column is float where another county has a school without classes
+        assert got.dataset.tables.keys() == alone.dataset.tables.keys()
+        for name, frame in alone.dataset.tables.items():
+            pd.testing.assert_frame_equal(got.dataset.tables[name], frame, check_dtype=False, obj=f"{key} {name}")
+        # parts: the place's own rows, plus (when another county has score levels) Q9's level part, not applicable
+        part_key = ["city", "county", "year", "item", "part_no", "part"]
+        merged = got.parts.merge(alone.parts[part_key], how="left", on=part_key, indicator=True)
+        extra = (merged["_merge"] == "left_only").to_numpy()
+        assert set(got.parts.loc[extra, "item"]) <= {"Q9"}, key
+        assert set(got.parts.loc[extra, "status"]) <= {"not_applicable"}, key
+        pd.testing.assert_frame_equal(got.parts[~extra].reset_index(drop=True), alone.parts, check_exact=False,
+                                      rtol=1e-12, obj=f"{key} parts")
+        # school failures: the same rows and values (a number column is float where another county's is);
+        # a stage column another county's classes brought is empty here
+        if alone.school_failures.empty:
+            assert got.school_failures.empty, key
+            continue
+        common = list(alone.school_failures.columns)
+        extra_columns = [c for c in got.school_failures.columns if c not in common]
+        assert got.school_failures[extra_columns].isna().all().all(), key
+        pd.testing.assert_frame_equal(got.school_failures.reindex(columns=common), alone.school_failures,
+                                      check_dtype=False, obj=f"{key} school_failures")
+
+
+def test_a_staged_assessment_is_shown_instead_of_assessing_again(demo_data, demo_assessment, tmp_path, monkeypatch):
+    import quality_balance.method.assessment as assessment_module
+    from quality_balance.report.notebook import city_report, county_report, load_staged_slice
+    from quality_balance.report.render import place_assessments
+
+    county, city = ("濮阳市", "台前县"), ("濮阳市", None)
+    jobs = plan_jobs(pd.DataFrame({"city": [county[0]], "county": [county[1]]}), tmp_path / "no-such-folder")
+    staged = stage_data_slices(demo_data, jobs, tmp_path, assessment=demo_assessment)
+    paths = {(j.parameters["city"], j.parameters.get("county")): j.parameters["data_slice"] for j in staged}
+    expected = place_assessments(demo_assessment, [county, city])
+    assert load_staged_slice(None, paths[county]).place == county
+
+    def no_assess(*args, **kwargs):
+        raise AssertionError("assessed again")
+
+    monkeypatch.setattr(assessment_module, "assess", no_assess)
+    report = county_report(None, paths[county], city=county[0], county=county[1], fallback=False)
+    pd.testing.assert_frame_equal(report.result.verdicts, expected[county].verdicts)
+    pd.testing.assert_frame_equal(report.result.units, expected[county].units)
+    overview = city_report(None, paths[city], city=city[0], fallback=False)
+    pd.testing.assert_frame_equal(overview.result.items, expected[city].items)
+    # years kept, another profile, another place: the staged assessment does not apply and the kernel assesses
+    for kwargs in ({"first_year": 2023}, {"last_year": 2024}, {"profile": "national"}):
+        with pytest.raises(AssertionError, match="assessed again"):
+            county_report(None, paths[county], city=county[0], county=county[1], fallback=False, **kwargs)
+    with pytest.raises(AssertionError, match="assessed again"):
+        load_staged_slice(None, paths[city]).result_for(demo_data, city="濮阳市", county="台前县", first_year=None,
+                                                         last_year=None, profile=None)
+
+
+def test_jobs_with_limited_years_or_another_profile_get_the_data_only(demo_data, demo_assessment, tmp_path):
+    from quality_balance.report.notebook import load_staged_slice
+
+    places = pd.DataFrame({"city": ["濮阳市"], "county": ["台前县"]})
+    for options, with_result in (({}, True), ({"first_year": 2022}, False), ({"last_year": 2025}, False),
+                                 ({"profile": "national"}, False)):
+        jobs = plan_jobs(places, tmp_path / "data", **options)
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        staged = stage_data_slices(demo_data, jobs, folder, assessment=demo_assessment)
+        for job in staged:
+            got = load_staged_slice(None, job.parameters["data_slice"])
+            assert (got.assessment is not None) is with_result, options
+    # without an assessment (the default), a slice holds the data only
+    staged = stage_data_slices(demo_data, plan_jobs(places, tmp_path / "data"), folder)
+    assert load_staged_slice(None, staged[0].parameters["data_slice"]).assessment is None
+
+
+def test_a_staged_assessment_needs_its_place(demo_data, demo_assessment, tmp_path):
+    from quality_balance.report.notebook import save_data_slice
+
+    with pytest.raises(InputError, match="place"):
+        save_data_slice(demo_data, tmp_path / f"x{SLICE_SUFFIX}", assessment=demo_assessment)
