@@ -190,17 +190,44 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, (str, int, np.integer)) else list(value)
 
 
-def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
+def _county_positions(owner, name: str) -> dict:
+    """Row positions of each county in the table ``owner.<name>``, found once and kept on ``owner``.
+
+    ``owner`` is an assessment's (frozen) result or data set; the positions are computed on the first
+    selection of one county and reused, so that the gap for one county of the national set (a 7.7 M-row
+    long table) costs what that county's rows cost, not a scan of the country.
+    """
+    frame = getattr(owner, name)
+    cache = owner.__dict__.setdefault("_county_positions", {})
+    hit = cache.get(name)
+    if hit is None or hit[0] is not frame:
+        codes, uniques = pd.factorize(frame["county"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        hit = (frame, {u: order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)})
+        cache[name] = hit
+    return hit[1]
+
+
+def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year, *, positions: dict | None = None
+            ) -> pd.DataFrame:
+    """The rows of ``county`` and ``year`` (``None``: all); ``positions`` (:func:`_county_positions`) spares a scan."""
     if county is not None:
         names = _as_list(county)  # "县区", or "市/县区" where two cities have a county of the same name
+        known_counties = set(known["county"].unique())
         for name in names:  # UnknownNameError is a CalculationError, as this error was before
-            if name not in set(known["city"] + "/" + known["county"]):
+            if name not in known_counties and name not in set(known["city"] + "/" + known["county"]):
                 require_known(name, known["county"].unique(), parameter="county", what="县区（或 市/县区）",
                               where="gap_to_pass：评估结果")
+        tails = {name[i + 1:] for name in names if isinstance(name, str) for i, ch in enumerate(name) if ch == "/"}
+        if positions is not None:  # only the rows of the counties named (or ending a "市/县区" name), in order
+            empty = np.zeros(0, dtype=np.intp)
+            frame = frame.take(np.sort(np.concatenate([empty] + [positions.get(n, empty) for n in {*names, *tails}
+                                                                 if isinstance(n, str)])))
+    mask = pd.Series(True, index=frame.index)
+    if county is not None:
         mask &= frame["county"].isin(names)
         # "市/县区": only rows whose county ends such a name are joined to their city (not the whole long table)
-        tails = {name[i + 1:] for name in names if isinstance(name, str) for i, ch in enumerate(name) if ch == "/"}
         maybe = frame["county"].isin(tails).to_numpy() & ~mask.to_numpy()
         if maybe.any():
             rows = frame[maybe]
@@ -594,11 +621,14 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     """
     ra = assessment.resources
     profiles = ra.profiles or assessment.profiles
-    values = _select(ra.values, ra.counties, county, year)
+    one = county is not None  # one county (or a few): their rows found by position, not by scanning the country
+    values = _select(ra.values, ra.counties, county, year, positions=_county_positions(ra, "values") if one else None)
     prices = cost_table(profiles, costs)
     schools = assessment.dataset.schools
-    if county is not None:  # only the selected counties' schools are looked up: one county costs what its data cost
-        schools = schools[schools["county"].isin(values["county"].unique()).to_numpy()]
+    if one:  # only the selected counties' schools are looked up: one county costs what its data cost
+        at = _county_positions(assessment.dataset, "schools")
+        schools = schools.take(np.sort(np.concatenate(
+            [np.zeros(0, dtype=np.intp)] + [at.get(c, np.zeros(0, dtype=np.intp)) for c in values["county"].unique()])))
     if year is not None:  # and only the selected years' (the whole country's five years would be keyed as text)
         schools = schools[schools["year"].isin(values["year"].unique()).to_numpy()]
     u = _unit_rows(values, schools, prices)
@@ -615,7 +645,8 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     rule_amounts = _per_target(u[rule_rows], u.loc[rule_rows, "_rule_amount"].to_numpy(), n_targets)
     all_amounts = _per_target(u.loc[units.index], units["amount"].to_numpy(), n_targets)
 
-    gcode, groups = _cv_groups(u, _select(ra.cv, ra.counties, county, year))
+    gcode, groups = _cv_groups(u, _select(ra.cv, ra.counties, county, year,
+                                          positions=_county_positions(ra, "cv") if one else None))
     defined = groups["status"].isin(["met", "not_met"]).to_numpy()
     limit = groups["limit"].to_numpy(dtype=float)
     ok = gcode >= 0

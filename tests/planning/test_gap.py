@@ -247,6 +247,27 @@ def test_county_and_year_select_and_unknown_ones_are_named():
         gap_to_pass(a, year=2019)
 
 
+
+def test_a_county_name_two_cities_share_is_told_apart_by_its_city():
+    rows = [school(school_id="A", county="乙县", pe_art_teachers_primary=6.0),
+            school(school_id="B", city="另一市", county="乙县", pe_art_teachers_primary=6.0),
+            school(school_id="C", county="甲县", pe_art_teachers_primary=6.0)]
+    a = qb.assess(dataset(rows))
+    assert gap_to_pass(a, county="另一市/乙县").units["school_id"].tolist() == ["B"]
+    assert sorted(gap_to_pass(a, county="乙县").units["school_id"]) == ["A", "B"]
+    assert gap_to_pass(a, county=["甲县", "测试市/乙县"]).units["school_id"].tolist() == ["A", "C"]  # in table order
+
+
+def test_one_county_gives_the_rows_the_whole_country_gives_for_it(demo_assessment):
+    # one county's rows are found by position (kept on the assessment after the first call), not by a scan
+    whole = gap_to_pass(demo_assessment, year=2025)
+    for county in ("台前县", "清丰县", "台前县"):
+        one = gap_to_pass(demo_assessment, county, 2025)
+        for table in ("units", "cv_summary", "counties"):
+            expected = getattr(whole, table).query("county == @county").reset_index(drop=True)
+            pd.testing.assert_frame_equal(getattr(one, table), expected, check_exact=True, check_dtype=False)
+
+
 # --- costs -----------------------------------------------------------------------------------------
 
 def test_costs_come_from_the_profile():
