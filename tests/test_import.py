@@ -1,8 +1,9 @@
 """``import quality_balance`` stays light: no demo generator, no scipy, no plotting or notebook stack.
 
 The import is checked in a fresh interpreter (this test process has long since
-imported everything). The two quantiles that used to come from scipy.stats now
-come from scipy.special; they are pinned against closed forms here.
+imported everything). Of the two quantiles that used to come from scipy.stats, the
+projection's Student t comes from scipy.special (loaded on first use) and the recognition
+items' normal quantile from the standard library; they are pinned against closed forms here.
 """
 import math
 import subprocess
@@ -16,9 +17,9 @@ import quality_balance as qb
 from quality_balance.planning.projection import PROJECTED, project
 
 #: Modules that ``import quality_balance`` must not load: the demo generator (imported on first use of
-#: ``qb.demo``); scipy (scipy.stats took ~0.5 s for two quantiles; scipy.special, which gives them now, is
-#: imported by the two functions that use it); and the plotting, workbook and notebook stacks, which only the
-#: functions that draw, write workbooks or render import.
+#: ``qb.demo``); scipy (scipy.stats took ~0.5 s for two quantiles; scipy.special, which gives the Student t
+#: quantile now, is imported by the projection when it needs it); and the plotting, workbook and notebook
+#: stacks, which only the functions that draw, write workbooks or render import.
 HEAVY = ("quality_balance.demo", "quality_balance.demo.generator", "quality_balance.demo.story", "scipy",
          "scipy.stats", "scipy.special", "matplotlib", "seaborn", "openpyxl", "papermill", "nbconvert", "nbformat",
          "IPython", "statsmodels")
