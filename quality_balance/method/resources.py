@@ -378,6 +378,10 @@ def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, 
     return cv[order]
 
 
+#: How many failing school units a county's reason names (the worst first), then "等": a text length, not a rule
+NAMED_FAILING_UNITS = 5
+
+
 def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray,
                      unit_stage: np.ndarray) -> pd.DataFrame:
     key = COUNTY + ["year"]
@@ -395,7 +399,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     fails, place_of = fails[by_place], at[fails][by_place]
     starts = np.flatnonzero(np.r_[True, place_of[1:] != place_of[:-1]]) if len(fails) else np.zeros(0, dtype=int)
     rank = np.arange(len(fails)) - np.repeat(starts, np.diff(np.append(starts, len(fails))))
-    shown, place_of = fails[rank < 5], place_of[rank < 5]
+    shown, place_of = fails[rank < NAMED_FAILING_UNITS], place_of[rank < NAMED_FAILING_UNITS]
     stage_zh = np.array([STAGE_LABELS[st] for st in STAGES], dtype=object)
     names = units["school_name"].to_numpy(dtype=object)[shown] + "（" + stage_zh[unit_stage[shown]] + "）"
     fail_names = _join_runs(names, place_of, n_places, "、")
@@ -427,7 +431,8 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
                  + " " + _cv_text(out["worst_cv"], out["worst_cv_limit"]) + "/"
                  + _mapped(out["worst_cv_limit"], limit_text))
     fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
-                          + out["failing_schools"].fillna("") + np.where(out["n_failing"] > 5, "等", "")
+                          + out["failing_schools"].fillna("")
+                          + np.where(out["n_failing"] > NAMED_FAILING_UNITS, "等", "")
                           + "）", "")
     cv_parts = np.where(out["n_cv_failing"] > 0, "差异系数超限：" + out["cv_reasons"].fillna(""), "")
     joined = pd.Series(fail_parts, index=out.index).str.cat(pd.Series(cv_parts, index=out.index), sep="；")

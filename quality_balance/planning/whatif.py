@@ -135,7 +135,7 @@ def addition_targets(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataF
         hit = np.flatnonzero(pair == code)
         indicator, at_stage = out["indicator"].iat[hit[0]], stage.iat[hit[0]]
         if is_teacher[hit[0]]:
-            column[hit] = TEACHER_COLUMNS.get(indicator, np.nan) + "_" + at_stage
+            column[hit] = TEACHER_COLUMNS[indicator] + "_" + at_stage
             continue
         whole = FACILITIES.get(indicator, np.nan)
         if not isinstance(whole, str):  # not an indicator: no column (as the mapping gave before)

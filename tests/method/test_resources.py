@@ -161,3 +161,15 @@ def test_shares_of_the_threshold_never_read_as_100_percent_or_as_the_rules_ratio
     assert _share_texts(pct, floor).tolist() == ["99.96", "84.96", "85.04", "85.0", "86.7", "100.0", "—"]
     # another profile's ratio: 80% (84.96 now reads with one decimal, 79.96 needs two)
     assert _share_texts(np.array([84.96, 79.96]), np.full(2, 80.0)).tolist() == ["85.0", "79.96"]
+
+
+@pytest.mark.parametrize("n_failing", [5, 6])
+def test_a_county_reason_names_its_five_worst_failing_units_then_says_more(n_failing):
+    # unit i fails with R4 at (70 + i)% of its threshold: the worst ratios come first, at most five are named
+    rows = [school(school_id=f"F{i}", school_name=f"校{i}", teaching_area_m2=4.5 * (0.70 + i / 100) * 1000)
+            for i in range(n_failing)] + [school(school_id="OK")]
+    reason = qb.assess_resources(frame(*rows)).counties["reason"].iloc[0]
+    named = "、".join(f"校{i}（小学）" for i in range(5))
+    assert f"{n_failing} 个学校单元未达到校际指标要求（{named}" in reason
+    assert ("等）" in reason) == (n_failing > 5)
+    assert "校5" not in reason
