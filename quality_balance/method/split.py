@@ -73,16 +73,6 @@ def facility_shares(schools: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFram
                         index=schools.index)
 
 
-def _aligned(table: pd.DataFrame, frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """The rows of ``table`` (indexed by ``key``, unique) for each row of ``frame``, all-missing where absent.
-
-    ``table.reindex`` by the keys of ``frame``, found by integer codes (:func:`~quality_balance.stats._groups.rows_in`)
-    instead of a MultiIndex of one tuple per row; the result has a fresh RangeIndex.
-    """
-    keys = pd.DataFrame({k: table.index.get_level_values(i) for i, k in enumerate(key)})
-    return table.reset_index(drop=True).reindex(rows_in(frame, keys, key)).reset_index(drop=True)
-
-
 def _formatted(values: pd.Series) -> pd.Series:
     """``values.map("{:g}".format)``, formatting each distinct value once."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
