@@ -245,9 +245,13 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
                     "gap", "relative_gap", "reason"]
     blocks = []
     # 1. school units missing an R indicator, for units that fail the school rule
-    v = ra.values[~ra.values["met"] & ~ra.values["passes_school_rule"].astype(bool)]
+    # (only the failing units' rows of the long table are made: a few thousand of 7.7 M nationally)
+    failing = np.flatnonzero(~ra.units["passes_school_rule"].to_numpy(dtype=bool))
+    read = PLACE + ["school_id", "school_name", "stage", "indicator", "value", "threshold"]
+    v = ra.values_of(failing, columns=read + ["met"])
+    v = v[~v["met"].to_numpy(dtype=bool)]
     if len(v):
-        b = v[PLACE + ["school_id", "school_name", "stage", "indicator", "value", "threshold"]].copy()
+        b = v[read].copy()
         b["dimension"], b["item"] = "resources", b.pop("indicator")
         b["label"] = b["item"].map(INDICATOR_LABELS)
         b["op"] = ">="

@@ -104,6 +104,39 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
 
 
 @dataclass(frozen=True)
+class IndicatorGrid:
+    """The unit × indicator figures of an assessment as arrays: what :attr:`ResourceAssessment.values` is built from.
+
+    Indicator-major, like the long table: column ``u`` of each array is unit ``u`` (row ``u`` of
+    :attr:`ResourceAssessment.units`), row ``j`` is ``INDICATORS[j]``. At national scale the long table
+    is 7.7 M rows (≈1 GiB, its text columns copied seven times); the arrays are 0.13 GiB, and the long
+    rows are made only for the units asked for (:meth:`ResourceAssessment.values_of`).
+
+    Attributes
+    ----------
+    resource : ndarray of float, shape (indicators, units)
+        Each indicator's numerator (teachers, m², 元… of the unit; spec §2.1).
+    threshold : ndarray of float, shape (indicators, units)
+        The unit's county's threshold (NaN for a unit of no known county).
+    met : ndarray of bool, shape (indicators, units)
+        The value reaches the threshold (:func:`~quality_balance.method.rules.at_least`).
+    id_columns : tuple of str
+        The columns of ``units`` that identify a unit and lead every long row (``city`` … ``split``).
+    """
+
+    resource: np.ndarray
+    threshold: np.ndarray
+    met: np.ndarray
+    id_columns: tuple
+
+    def take(self, units: np.ndarray) -> "IndicatorGrid":
+        """The grid of the units at these positions (in this order), as their own assessment numbers them."""
+        units = np.asarray(units, dtype=np.intp)
+        return IndicatorGrid(resource=self.resource[:, units], threshold=self.threshold[:, units],
+                             met=self.met[:, units], id_columns=self.id_columns)
+
+
+@dataclass(frozen=True)
 class ResourceAssessment:
     """The resource-allocation result for every county and year of a school table.
 
@@ -123,25 +156,67 @@ class ResourceAssessment:
     counties : DataFrame
         One row per county and year: ``status`` (``met``/``not_met``/``not_applicable``),
         unit and failure counts, the worst CV and its limit, ``reason``.
-    values : DataFrame
-        Long table, one row per unit and indicator: ``value``, ``threshold``,
-        ``ratio`` (value/threshold), ``met``, ``resource`` (numerator) — what plots,
-        influence and gap-to-pass work from.
     excluded : DataFrame
         Schools left out of R (special-education schools, small teaching points) with reasons.
+    grid : IndicatorGrid
+        Each unit's resource, threshold and met flag per indicator, as arrays (:attr:`values` is made from it).
     profiles : dict
         (city, county) → :class:`~quality_balance.standards.profile.Profile` used.
     synthetic : bool
         True when the input was synthetic demo data.
+    values : DataFrame
+        Long table, one row per unit and indicator (indicator-major: every unit's R1, then R2…):
+        the unit's identity, ``indicator``, ``resource`` (numerator), ``value``, ``threshold``,
+        ``ratio`` (value/threshold), ``met``, ``passes_school_rule`` — what plots, influence and
+        gap-to-pass work from. Made from :attr:`grid` on first access and kept; :meth:`values_of`
+        makes the rows of some units only.
     """
 
     units: pd.DataFrame
     cv: pd.DataFrame
     counties: pd.DataFrame
-    values: pd.DataFrame = field(repr=False)
     excluded: pd.DataFrame = field(repr=False)
+    grid: IndicatorGrid = field(repr=False)
     profiles: dict = field(repr=False, default_factory=dict)
     synthetic: bool = False
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """The long unit × indicator table (see the class), made once on first access."""
+        return self.values_of(None)
+
+    def values_of(self, units: np.ndarray | None, *, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of :attr:`values` of the units at these positions of :attr:`units` (``None``: every unit).
+
+        The rows are those :attr:`values` holds, in its order (indicator-major, then unit), with its
+        index (row ``j · len(units) + u`` is unit ``u``'s ``INDICATORS[j]``); ``columns`` (default all)
+        keeps only these, so that a selection never copies the text columns it does not read. A
+        national assessment's gap or shortfalls for a few units cost what those units cost.
+        """
+        grid = self.grid
+        k, n = grid.met.shape
+        every = units is None
+        at = np.arange(n) if every else np.sort(np.asarray(units, dtype=np.intp))
+        m = len(at)
+        wanted = (lambda c: True) if columns is None else set(columns).__contains__
+        ids = [c for c in grid.id_columns if wanted(c)]
+        head = self.units[ids].take(np.tile(at, k)).reset_index(drop=True)
+        names = pd.array(list(INDICATORS), dtype=self.units["city"].dtype)  # k texts made once, then spread
+        resource = grid.resource[:, at].reshape(-1)
+        scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), m)
+        students = np.tile(self.units["students"].to_numpy(dtype=float)[at], k)
+        threshold = grid.threshold[:, at].reshape(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = resource * scale / students  # the very operations _unit_values did: the same bits
+            ratio = value / threshold
+        numbers = {"indicator": names.take(np.repeat(np.arange(k), m)), "resource": resource, "value": value,
+                   "threshold": threshold, "ratio": ratio, "met": grid.met[:, at].reshape(-1),
+                   "passes_school_rule": np.tile(self.units["passes_school_rule"].to_numpy(dtype=bool)[at], k)}
+        numbers = pd.DataFrame({c: v for c, v in numbers.items() if wanted(c)}, copy=False)
+        out = pd.concat([head, numbers], axis=1)
+        if not every:
+            out.index = (np.arange(k)[:, None] * n + at[None, :]).reshape(-1)
+        return out
 
     @cached_property
     def influence(self) -> pd.DataFrame:
@@ -150,26 +225,26 @@ class ResourceAssessment:
         See :mod:`quality_balance.stats.influence`. One row per unit and indicator.
         """
         cols = GROUP + ["school_id", "school_name", "location", "value", "students"]
-        return grouped_cv_influence(self.values[cols], GROUP).reset_index(drop=True)
+        made = self.__dict__.get("values")  # the long table when it has been made already, else only these columns
+        rows = made[cols] if made is not None else self.values_of(None, columns=cols)
+        return grouped_cv_influence(rows, GROUP).reset_index(drop=True)
 
 
 def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.ndarray,
-                 unit_stage: np.ndarray) -> pd.DataFrame:
-    """Long unit × indicator table with values, thresholds, ratios and met flags.
+                 unit_stage: np.ndarray) -> tuple[IndicatorGrid, np.ndarray, np.ndarray]:
+    """Each unit's indicators as arrays: the grid (resource, threshold, met), and the values and ratios.
 
-    Indicator-major (all units for R1, then R2…), as ``melt`` would give it, built by tiling the unit
-    columns: no ``melt``, no per-row text operations. ``thresholds`` is counties × stages × indicators
-    (:func:`_threshold_array`), ``unit_county`` each unit's row in it (−1: none, thresholds missing) and
-    ``unit_stage`` its stage (position in ``STAGES``): the thresholds are found by integer codes.
+    Indicator-major (all units for R1, then R2…: row ``j·n + u`` of the flattened arrays is unit ``u``'s
+    indicator ``j``), as ``melt`` would give the long table, without making it. ``thresholds`` is
+    counties × stages × indicators (:func:`_threshold_array`), ``unit_county`` each unit's row in it
+    (−1: none, thresholds missing) and ``unit_stage`` its stage (position in ``STAGES``): the thresholds
+    are found by integer codes. ``value`` and ``ratio`` are flat (``k · n``).
     """
-    id_cols = [c for c in units.columns if not c.startswith("res_")]
     n, k = len(units), len(INDICATORS)
-    long = units[id_cols].take(np.tile(np.arange(n), k)).reset_index(drop=True)
-    names = pd.array(list(INDICATORS), dtype=long["city"].dtype)  # k texts made once, then spread
     resource = (np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n
                 else np.zeros(0))
     scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
-    students = long["students"].to_numpy(dtype=float)
+    students = np.tile(units["students"].to_numpy(dtype=float), k)
     padded = np.concatenate([thresholds, np.full((1,) + thresholds.shape[1:], np.nan)])
     at = (np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage)
     threshold = padded[at].T.reshape(-1)
@@ -177,11 +252,10 @@ def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.nd
     with np.errstate(divide="ignore", invalid="ignore"):
         value = resource * scale / students
         ratio = value / threshold
-    # the new columns joined without a copy each (at 1 M school-years each is a 7.7 M-row array)
-    numbers = pd.DataFrame({"indicator": names.take(np.repeat(np.arange(k), n)), "resource": resource,
-                            "value": value, "threshold": threshold, "ratio": ratio,
-                            "met": value >= least}, copy=False)
-    return pd.concat([long, numbers], axis=1)
+    id_cols = tuple(c for c in units.columns if not c.startswith("res_"))
+    grid = IndicatorGrid(resource=resource.reshape(k, n), threshold=threshold.reshape(k, n),
+                         met=(value >= least).reshape(k, n), id_columns=id_cols)
+    return grid, value, ratio
 
 
 def _threshold_array(thresholds: pd.Series, n_counties: int) -> np.ndarray:
@@ -254,23 +328,26 @@ def _join_runs(texts: np.ndarray, owner: np.ndarray, n: int, sep: str) -> np.nda
     return out
 
 
-def _school_rule(long: pd.DataFrame, units: pd.DataFrame, rule: SchoolRule) -> pd.DataFrame:
+def _school_rule(grid: IndicatorGrid, flat_value: np.ndarray, flat_ratio: np.ndarray, units: pd.DataFrame,
+                 rule: SchoolRule) -> pd.DataFrame:
     """The unit table: R1–R7 values, met count, misses and the school rule's verdict and reason.
 
-    ``rule`` gives each unit its county's rule (arrays aligned with ``units``). ``long`` is
-    :func:`_unit_values` of ``units`` (indicator-major, row ``j·n + u`` is unit ``u``'s indicator ``j``),
-    so the per-unit figures are its columns reshaped to units × indicators: no pivot, no merge.
+    ``rule`` gives each unit its county's rule (arrays aligned with ``units``). ``grid``, ``flat_value``
+    and ``flat_ratio`` are :func:`_unit_values` of ``units`` (indicator-major, row ``j·n + u`` is unit
+    ``u``'s indicator ``j``), so the per-unit figures are reshaped to units × indicators: no pivot, no merge.
     """
     n, k = len(units), len(INDICATORS)
-    value = long["value"].to_numpy(dtype=float).reshape(k, n).T
-    ratio = long["ratio"].to_numpy(dtype=float).reshape(k, n).T
-    missed = np.flatnonzero(~long["met"].to_numpy(dtype=bool))  # indicator-major: row j·n + u
+    value = flat_value.reshape(k, n).T
+    ratio = flat_ratio.reshape(k, n).T
+    missed = np.flatnonzero(~grid.met.reshape(-1))  # indicator-major: row j·n + u
     unit = missed % n
     by_unit = np.argsort(unit, kind="stable")  # each unit's misses together, in indicator order
     missed, unit = missed[by_unit], unit[by_unit]
     at_miss = SchoolRule(min_met=np.asarray(rule.min_met)[unit], min_ratio=np.asarray(rule.min_ratio)[unit],
                          n_indicators=rule.n_indicators)
-    rows = long[["indicator", "value", "threshold", "ratio"]].take(missed)
+    rows = pd.DataFrame({"indicator": np.array(INDICATORS, dtype=object)[missed // n] if n else np.zeros(0, object),
+                         "value": flat_value[missed], "threshold": grid.threshold.reshape(-1)[missed],
+                         "ratio": flat_ratio[missed]})
     texts = _miss_text(rows, at_miss).to_numpy(object) if len(missed) else np.zeros(0, dtype=object)
     miss_text = _join_runs(texts, unit, n, "；")
     names = np.array(INDICATORS, dtype=object)[missed // n] if n else np.zeros(0, dtype=object)
@@ -298,30 +375,29 @@ def _cv_text(cv: pd.Series, limit: pd.Series) -> pd.Series:
                      index=cv.index, dtype=object)
 
 
-def _cv_stats(long: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray, unit_stage: np.ndarray
-              ) -> pd.DataFrame:
+def _cv_stats(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray,
+              unit_stage: np.ndarray) -> pd.DataFrame:
     """CV, mean, unweighted CV, units, students, Gini and Theil of every (place, stage, indicator) of the grid.
 
     The groups are integer codes, (place row · stages + stage) · indicators + indicator, the order of
     the grid itself: the place of each unit is found once (``unit_place``), never by hashing the
     text keys of the long table, and the kernels (:mod:`quality_balance.stats`) work on the codes.
-    ``unit_place`` is each unit's row in ``places`` (−1: none), ``unit_stage`` its position in ``STAGES``.
+    ``flat_value`` holds the units' values indicator-major (:func:`_unit_values`), ``unit_place`` is each
+    unit's row in ``places`` (−1: none), ``unit_stage`` its position in ``STAGES``.
     """
     k, n_st = len(INDICATORS), len(STAGES)
-    n = len(long) // k if k else 0
-    head = long.iloc[:n]
     unit_group = np.where(unit_place >= 0, unit_place * n_st + unit_stage, -1)
     code = (unit_group[None, :] * k + np.arange(k)[:, None]).reshape(-1)  # long is indicator-major
     code[np.tile(unit_group < 0, k)] = -1
     n_groups = len(places) * n_st * k
-    x = long["value"].to_numpy(dtype=float)
-    w_raw = long["students"]
-    w = w_raw.to_numpy(dtype=float)
+    x = flat_value
+    w_raw = units["students"]
+    w = np.tile(w_raw.to_numpy(dtype=float), k)
     keep = ~np.isnan(x) & (w > 0) & (code >= 0)
     c, x, w = code[keep], x[keep], w[keep]
     students, mean, variance = weighted_moments_by_code(x, w, c, n_groups)
     n_units = np.bincount(c, minlength=n_groups).astype(int)
-    loc, loc_uniques = pd.factorize(head["location"], use_na_sentinel=False)
+    loc, loc_uniques = pd.factorize(units["location"], use_na_sentinel=False)
     loc = np.tile(loc, k)[keep]
     theil, between, within = theil_by_code(x, w, c, n_groups, loc, max(len(loc_uniques), 1))
     stats = pd.DataFrame({
@@ -338,11 +414,11 @@ def _cv_stats(long: pd.DataFrame, places: pd.DataFrame, unit_place: np.ndarray, 
     return stats
 
 
-def _cv_table(long: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame, unit_place: np.ndarray,
-              unit_stage: np.ndarray, county_of_place: np.ndarray) -> pd.DataFrame:
+def _cv_table(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame,
+              unit_place: np.ndarray, unit_stage: np.ndarray, county_of_place: np.ndarray) -> pd.DataFrame:
     grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
             .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(long, places, unit_place, unit_stage)], axis=1)
+    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(flat_value, units, places, unit_place, unit_stage)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
     # each row's county: its place's (the grid is place × stage × indicator), −1 for none
     at = np.repeat(county_of_place, len(STAGES) * len(INDICATORS))
@@ -515,16 +591,16 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     schools = apply_variants(schools, profiles)  # a profile's R3/R4/R5 computation variants (standards/conditions.py)
     units, excluded, unit_rows, unit_stage = split_coded(schools, settings, county_row, place)
     unit_place, unit_county = row_place[unit_rows], county_row[unit_rows]
-    long = _unit_values(units, _threshold_array(thresholds, len(settings)), unit_county, unit_stage)
+    grid, flat_value, flat_ratio = _unit_values(units, _threshold_array(thresholds, len(settings)), unit_county,
+                                                unit_stage)
     if (unit_county < 0).any():  # a unit of no known county: the rule says which (CalculationError)
         SchoolRule.per_county(profiles, units)
     at = np.where(unit_county >= 0, unit_county, 0)
     rule = SchoolRule(min_met=settings["min_met"].to_numpy(dtype=int)[at],
                       min_ratio=settings["min_ratio"].to_numpy(dtype=float)[at], n_indicators=len(INDICATORS))
-    units_out = _school_rule(long, units, rule)
-    long["passes_school_rule"] = np.tile(units_out["passes_school_rule"].to_numpy(dtype=bool), len(INDICATORS))
-    cv = _cv_table(long, places, settings, unit_place, unit_stage, county_of_place)
+    units_out = _school_rule(grid, flat_value, flat_ratio, units, rule)
+    cv = _cv_table(flat_value, units, places, settings, unit_place, unit_stage, county_of_place)
     counties = _county_verdicts(units_out, cv, places, unit_place, unit_stage)
     counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
-    return ResourceAssessment(units=units_out, cv=cv, counties=counties, values=long, excluded=excluded,
+    return ResourceAssessment(units=units_out, cv=cv, counties=counties, excluded=excluded, grid=grid,
                               profiles=profiles, synthetic=bool(synthetic))

@@ -194,8 +194,8 @@ def _county_positions(owner, name: str) -> dict:
     """Row positions of each county in the table ``owner.<name>``, found once and kept on ``owner``.
 
     ``owner`` is an assessment's (frozen) result or data set; the positions are computed on the first
-    selection of one county and reused, so that the gap for one county of the national set (a 7.7 M-row
-    long table) costs what that county's rows cost, not a scan of the country.
+    selection of one county and reused, so that the gap for one county of the national set (1.1 M school
+    units, 1 M school-years) costs what that county's rows cost, not a scan of the country.
     """
     frame = getattr(owner, name)
     cache = owner.__dict__.setdefault("_county_positions", {})
@@ -244,11 +244,14 @@ def _select(frame: pd.DataFrame, known: pd.DataFrame, county, year, *, positions
     return frame[mask]
 
 
+#: The columns of the long unit × indicator table (``ResourceAssessment.values``) the gap reads.
+UNIT_ROW_COLUMNS = ["city", "county", "year", "school_id", "school_name", "stage", "students", "share", "indicator",
+                    "resource", "value", "threshold", "ratio", "met", "passes_school_rule"]
+
+
 def _unit_rows(values: pd.DataFrame, schools: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     """Unit × indicator rows with the column each addition changes and how much of it reaches the unit."""
-    cols = ["city", "county", "year", "school_id", "school_name", "stage", "students", "share", "indicator",
-            "resource", "value", "threshold", "ratio", "met", "passes_school_rule"]
-    u = values.loc[values["students"] > 0, cols].reset_index(drop=True)
+    u = values.loc[values["students"] > 0, UNIT_ROW_COLUMNS].reset_index(drop=True)
     u["passes_school_rule"] = u["passes_school_rule"].astype(bool)
     u["column"] = addition_targets(schools, u[["city", "county", "school_id", "year", "indicator", "stage"]]
                                    )["column"].to_numpy()
@@ -622,7 +625,11 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     ra = assessment.resources
     profiles = ra.profiles or assessment.profiles
     one = county is not None  # one county (or a few): their rows found by position, not by scanning the country
-    values = _select(ra.values, ra.counties, county, year, positions=_county_positions(ra, "values") if one else None)
+    # the units of the counties and years asked for, then only their long rows (never the country's 7.7 M)
+    chosen = _select(ra.units[["city", "county", "year"]], ra.counties, county, year,
+                     positions=_county_positions(ra, "units") if one else None)
+    values = ra.values_of(chosen.index.to_numpy(), columns=UNIT_ROW_COLUMNS)
+    del chosen
     prices = cost_table(profiles, costs)
     schools = assessment.dataset.schools
     if one:  # only the selected counties' schools are looked up: one county costs what its data cost

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..method.rules import at_least
-from ..schema import INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
+from ..schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["progress", "DIRECTIONS", "ALL_UNITS_PCT", "PROGRESS_COLUMNS", "met_since"]
 
@@ -99,16 +99,27 @@ def _cv_rows(cv: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _share_rows(values: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    share = (values.assign(met=values["met"].astype(float))
-             .groupby(PLACE + ["stage", "indicator"], as_index=False)["met"].mean())
+def _share_rows(ra) -> pd.DataFrame:
+    """Per county, year and stage: the share of school units meeting each indicator, and the school rule.
+
+    Counted on the unit table with each unit's met flags (:attr:`ResourceAssessment.grid`): one grouping of
+    the units, not of the 7.7 M-row long table at national scale. Shares are exact (whole counts divided).
+    """
+    units, k = ra.units, len(INDICATORS)
+    met = ra.grid.met
+    flags = {f"_met{j}": met[j].astype(float) for j in range(k)}
+    means = (units[PLACE + ["stage"]].assign(ok=units["passes_school_rule"].astype(float), **flags)
+             .groupby(PLACE + ["stage"], as_index=False).mean())
+    # one row per group and indicator, in the order groupby(PLACE + stage + indicator) gives (R1 < … < R7)
+    share = means[PLACE + ["stage"]].take(np.repeat(np.arange(len(means)), k)).reset_index(drop=True)
+    share["indicator"] = pd.array(list(INDICATORS), dtype=units["city"].dtype).take(np.tile(np.arange(k), len(means)))
+    share["met"] = means[list(flags)].to_numpy(dtype=float).reshape(-1)
     a = share[PLACE].copy()
     a["measure"] = share["indicator"] + "-share-" + share["stage"]
     a["label"] = (share["stage"].map(STAGE_LABELS) + " " + share["indicator"] + " "
                   + share["indicator"].map(INDICATOR_LABELS) + " 达标学校单元占比")
     a["stage"], a["indicator"], a["value"], a["counts"] = share["stage"], share["indicator"], share["met"] * 100, False
-    rule = (units.assign(ok=units["passes_school_rule"].astype(float))
-            .groupby(PLACE + ["stage"], as_index=False)["ok"].mean())
+    rule = means[PLACE + ["stage", "ok"]]
     b = rule[PLACE].copy()
     b["measure"] = "R-rule-" + rule["stage"]
     b["label"] = rule["stage"].map(STAGE_LABELS) + " 达到校际指标要求的学校单元占比"
@@ -159,7 +170,7 @@ def progress(assessment) -> pd.DataFrame:
     [[2024, 95.7, False], [2025, 100.0, True]]
     """
     ra = assessment.resources
-    frame = pd.concat([_item_rows(assessment), _cv_rows(ra.cv), _share_rows(ra.values, ra.units)],
+    frame = pd.concat([_item_rows(assessment), _cv_rows(ra.cv), _share_rows(ra)],
                       ignore_index=True)
     frame["met"] = pd.array(np.where(frame["status"].isin(["met", "not_met"]), frame["status"] == "met", pd.NA),
                             dtype="boolean")

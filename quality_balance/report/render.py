@@ -1160,7 +1160,7 @@ def place_slices(dataset, keys: Iterable[tuple[str, str | None]]) -> dict[tuple[
 
 #: The tables of an assessment cut per place (:func:`place_assessments`), and those of its resource part.
 ASSESSMENT_TABLES = ("items", "verdicts", "shortfalls", "recognition", "school_failures", "parts")
-RESOURCE_TABLES = ("units", "cv", "counties", "values", "excluded")
+RESOURCE_TABLES = ("units", "cv", "counties", "excluded")
 
 
 def _rows_by_place(frame, city: str, county: str | None, groups: dict, name: str):
@@ -1186,7 +1186,8 @@ def place_assessments(assessment, keys: Iterable[tuple[str, str | None]], *,
     For each ``(city, county)`` (``county`` ``None`` for a whole city), every result table of
     ``assessment`` (:data:`ASSESSMENT_TABLES`, and :data:`RESOURCE_TABLES` of its ``resources``)
     keeps the place's rows, in their order, renumbered from 0 (as ``assess`` of the place's data
-    numbers them); ``profiles`` keeps the place's counties, ``dataset`` is the place's slice of the
+    numbers them), and the resources' ``grid`` keeps the place's units (its ``values`` are made from
+    them); ``profiles`` keeps the place's counties, ``dataset`` is the place's slice of the
     assessed data (:func:`place_slices`). A county's verdicts, items, shortfalls, CVs and school units
     depend only on its own rows and profile, so these tables equal ``assess`` of the place's slice
     (a test compares them on the demo, county by county). Two tables may hold rows or columns that
@@ -1230,7 +1231,8 @@ def place_assessments(assessment, keys: Iterable[tuple[str, str | None]], *,
             return {k: v for k, v in profiles.items() if k[0] == city and (county is None or k[1] == county)}
 
         ra = assessment.resources
-        resources = dataclasses.replace(ra, profiles=own(ra.profiles),
+        unit_rows = _rows_by_place(ra.units, city, county, groups, "resources.units")  # its long rows follow them
+        resources = dataclasses.replace(ra, profiles=own(ra.profiles), grid=ra.grid.take(unit_rows),
                                         **{n: cut(getattr(ra, n), f"resources.{n}") for n in RESOURCE_TABLES})
         data = datasets[(city, county)]
         notes = assessment.notes if own_notes else _place_notes(data)

@@ -173,3 +173,51 @@ def test_a_county_reason_names_its_five_worst_failing_units_then_says_more(n_fai
     assert f"{n_failing} 个学校单元未达到校际指标要求（{named}" in reason
     assert ("等）" in reason) == (n_failing > 5)
     assert "校5" not in reason
+
+
+# --- the long unit × indicator table, made from the grid when read (issue 12) --------------------------------
+
+def _long_positions(ra, units):
+    n, k = len(ra.units), len(qb.schema.INDICATORS)
+    return [j * n + u for j in range(k) for u in sorted(units)]
+
+
+def test_the_rows_of_some_units_are_those_rows_of_the_long_table(demo_assessment):
+    ra = demo_assessment.resources
+    units = [17, 0, 5, len(ra.units) - 1]
+    expected = ra.values.iloc[_long_positions(ra, units)]
+    got = ra.values_of(units)
+    assert list(got.index) == _long_positions(ra, units)  # values' own row numbers, in its order
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    columns = ["county", "school_id", "indicator", "value", "met"]
+    pd.testing.assert_frame_equal(ra.values_of(units, columns=columns), expected[columns], check_exact=True)
+    none = ra.values_of([])
+    assert none.empty and list(none.columns) == list(ra.values.columns)
+    assert (none.dtypes == ra.values.dtypes).all()
+
+
+def test_the_long_table_is_the_units_figures_one_row_per_indicator(demo_assessment):
+    ra = demo_assessment.resources
+    n = len(ra.units)
+    v = ra.values
+    for j, indicator in enumerate(qb.schema.INDICATORS):
+        rows = v.iloc[j * n:(j + 1) * n]
+        assert (rows["indicator"] == indicator).all()
+        assert (rows["school_id"].to_numpy() == ra.units["school_id"].to_numpy()).all()
+        assert (rows["value"].to_numpy() == ra.units[indicator].to_numpy()).all()  # the same bits
+        assert (rows["met"].to_numpy() == ra.grid.met[j]).all()
+    assert (v["ratio"].to_numpy() == (v["value"] / v["threshold"]).to_numpy()).all()
+    misses = v[~v["met"]].groupby(["city", "county", "year", "school_id", "stage"])["indicator"].agg(",".join)
+    units = ra.units.set_index(["city", "county", "year", "school_id", "stage"])
+    assert (units.loc[misses.index, "misses"] == misses).all()
+
+
+def test_assess_progress_and_the_gap_never_make_the_national_long_table():
+    """The 7.7 M-row table (≈1 GiB nationally) is made only when something reads ``values``."""
+    a = qb.assess(qb.demo.generate(years=[2024, 2025]))
+    qb.progress(a)
+    qb.gap_to_pass(a, year=2025)
+    qb.gap_to_pass(a, county="台前县", year=2025)
+    assert "values" not in a.resources.__dict__
+    assert len(a.resources.values) == len(a.units) * len(qb.schema.INDICATORS)
+    assert "values" in a.resources.__dict__

@@ -155,3 +155,16 @@ def test_several_part_items_are_followed_part_by_part():
     # one point a year on a straight line: 10% is reached in 2025
     county = qb.projected_pass_year(result).iloc[0]
     assert county["status"] == "projected" and int(county["year"]) == 2025 and county["deciding"] == "G11.1"
+
+
+def test_the_indicator_shares_are_the_met_share_of_the_long_table(demo_assessment):
+    """Counted on the units (their met flags), as the mean of ``met`` over the long table's rows would give them."""
+    ra = demo_assessment.resources
+    expected = (ra.values.assign(met=ra.values["met"].astype(float))
+                .groupby(["city", "county", "year", "stage", "indicator"])["met"].mean() * 100)
+    table = qb.progress(demo_assessment)
+    shares = table[table["source"] == "indicator_share"].set_index(["city", "county", "year", "stage", "indicator"])
+    assert len(shares) == len(expected) and expected.between(0, 100).all() and expected.lt(100).any()
+    assert (shares.loc[expected.index, "value"].to_numpy() == expected.to_numpy()).all()
+    assert (shares["measure"] == shares.index.get_level_values("indicator") + "-share-"
+            + shares.index.get_level_values("stage")).all()
