@@ -103,6 +103,10 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
     return settings, thr.set_index(COUNTY + ["stage", "indicator"])["threshold"]
 
 
+#: The columns of :attr:`ResourceAssessment.values` after each unit's identity (``IndicatorGrid.id_columns``).
+_LONG_COLUMNS = ("indicator", "resource", "value", "threshold", "ratio", "met", "passes_school_rule")
+
+
 @dataclass(frozen=True)
 class IndicatorGrid:
     """The unit × indicator figures of an assessment as arrays: what :attr:`ResourceAssessment.values` is built from.
@@ -189,15 +193,26 @@ class ResourceAssessment:
         """The rows of :attr:`values` of the units at these positions of :attr:`units` (``None``: every unit).
 
         The rows are those :attr:`values` holds, in its order (indicator-major, then unit), with its
-        index (row ``j · len(units) + u`` is unit ``u``'s ``INDICATORS[j]``); ``columns`` (default all)
-        keeps only these, so that a selection never copies the text columns it does not read. A
-        national assessment's gap or shortfalls for a few units cost what those units cost.
+        index (row ``j · len(units) + u`` is unit ``u``'s ``INDICATORS[j]``); a unit named twice is there
+        once. ``columns`` (default all) keeps only these, in :attr:`values`' column order, so that a
+        selection never copies the text columns it does not read. A national assessment's gap or
+        shortfalls for a few units cost what those units cost.
+
+        Raises
+        ------
+        CalculationError
+            ``columns`` names a column :attr:`values` does not have.
         """
         grid = self.grid
         k, n = grid.met.shape
         every = units is None
-        at = np.arange(n) if every else np.sort(np.asarray(units, dtype=np.intp))
+        at = np.arange(n) if every else np.unique(np.asarray(units, dtype=np.intp))
         m = len(at)
+        known = [*grid.id_columns, *_LONG_COLUMNS]
+        unknown = [c for c in (columns or []) if c not in known]
+        if unknown:
+            raise CalculationError(f"values_of: columns {unknown} are not columns of ResourceAssessment.values "
+                                   f"(expected some of {known})")
         wanted = (lambda c: True) if columns is None else set(columns).__contains__
         ids = [c for c in grid.id_columns if wanted(c)]
         head = self.units[ids].take(np.tile(at, k)).reset_index(drop=True)
@@ -212,7 +227,7 @@ class ResourceAssessment:
         numbers = {"indicator": names.take(np.repeat(np.arange(k), m)), "resource": resource, "value": value,
                    "threshold": threshold, "ratio": ratio, "met": grid.met[:, at].reshape(-1),
                    "passes_school_rule": np.tile(self.units["passes_school_rule"].to_numpy(dtype=bool)[at], k)}
-        numbers = pd.DataFrame({c: v for c, v in numbers.items() if wanted(c)}, copy=False)
+        numbers = pd.DataFrame({c: numbers[c] for c in _LONG_COLUMNS if wanted(c)}, copy=False)
         out = pd.concat([head, numbers], axis=1)
         if not every:
             out.index = (np.arange(k)[:, None] * n + at[None, :]).reshape(-1)

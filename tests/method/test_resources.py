@@ -221,3 +221,10 @@ def test_assess_progress_and_the_gap_never_make_the_national_long_table():
     assert "values" not in a.resources.__dict__
     assert len(a.resources.values) == len(a.units) * len(qb.schema.INDICATORS)
     assert "values" in a.resources.__dict__
+
+
+def test_the_rows_of_a_unit_named_twice_are_there_once_and_an_unknown_column_is_named(demo_assessment):
+    ra = demo_assessment.resources
+    pd.testing.assert_frame_equal(ra.values_of([3, 3, 1]), ra.values_of([1, 3]), check_exact=True)
+    with pytest.raises(qb.CalculationError, match=r"values_of: columns \['R4'\].*expected some of"):
+        ra.values_of([1], columns=["county", "R4"])
