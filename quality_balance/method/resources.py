@@ -409,11 +409,12 @@ def _cv_stats(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame,
     w_raw = units["students"]
     w = np.tile(w_raw.to_numpy(dtype=float), k)
     keep = ~np.isnan(x) & (w > 0) & (code >= 0)
-    c, x, w = code[keep], x[keep], w[keep]
+    every = bool(keep.all())  # the usual case: no copies of the three 7.7 M-row arrays (national scale)
+    c, x, w = (code, x, w) if every else (code[keep], x[keep], w[keep])
     students, mean, variance = weighted_moments_by_code(x, w, c, n_groups)
     n_units = np.bincount(c, minlength=n_groups).astype(int)
     loc, loc_uniques = pd.factorize(units["location"], use_na_sentinel=False)
-    loc = np.tile(loc, k)[keep]
+    loc = np.tile(loc, k) if every else np.tile(loc, k)[keep]
     theil, between, within = theil_by_code(x, w, c, n_groups, loc, max(len(loc_uniques), 1))
     stats = pd.DataFrame({
         "cv": cv_from_moments(mean, variance), "mean": mean,

@@ -23,8 +23,15 @@ __all__ = ["theil", "theil_decomposition", "grouped_theil", "theil_by_code"]
 
 
 def _xlogx(r: np.ndarray) -> np.ndarray:
+    """r · ln r, 0 where r is not positive (or missing); one new array, the rest in place (7.7 M rows nationally)."""
+    r = np.asarray(r, dtype=float)
+    positive = r > 0
+    out = np.where(positive, r, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+        np.log(out, out=out)
+        out *= r
+    out[~positive] = 0.0
+    return out
 
 
 def theil(values, weights=None) -> float:
@@ -145,7 +152,8 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
     sub = c * int(n_subgroups) + np.asarray(subgroups, dtype=np.int64)
     n_sub = n_groups * int(n_subgroups)
     # the per-unit terms are built one at a time and each summed as soon as it exists, so that no more
-    # than a few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows)
+    # than a few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows); each
+    # is computed into an array already made where it can (a new 62 MB array costs more than the arithmetic)
     res = w * x
     sums = group_sums({"p": w, "r": res}, c, n_groups)
     total_p, total_r = sums["p"], sums["r"]
@@ -157,23 +165,36 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
         mean_g = total_r / total_p
         safe_mean = mean_g[c]
         safe_mean[safe_mean == 0] = np.nan
-        t_total = group_sums({"t": (w / total_p[c]) * _xlogx(x / safe_mean)}, c, n_groups)["t"]
+        term = total_p[c]
+        np.divide(w, term, out=term)  # P_i / P
+        term *= _xlogx(x / safe_mean)
+        t_total = group_sums({"t": term}, c, n_groups)["t"]
         g_mean = g_r / g_p
         share = total_r[c]
         share[share == 0] = np.nan
         np.divide(g_r, share, out=share)  # resource share of the unit's group
         del g_r
         # within = Σ_g s_g T_g, written per unit: s_g · (P_i / P_g) · r_ig ln r_ig
-        term = x / np.where(g_mean != 0, g_mean, np.nan)
-        term = share * ((w / g_p) * _xlogx(term))
-        within = group_sums({"within": term}, c, n_groups)["within"]
+        np.divide(w, g_p, out=term)  # P_i / P_g
+        weight_in_group = term
+        ratio = x / np.where(g_mean != 0, g_mean, np.nan)
+        ratio = _xlogx(ratio)
+        ratio *= weight_in_group
+        ratio *= share  # share · ((P_i / P_g) · r ln r): the product in the order it was written
+        within = group_sums({"within": ratio}, c, n_groups)["within"]
         # between = Σ_g s_g ln(X̄_g / X̄), counted once per group: weight each unit by P_i / P_g
-        ratio = g_mean / safe_mean
-        del g_mean, safe_mean
-        term = share * np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1.0)), 0.0) * w / g_p
-        del ratio, share, g_p
-        between = group_sums({"between": term}, c, n_groups)["between"]
-        del term
+        np.divide(g_mean, safe_mean, out=g_mean)  # X̄_g / X̄
+        del safe_mean
+        positive = g_mean > 0
+        np.copyto(g_mean, 1.0, where=~positive)
+        np.log(g_mean, out=g_mean)
+        g_mean[~positive] = 0.0
+        np.multiply(share, g_mean, out=g_mean)
+        g_mean *= w
+        g_mean /= g_p
+        del share, g_p, positive
+        between = group_sums({"between": g_mean}, c, n_groups)["between"]
+        del g_mean, term, ratio
     undefined = ~(mean_g != 0) | (total_p <= 0)  # zero mean, or no units
     return tuple(np.where(undefined, np.nan, a) for a in (t_total, between, within))
 

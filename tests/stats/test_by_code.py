@@ -88,3 +88,12 @@ def test_group_sums_of_grouped_rows_are_pandas_groupby_sums():
     with_nan[::7] = np.nan  # NaN is skipped, as pandas skips it
     expected = pd.Series(with_nan).groupby(keys, observed=False).sum().to_numpy()
     assert np.array_equal(group_sums({"v": with_nan}, codes, 60)["v"], expected)
+
+
+def test_theil_by_code_a_unit_without_the_resource_contributes_nothing():
+    # 0 and 2 (equal weights): mean 1, T = ½·0 + ½·2·ln 2 = ln 2; the unit at 0 alone in its location
+    # (a location whose mean is 0: its share and its between term are 0), all of T between the locations
+    t, b, w = theil_by_code([0.0, 2.0], [1, 1], [0, 0], 1, [0, 1], 2)
+    assert t[0] == pytest.approx(math.log(2), rel=1e-14)
+    assert b[0] == pytest.approx(math.log(2), rel=1e-14)
+    assert w[0] == 0.0
