@@ -217,13 +217,13 @@ class ResourceAssessment:
         ids = [c for c in grid.id_columns if wanted(c)]
         head = self.units[ids].take(np.tile(at, k)).reset_index(drop=True)
         names = pd.array(list(INDICATORS), dtype=self.units["city"].dtype)  # k texts made once, then spread
-        resource = grid.resource[:, at].reshape(-1)
-        scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), m)
-        students = np.tile(self.units["students"].to_numpy(dtype=float)[at], k)
+        resource = grid.resource[:, at]
+        students = self.units["students"].to_numpy(dtype=float)[at]
         threshold = grid.threshold[:, at].reshape(-1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = resource * scale / students  # the very operations _unit_values did: the same bits
+            value = (resource * _scales()[:, None] / students[None, :]).reshape(-1)  # as _unit_values: the same bits
             ratio = value / threshold
+        resource = resource.reshape(-1)
         numbers = {"indicator": names.take(np.repeat(np.arange(k), m)), "resource": resource, "value": value,
                    "threshold": threshold, "ratio": ratio, "met": grid.met[:, at].reshape(-1),
                    "passes_school_rule": np.tile(self.units["passes_school_rule"].to_numpy(dtype=bool)[at], k)}
@@ -256,21 +256,26 @@ def _unit_values(units: pd.DataFrame, thresholds: np.ndarray, unit_county: np.nd
     are found by integer codes. ``value`` and ``ratio`` are flat (``k · n``).
     """
     n, k = len(units), len(INDICATORS)
-    resource = (np.concatenate([units[f"res_{i}"].to_numpy(dtype=float) for i in INDICATORS]) if n
-                else np.zeros(0))
-    scale = np.repeat(np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float), n)
-    students = np.tile(units["students"].to_numpy(dtype=float), k)
+    resource = np.empty((k, n))
+    for j, i in enumerate(INDICATORS):
+        resource[j] = units[f"res_{i}"].to_numpy(dtype=float)
     padded = np.concatenate([thresholds, np.full((1,) + thresholds.shape[1:], np.nan)])
     at = (np.where(unit_county >= 0, unit_county, len(thresholds)), unit_stage)
-    threshold = padded[at].T.reshape(-1)
-    least = least_meeting(padded)[at].T.reshape(-1)  # the bound of at_least, once per threshold
+    by_indicator = np.moveaxis(padded, -1, 0)  # indicators × counties × stages: the gathers come out as k × n
+    threshold = np.ascontiguousarray(by_indicator[(slice(None),) + at])
+    least = least_meeting(by_indicator)[(slice(None),) + at]  # the bound of at_least, once per threshold
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = resource * scale / students
+        # broadcast, not tiled: resource · scale / students element by element, as the long table has them
+        value = resource * _scales()[:, None] / units["students"].to_numpy(dtype=float)[None, :]
         ratio = value / threshold
     id_cols = tuple(c for c in units.columns if not c.startswith("res_"))
-    grid = IndicatorGrid(resource=resource.reshape(k, n), threshold=threshold.reshape(k, n),
-                         met=(value >= least).reshape(k, n), id_columns=id_cols)
-    return grid, value, ratio
+    grid = IndicatorGrid(resource=resource, threshold=threshold, met=value >= least, id_columns=id_cols)
+    return grid, value.reshape(-1), ratio.reshape(-1)
+
+
+def _scales() -> np.ndarray:
+    """Each indicator's scale (×100 for the per-hundred-students indicators), in ``INDICATORS`` order."""
+    return np.array([INDICATOR_SCALE[i] for i in INDICATORS], dtype=float)
 
 
 def _threshold_array(thresholds: pd.Series, n_counties: int) -> np.ndarray:
