@@ -286,7 +286,8 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["stage"] = b["stage"].astype(object).where(b["stage"].notna(), None) if "stage" in b else None
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
-    school_items = set(school_failures["item"]) if len(school_failures) else set()
+    # (the distinct ids read once, not a Python string per failing school)
+    school_items = set(school_failures["item"].unique()) if len(school_failures) else set()
     county_fail = items[items["status"].isin(["not_met"]) & ~items["item"].isin(["R", *school_items])]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
@@ -416,7 +417,9 @@ def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.nda
     rank = np.full(len(names), len(names), dtype=np.int64)  # a missing id after every id
     rank[[known[i] for i in np.argsort(np.array([names[i] for i in known], dtype=object), kind="stable")]] = \
         np.arange(len(known))
-    dimension = items["dimension"].map(order).to_numpy(dtype=float, na_value=np.nan)
+    dim_codes, dim_names = pd.factorize(items["dimension"])  # each dimension looked up once (−1: missing)
+    dimension = np.append(pd.Series(np.asarray(dim_names, dtype=object)).map(order).to_numpy(
+        dtype=float, na_value=np.nan), np.nan)[dim_codes]
     number = numbers[item_codes]
     keys = [rank[item_codes], np.where(np.isnan(number), np.inf, number),
             np.where(np.isnan(dimension), np.inf, dimension), at]

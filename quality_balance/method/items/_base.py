@@ -259,8 +259,8 @@ def fmt_limit(series: pd.Series, unit: str = "") -> pd.Series:
 
 
 def fmt_bool(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else ("是" if bool(v) else "否"))
+    return _per_distinct(series, lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                         else ("是" if bool(v) else "否"))
 
 
 #: "Every school": the number of failing schools a school-level item allows (G3–G6, Q4).
@@ -419,12 +419,57 @@ def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
     A column of any other dtype (object columns may mix ``True`` and ``1.0``, equal as keys but not as
     texts) is mapped element by element, as before.
     """
-    if series.dtype.kind not in "fiu" or not len(series) or (
-            series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
+    if series.dtype.kind not in "fiu" and len(series):
+        # texts, flags (yes/no columns, their object copies): each distinct cell written once when the cells
+        # are of one kind, whose equal values read alike (True and 1.0 are never mixed in one pass)
+        cells = series.to_numpy(dtype=object)
+        distinct = _distinct_cells(cells)
+        if distinct is None:
+            return series.map(fn).astype(object)
+        codes, representatives = distinct
+        texts = np.array([fn(u) for u in representatives], dtype=object)
+        return pd.Series(texts[codes], index=series.index, dtype=object)
+    if not len(series) or (series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
         return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     texts = np.array([fn(u) for u in uniques], dtype=object)
     return pd.Series(texts[codes], index=series.index, dtype=object)
+
+
+#: The kinds of cell :func:`_distinct_cells` groups by value, and the missing cells it allows beside them.
+_GROUPED_KINDS = (bool, str)
+_MISSING_KINDS = (type(None), type(pd.NA), float)
+
+
+def _distinct_cells(cells: np.ndarray) -> "tuple[np.ndarray, list] | None":
+    """Each cell's code and one cell per code, when the cells are all ``bool`` or all ``str`` (with missing cells
+    of one kind: None, NA or NaN); ``None`` for any other mix, which is then read cell by cell.
+
+    Parameters
+    ----------
+    cells : ndarray of object
+        The cells, as ``Series.map`` would pass them.
+
+    Returns
+    -------
+    tuple of (ndarray of int64, list) or None
+        ``codes`` (a position in the list per cell) and the list of representative cells, the missing one last.
+    """
+    kinds = set(map(type, cells))
+    missing_kinds = kinds.intersection(_MISSING_KINDS)
+    present = kinds - missing_kinds
+    if len(missing_kinds) > 1 or len(present) != 1 or present.pop() not in _GROUPED_KINDS:
+        return None
+    codes, uniques = pd.factorize(cells)  # −1: None, NA or NaN
+    representatives = list(uniques)
+    if float in missing_kinds:
+        floats = np.fromiter((type(c) is float for c in cells), dtype=bool, count=len(cells))
+        if not pd.isna(cells[floats]).all():  # a number among the texts or flags: not one kind
+            return None
+    if missing_kinds:
+        codes = np.where(codes < 0, len(representatives), codes)
+        representatives.append(cells[np.argmax(pd.isna(cells))])
+    return codes.astype(np.int64), representatives
 
 
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
