@@ -94,6 +94,27 @@ def memo(what: str, frames: tuple, compute: Callable):
     return value
 
 
+def remember(what: str, frames: tuple, value) -> None:
+    """Inside :func:`shared_keys`, keep ``value`` as what :func:`memo` computes for ``what`` and ``frames``.
+
+    For codes the caller already has (the assessment finds its county-years and each school's among them in
+    one pass): the same answer :func:`memo`'s ``compute`` would give, which is then not computed. Outside the
+    block nothing is kept.
+
+    Parameters
+    ----------
+    what : str
+        The name :func:`memo` is called with (``"county"``, ``"place"``).
+    frames : tuple of DataFrame
+        The frames it is for.
+    value : object
+        The answer; the callers must not change it.
+    """
+    cache = _SHARED.get()
+    if cache is not None:
+        cache[(what, *map(id, frames))] = (frames, value)
+
+
 def county_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     """Each row's (city, county) as a code and the distinct pairs: :func:`~quality_balance.stats._groups.key_codes`.
 
@@ -632,11 +653,18 @@ def _piece(v, n: int) -> tuple:
 
 @dataclass(frozen=True)
 class ItemBlock:
-    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
+    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``.
+
+    ``row_places`` and ``part_places`` (when known) give the index label, in the county-years the block was
+    built for, of each row of ``rows`` and ``parts``: with the assessment's places indexed 0 … n − 1 these are
+    their positions, so that the caller need not look the text keys up again.
+    """
 
     rows: pd.DataFrame
     parts: pd.DataFrame
     school_failures: pd.DataFrame
+    row_places: np.ndarray | None = field(default=None, repr=False)
+    part_places: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
@@ -662,17 +690,28 @@ class ItemBlock:
                     "status": part["status"]}))
         failures = [r.failures.assign(dimension=dimension, item=k, label=labels[k])
                     for k, r in results.items() if r.failures is not None and len(r.failures)]
+        labels_of = places.index.to_numpy()
+
+        def place_labels(blocks: list) -> np.ndarray:  # each stacked row's county-year, by its label in places
+            return labels_of[np.concatenate([b[0] for b in blocks])] if blocks else np.zeros(0, dtype=np.int64)
         return cls(_stacked(places, rows) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
                    _stacked(places, parts) if parts else pd.DataFrame(),
-                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
+                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(),
+                   place_labels(rows), place_labels(parts))
 
     @staticmethod
     def concat(blocks: "list[ItemBlock]") -> "ItemBlock":
         def cat(frames):
             frames = [f for f in frames if len(f)]
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+        def labels(pairs):  # the place labels of the frames kept by ``cat``; None when one block lacks them
+            kept = [at for frame, at in pairs if len(frame)]
+            return None if any(at is None for at in kept) else (
+                np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64))
         return ItemBlock(cat(b.rows for b in blocks), cat(b.parts for b in blocks),
-                         cat(b.school_failures for b in blocks))
+                         cat(b.school_failures for b in blocks), labels((b.rows, b.row_places) for b in blocks),
+                         labels((b.parts, b.part_places) for b in blocks))
 
 
 def dimension_status(items: pd.DataFrame) -> pd.Series:
