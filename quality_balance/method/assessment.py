@@ -25,8 +25,8 @@ from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
-from .items._base import county_codes, joined_by_code, shared_keys
-from ..stats._groups import rows_in
+from .items._base import county_codes, joined_by_code, remember, shared_keys
+from ..stats._groups import key_codes, rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
@@ -173,11 +173,13 @@ def _per_county(frame: pd.DataFrame, fn) -> list:
     return [found[i] for i in codes.tolist()]
 
 
-def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict) -> pd.DataFrame:
+def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict, at: np.ndarray | None = None) -> pd.DataFrame:
     out = places[PLACE].reset_index(drop=True)
-    # each item row's county-year as a row of ``out`` (integer codes); every dimension's status is the rule of
-    # :func:`~quality_balance.method.items.dimension_status` over its counting items, summed by code
-    at = rows_in(items, out, PLACE)
+    # each item row's county-year as a row of ``out`` (integer codes: ``at`` when the caller knows it); every
+    # dimension's status is the rule of :func:`~quality_balance.method.items.dimension_status` over its
+    # counting items, summed by code
+    if at is None:
+        at = rows_in(items, out, PLACE)
     n = len(out)
     status = items["status"].to_numpy(dtype=object)
     counted = items["counts"].to_numpy(dtype=bool) & (at >= 0)
@@ -286,7 +288,8 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["stage"] = b["stage"].astype(object).where(b["stage"].notna(), None) if "stage" in b else None
         blocks.append(b.drop(columns=["detail"]))
     # 4. county-level items not met (school-level items are listed school by school above)
-    school_items = set(school_failures["item"]) if len(school_failures) else set()
+    # (the distinct ids read once, not a Python string per failing school)
+    school_items = set(school_failures["item"].unique()) if len(school_failures) else set()
     county_fail = items[items["status"].isin(["not_met"]) & ~items["item"].isin(["R", *school_items])]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
@@ -367,8 +370,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     # Verdicts are given for the county-years that have schools; rows of the other tables that the school
     # table does not back up (a county row for a year without schools, scores of an unknown school, a
     # survey of a county without schools) are left out and said so in ``notes`` (docs/method.md §2.3).
-    places = schools[PLACE].drop_duplicates().sort_values(PLACE).reset_index(drop=True)
-    places["year"] = places["year"].astype(int)
+    places, school_rows, school_counties = _assessed_places(schools)
     profiles = profiles_by_county(places, profile)
     notes = _consistency_notes(dataset, schools)
     scores = dataset.scores
@@ -380,17 +382,24 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
                           synthetic=dataset.synthetic)
     r_item = _resource_item(ra, places)
     with shared_keys():  # the school table's key codes computed once for all items (items._base.shared_keys)
+        remember("place", (schools, places), school_rows)  # (found with the places: not looked up again)
+        if school_counties is not None:
+            remember("county", (schools,), school_counties)
         s_block, recognition = recognition_items(places, dataset.survey, profiles)
         blocks = ItemBlock.concat([guarantee_items(places, schools, counties, profiles, classes=dataset.classes),
                                    quality_items(places, schools, counties, scores, profiles),
                                    s_block, veto_items(places, counties), local_items(places, counties, profiles)])
     items = pd.concat([r_item, blocks.rows], ignore_index=True)
+    # each item row's county-year as a row of ``places`` (indexed 0 … n − 1), as the blocks were built: the
+    # text keys are not looked up again (None: looked up)
+    at = None if blocks.row_places is None or len(blocks.row_places) != len(blocks.rows) \
+        else np.concatenate([np.arange(len(places)), blocks.row_places]).astype(np.int64)
     order = {d: i for i, d in enumerate((*DIMENSIONS, "veto"))}
     item_codes, item_names = pd.factorize(items["item"], use_na_sentinel=False)  # each item's number read once
     numbers = pd.Series(np.asarray(item_names, dtype=object)).str.extract(r"(\d+)$")[0].astype(float).to_numpy()
-    items = _in_item_order(items, places, item_codes, item_names, numbers, order)
+    items, at = _in_item_order(items, places, item_codes, item_names, numbers, order, at)
     school_failures = blocks.school_failures
-    verdicts = _verdicts(items, places, profiles)
+    verdicts = _verdicts(items, places, profiles, at)
     if dataset.synthetic:
         verdicts["data"] = SYNTHETIC_LABEL
     shortfalls = _shortfalls(items, ra, school_failures, blocks.parts)
@@ -399,28 +408,74 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
                       parts=blocks.parts, notes=notes)
 
 
+def _assessed_places(schools: pd.DataFrame) -> tuple:
+    """The county-years of the school table, sorted, with each school's among them, from one factorisation.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        The school table (``city``, ``county``, ``year``).
+
+    Returns
+    -------
+    places : DataFrame
+        ``schools[PLACE].drop_duplicates().sort_values(PLACE)``, indexed 0 … n − 1, ``year`` as int.
+    school_rows : ndarray of int64
+        Each school's row of ``places``; −1 where a key cell is missing (what
+        :func:`~quality_balance.stats._groups.rows_in` gives).
+    school_counties : tuple or None
+        What :func:`~quality_balance.method.items._base.county_codes` gives for ``schools`` (codes and
+        pairs in order of first appearance); None when a key cell is missing (then computed when asked).
+    """
+    codes, keys = key_codes(schools, PLACE)  # each school's county-year, in order of first appearance
+    first = np.zeros(len(keys), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # each county-year's first school: what drop_duplicates keeps
+    distinct = schools[PLACE].take(first).reset_index(drop=True)
+    places = distinct.sort_values(PLACE)
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[places.index.to_numpy()] = np.arange(len(keys))
+    places = places.reset_index(drop=True)
+    places["year"] = places["year"].astype(int)
+    missing = schools[PLACE].isna().any(axis=1).to_numpy()
+    school_rows = rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    if missing.any():
+        school_rows[missing] = -1
+        return places, school_rows, None
+    # the counties in order of first appearance are those of the county-years in theirs
+    county_of_key, pairs = pd.factorize(pd.Series([key[:2] for key in keys], dtype=object)) if keys else \
+        (np.zeros(0, dtype=np.int64), [])
+    return places, school_rows, (county_of_key.astype(np.int64)[codes], [tuple(p) for p in pairs])
+
+
 def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,
-                   numbers: np.ndarray, order: dict) -> pd.DataFrame:
+                   numbers: np.ndarray, order: dict, at: np.ndarray | None = None) -> tuple:
     """The items sorted by city, county, year, dimension (``order``), item number, item id (stable; missing last).
 
-    ``places`` (sorted on city, county, year, unique) gives each row's place rank by integer codes, the item ids
-    are ranked once each, and one ``np.lexsort`` orders the rows: the order ``sort_values`` on the six keys gives.
+    ``places`` (sorted on city, county, year, unique) gives each row's place rank by integer codes (``at``, each
+    row's position in ``places``, when the caller knows it), the item ids are ranked once each, and one
+    ``np.lexsort`` orders the rows: the order ``sort_values`` on the six keys gives.
+
+    Returns the sorted items and each sorted row's position in ``places`` (None when a row is outside them).
     """
-    at = rows_in(items, places, PLACE)
+    if at is None:
+        at = rows_in(items, places, PLACE)
     if not len(items) or (at < 0).any():  # a row outside the places: sorted on the keys themselves
         keyed = items.assign(_d=items["dimension"].map(order), _n=numbers[item_codes] if len(items) else np.nan)
         return (keyed.sort_values(PLACE + ["_d", "_n", "item"], kind="stable")
-                .drop(columns=["_d", "_n"]).reset_index(drop=True))
+                .drop(columns=["_d", "_n"]).reset_index(drop=True)), None
     names = list(item_names)
     known = [i for i, name in enumerate(names) if isinstance(name, str)]
     rank = np.full(len(names), len(names), dtype=np.int64)  # a missing id after every id
     rank[[known[i] for i in np.argsort(np.array([names[i] for i in known], dtype=object), kind="stable")]] = \
         np.arange(len(known))
-    dimension = items["dimension"].map(order).to_numpy(dtype=float, na_value=np.nan)
+    dim_codes, dim_names = pd.factorize(items["dimension"])  # each dimension looked up once (−1: missing)
+    dimension = np.append(pd.Series(np.asarray(dim_names, dtype=object)).map(order).to_numpy(
+        dtype=float, na_value=np.nan), np.nan)[dim_codes]
     number = numbers[item_codes]
     keys = [rank[item_codes], np.where(np.isnan(number), np.inf, number),
             np.where(np.isnan(dimension), np.inf, dimension), at]
-    return items.take(np.lexsort(keys)).reset_index(drop=True)
+    sorted_rows = np.lexsort(keys)
+    return items.take(sorted_rows).reset_index(drop=True), at[sorted_rows]
 
 
 def _with_classes(dataset: Dataset, profile) -> Dataset:

@@ -310,9 +310,39 @@ def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> 
         out[checked[same]] = shown[same]
         done[checked[same]] = True
     idx = np.flatnonzero(~np.isnan(v) & ~done)
-    sep = "," if thousands else ""
-    out[idx] = np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(v[idx].tolist(), k[idx].tolist())], dtype=object)
+    out[idx] = _formatted(v[idx], k[idx], "," if thousands else "")
     return out
+
+
+def _formatted(values: np.ndarray, digits: np.ndarray, sep: str) -> np.ndarray:
+    """``f"{x:{sep}.{k}f}"`` of each value with its digits, each distinct pair formatted once.
+
+    A table repeats few values (rates with one decimal, limits, counts): the pairs are told apart by the
+    value's bits, so that −0.0 ("-0.0") and 0.0 ("0.0") stay apart, and spread back by code.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        The values (no NaN).
+    digits : ndarray of int
+        The decimals of each value (≥ 0).
+    sep : str
+        ``","`` for thousands separators, else ``""``.
+
+    Returns
+    -------
+    ndarray of object (str)
+        One text per value.
+    """
+    if values.size < 2 or digits.min() < 0:
+        return np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(values.tolist(), digits.tolist())], dtype=object)
+    bits, _ = pd.factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
+    codes, pairs = pd.factorize(bits.astype(np.int64) * (int(digits.max()) + 1) + digits)
+    first = np.zeros(len(pairs), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first row of each distinct pair
+    texts = np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(values[first].tolist(), digits[first].tolist())],
+                     dtype=object)
+    return texts[codes]
 
 
 def limit_text(limit, unit: str = "", *, thousands: bool = True) -> str:

@@ -94,6 +94,27 @@ def memo(what: str, frames: tuple, compute: Callable):
     return value
 
 
+def remember(what: str, frames: tuple, value) -> None:
+    """Inside :func:`shared_keys`, keep ``value`` as what :func:`memo` computes for ``what`` and ``frames``.
+
+    For codes the caller already has (the assessment finds its county-years and each school's among them in
+    one pass): the same answer :func:`memo`'s ``compute`` would give, which is then not computed. Outside the
+    block nothing is kept.
+
+    Parameters
+    ----------
+    what : str
+        The name :func:`memo` is called with (``"county"``, ``"place"``).
+    frames : tuple of DataFrame
+        The frames it is for.
+    value : object
+        The answer; the callers must not change it.
+    """
+    cache = _SHARED.get()
+    if cache is not None:
+        cache[(what, *map(id, frames))] = (frames, value)
+
+
 def county_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     """Each row's (city, county) as a code and the distinct pairs: :func:`~quality_balance.stats._groups.key_codes`.
 
@@ -259,8 +280,8 @@ def fmt_limit(series: pd.Series, unit: str = "") -> pd.Series:
 
 
 def fmt_bool(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                      else ("是" if bool(v) else "否"))
+    return _per_distinct(series, lambda v: "—" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                         else ("是" if bool(v) else "否"))
 
 
 #: "Every school": the number of failing schools a school-level item allows (G3–G6, Q4).
@@ -419,12 +440,57 @@ def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
     A column of any other dtype (object columns may mix ``True`` and ``1.0``, equal as keys but not as
     texts) is mapped element by element, as before.
     """
-    if series.dtype.kind not in "fiu" or not len(series) or (
-            series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
+    if series.dtype.kind not in "fiu" and len(series):
+        # texts, flags (yes/no columns, their object copies): each distinct cell written once when the cells
+        # are of one kind, whose equal values read alike (True and 1.0 are never mixed in one pass)
+        cells = series.to_numpy(dtype=object)
+        distinct = _distinct_cells(cells)
+        if distinct is None:
+            return series.map(fn).astype(object)
+        codes, representatives = distinct
+        texts = np.array([fn(u) for u in representatives], dtype=object)
+        return pd.Series(texts[codes], index=series.index, dtype=object)
+    if not len(series) or (series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
         return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     texts = np.array([fn(u) for u in uniques], dtype=object)
     return pd.Series(texts[codes], index=series.index, dtype=object)
+
+
+#: The kinds of cell :func:`_distinct_cells` groups by value, and the missing cells it allows beside them.
+_GROUPED_KINDS = (bool, str)
+_MISSING_KINDS = (type(None), type(pd.NA), float)
+
+
+def _distinct_cells(cells: np.ndarray) -> "tuple[np.ndarray, list] | None":
+    """Each cell's code and one cell per code, when the cells are all ``bool`` or all ``str`` (with missing cells
+    of one kind: None, NA or NaN); ``None`` for any other mix, which is then read cell by cell.
+
+    Parameters
+    ----------
+    cells : ndarray of object
+        The cells, as ``Series.map`` would pass them.
+
+    Returns
+    -------
+    tuple of (ndarray of int64, list) or None
+        ``codes`` (a position in the list per cell) and the list of representative cells, the missing one last.
+    """
+    kinds = set(map(type, cells))
+    missing_kinds = kinds.intersection(_MISSING_KINDS)
+    present = kinds - missing_kinds
+    if len(missing_kinds) > 1 or len(present) != 1 or present.pop() not in _GROUPED_KINDS:
+        return None
+    codes, uniques = pd.factorize(cells)  # −1: None, NA or NaN
+    representatives = list(uniques)
+    if float in missing_kinds:
+        floats = np.fromiter((type(c) is float for c in cells), dtype=bool, count=len(cells))
+        if not pd.isna(cells[floats]).all():  # a number among the texts or flags: not one kind
+            return None
+    if missing_kinds:
+        codes = np.where(codes < 0, len(representatives), codes)
+        representatives.append(cells[np.argmax(pd.isna(cells))])
+    return codes.astype(np.int64), representatives
 
 
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
@@ -587,11 +653,18 @@ def _piece(v, n: int) -> tuple:
 
 @dataclass(frozen=True)
 class ItemBlock:
-    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``."""
+    """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``.
+
+    ``row_places`` and ``part_places`` (when known) give the index label, in the county-years the block was
+    built for, of each row of ``rows`` and ``parts``: with the assessment's places indexed 0 … n − 1 these are
+    their positions, so that the caller need not look the text keys up again.
+    """
 
     rows: pd.DataFrame
     parts: pd.DataFrame
     school_failures: pd.DataFrame
+    row_places: np.ndarray | None = field(default=None, repr=False)
+    part_places: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
@@ -617,17 +690,28 @@ class ItemBlock:
                     "status": part["status"]}))
         failures = [r.failures.assign(dimension=dimension, item=k, label=labels[k])
                     for k, r in results.items() if r.failures is not None and len(r.failures)]
+        labels_of = places.index.to_numpy()
+
+        def place_labels(blocks: list) -> np.ndarray:  # each stacked row's county-year, by its label in places
+            return labels_of[np.concatenate([b[0] for b in blocks])] if blocks else np.zeros(0, dtype=np.int64)
         return cls(_stacked(places, rows) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
                    _stacked(places, parts) if parts else pd.DataFrame(),
-                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame())
+                   pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(),
+                   place_labels(rows), place_labels(parts))
 
     @staticmethod
     def concat(blocks: "list[ItemBlock]") -> "ItemBlock":
         def cat(frames):
             frames = [f for f in frames if len(f)]
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+        def labels(pairs):  # the place labels of the frames kept by ``cat``; None when one block lacks them
+            kept = [at for frame, at in pairs if len(frame)]
+            return None if any(at is None for at in kept) else (
+                np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64))
         return ItemBlock(cat(b.rows for b in blocks), cat(b.parts for b in blocks),
-                         cat(b.school_failures for b in blocks))
+                         cat(b.school_failures for b in blocks), labels((b.rows, b.row_places) for b in blocks),
+                         labels((b.parts, b.part_places) for b in blocks))
 
 
 def dimension_status(items: pd.DataFrame) -> pd.Series:
