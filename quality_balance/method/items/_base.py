@@ -655,16 +655,15 @@ def _piece(v, n: int) -> tuple:
 class ItemBlock:
     """The items of one dimension: items-table ``rows``, their ``parts`` and the ``school_failures``.
 
-    ``row_places`` and ``part_places`` (when known) give the index label, in the county-years the block was
-    built for, of each row of ``rows`` and ``parts``: with the assessment's places indexed 0 … n − 1 these are
-    their positions, so that the caller need not look the text keys up again.
+    ``row_places`` (when known) gives the index label, in the county-years the block was built for, of each
+    row of ``rows``: with the assessment's places indexed 0 … n − 1 these are their positions, so that the
+    caller need not look the text keys up again.
     """
 
     rows: pd.DataFrame
     parts: pd.DataFrame
     school_failures: pd.DataFrame
     row_places: np.ndarray | None = field(default=None, repr=False)
-    part_places: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, places: pd.DataFrame, dimension: str, labels: dict, results: dict,
@@ -697,7 +696,7 @@ class ItemBlock:
         return cls(_stacked(places, rows) if rows else pd.DataFrame(columns=ITEM_COLUMNS),
                    _stacked(places, parts) if parts else pd.DataFrame(),
                    pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(),
-                   place_labels(rows), place_labels(parts))
+                   place_labels(rows))
 
     @staticmethod
     def concat(blocks: "list[ItemBlock]") -> "ItemBlock":
@@ -710,8 +709,7 @@ class ItemBlock:
             return None if any(at is None for at in kept) else (
                 np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64))
         return ItemBlock(cat(b.rows for b in blocks), cat(b.parts for b in blocks),
-                         cat(b.school_failures for b in blocks), labels((b.rows, b.row_places) for b in blocks),
-                         labels((b.parts, b.part_places) for b in blocks))
+                         cat(b.school_failures for b in blocks), labels((b.rows, b.row_places) for b in blocks))
 
 
 def dimension_status(items: pd.DataFrame) -> pd.Series:
