@@ -26,10 +26,11 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
 from .items._base import county_codes, joined_by_code, remember, shared_keys
-from ..stats._groups import key_codes, rows_in
+from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _mapped, assess_resources, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
+from .split import place_sort_codes
 from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
@@ -409,7 +410,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
 
 
 def _assessed_places(schools: pd.DataFrame) -> tuple:
-    """The county-years of the school table, sorted, with each school's among them, from one factorisation.
+    """The county-years of the school table, sorted, with each school's among them (:func:`.split.place_sort_codes`).
 
     Parameters
     ----------
@@ -427,24 +428,21 @@ def _assessed_places(schools: pd.DataFrame) -> tuple:
         What :func:`~quality_balance.method.items._base.county_codes` gives for ``schools`` (codes and
         pairs in order of first appearance); None when a key cell is missing (then computed when asked).
     """
-    codes, keys = key_codes(schools, PLACE)  # each school's county-year, in order of first appearance
-    first = np.zeros(len(keys), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]  # each county-year's first school: what drop_duplicates keeps
-    distinct = schools[PLACE].take(first).reset_index(drop=True)
-    places = distinct.sort_values(PLACE)
-    rank = np.empty(len(keys), dtype=np.int64)
-    rank[places.index.to_numpy()] = np.arange(len(keys))
-    places = places.reset_index(drop=True)
+    codes, first = place_sort_codes(schools)  # as the resource assessment finds them
+    places = schools[PLACE].take(first).reset_index(drop=True)
     places["year"] = places["year"].astype(int)
     missing = schools[PLACE].isna().any(axis=1).to_numpy()
-    school_rows = rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     if missing.any():
+        school_rows = codes.copy()
         school_rows[missing] = -1
         return places, school_rows, None
     # the counties in order of first appearance are those of the county-years in theirs
-    county_of_key, pairs = pd.factorize(pd.Series([key[:2] for key in keys], dtype=object)) if keys else \
-        (np.zeros(0, dtype=np.int64), [])
-    return places, school_rows, (county_of_key.astype(np.int64)[codes], [tuple(p) for p in pairs])
+    appearance = np.argsort(first, kind="stable")
+    county_codes_seen, pairs = pd.factorize(pd.Series(
+        list(zip(places["city"].take(appearance), places["county"].take(appearance))), dtype=object))
+    county_of_place = np.empty(len(places), dtype=np.int64)
+    county_of_place[appearance] = county_codes_seen
+    return places, codes, (county_of_place[codes], [tuple(p) for p in pairs])
 
 
 def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,
