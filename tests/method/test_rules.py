@@ -378,3 +378,20 @@ def test_least_meeting_is_the_bound_at_least_uses():
     assert bound[:3].tolist() == [4.5 - 4.5e-9, 2000.0 - 2e-6, 0.0] and np.isnan(bound[3])
     values = np.array([4.5 - 4.5e-9, 2000.0 - 2.1e-6, 0.0, 1.0])
     assert (values >= bound).tolist() == at_least(values, thresholds).tolist() == [True, False, True, False]
+
+
+def test_number_texts_formats_each_distinct_value_once_and_keeps_minus_zero_apart():
+    from quality_balance.method.rules import number_texts
+
+    texts = number_texts([-0.0, 0.0, 1.25, 1.25, 1234.5, -0.0], None, decimals=1)
+    assert texts.tolist() == ["-0.0", "0.0", "1.2", "1.2", "1,234.5", "-0.0"]
+
+
+def test_texts_and_flags_are_written_once_per_distinct_cell_and_a_mixed_column_cell_by_cell():
+    from quality_balance.method.items._base import _distinct_cells, fmt_bool
+
+    codes, cells = _distinct_cells(np.array(["a", "b", "a", None], dtype=object))
+    assert codes.tolist() == [0, 1, 0, 2] and cells == ["a", "b", None]
+    assert _distinct_cells(np.array([True, 1.0], dtype=object)) is None  # equal as keys, not as texts
+    assert _distinct_cells(np.array(["a", 2.0], dtype=object)) is None
+    assert fmt_bool(pd.Series([True, False, None, True], dtype=object)).tolist() == ["是", "否", "—", "是"]
