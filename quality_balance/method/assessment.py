@@ -373,7 +373,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     # survey of a county without schools) are left out and said so in ``notes`` (docs/method.md §2.3).
     places, school_rows, school_counties = _assessed_places(schools)
     profiles = profiles_by_county(places, profile)
-    notes = _consistency_notes(dataset, schools)
+    notes = _consistency_notes(dataset, schools, school_rows)
     scores = dataset.scores
     if scores is not None and len(scores):
         known = pd.MultiIndex.from_frame(schools[PLACE + ["school_id"]].astype(str))
@@ -489,11 +489,19 @@ def _with_classes(dataset: Dataset, profile) -> Dataset:
     return dataset.replace(schools=with_class_figures(schools, dataset.classes, large_from))
 
 
-def _consistency_notes(dataset: Dataset, schools: pd.DataFrame) -> tuple[str, ...]:
-    """The data set's notes, plus what the cross-table check says of the tables assessed (once each)."""
+def _consistency_notes(dataset: Dataset, schools: pd.DataFrame, school_rows: np.ndarray) -> tuple[str, ...]:
+    """The data set's notes, plus what the cross-table check says of the tables assessed (once each).
+
+    ``school_rows`` is each school's county-year (:func:`_assessed_places`, −1 where a key cell is missing).
+    Without scores the check reads only the school table's county-years, so it is handed the first school of
+    each (what its ``drop_duplicates`` keeps, in the same order) rather than every school.
+    """
     from ..inputs.consistency import cross_table_problems
 
-    frames = {"schools": schools, "counties": dataset.counties, "survey": dataset.survey, "scores": dataset.scores}
+    scores = dataset.scores
+    if (scores is None or not len(scores)) and len(school_rows) and (school_rows >= 0).all():
+        schools = schools[PLACE].iloc[np.flatnonzero(~pd.Series(school_rows).duplicated().to_numpy())]
+    frames = {"schools": schools, "counties": dataset.counties, "survey": dataset.survey, "scores": scores}
     found = [f"{p.file}：{p.message}" for p in cross_table_problems({k: v for k, v in frames.items() if v is not None})]
     notes = list(dataset.notes)
     return tuple(notes + [n for n in found if not any(n.split("：", 1)[1] in old for old in notes)])

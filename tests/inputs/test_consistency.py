@@ -148,3 +148,18 @@ def test_full_time_and_visiting_teachers_are_not_density_heuristics(tmp_path):
                pe_art_teachers_primary=1.0, full_time_teachers_primary=10.0, visiting_pe_art_teachers_primary=8.0)
     errors, report = _row_errors(tmp_path, **row)
     assert errors == [] and report.suspicious == 0
+
+
+def test_assess_notes_what_the_check_of_the_whole_school_table_says():
+    # without scores, assess hands the check each county-year's first school only: the same warnings, their
+    # keys in the same order (county-years out of sorted order: 丙县 before 甲县, 2025 before 2024)
+    schools = pd.DataFrame([school(school_id="C", county="丙县"), school(school_id="A"),
+                            school(school_id="D", county="丙县", year=2024), school(school_id="B", year=2024),
+                            school(school_id="E", county="丁县"), school(school_id="F", county="丙县")])
+    counties = pd.DataFrame([dict(COUNTY_OK, year=2023), dict(COUNTY_OK, county="乙县"), dict(COUNTY_OK)])
+    survey = pd.DataFrame(survey_rows(county="戊县") + survey_rows())
+    expected = [f"{p.file}：{p.message}" for p in cross_table_problems(
+        {"schools": schools, "counties": counties, "survey": survey})]
+    assert len(expected) == 3 and "测试市丙县、测试市丁县" in expected[2]
+    result = qb.assess(qb.Dataset(schools=schools, counties=counties, survey=survey))
+    assert list(result.notes) == expected
