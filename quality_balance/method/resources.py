@@ -423,7 +423,7 @@ def _cv_stats(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame,
     theil, between, within = theil_by_code(x, w, c, n_groups, loc, max(len(loc_uniques), 1))
     stats = pd.DataFrame({
         "cv": cv_from_moments(mean, variance), "mean": mean,
-        "cv_unweighted": weighted_cv_by_code(x, np.ones_like(x), c, n_groups),
+        "cv_unweighted": weighted_cv_by_code(x, None, c, n_groups),
         "n_units": n_units, "students": students,
         "gini": gini_by_code(x, w, c, n_groups),
         "theil": theil, "theil_between": between, "theil_within": within})

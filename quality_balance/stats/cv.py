@@ -68,8 +68,9 @@ def weighted_moments_by_code(values, weights, codes, n_groups: int) -> tuple[np.
     ----------
     values : ndarray of float
         Each unit's per-student value X_i.
-    weights : ndarray of float
-        Each unit's students P_i (non-negative).
+    weights : ndarray of float or None
+        Each unit's students P_i (non-negative); ``None`` weighs every unit 1 (the unweighted moments:
+        the same sums as weights of ones, without multiplying by them).
     codes : ndarray of int
         Each unit's group, ``0 … n_groups − 1`` (no negative codes: drop those rows first).
     n_groups : int
@@ -81,12 +82,22 @@ def weighted_moments_by_code(values, weights, codes, n_groups: int) -> tuple[np.
         P = Σ P_i, X̄ = Σ P_i·X_i / P and S² = Σ P_i·(X_i − X̄)² / P per group.
     """
     x = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
     codes = np.asarray(codes, dtype=np.intp)
-    total = np.bincount(codes, w, n_groups)
+    if weights is None:
+        w = None
+        total = np.bincount(codes, minlength=n_groups).astype(float)
+    else:
+        w = np.asarray(weights, dtype=float)
+        total = np.bincount(codes, w, n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(codes, w * x, n_groups) / total
-        variance = np.bincount(codes, w * (x - mean[codes]) ** 2, n_groups) / total
+        mean = np.bincount(codes, x if w is None else w * x, n_groups) / total
+        # P_i·(X_i − X̄)² in one array, computed in place (7.7 M rows at national scale)
+        deviation = mean[codes]
+        np.subtract(x, deviation, out=deviation)
+        np.square(deviation, out=deviation)
+        if w is not None:
+            deviation *= w
+        variance = np.bincount(codes, deviation, n_groups) / total
     return total, mean, variance
 
 
@@ -174,8 +185,8 @@ def unweighted_cv(values) -> float:
     >>> unweighted_cv([1.0, 3.0])
     0.5
     """
-    x, w = as_arrays(values)
-    return float(weighted_cv_by_code(x, w, np.zeros(x.size, dtype=np.intp), 1)[0])
+    x, _ = as_arrays(values)
+    return float(weighted_cv_by_code(x, None, np.zeros(x.size, dtype=np.intp), 1)[0])
 
 
 def grouped_weighted_cv(frame: pd.DataFrame, by: list[str], value: str = "value",
@@ -210,11 +221,10 @@ def grouped_weighted_cv(frame: pd.DataFrame, by: list[str], value: str = "value"
     students, mean, variance = weighted_moments_by_code(x, w, codes, n)
     if pd.api.types.is_integer_dtype(data[weight].dtype):  # whole students stay whole numbers
         students = np.rint(students).astype(data[weight].dtype)
-    ones = np.ones_like(x)
     return pd.DataFrame({
         "cv": cv_from_moments(mean, variance),
         "mean": mean,
-        "cv_unweighted": weighted_cv_by_code(x, ones, codes, n),
+        "cv_unweighted": weighted_cv_by_code(x, None, codes, n),
         "n_units": np.bincount(codes, minlength=n).astype(int),
         "students": students,
     }, index=index)

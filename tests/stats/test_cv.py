@@ -100,3 +100,17 @@ def test_the_gap_asks_the_same_kernel():
     assert trial[0] == pytest.approx(weighted_cv_by_code([2.0, 3.0], w, codes, 1)[0], abs=1e-15)
     # … and at the second (1 and 4): X̄ = 2.5, S = 1.5 → CV 0.6
     assert trial[1] == pytest.approx(0.6, abs=1e-15)
+
+
+def test_unweighted_moments_are_those_of_weights_of_one_bit_for_bit():
+    # weights=None sums the values themselves: the same bits as weights of 1.0, without the products
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(5000) * 10.0 ** rng.integers(-6, 6, 5000)
+    codes = rng.integers(0, 40, 5000)
+    unweighted = weighted_moments_by_code(x, None, codes, 45)
+    ones = weighted_moments_by_code(x, np.ones(5000), codes, 45)
+    for a, b in zip(unweighted, ones):
+        assert np.array_equal(a, b, equal_nan=True)
+    total, mean, variance = weighted_moments_by_code([1.0, 3.0, 5.0], None, [0, 0, 1], 3)
+    assert total.tolist() == [2.0, 1.0, 0.0] and mean[:2].tolist() == [2.0, 5.0] and variance[:2].tolist() == [1.0, 0.0]
+    assert np.isnan(mean[2]) and np.isnan(variance[2])  # a group without units
