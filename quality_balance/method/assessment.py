@@ -28,7 +28,7 @@ from .items import (ItemBlock, guarantee_items, local_items, quality_items,
 from .items._base import county_codes, joined_by_code, remember, shared_keys
 from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
-from .resources import ResourceAssessment, _mapped, assess_resources, format_values
+from .resources import ResourceAssessment, _assess_resources, _mapped, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
 from .split import place_sort_codes
 from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
@@ -371,7 +371,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     # Verdicts are given for the county-years that have schools; rows of the other tables that the school
     # table does not back up (a county row for a year without schools, scores of an unknown school, a
     # survey of a county without schools) are left out and said so in ``notes`` (docs/method.md §2.3).
-    places, school_rows, school_counties = _assessed_places(schools)
+    places, school_rows, school_counties, place_codes = _assessed_places(schools)
     profiles = profiles_by_county(places, profile)
     notes = _consistency_notes(dataset, schools, school_rows)
     scores = dataset.scores
@@ -379,8 +379,8 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
         known = pd.MultiIndex.from_frame(schools[PLACE + ["school_id"]].astype(str))
         scores = scores[pd.MultiIndex.from_frame(scores[PLACE + ["school_id"]].astype(str)).isin(known)]
 
-    ra = assess_resources(schools, profile=None if profile is None else next(iter(profiles.values())),
-                          synthetic=dataset.synthetic)
+    ra = _assess_resources(schools, profile=profile, synthetic=dataset.synthetic, place_codes=place_codes,
+                           profiles=profiles)
     r_item = _resource_item(ra, places)
     with shared_keys():  # the school table's key codes computed once for all items (items._base.shared_keys)
         remember("place", (schools, places), school_rows)  # (found with the places: not looked up again)
@@ -427,22 +427,25 @@ def _assessed_places(schools: pd.DataFrame) -> tuple:
     school_counties : tuple or None
         What :func:`~quality_balance.method.items._base.county_codes` gives for ``schools`` (codes and
         pairs in order of first appearance); None when a key cell is missing (then computed when asked).
+    place_codes : tuple of ndarray
+        :func:`.split.place_sort_codes` of ``schools`` (the codes, each place's first row), for the resource
+        assessment.
     """
-    codes, first = place_sort_codes(schools)  # as the resource assessment finds them
+    codes, first = place_codes = place_sort_codes(schools)  # as the resource assessment finds them
     places = schools[PLACE].take(first).reset_index(drop=True)
     places["year"] = places["year"].astype(int)
     missing = schools[PLACE].isna().any(axis=1).to_numpy()
     if missing.any():
         school_rows = codes.copy()
         school_rows[missing] = -1
-        return places, school_rows, None
+        return places, school_rows, None, place_codes
     # the counties in order of first appearance are those of the county-years in theirs
     appearance = np.argsort(first, kind="stable")
     county_codes_seen, pairs = pd.factorize(pd.Series(
         list(zip(places["city"].take(appearance), places["county"].take(appearance))), dtype=object))
     county_of_place = np.empty(len(places), dtype=np.int64)
     county_of_place[appearance] = county_codes_seen
-    return places, codes, (county_of_place[codes], [tuple(p) for p in pairs])
+    return places, codes, (county_of_place[codes], [tuple(p) for p in pairs]), place_codes
 
 
 def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,

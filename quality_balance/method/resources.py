@@ -585,6 +585,18 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     >>> ra.counties.query("county == '清丰县'")[["status", "worst_cv_indicator"]].values.tolist()
     [['met', 'R2']]
     """
+    return _assess_resources(schools, profile=profile, synthetic=synthetic)
+
+
+def _assess_resources(schools: pd.DataFrame, *, profile, synthetic: bool,
+                      place_codes: "tuple[np.ndarray, np.ndarray] | None" = None,
+                      profiles: dict | None = None) -> ResourceAssessment:
+    """:func:`assess_resources`, handed what the full assessment has found already (each is found when None).
+
+    ``place_codes`` is :func:`~quality_balance.method.split.place_sort_codes` of ``schools`` (the codes and each
+    place's first row), ``profiles`` what :func:`profiles_by_county` gives for its places and ``profile``: the
+    school table's keys are then factorised once for the whole assessment.
+    """
     required = ["city", "county", "year", "school_id", "school_name", "school_type", "location",
                 "students_primary", "students_junior"]
     missing = [c for c in required if c not in schools.columns]
@@ -600,9 +612,9 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
                 schools[f"{col}_{stage}"] = np.nan
     schools = schools.reset_index(drop=True)
     # the keys are factorised once: every later step works on the place, county and stage codes
-    place, first = place_sort_codes(schools)
+    place, first = place_sort_codes(schools) if place_codes is None else place_codes
     places = schools[PLACE].take(first).reset_index(drop=True)  # as drop_duplicates().sort_values(PLACE)
-    profiles = profiles_by_county(places, profile)
+    profiles = profiles_by_county(places, profile) if profiles is None else profiles
     settings, thresholds = county_settings(profiles)
     row_of = {key: i for i, key in enumerate(settings.index)}
     county_of_place = np.array([row_of.get(key, -1) for key in zip(places["city"], places["county"])], dtype=np.int64)
