@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import county_codes, param, param_text, place_rows, shared_keys
+from quality_balance.method.items._base import (_stacked, county_codes, param, param_text, place_rows,
+                                               shared_keys)
 from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, digits_needed, digits_needed_array, limit_text,
                                           rating_level)
@@ -105,3 +106,37 @@ def test_param_text_is_the_map_of_param_over_each_county():
         want = param(schools, profiles, dotted).map(fn)
         got = param_text(schools, profiles, dotted, fn)
         pd.testing.assert_series_equal(got, want)
+
+
+def _stacked_by_frames(places, blocks):
+    """What :func:`_stacked` stands for: one frame per block, concatenated by pandas."""
+    frames = []
+    for rows, columns in blocks:
+        frame = places[["city", "county", "year"]].take(rows).reset_index(drop=True)
+        for name, v in columns.items():
+            frame[name] = v.to_numpy() if isinstance(v, pd.Series) else v
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("pieces", [
+    [pd.Series(["a", "b"]), "c"],                      # texts and a text scalar: one text column
+    [pd.Series([1.5, 2.0]), pd.Series([3.0])],         # numbers of one dtype
+    [pd.Series([1, 2]), pd.Series([0.5])],             # mixed dtypes: left to pandas
+    [True, False],                                     # flags
+    [pd.Series(["a", None], dtype=object), "b"],       # object texts: left to pandas
+    [pd.Series([np.nan, "x"]), "y"],                   # a text piece starting with a missing text
+    [3, pd.Series([1.0])],                             # an integer scalar beside floats
+])
+def test_stacked_gives_the_frames_pandas_concatenates(pieces):
+    places = pd.DataFrame({"city": ["A", "A", "B"], "county": ["a", "b", "c"], "year": [2024, 2024, 2025]})
+    rows = [np.array([0, 2]), np.array([1])]
+    blocks = [(r, {"v": p}) for r, p in zip(rows, pieces)]
+    pd.testing.assert_frame_equal(_stacked(places, blocks), _stacked_by_frames(places, blocks), check_exact=True)
+
+
+def test_stacked_of_empty_blocks_keeps_the_place_dtypes():
+    places = pd.DataFrame({"city": ["A"], "county": ["a"], "year": [2024]})
+    out = _stacked(places, [(np.zeros(0, dtype=np.int64), {"v": "x"})])
+    assert len(out) == 0 and list(out.columns) == ["city", "county", "year", "v"]
+    assert out["year"].dtype == np.int64
