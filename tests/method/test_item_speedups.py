@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import (_stacked, county_codes, param, param_text, place_rows,
+from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, param, param_text, place_rows,
                                                shared_keys)
+from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, digits_needed, digits_needed_array, limit_text,
                                           rating_level)
@@ -140,3 +141,49 @@ def test_stacked_of_empty_blocks_keeps_the_place_dtypes():
     out = _stacked(places, [(np.zeros(0, dtype=np.int64), {"v": "x"})])
     assert len(out) == 0 and list(out.columns) == ["city", "county", "year", "v"]
     assert out["year"].dtype == np.int64
+
+
+def _parts_table(rows):
+    return pd.DataFrame(rows, columns=["city", "county", "year", "item", "part_no", "op", "value", "threshold",
+                                       "status"])
+
+
+def test_chosen_parts_take_the_first_failing_part_else_the_first_part():
+    parts = _parts_table([
+        ("A", "a", 2024, "G8", 2, "==", 0.0, 1.0, "not_met"),   # listed before part 1, still after it by part_no
+        ("A", "a", 2024, "G8", 1, ">=", 5.0, 4.0, "met"),
+        ("A", "a", 2024, "G11", 1, ">=", 1.0, 2.0, "not_met"),
+        ("A", "a", 2024, "G11", 2, ">=", 0.5, 2.0, "not_met"),
+        ("B", "b", 2024, "G8", 1, ">=", 5.0, 4.0, "met"),
+        ("B", "b", 2024, "G8", 2, "==", 1.0, 1.0, "met"),
+    ])
+    wanted = pd.DataFrame({"city": ["B", "A", "A", "C"], "county": ["b", "a", "a", "c"], "year": [2024] * 4,
+                           "item": ["G8", "G11", "G8", "G8"]}, index=[10, 11, 12, 13])
+    assert _chosen_parts(parts, wanted).tolist() == [4, 2, 0, -1]
+    ops = _part_ops(parts, wanted)
+    assert ops.index.tolist() == [10, 11, 12, 13]
+    assert ops["op"].tolist()[:3] == [">=", ">=", "=="] and pd.isna(ops["op"].iat[3])
+    assert ops["part_value"].tolist()[:3] == [5.0, 1.0, 0.0] and np.isnan(ops["part_threshold"].iat[3])
+
+
+def test_part_ops_without_parts_are_missing():
+    wanted = pd.DataFrame({"city": ["A"], "county": ["a"], "year": [2024], "item": ["G8"]})
+    for parts in (None, _parts_table([])):
+        ops = _part_ops(parts, wanted)
+        assert list(ops.columns) == ["op", "part_value", "part_threshold"] and ops.isna().all().all()
+    assert _chosen_parts(_parts_table([("A", "a", 2024, "G9", 1, ">=", 1.0, 2.0, "met")]), wanted).tolist() == [-1]
+
+
+@pytest.mark.parametrize("names", [["甲", "乙", "丙"], ["甲", None, "丙"], [None, None, None], [np.nan, "乙", "丙"]])
+def test_concat_texts_is_what_adding_text_series_gives(names):
+    name = pd.Series(names, dtype="str")
+    stage = pd.Series(["小学", "初中", None], dtype=object).fillna("高中")
+    numbers = np.array(["1.5", "—", "2"], dtype=object)
+    expected = name + "（" + stage + "）" + numbers
+    got = pd.Series(concat_texts(name, "（", stage, "）", numbers), dtype="str")
+    pd.testing.assert_series_equal(got, expected, check_exact=True)
+
+
+def test_concat_texts_of_no_rows_and_of_scalars():
+    assert concat_texts(np.array([], dtype=object), "x").tolist() == []
+    assert concat_texts("a", "b").tolist() == ["ab"]

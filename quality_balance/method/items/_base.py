@@ -189,6 +189,36 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
     return out
 
 
+def concat_texts(*pieces) -> np.ndarray:
+    """The pieces joined row by row, missing where any piece is: what ``+`` on pandas text Series gives, on arrays.
+
+    Parameters
+    ----------
+    *pieces : str, or Series or ndarray of str (missing: None or NaN)
+        Texts, a scalar for every row or one per row (all of one length).
+
+    Returns
+    -------
+    ndarray of object
+        One text per row, NaN where a piece of that row is missing.
+
+    >>> concat_texts(pd.Series(["甲", None]), "（", np.array(["小学", "初中"], dtype=object), "）").tolist()
+    ['甲（小学）', nan]
+    """
+    arrays = [p.to_numpy(dtype=object) if isinstance(p, pd.Series) else p for p in pieces]
+    rows = [a for a in arrays if isinstance(a, np.ndarray)]
+    missing = np.zeros(len(rows[0]) if rows else 1, dtype=bool)
+    for a in rows:
+        missing |= pd.isna(a)
+    arrays = [np.where(missing, "", a).astype(object) if isinstance(a, np.ndarray) and missing.any() else a
+              for a in arrays]
+    out = np.full(len(missing), "", dtype=object)
+    for a in arrays:
+        out = out + a
+    out[missing] = np.nan
+    return out
+
+
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     read: dict[int, object] = {}  # each distinct profile object read once (many counties share one)
