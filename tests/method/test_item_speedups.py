@@ -12,7 +12,7 @@ from quality_balance.method.items._base import (_stacked, concat_texts, county_c
                                                shared_keys)
 from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
-from quality_balance.method.rules import (FLOAT_TOLERANCE, digits_needed, digits_needed_array, limit_text,
+from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
                                           rating_level)
 from quality_balance.standards.profile import profiles_by_county
 
@@ -187,3 +187,14 @@ def test_concat_texts_is_what_adding_text_series_gives(names):
 def test_concat_texts_of_no_rows_and_of_scalars():
     assert concat_texts(np.array([], dtype=object), "x").tolist() == []
     assert concat_texts("a", "b").tolist() == ["ab"]
+
+
+@pytest.mark.parametrize("sep", ["", ","])
+def test_formatted_writes_what_the_f_string_writes(sep):
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(0, 1e4, 500), [0.0, -0.0, 0.125, 2.5, -2.5, 1e16, -1e-9, np.inf, -np.inf],
+                             np.repeat([1.5, 2.25], 3)])
+    digits = rng.integers(0, 5, len(values))
+    expected = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
+    assert _formatted(values, digits, sep).tolist() == expected
+    assert _formatted(values[:1], digits[:1], sep).tolist() == expected[:1]
