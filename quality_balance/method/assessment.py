@@ -25,7 +25,7 @@ from ..errors import require_known
 from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
-from .items._base import county_codes, joined_by_code, remember, shared_keys
+from .items._base import concat_texts, county_codes, joined_by_code, remember, shared_keys
 from ..stats._groups import rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _assess_resources, _mapped, format_values
@@ -224,22 +224,58 @@ def _join_nonempty(columns: list, sep: str) -> np.ndarray:
     return out
 
 
-def _part_ops(parts: pd.DataFrame, wanted: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per county-year and item, the part its value and threshold come from: its comparison, value and threshold.
+def _part_ops(parts: pd.DataFrame, wanted: pd.DataFrame) -> pd.DataFrame:
+    """Per row of ``wanted``, the part its value and threshold come from: its comparison, value and threshold.
 
     The first part not met (what :func:`~quality_balance.method.items._base.combine` reports), else the first part.
-    With ``wanted`` (rows unique on city, county, year and item), only the parts of those items are looked at.
+
+    Parameters
+    ----------
+    parts : DataFrame or None
+        The parts table (city, county, year, item, part_no, op, value, threshold, status).
+    wanted : DataFrame
+        Rows unique on city, county, year and item.
+
+    Returns
+    -------
+    DataFrame
+        ``op``, ``part_value`` and ``part_threshold`` aligned row by row with ``wanted`` (its index), missing
+        where an item has no part: what a left merge of the chosen parts on the keys gives.
     """
-    columns = PLACE + ["item", "op", "part_value", "part_threshold"]
+    columns = {"op": "op", "value": "part_value", "threshold": "part_threshold"}
     if parts is None or parts.empty:
-        return pd.DataFrame(columns=columns)
-    if wanted is not None:  # the items asked for only (integer codes): the sort below then has few rows
-        parts = parts[parts["item"].isin(wanted["item"].unique())]
-        parts = parts[rows_in(parts, wanted, PLACE + ["item"]) >= 0]
-    p = parts.assign(_fail=parts["status"].ne("not_met")).sort_values(PLACE + ["item", "_fail", "part_no"],
-                                                                      kind="stable")
-    p = p.drop_duplicates(PLACE + ["item"]).rename(columns={"value": "part_value", "threshold": "part_threshold"})
-    return p[columns]
+        return pd.DataFrame({name: np.nan for name in columns.values()}, index=wanted.index, dtype=object)
+    chosen = _chosen_parts(parts, wanted)
+    return pd.DataFrame({name: parts[col].array.take(chosen, allow_fill=True) for col, name in columns.items()},
+                        index=wanted.index)
+
+
+def _chosen_parts(parts: pd.DataFrame, wanted: pd.DataFrame) -> np.ndarray:
+    """For each row of ``wanted`` (unique on city, county, year, item), the row of ``parts`` of its first part
+    not met, else of its first part (lowest ``part_no``, then first in the table); −1 where it has none.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        The parts table.
+    wanted : DataFrame
+        The rows asked for.
+
+    Returns
+    -------
+    ndarray of int64
+        A position in ``parts`` per row of ``wanted``.
+    """
+    # the items asked for only (a set look-up first, then integer codes on the keys): few rows remain
+    rows = np.flatnonzero(parts["item"].isin(wanted["item"].unique()).to_numpy())
+    at = rows_in(parts[PLACE + ["item"]].take(rows), wanted, PLACE + ["item"])
+    rows, at = rows[at >= 0], at[at >= 0]
+    passed = parts["status"].to_numpy(dtype=object)[rows] != "not_met"
+    order = np.lexsort((rows, parts["part_no"].to_numpy()[rows], passed, at))  # by wanted row, failing parts first
+    first = np.r_[True, at[order][1:] != at[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
+    chosen = np.full(len(wanted), -1, dtype=np.int64)
+    chosen[at[order][first]] = rows[order][first]
+    return chosen
 
 
 def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame,
@@ -260,10 +296,12 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
         b["op"] = ">="
         b["gap"] = b["threshold"] - b["value"]
         b["relative_gap"] = b["gap"] / b["threshold"]
-        b["reason"] = (b["school_name"] + "（" + b["stage"].map(STAGE_LABELS) + "）" + b["item"] + " "
-                       + format_values(b["item"], b["value"], b["threshold"])
-                       + "，达标值 " + _mapped(b["threshold"], lambda t: limit_text(t, thousands=False)) + "，差 "
-                       + format_values(b["item"], b["gap"], np.zeros(len(b))))
+        # (joined as arrays, as pandas joins text Series: a missing school name leaves the reason missing)
+        b["reason"] = pd.Series(concat_texts(
+            b["school_name"], "（", b["stage"].map(STAGE_LABELS), "）", b["item"], " ",
+            format_values(b["item"], b["value"], b["threshold"]),
+            "，达标值 ", _mapped(b["threshold"], lambda t: limit_text(t, thousands=False)), "，差 ",
+            format_values(b["item"], b["gap"], np.zeros(len(b)))), index=b.index, dtype="str")
         blocks.append(b)
     # 2. CVs over the limit (or undefined)
     cv = ra.cv[ra.cv["status"].isin(["not_met", "undefined"])]
@@ -294,7 +332,7 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     county_fail = items[items["status"].isin(["not_met"]) & ~items["item"].isin(["R", *school_items])]
     if len(county_fail):
         b = county_fail[PLACE + ["dimension", "item", "label", "value", "threshold", "reason"]].copy()
-        b = b.merge(_part_ops(parts, b), on=PLACE + ["item"], how="left").set_index(county_fail.index)
+        b = b.join(_part_ops(parts, b))
         # the failing part's own figures: an item of several parts ("13.1；24.2") is measured by the part it fails
         num_v = pd.to_numeric(b["part_value"], errors="coerce").fillna(pd.to_numeric(b["value"], errors="coerce"))
         num_t = pd.to_numeric(b["part_threshold"], errors="coerce").fillna(

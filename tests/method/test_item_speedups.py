@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import county_codes, param, param_text, place_rows, shared_keys
+from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, param, param_text, place_rows,
+                                               shared_keys)
+from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
-from quality_balance.method.rules import (FLOAT_TOLERANCE, digits_needed, digits_needed_array, limit_text,
+from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
                                           rating_level)
 from quality_balance.standards.profile import profiles_by_county
 
@@ -105,3 +107,94 @@ def test_param_text_is_the_map_of_param_over_each_county():
         want = param(schools, profiles, dotted).map(fn)
         got = param_text(schools, profiles, dotted, fn)
         pd.testing.assert_series_equal(got, want)
+
+
+def _stacked_by_frames(places, blocks):
+    """What :func:`_stacked` stands for: one frame per block, concatenated by pandas."""
+    frames = []
+    for rows, columns in blocks:
+        frame = places[["city", "county", "year"]].take(rows).reset_index(drop=True)
+        for name, v in columns.items():
+            frame[name] = v.to_numpy() if isinstance(v, pd.Series) else v
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("pieces", [
+    [pd.Series(["a", "b"]), "c"],                      # texts and a text scalar: one text column
+    [pd.Series([1.5, 2.0]), pd.Series([3.0])],         # numbers of one dtype
+    [pd.Series([1, 2]), pd.Series([0.5])],             # mixed dtypes: left to pandas
+    [True, False],                                     # flags
+    [pd.Series(["a", None], dtype=object), "b"],       # object texts: left to pandas
+    [pd.Series([np.nan, "x"]), "y"],                   # a text piece starting with a missing text
+    [3, pd.Series([1.0])],                             # an integer scalar beside floats
+])
+def test_stacked_gives_the_frames_pandas_concatenates(pieces):
+    places = pd.DataFrame({"city": ["A", "A", "B"], "county": ["a", "b", "c"], "year": [2024, 2024, 2025]})
+    rows = [np.array([0, 2]), np.array([1])]
+    blocks = [(r, {"v": p}) for r, p in zip(rows, pieces)]
+    pd.testing.assert_frame_equal(_stacked(places, blocks), _stacked_by_frames(places, blocks), check_exact=True)
+
+
+def test_stacked_of_empty_blocks_keeps_the_place_dtypes():
+    places = pd.DataFrame({"city": ["A"], "county": ["a"], "year": [2024]})
+    out = _stacked(places, [(np.zeros(0, dtype=np.int64), {"v": "x"})])
+    assert len(out) == 0 and list(out.columns) == ["city", "county", "year", "v"]
+    assert out["year"].dtype == np.int64
+
+
+def _parts_table(rows):
+    return pd.DataFrame(rows, columns=["city", "county", "year", "item", "part_no", "op", "value", "threshold",
+                                       "status"])
+
+
+def test_chosen_parts_take_the_first_failing_part_else_the_first_part():
+    parts = _parts_table([
+        ("A", "a", 2024, "G8", 2, "==", 0.0, 1.0, "not_met"),   # listed before part 1, still after it by part_no
+        ("A", "a", 2024, "G8", 1, ">=", 5.0, 4.0, "met"),
+        ("A", "a", 2024, "G11", 1, ">=", 1.0, 2.0, "not_met"),
+        ("A", "a", 2024, "G11", 2, ">=", 0.5, 2.0, "not_met"),
+        ("B", "b", 2024, "G8", 1, ">=", 5.0, 4.0, "met"),
+        ("B", "b", 2024, "G8", 2, "==", 1.0, 1.0, "met"),
+    ])
+    wanted = pd.DataFrame({"city": ["B", "A", "A", "C"], "county": ["b", "a", "a", "c"], "year": [2024] * 4,
+                           "item": ["G8", "G11", "G8", "G8"]}, index=[10, 11, 12, 13])
+    assert _chosen_parts(parts, wanted).tolist() == [4, 2, 0, -1]
+    ops = _part_ops(parts, wanted)
+    assert ops.index.tolist() == [10, 11, 12, 13]
+    assert ops["op"].tolist()[:3] == [">=", ">=", "=="] and pd.isna(ops["op"].iat[3])
+    assert ops["part_value"].tolist()[:3] == [5.0, 1.0, 0.0] and np.isnan(ops["part_threshold"].iat[3])
+
+
+def test_part_ops_without_parts_are_missing():
+    wanted = pd.DataFrame({"city": ["A"], "county": ["a"], "year": [2024], "item": ["G8"]})
+    for parts in (None, _parts_table([])):
+        ops = _part_ops(parts, wanted)
+        assert list(ops.columns) == ["op", "part_value", "part_threshold"] and ops.isna().all().all()
+    assert _chosen_parts(_parts_table([("A", "a", 2024, "G9", 1, ">=", 1.0, 2.0, "met")]), wanted).tolist() == [-1]
+
+
+@pytest.mark.parametrize("names", [["甲", "乙", "丙"], ["甲", None, "丙"], [None, None, None], [np.nan, "乙", "丙"]])
+def test_concat_texts_is_what_adding_text_series_gives(names):
+    name = pd.Series(names, dtype="str")
+    stage = pd.Series(["小学", "初中", None], dtype=object).fillna("高中")
+    numbers = np.array(["1.5", "—", "2"], dtype=object)
+    expected = name + "（" + stage + "）" + numbers
+    got = pd.Series(concat_texts(name, "（", stage, "）", numbers), dtype="str")
+    pd.testing.assert_series_equal(got, expected, check_exact=True)
+
+
+def test_concat_texts_of_no_rows_and_of_scalars():
+    assert concat_texts(np.array([], dtype=object), "x").tolist() == []
+    assert concat_texts("a", "b").tolist() == ["ab"]
+
+
+@pytest.mark.parametrize("sep", ["", ","])
+def test_formatted_writes_what_the_f_string_writes(sep):
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(0, 1e4, 500), [0.0, -0.0, 0.125, 2.5, -2.5, 1e16, -1e-9, np.inf, -np.inf],
+                             np.repeat([1.5, 2.25], 3)])
+    digits = rng.integers(0, 5, len(values))
+    expected = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
+    assert _formatted(values, digits, sep).tolist() == expected
+    assert _formatted(values[:1], digits[:1], sep).tolist() == expected[:1]

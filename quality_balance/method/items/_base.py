@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
-from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
+from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, number_texts, numbers_text
 from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
@@ -189,6 +189,36 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
     return out
 
 
+def concat_texts(*pieces) -> np.ndarray:
+    """The pieces joined row by row, missing where any piece is: what ``+`` on pandas text Series gives, on arrays.
+
+    Parameters
+    ----------
+    *pieces : str, or Series or ndarray of str (missing: None or NaN)
+        Texts, a scalar for every row or one per row (all of one length).
+
+    Returns
+    -------
+    ndarray of object
+        One text per row, NaN where a piece of that row is missing.
+
+    >>> concat_texts(pd.Series(["甲", None]), "（", np.array(["小学", "初中"], dtype=object), "）").tolist()
+    ['甲（小学）', nan]
+    """
+    arrays = [p.to_numpy(dtype=object) if isinstance(p, pd.Series) else p for p in pieces]
+    rows = [a for a in arrays if isinstance(a, np.ndarray)]
+    missing = np.zeros(len(rows[0]) if rows else 1, dtype=bool)
+    for a in rows:
+        missing |= pd.isna(a)
+    arrays = [np.where(missing, "", a).astype(object) if isinstance(a, np.ndarray) and missing.any() else a
+              for a in arrays]
+    out = np.full(len(missing), "", dtype=object)
+    for a in arrays:
+        out = out + a
+    out[missing] = np.nan
+    return out
+
+
 def param(places: pd.DataFrame, profiles: dict[tuple[str, str], Profile], dotted: str) -> pd.Series:
     """A profile setting for each row of ``places`` (each county's own profile)."""
     read: dict[int, object] = {}  # each distinct profile object read once (many counties share one)
@@ -312,12 +342,18 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     t = pd.to_numeric(threshold, errors="coerce").astype(float)
-    ok = compare(v, t, op)
-    status = np.select([v.isna(), ok], ["no_data", "met"], "not_met")
-    sign = np.where(ok, OP_SIGNS[op], FAILED_SIGNS[op])
-    text = label + " " + fmt_number(v, unit, decimals, limit=t) + np.where(
-        v.isna(), "（无数据）", " " + pd.Series(sign, index=v.index) + " " + fmt_limit(t, unit))
-    return check(status, v, t, text, values.index, op=op, part=label, unit=unit)
+    t = t if t.index.equals(v.index) else t.reindex(v.index)
+    # the verdict and the text on the arrays (aligned row by row: no index is matched at each step)
+    value, limit = v.to_numpy(), t.to_numpy()
+    ok = compare(value, limit, op)
+    missing = np.isnan(value)
+    status = np.select([missing, ok], ["no_data", "met"], "not_met")
+    numbers = number_texts(value, limit, decimals=decimals)
+    numbers = np.where(numbers == "—", numbers, numbers + unit)
+    compared = " " + np.where(ok, OP_SIGNS[op], FAILED_SIGNS[op]).astype(object) + " " + fmt_limit(t, unit).to_numpy()
+    text = (label + " ") + numbers + np.where(missing, "（无数据）", compared)
+    return check(status, v, t, pd.Series(text, index=values.index, dtype=object), values.index, op=op, part=label,
+                 unit=unit)
 
 
 def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame:
@@ -371,24 +407,23 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
 
     Returns the combined check with the part checks (:attr:`ItemResult.parts`).
     """
-    statuses = pd.concat([c["status"] for c in checks], axis=1)
-    status = np.select([(statuses == "not_met").any(axis=1), (statuses == "no_data").any(axis=1),
-                        (statuses == "not_applicable").all(axis=1)],
-                       ["not_met", "no_data", "not_applicable"], "met")
-    texts = pd.concat([c["text"] for c in checks], axis=1)
-    bad = statuses.isin(["not_met", "no_data"]).to_numpy()
-    # a part that does not apply to a county-year (Q9's level-Ⅲ rate without per-subject levels) is left out
-    # of its texts, unless no part applies
-    na = statuses.eq("not_applicable").to_numpy()
-    counted = ~na | na.all(axis=1, keepdims=True)
-    show = (bad | ~bad.any(axis=1, keepdims=True)) & counted  # the failing parts, or every part when none fails
-    text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=texts.index)
     first = checks[0]
     if len(checks) == 1:
         return ItemResult(first, (first,))
+    # the parts' statuses side by side (the checks are aligned with the same county-years)
+    statuses = np.column_stack([c["status"].to_numpy(dtype=object) for c in checks])
+    not_met, no_data, na = (statuses == s for s in ("not_met", "no_data", "not_applicable"))
+    any_fail = not_met.any(axis=1)
+    status = np.select([any_fail, no_data.any(axis=1), na.all(axis=1)], ["not_met", "no_data", "not_applicable"],
+                       "met")
+    bad = not_met | no_data
+    # a part that does not apply to a county-year (Q9's level-Ⅲ rate without per-subject levels) is left out
+    # of its texts, unless no part applies
+    counted = ~na | na.all(axis=1, keepdims=True)
+    show = (bad | ~bad.any(axis=1, keepdims=True)) & counted  # the failing parts, or every part when none fails
+    text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=first.index)
     # value/threshold: those of the first failing part (what the gap is measured on), else all parts
-    failing_part = np.argmax(statuses.eq("not_met").to_numpy(), axis=1)
-    any_fail = statuses.eq("not_met").any(axis=1).to_numpy()
+    failing_part = np.argmax(not_met, axis=1)
     values = np.column_stack([c["value"].astype(object).to_numpy() for c in checks])
     thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
     ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
@@ -493,6 +528,10 @@ def _distinct_cells(cells: np.ndarray) -> "tuple[np.ndarray, list] | None":
     return codes.astype(np.int64), representatives
 
 
+#: At most this many failing schools are named in a school-level item's reason ("…等").
+SCHOOLS_NAMED = 8
+
+
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
                  missing: pd.Series, describe: Callable[[pd.DataFrame], pd.Series], label: str,
                  threshold_text: str | pd.Series, value: pd.Series | None = None,
@@ -521,16 +560,10 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     # the failing schools' key and name columns only (what ``describe`` and the failures read), not every column
     failing = schools.loc[fail, PLACE + ["school_id", "school_name"]]
     detail = describe(failing) if len(failing) else pd.Series(dtype=str)
-    names = joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=8) if len(failing) \
-        else np.full(n_places, "", dtype=object)
+    names = (joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=SCHOOLS_NAMED)
+             if len(failing) else np.full(n_places, "", dtype=object))
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
-    more = np.where(n_fail > 8, "等", "")
-    text = np.select(
-        [n_fail > 0, n_miss > 0, n_scope == 0],
-        [label + "：" + n_fail.astype(str) + " 所学校未达到（" + names + more + "）",
-         label + "：" + n_miss.astype(str) + " 所学校缺少数据",
-         label + "：无适用学校"],
-        label + "：全部 " + n_scope.astype(str) + " 所学校达到")
+    text = _school_counts_text(label, status, n_scope, n_fail, n_miss, names)
     result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
     failures = failing[PLACE + ["school_id", "school_name"]].copy()
@@ -539,6 +572,37 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     failures["threshold"] = _at_failing(limit, schools, fail, failing)
     failures["op"] = op
     return ItemResult(result, (result,), failures.reset_index(drop=True))
+
+
+def _school_counts_text(label: str, status: np.ndarray, n_scope: np.ndarray, n_fail: np.ndarray,
+                        n_miss: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """The reason of a school-level item per county-year, each row written for its own status only.
+
+    Parameters
+    ----------
+    label : str
+        What is checked ("音乐、美术专用教室配备").
+    status : ndarray of str
+        Per county-year ``not_met``, ``no_data``, ``not_applicable`` or ``met``.
+    n_scope, n_fail, n_miss : ndarray of int
+        Per county-year the schools in scope, those failing and those lacking data.
+    names : ndarray of object (str)
+        Per county-year the first :data:`SCHOOLS_NAMED` failing schools' texts joined with "、".
+
+    Returns
+    -------
+    ndarray of object (str)
+        "label：3 所学校未达到（…等）", "label：2 所学校缺少数据", "label：无适用学校" or "label：全部 5 所学校达到".
+    """
+    text = np.full(len(status), label + "：无适用学校", dtype=object)
+    rows = np.flatnonzero(status == "not_met")
+    text[rows] = [f"{label}：{n} 所学校未达到（{named}{'等' if n > SCHOOLS_NAMED else ''}）"
+                  for n, named in zip(n_fail[rows].tolist(), names[rows].tolist())]
+    rows = np.flatnonzero(status == "no_data")
+    text[rows] = [f"{label}：{n} 所学校缺少数据" for n in n_miss[rows].tolist()]
+    rows = np.flatnonzero(status == "met")
+    text[rows] = [f"{label}：全部 {n} 所学校达到" for n in n_scope[rows].tolist()]
+    return text
 
 
 def _at_failing(series: pd.Series | None, schools: pd.DataFrame, fail: np.ndarray, failing: pd.DataFrame):
@@ -593,28 +657,13 @@ def _stacked(places: pd.DataFrame, blocks: list) -> pd.DataFrame:
     """The blocks one below the other: each is (positions in ``places``, column → scalar or Series over them).
 
     The place columns are taken from ``places``; every other column is the concatenation of the blocks'
-    pieces (a scalar repeated over its block), so each column has the dtype that concatenating one frame per
-    block would give.
+    pieces (a scalar repeated over its block, :func:`_joined_column`), so each column has the dtype that
+    concatenating one frame per block would give. The columns are joined as arrays: no index is aligned.
     """
     at = np.concatenate([b[0] for b in blocks])
-    taken = places[PLACE].take(at).reset_index(drop=True)
-    data = {c: taken[c] for c in PLACE}
+    data = {c: places[c].array.take(at) for c in PLACE}
     for name in blocks[0][1]:
-        pieces = [_piece(columns[name], len(rows)) for rows, columns in blocks]
-        kinds = {dtype for _, dtype in pieces}
-        if len(kinds) == 1 and None not in kinds:  # one dtype throughout: the pieces joined as they are
-            kind = kinds.pop()
-            data[name] = (pd.concat([values for values, _ in pieces], ignore_index=True) if kind == _TEXT
-                          else pd.Series(np.concatenate([values for values, _ in pieces]), dtype=kind))
-            continue
-        series = []
-        for rows, columns in blocks:
-            v = columns[name]
-            if isinstance(v, pd.Series):  # as an array, inferred as a frame column assigned from it would be
-                series.append(pd.Series(v.to_numpy()))
-            else:
-                series.append(pd.Series(v, index=pd.RangeIndex(len(rows))))
-        data[name] = pd.concat(series, ignore_index=True)
+        data[name] = _joined_column([(len(rows), columns[name]) for rows, columns in blocks])
     return pd.DataFrame(data)
 
 
@@ -622,33 +671,57 @@ def _stacked(places: pd.DataFrame, blocks: list) -> pd.DataFrame:
 _TEXT = pd.Series(["a"]).dtype
 
 
-def _piece(v, n: int) -> tuple:
-    """A block's piece of a column as (values, the dtype a column assigned from it has), or (None, None) when that
-    dtype is not plainly known (object columns, mixed scalars): those pieces are concatenated by pandas.
+def _joined_column(pieces: list):
+    """One column of :func:`_stacked`: its pieces, each ``(rows, scalar or Series)``, one after the other.
 
-    Texts come as a Series of that dtype (joined by pandas without leaving it), numbers and flags as arrays.
+    Texts of the column dtype (:data:`_TEXT`) and text scalars are joined as text arrays, without leaving
+    that dtype; numbers and flags of one dtype as a numpy array; any other mix (object pieces, mixed
+    dtypes, an empty text piece) as pandas concatenates the pieces as Series, which then infers the dtype.
+
+    Parameters
+    ----------
+    pieces : list of tuple (int, object)
+        Per block, its number of rows and its value of the column: a Series over the block's rows or a scalar.
+
+    Returns
+    -------
+    ExtensionArray or ndarray
+        The column's values, ``sum(rows)`` long.
+    """
+    texts = [_text_piece(v, n) for n, v in pieces]
+    if all(t is not None for t in texts):
+        return type(texts[0])._concat_same_type(texts)
+    numbers = [_number_piece(v, n) for n, v in pieces]
+    if all(x is not None for x in numbers) and len({x.dtype for x in numbers}) == 1:
+        return np.concatenate(numbers)
+    series = [pd.Series(v.to_numpy()) if isinstance(v, pd.Series) else pd.Series(v, index=pd.RangeIndex(n))
+              for n, v in pieces]  # (a Series as an array: inferred as a frame column assigned from it would be)
+    return pd.concat(series, ignore_index=True).array
+
+
+def _text_piece(v, n: int):
+    """A block's piece of a text column as an array of :data:`_TEXT`, or None when it is not plainly one.
+
+    A Series of that dtype whose first text is present (texts all missing, or none, would be inferred as
+    object: a cheap test that keeps every all-missing piece out), or a text scalar repeated over ``n > 0`` rows.
     """
     if isinstance(v, pd.Series):
-        if v.dtype == _TEXT:  # (texts all missing, or none, would be inferred as object: left to pandas, as is a
-            # piece whose first text is missing — a cheap test that keeps every all-missing piece out)
-            return (v, _TEXT) if len(v) and isinstance(v.iat[0], str) else (None, None)
-        if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf":
-            return v.to_numpy(), v.dtype
-        return None, None
-    if isinstance(v, str):
-        return (pd.Series(v, index=pd.RangeIndex(n)), _TEXT) if n else (None, None)
+        return v.array if v.dtype == _TEXT and len(v) and isinstance(v.iat[0], str) else None
+    if isinstance(v, str) and n:
+        return pd.array([v], dtype=_TEXT).take(np.zeros(n, dtype=np.intp))
+    return None
+
+
+def _number_piece(v, n: int) -> np.ndarray | None:
+    """A block's piece of a number or flag column as a numpy array (a Series' values, a bool or int scalar
+    repeated over ``n`` rows), or None for any other piece."""
+    if isinstance(v, pd.Series):
+        return v.to_numpy() if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf" else None
     if isinstance(v, (bool, np.bool_)):
-        return np.full(n, bool(v)), np.dtype(bool)
+        return np.full(n, bool(v))
     if isinstance(v, (int, np.integer)):
-        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
-    return None, None
-    if isinstance(v, str):
-        return np.full(n, v, dtype=object), _TEXT
-    if isinstance(v, (bool, np.bool_)):
-        return np.full(n, bool(v)), np.dtype(bool)
-    if isinstance(v, (int, np.integer)):
-        return np.full(n, v, dtype=np.int64), np.dtype(np.int64)
-    return None, None
+        return np.full(n, v, dtype=np.int64)
+    return None
 
 
 @dataclass(frozen=True)
