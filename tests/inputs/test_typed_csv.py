@@ -183,3 +183,13 @@ def test_a_numeric_column_typed_differently_in_two_chunks_is_text_without_a_warn
     plain = "\n".join(["1,a"] * 10 + ["2.5,b"]) + "\n"
     cells = readers._CsvSource("g.csv", plain, plain.encode("utf-8"), ",", 2).typed_cells(0, [0])
     assert cells[0].dtype == np.float64 and cells[0].tolist() == [1.0] * 10 + [2.5]
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", b"\n", b"a\n\nb\r\n", b"ab\ncd\nef\n\n", "一,二\n三\n".encode()])
+@pytest.mark.parametrize("block", [1, 2, 3, readers.LINE_SCAN_BYTES])
+def test_line_breaks_are_found_across_blocks(monkeypatch, data, block):
+    # the file is searched block by block: a line feed on a block's edge, or at the end, is found once
+    monkeypatch.setattr(readers, "LINE_SCAN_BYTES", block)
+    found = readers._line_breaks(data)
+    assert found.dtype == np.int64
+    assert found.tolist() == [i for i, byte in enumerate(data) if byte == 10]
