@@ -408,10 +408,11 @@ class _CsvSource:
     """A decoded CSV file, parsed when its table and header row are known.
 
     :meth:`typed_cells` parses the data rows with the numeric columns as float64 by the C parser
-    (no Python string per cell); any cell it cannot read as a plain number — a blank of spaces, a
-    mark, ``1,234``, ``95%``, text — or an infinite value makes it give up, and the whole file is read
-    as text (:meth:`text_cells`, every cell a string, as validation has always seen it), so every
-    problem and its position stay as they are. The text is parsed at most once, when a message
+    (no Python string per cell); a numeric column with a cell it cannot read as a plain number — a
+    blank of spaces, a mark, ``1,234``, ``95%``, text — or with an infinite value is read again as
+    text (every cell a string, as validation has always seen it), the other columns staying numbers,
+    so every problem and its position stay as they are. A file the typed parse cannot read at all
+    is read as text whole (:meth:`text_cells`). The text is parsed at most once, when a message
     needs the cells as written (:meth:`text_at`).
     """
 
@@ -445,8 +446,9 @@ class _CsvSource:
         return self._cells
 
     def typed_cells(self, skip: int, numeric: list[int]) -> pd.DataFrame | None:
-        """The records after the first ``skip``, columns ``numeric`` as float64 (NaN = empty cell),
-        the others as text; ``None`` when a numeric cell is not a plain finite number.
+        """The records after the first ``skip``, columns ``numeric`` as float64 (NaN = empty cell)
+        where every cell is a plain finite number, the others as text; ``None`` when the file cannot be
+        parsed so (then it is read as text whole).
 
         The parser infers each numeric column's type, integers (parsed several times faster than
         as floats) then floats, and integer columns become float64: the same values as parsing
@@ -471,6 +473,7 @@ class _CsvSource:
                                     skip_blank_lines=False, engine="c", encoding="utf-8")
         except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
             return None
+        text = []  # numeric columns with a cell that is not a plain finite number: read again as text
         if infer:
             for p in numeric:
                 column = cells[p].to_numpy()
@@ -479,9 +482,14 @@ class _CsvSource:
                         return self._typed(skip, numeric, infer=False)
                     cells.isetitem(p, column.astype("float64"))  # the column's block replaced: no copy of the others
                 elif column.dtype.kind != "f":  # text, yes/no... in a numeric column
-                    return None
-        if any(np.isinf(cells[p].to_numpy(dtype=float)).any() for p in numeric):  # column by column: no 2-D copy
-            return None
+                    text.append(p)
+        text += [p for p in numeric if p not in text and np.isinf(cells[p].to_numpy(dtype=float)).any()]
+        if text:
+            written = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
+                                  usecols=text, skiprows=skip, dtype=str, na_filter=False, skip_blank_lines=False,
+                                  engine="c", encoding="utf-8")
+            for p in text:
+                cells.isetitem(p, written[p])
         return cells
 
     def text_at(self, position: int, rows: np.ndarray) -> np.ndarray:
@@ -915,8 +923,9 @@ def _identify(cells: pd.DataFrame, candidates: Iterable[Table]) -> tuple[Table, 
 
 
 def _is_units_row(values: list[str]) -> bool:
-    """True for a row like ``["", "", "人", "平方米", "元"]`` below the header."""
-    texts = [normalise_header(v) for v in values if str(v).strip()]
+    """True for a row like ``["", "", "人", "平方米", "元"]`` below the header (NaN, a blank cell of a
+    column parsed as numbers, is blank)."""
+    texts = [normalise_header(v) for v in values if str(v).strip() and not (isinstance(v, float) and np.isnan(v))]
     texts = [t[1:-1] if t.startswith("(") and t.endswith(")") else t for t in texts]
     texts = [_UNIT_PREFIX.sub("", t) for t in texts]
     return bool(texts) and all(t in UNIT_SUFFIXES or t in ("单位", "") for t in texts)
@@ -1082,8 +1091,8 @@ def read_file(path: str | Path, tables: Iterable[Table] | None = None,
     named by ``sheet``); a warning names them.
 
     With ``numbers`` (keyword-only, default ``False``), the numeric columns of a CSV file are parsed
-    as float64 (blank = NaN) when every cell is a plain finite number (any other cell leaves the
-    whole frame as text), those of a Parquet file when they have a number dtype, and
+    as float64 (blank = NaN) when every cell is a plain finite number (a column with any other cell
+    stays text), those of a Parquet file when they have a number dtype, and
     :attr:`RawSheet.text_of` gives their cells as written; workbooks are read as text. Problems are
     the same either way.
     """

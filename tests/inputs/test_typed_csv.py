@@ -46,10 +46,12 @@ def test_plain_numbers_are_parsed_as_float(tmp_path):
     assert plain.frame["students_primary"].tolist() == ["1000.0", "800"] and plain.text_of is None
 
 
-def test_a_mark_falls_back_to_text_cells(tmp_path):
+def test_a_mark_leaves_its_column_as_text_cells(tmp_path):
     row = school(JUNIOR_OK, students_primary="—", teachers_above_degree_primary="—")
     sheet = readers.read_file(write_csv(tmp_path / "学校.csv", [row]), [SCHOOLS], numbers=True).sheets[0]
-    assert sheet.frame["students_primary"].tolist() == ["—"] and sheet.text_of is None
+    assert sheet.frame["students_primary"].tolist() == ["—"]
+    assert sheet.frame["teachers_above_degree_primary"].tolist() == ["—"]
+    assert sheet.frame["students_junior"].dtype == np.float64    # the other columns stay numbers
 
 
 @pytest.mark.parametrize("cell", ["1,234", "95%", "约8000", "  ", "inf", "1e999", "nan", "１２"])
@@ -81,7 +83,8 @@ def test_blank_rows_a_quoted_title_and_a_units_row_keep_row_numbers(tmp_path, te
         fh.write("\n,,,\n")                                 # blank rows are dropped, and counted
         fh.write(",".join(str(v) for v in school(school_id="S2", sports_area_m2=-5).values()) + "\n")
     sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
-    assert (sheet.text_of is None) == units                 # a units row is text: the file is read as text
+    # a units row is text: its columns are read as text (a column blank there stays numbers)
+    assert (sheet.frame["sports_area_m2"].dtype == np.float64) != units
     typed, text = both_ways(path, text_only)
     assert typed == text
     first = 4 + units                                       # title (2 lines, one record), header, units
@@ -178,7 +181,8 @@ def test_a_numeric_column_typed_differently_in_two_chunks_is_text_without_a_warn
     lines = ["1,a"] * 300_000 + ["x,b"]
     text = "\n".join(lines) + "\n"
     source = readers._CsvSource("f.csv", text, text.encode("utf-8"), ",", 2)
-    assert source.typed_cells(0, [0]) is None
+    cells = source.typed_cells(0, [0])
+    assert cells[0].tolist() == ["1"] * 300_000 + ["x"]      # every cell as written, read again as text
     assert not [w for w in recwarn if issubclass(w.category, pd.errors.DtypeWarning)]
     plain = "\n".join(["1,a"] * 10 + ["2.5,b"]) + "\n"
     cells = readers._CsvSource("g.csv", plain, plain.encode("utf-8"), ",", 2).typed_cells(0, [0])
@@ -193,3 +197,41 @@ def test_line_breaks_are_found_across_blocks(monkeypatch, data, block):
     found = readers._line_breaks(data)
     assert found.dtype == np.int64
     assert found.tolist() == [i for i, byte in enumerate(data) if byte == 10]
+
+
+@pytest.mark.parametrize("cells", [
+    ["12", "", "—", "-3", "3.0", "7"],                      # a mark and a blank among numbers, a negative
+    ["12", "1,234", "2.50", "-0", "1e3", "+5"],             # thousands, trailing zero, -0, exponent, sign
+    ["12", " 7 ", "１２", "inf", "nan", "约8000"],            # spaces, full-width digits, not numbers
+    ["1", "2", "3", "4", "5", "6.5"],                       # plain numbers only: parsed as numbers
+])
+def test_one_column_as_text_among_number_columns_gives_the_problems_of_the_text_path(tmp_path, text_only, cells):
+    # the column with a cell that is not a plain number is read as text; its neighbours stay numbers:
+    # every problem (message, row, value as written) is the one the all-text path finds
+    rows = [school(JUNIOR_OK, school_id=f"S{i}", sports_area_m2=cell, multimedia_rooms=f"{i}.0")
+            for i, cell in enumerate(cells)]
+    path = write_csv(tmp_path / "学校.csv", rows, title="某县学校情况")
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    if "-0" not in cells:  # a "-0" has the file parsed as floats, where one text cell leaves it all text
+        assert sheet.frame["multimedia_rooms"].dtype == np.float64
+    plain = all(c.replace(".", "").isdigit() for c in cells)
+    assert (sheet.frame["sports_area_m2"].dtype == np.float64) == plain
+    if not plain:
+        assert sheet.frame["sports_area_m2"].tolist() == cells      # as written, blanks as ""
+    typed, text = both_ways(path, text_only)
+    assert typed == text
+
+
+def test_a_units_row_blank_in_a_number_column_is_still_skipped(tmp_path, text_only):
+    # the units row's cell of a column whose data rows are all numbers is NaN there, and blank
+    rows = [school(), school(school_id="S1", multimedia_rooms=-1)]
+    path = write_csv(tmp_path / "学校.csv", rows, units=True)
+    text = path.read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    units = text[1].split(",")
+    units[header.index(SCHOOLS.column("sports_area_m2").zh)] = ""
+    path.write_text("\n".join([text[0], ",".join(units), *text[2:]]) + "\n", encoding="utf-8")
+    sheet = readers.read_file(path, [SCHOOLS], numbers=True).sheets[0]
+    assert sheet.frame["sports_area_m2"].dtype == np.float64 and list(sheet.rows) == [3, 4]
+    typed, text_problems = both_ways(path, text_only)
+    assert typed == text_problems
