@@ -131,14 +131,23 @@ def cjk_font_path() -> Path:
 
 @lru_cache(maxsize=1)
 def register_cjk_font() -> str:
-    """Add the CJK font to matplotlib's font manager (once per process) and return its family name."""
+    """Add the CJK font to matplotlib's font manager (once per process), ahead of any other file of its family
+    name, and return that name."""
     path = cjk_font_path()
     if not path.is_file():  # pragma: no cover - a broken install
         from ..errors import RenderError
         raise RenderError(f"CJK font file {path} not found; reinstall the 'mplfonts' package "
                           f"(pip install 'mplfonts>=0.0.10,<0.1')")
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+    manager, name = font_manager.fontManager, str(path)
+    if not any(f.fname == name for f in manager.ttflist):
+        manager.addfont(name)
+    # the shipped file first: matplotlib takes the first of equally good matches, and a system-wide Noto Sans CJK
+    # (Debian's fonts-noto-cjk, which the browser tests install) has the same family name
+    ours = [f for f in manager.ttflist if f.fname == name]
+    if manager.ttflist[:len(ours)] != ours:
+        manager.ttflist[:] = ours + [f for f in manager.ttflist if f.fname != name]
+        manager._findfont_cached.cache_clear()  # (what addfont itself does after changing the list)
+    return font_manager.FontProperties(fname=name).get_name()
 
 
 def use_style() -> None:
