@@ -22,7 +22,7 @@ from . import paths
 from .errors import InputError, Problem, QualityBalanceError
 from .interrupt import interrupted_message, interrupted_status, stop_on_signals
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "command", "build_parser"]
 
 DESCRIPTION = """县域义务教育优质均衡发展评估工具 / county-level high-quality balanced compulsory education assessment.
 
@@ -397,5 +397,14 @@ def main(argv: list[str] | None = None) -> int:
         return interrupted_status(exc)
 
 
-if __name__ == "__main__":  # pragma: no cover
+def command() -> None:
+    """The ``quality-balance`` command: its process keeps freed memory for reuse (:mod:`quality_balance._memory`),
+    then :func:`main` runs and its status is the exit status."""
+    from ._memory import keep_freed_memory
+
+    keep_freed_memory()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    command()
