@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
-from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, number_texts, numbers_text
+from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
 from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
@@ -348,8 +348,7 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
     ok = compare(value, limit, op)
     missing = np.isnan(value)
     status = np.select([missing, ok], ["no_data", "met"], "not_met")
-    numbers = number_texts(value, limit, decimals=decimals)
-    numbers = np.where(numbers == "—", numbers, numbers + unit)
+    numbers = fmt_number(v, unit, decimals, limit=t).to_numpy()
     compared = " " + np.where(ok, OP_SIGNS[op], FAILED_SIGNS[op]).astype(object) + " " + fmt_limit(t, unit).to_numpy()
     text = (label + " ") + numbers + np.where(missing, "（无数据）", compared)
     return check(status, v, t, pd.Series(text, index=values.index, dtype=object), values.index, op=op, part=label,
