@@ -35,6 +35,7 @@ from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as 
 from .rules import (FLOAT_TOLERANCE, SchoolRule, at_most, digits_needed_array, least_meeting, limit_text,
                     near_equal, number_text, number_texts)
 from .split import place_sort_codes, split_coded
+from .texts import join_rows
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -524,21 +525,23 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     no_units = out["n_units"] == 0
     met = ~no_units & (out["n_failing"] == 0) & (out["n_cv_failing"] == 0)
     out["status"] = np.select([no_units, met], ["not_applicable", "met"], "not_met")
-    worst_txt = (out["worst_cv_stage"].map(STAGE_LABELS).fillna("") + " " + out["worst_cv_indicator"].fillna("")
-                 + " " + _cv_text(out["worst_cv"], out["worst_cv_limit"]) + "/"
-                 + _mapped(out["worst_cv_limit"], limit_text))
-    fail_parts = np.where(out["n_failing"] > 0, out["n_failing"].astype(str) + " 个学校单元未达到校际指标要求（"
-                          + out["failing_schools"].fillna("")
-                          + np.where(out["n_failing"] > NAMED_FAILING_UNITS, "等", "")
-                          + "）", "")
-    cv_parts = np.where(out["n_cv_failing"] > 0, "差异系数超限：" + out["cv_reasons"].fillna(""), "")
-    joined = pd.Series(fail_parts, index=out.index).str.cat(pd.Series(cv_parts, index=out.index), sep="；")
-    out["reason"] = np.select(
-        [no_units, met],
-        ["无纳入评估的学校单元",
-         "全部 " + out["n_units"].astype(str) + " 个学校单元达标，" + out["n_cv"].astype(str)
-         + " 项差异系数均在限值内（最高：" + worst_txt + "）"],
-        "未达标：" + joined.str.strip("；"))
+    # the texts are joined row by row (one join per county-year, not one array per piece)
+    stage_txt = out["worst_cv_stage"].map(STAGE_LABELS).fillna("").to_numpy(dtype=object)
+    worst_txt = join_rows(stage_txt, " ", out["worst_cv_indicator"].fillna("").to_numpy(dtype=object), " ",
+                          _cv_text(out["worst_cv"], out["worst_cv_limit"]), "/",
+                          _mapped(out["worst_cv_limit"], limit_text))
+    n_units, n_failing, n_cv = (out[c].to_numpy() for c in ("n_units", "n_failing", "n_cv"))
+    as_text = np.vectorize(str, otypes=[object])
+    fail_parts = np.where(n_failing > 0, join_rows(
+        as_text(n_failing), " 个学校单元未达到校际指标要求（", out["failing_schools"].fillna("").to_numpy(dtype=object),
+        np.where(n_failing > NAMED_FAILING_UNITS, "等", "").astype(object), "）"), "")
+    cv_parts = np.where(out["n_cv_failing"].to_numpy() > 0,
+                        join_rows("差异系数超限：", out["cv_reasons"].fillna("").to_numpy(dtype=object)), "")
+    failing = np.array([f"未达标：{(f + '；' + c).strip('；')}"
+                        for f, c in zip(fail_parts.tolist(), cv_parts.tolist())], dtype=object)
+    passing = join_rows("全部 ", as_text(n_units), " 个学校单元达标，", as_text(n_cv), " 项差异系数均在限值内（最高：",
+                        worst_txt, "）")
+    out["reason"] = np.select([no_units.to_numpy(), met.to_numpy()], ["无纳入评估的学校单元", passing], failing)
     cols = key + ["status", "n_units", "n_failing", "n_cv", "n_cv_failing", "worst_cv_stage",
                   "worst_cv_indicator", "worst_cv", "worst_cv_limit", "reason"]
     return out[cols]
