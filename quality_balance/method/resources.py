@@ -35,7 +35,7 @@ from ..schema import (COUNTY_KEY as COUNTY, CV_GROUP_KEY as GROUP, PLACE_KEY as 
 from .rules import (FLOAT_TOLERANCE, SchoolRule, at_most, digits_needed_array, least_meeting, limit_text,
                     near_equal, number_text, number_texts)
 from .split import place_sort_codes, split_coded
-from .texts import join_rows
+from .texts import filled, join_rows
 from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
@@ -299,7 +299,7 @@ def _miss_text(long: pd.DataFrame, rule: SchoolRule) -> pd.Series:
     threshold = _mapped(long["threshold"], lambda t: limit_text(t, thousands=False)).to_numpy(dtype=object)
     labels = {i: f"{i} {INDICATOR_LABELS[i]} " for i in INDICATORS}
     prefix = np.array([labels[i] for i in ind], dtype=object)
-    return pd.Series(prefix + value + " < " + threshold + "（" + share + "%）", index=long.index, dtype=object)
+    return pd.Series(join_rows(prefix, value, " < ", threshold, "（", share, "%）"), index=long.index, dtype=object)
 
 
 def _share_texts(pct: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -336,7 +336,7 @@ def _join_runs(texts: np.ndarray, owner: np.ndarray, n: int, sep: str) -> np.nda
     ``owner`` is non-decreasing (each owner's texts together): the first text of every run is taken
     as it is and the r-th texts are appended for the runs that have them — one concatenation per text.
     """
-    out = np.full(n, "", dtype=object)
+    out = filled(n, "")
     if not len(texts):
         return out
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
@@ -467,8 +467,8 @@ def _cv_table(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame,
     zero = head + "：县域均值为 0，差异系数无定义（各校该项资源均为 0）"
     overflow = head + "：县域均值无法计算（数值超出可计算范围），差异系数无定义，请核对数据"
     ok = ok.to_numpy(dtype=bool)
-    compared = (head[pair] + " 差异系数 " + _cv_text(cv["cv"], cv["limit"]).to_numpy(dtype=object)
-                + np.where(ok, " ≤ ", " > ").astype(object) + _mapped(cv["limit"], limit_text).to_numpy(dtype=object))
+    compared = join_rows(head[pair], " 差异系数 ", _cv_text(cv["cv"], cv["limit"]), np.where(ok, " ≤ ", " > "),
+                         _mapped(cv["limit"], limit_text))
     cv["reason"] = np.select([~applicable.to_numpy(), (undefined & zero_mean).to_numpy(), undefined.to_numpy()],
                              [none[pair], zero[pair], overflow[pair]], compared)
     order = ["city", "county", "year", "stage", "indicator", "cv", "limit", "passes", "status", "mean",

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from quality_balance.errors import CalculationError
-from quality_balance.method.texts import join_rows
+from quality_balance.method.texts import filled, join_rows
 
 
 def test_same_texts_as_chained_plus():
@@ -31,3 +31,10 @@ def test_a_missing_piece_is_refused_as_plus_refuses_it():
 def test_pieces_of_different_lengths_are_refused():
     with pytest.raises(CalculationError, match="one length 2"):
         join_rows(np.array(["a", "b"], dtype=object), np.array(["c"], dtype=object))
+
+
+def test_filled_holds_one_text_in_every_row():
+    out = filled(4, "—")
+    assert out.dtype == object and out.tolist() == np.full(4, "—", dtype=object).tolist()
+    assert all(x is out[0] for x in out)  # one object, not a copy per row
+    assert filled(0, "").tolist() == [] and filled(2, None).tolist() == [None, None]
