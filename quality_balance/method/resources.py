@@ -99,7 +99,9 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
         for stage in STAGES:
             for ind in INDICATORS:
                 thresholds.append((city, county, stage, ind, float(res["thresholds"][stage][ind])))
-    settings = pd.DataFrame(rows).set_index(COUNTY)
+    columns = COUNTY + ["profile", "w_primary", "w_junior", "w_senior", "cm_junior", "cm_senior", "exclude_tp_below",
+                        "min_met", "min_ratio"] + [f"cv_limit_{st}" for st in STAGES]
+    settings = pd.DataFrame(rows, columns=columns).set_index(COUNTY)  # the columns named: no county, no rows
     thr = pd.DataFrame(thresholds, columns=COUNTY + ["stage", "indicator", "threshold"])
     return settings, thr.set_index(COUNTY + ["stage", "indicator"])["threshold"]
 

@@ -252,7 +252,8 @@ def split_coded(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray,
         return np.where(junior, junior_values[unit_rows], primary[unit_rows])
 
     units = s[_ID_COLUMNS].take(unit_rows).reset_index(drop=True)
-    units["stage"] = pd.Categorical.from_codes(unit_stage, categories=["primary", "junior"]).astype(str)
+    # texts taken by code from one object per label (no new string per row)
+    units["stage"] = pd.array(np.array(["primary", "junior"], dtype=object)[unit_stage], dtype="str")
     units["students"] = per_stage(students["primary"], students["junior"])
     share = per_stage(shares["primary"], shares["junior"])
     units["share"] = share
@@ -269,7 +270,8 @@ def split_coded(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray,
         units[f"res_{ind}"] = np.where(missing, whole, value) if missing.any() else value
         any_split |= missing & (share < 1)
         all_reported &= ~missing  # an absent per-stage column reads as missing
-    units["split"] = np.where(any_split, "weighted", np.where(all_reported, "reported", "none"))
+    units["split"] = pd.array(np.array(["none", "reported", "weighted"], dtype=object)[
+        np.where(any_split, 2, all_reported.astype(np.int64))], dtype="str")
     return units, excluded.reset_index(drop=True), unit_rows, unit_stage
 
 

@@ -228,3 +228,13 @@ def test_the_rows_of_a_unit_named_twice_are_there_once_and_an_unknown_column_is_
     pd.testing.assert_frame_equal(ra.values_of([3, 3, 1]), ra.values_of([1, 3]), check_exact=True)
     with pytest.raises(qb.CalculationError, match=r"values_of: columns \['R4'\].*expected some of"):
         ra.values_of([1], columns=["county", "R4"])
+
+
+def test_an_empty_school_table_gives_empty_tables_with_the_usual_columns():
+    full = qb.assess_resources(qb.demo.generate(years=[2025]).schools, profile=None)
+    empty = qb.assess_resources(qb.demo.generate(years=[2025]).schools.iloc[:0], profile=None)
+    for name in ("units", "cv", "counties"):
+        got, usual = getattr(empty, name), getattr(full, name)
+        assert len(got) == 0 and list(got.columns) == list(usual.columns), name
+    assert empty.units["stage"].dtype == full.units["stage"].dtype  # text columns stay text when empty
+    assert empty.units["split"].dtype == full.units["split"].dtype

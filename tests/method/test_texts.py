@@ -13,7 +13,8 @@ def test_same_texts_as_chained_plus():
     expected = a + b.to_numpy(dtype=object) + " < " + np.array(["4.5", "2,000", "—"], dtype=object) + "（%）"
     got = join_rows(a, b, " < ", np.array(["4.5", "2,000", "—"], dtype=object), "（%）")
     assert got.dtype == object
-    assert got.tolist() == expected.tolist() == ["R4 面积 3.90 < 4.5（%）", "R6 设备 1,999.6 < 2,000（%）", "— < —（%）"]
+    assert got.tolist() == expected.tolist()
+    assert got.tolist() == ["R4 面积 3.90 < 4.5（%）", "R6 设备 1,999.6 < 2,000（%）", "— < —（%）"]
 
 
 def test_scalars_only_give_one_row_and_empty_arrays_none():
