@@ -639,6 +639,8 @@ def _assess_resources(schools: pd.DataFrame, *, profile, synthetic: bool,
     units_out = _school_rule(grid, flat_value, flat_ratio, units, rule)
     cv = _cv_table(flat_value, units, places, settings, unit_place, unit_stage, county_of_place)
     counties = _county_verdicts(units_out, cv, places, unit_place, unit_stage)
-    counties.insert(3, "profile", counties.set_index(COUNTY).index.map(settings["profile"]))
+    profile_of = settings["profile"]  # each place's county's profile, by the settings row found above
+    counties.insert(3, "profile", pd.array(np.append(profile_of.to_numpy(dtype=object), np.nan)[county_of_place],
+                                           dtype=profile_of.dtype))
     return ResourceAssessment(units=units_out, cv=cv, counties=counties, excluded=excluded, grid=grid,
                               profiles=profiles, synthetic=bool(synthetic))
