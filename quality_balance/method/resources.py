@@ -440,9 +440,12 @@ def _cv_stats(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame,
 
 def _cv_table(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame, settings: pd.DataFrame,
               unit_place: np.ndarray, unit_stage: np.ndarray, county_of_place: np.ndarray) -> pd.DataFrame:
-    grid = (places[PLACE].merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
-            .merge(pd.DataFrame({"indicator": list(INDICATORS)}), how="cross")[GROUP])
-    cv = pd.concat([grid.reset_index(drop=True), _cv_stats(flat_value, units, places, unit_place, unit_stage)], axis=1)
+    # place × stage × indicator, in that order (what two cross merges give), by repeating and tiling
+    per_place, n_places = len(STAGES) * len(INDICATORS), len(places)
+    grid = places[PLACE].take(np.repeat(np.arange(n_places), per_place)).reset_index(drop=True)
+    grid["stage"] = pd.array(np.tile(np.repeat(np.array(STAGES, dtype=object), len(INDICATORS)), n_places), dtype="str")
+    grid["indicator"] = pd.array(np.tile(np.array(INDICATORS, dtype=object), len(STAGES) * n_places), dtype="str")
+    cv = pd.concat([grid[GROUP], _cv_stats(flat_value, units, places, unit_place, unit_stage)], axis=1)
     cv["n_units"] = cv["n_units"].fillna(0).astype(int)
     # each row's county: its place's (the grid is place × stage × indicator), −1 for none
     at = np.repeat(county_of_place, len(STAGES) * len(INDICATORS))
