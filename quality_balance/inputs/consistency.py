@@ -28,8 +28,8 @@ import pandas as pd
 from ..errors import Problem
 from ..schema import COUNTIES, SCHOOLS, SCORES, SURVEY, Table
 
-__all__ = ["cross_table_problems", "NAMED", "school_row_problems", "ROW_RULES", "FULL_TIME_TEACHERS",
-           "TEACHER_SUBSETS", "WHOLE_SCHOOL_TEACHERS"]
+__all__ = ["cross_table_problems", "distinct_rows", "NAMED", "school_row_problems", "ROW_RULES",
+           "FULL_TIME_TEACHERS", "TEACHER_SUBSETS", "WHOLE_SCHOOL_TEACHERS"]
 
 #: At most this many keys are named in one warning.
 NAMED = 8
@@ -37,8 +37,44 @@ _COUNTY = ["city", "county"]
 _PLACE = ["city", "county", "year"]
 
 
+def distinct_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame[columns].drop_duplicates()``: the same rows, labels and order, found faster in sorted tables.
+
+    Each column is coded by :func:`_run_codes` (a column sorted in runs, the county, is hashed once per
+    run instead of once per row), the codes are combined into one integer per row and the first row of
+    each combination is kept (a blank equals a blank, as in ``drop_duplicates``).
+    """
+    rows = frame[columns]
+    coded = [_run_codes(rows[name].to_numpy()) for name in columns]
+    if any(codes is None for codes, _ in coded) or np.prod([float(max(size, 1)) for _, size in coded]) > 2.0**62:
+        return rows.drop_duplicates()  # cells that do not compare as True/False, or too many combinations
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for codes, size in coded:
+        combined = combined * size + codes
+    return rows.iloc[np.flatnonzero(~pd.Series(combined).duplicated().to_numpy())]
+
+
+def _run_codes(values: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """``pd.factorize(values, use_na_sentinel=False)`` codes and their number, hashing the first value of
+    each run of equal cells only; ``(None, 0)`` where cells do not compare as True/False (``pd.NA``).
+
+    >>> codes, size = _run_codes(np.array(["b", "b", "a", "b", np.nan, np.nan], dtype=object))
+    >>> codes.tolist(), size
+    ([0, 0, 1, 0, 2, 2], 3)
+    """
+    if len(values) < 2:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return codes.astype(np.int64), len(uniques)
+    equal = values[1:] == values[:-1]  # NaN is not equal to itself: each blank starts a run
+    if not isinstance(equal, np.ndarray) or equal.dtype != bool:
+        return None, 0
+    first = np.concatenate([[True], ~equal])
+    codes, uniques = pd.factorize(values[first], use_na_sentinel=False)
+    return codes.astype(np.int64)[np.cumsum(first) - 1], len(uniques)
+
+
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(frame[columns].drop_duplicates().astype(str))
+    return pd.MultiIndex.from_frame(distinct_rows(frame, columns).astype(str))
 
 
 def _name(key: tuple) -> str:
@@ -85,7 +121,7 @@ def cross_table_problems(frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
         return []
     # the schools' places, in order of first appearance: their (city, county, year) and (city, county)
     # keys are those of the whole table, found from ~1 500 rows instead of 100 000
-    places = schools[_PLACE].drop_duplicates()
+    places = distinct_rows(schools, _PLACE)
     problems: list[Problem] = []
     scores = frames.get("scores")
     if scores is not None and len(scores):

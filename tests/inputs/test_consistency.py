@@ -163,3 +163,18 @@ def test_assess_notes_what_the_check_of_the_whole_school_table_says():
     assert len(expected) == 3 and "测试市丙县、测试市丁县" in expected[2]
     result = qb.assess(qb.Dataset(schools=schools, counties=counties, survey=survey))
     assert list(result.notes) == expected
+
+
+def test_distinct_rows_is_drop_duplicates():
+    from quality_balance.inputs.consistency import distinct_rows
+
+    frame = pd.DataFrame({"county": ["a", "a", "b", "a", None, None, "b"], "year": [1, 2, 1, 1, 1, 1, 1]},
+                         index=[10, 11, 12, 13, 14, 15, 16])
+    for columns in (["county", "year"], ["county"], ["year"]):
+        pd.testing.assert_frame_equal(distinct_rows(frame, columns), frame[columns].drop_duplicates())
+    empty, one = frame.iloc[:0], frame.iloc[:1]
+    pd.testing.assert_frame_equal(distinct_rows(empty, ["county"]), empty[["county"]])
+    pd.testing.assert_frame_equal(distinct_rows(one, ["county", "year"]), one)
+    nullable = frame.assign(year=pd.array([1, None, 1, 1, None, None, 2], dtype="Int64"))  # pd.NA: deduplicated
+    pd.testing.assert_frame_equal(distinct_rows(nullable, ["county", "year"]),
+                                  nullable[["county", "year"]].drop_duplicates())
