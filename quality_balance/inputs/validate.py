@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
-from .consistency import cross_table_problems, school_row_problems
+from .consistency import cross_table_problems, row_codes, school_row_problems
 from .readers import (RawSheet, collect_files, normalise_header, read_file, related_tables, table_for_name,
                       wanted)
 from ..schema import EXAMPLE_MARKER, MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
@@ -672,7 +672,9 @@ def _duplicates(frame: pd.DataFrame, where: pd.DataFrame, table: Table, headers:
     """One problem per repeated key, naming the row it repeats."""
     key = list(table.key)
     complete = frame[key].notna().all(axis=1).to_numpy()
-    dup = frame.duplicated(key, keep=False).to_numpy() & complete
+    codes = row_codes(frame[key])  # the school identifiers come in runs: hashed once per run
+    repeats = pd.Series(codes).duplicated(keep=False) if codes is not None else frame.duplicated(key, keep=False)
+    dup = repeats.to_numpy() & complete
     if not dup.any():
         return []
     pos = np.flatnonzero(dup)
