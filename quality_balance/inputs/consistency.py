@@ -27,62 +27,15 @@ import pandas as pd
 
 from ..errors import Problem
 from ..schema import COUNTIES, SCHOOLS, SCORES, SURVEY, Table
+from .runs import distinct_rows
 
-__all__ = ["cross_table_problems", "distinct_rows", "row_codes", "NAMED", "school_row_problems", "ROW_RULES",
-           "FULL_TIME_TEACHERS", "TEACHER_SUBSETS", "WHOLE_SCHOOL_TEACHERS"]
+__all__ = ["cross_table_problems", "NAMED", "school_row_problems", "ROW_RULES", "FULL_TIME_TEACHERS",
+           "TEACHER_SUBSETS", "WHOLE_SCHOOL_TEACHERS"]
 
 #: At most this many keys are named in one warning.
 NAMED = 8
 _COUNTY = ["city", "county"]
 _PLACE = ["city", "county", "year"]
-
-
-def distinct_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``frame[columns].drop_duplicates()``: the same rows, labels and order, found faster in sorted tables
-    (the rows coded by :func:`row_codes`)."""
-    rows = frame[columns]
-    codes = row_codes(rows)
-    if codes is None:
-        return rows.drop_duplicates()
-    return rows.iloc[np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())]
-
-
-def row_codes(rows: pd.DataFrame) -> np.ndarray | None:
-    """One int64 per row, equal where the rows are equal (a blank equals a blank, as in ``drop_duplicates``);
-    ``None`` where a column's cells do not compare as True/False (``pd.NA``) or the combinations overflow.
-
-    Each column is coded by :func:`_run_codes` (a column sorted in runs, the county or the school, is
-    hashed once per run instead of once per row) and the codes are combined column by column.
-    """
-    coded = [_run_codes(rows[name].to_numpy()) for name in rows.columns]
-    if any(codes is None for codes, _ in coded) or np.prod([float(max(size, 1)) for _, size in coded]) > 2.0**62:
-        return None
-    combined = np.zeros(len(rows), dtype=np.int64)
-    for codes, size in coded:
-        combined = combined * size + codes
-    return combined
-
-
-def _run_codes(values: np.ndarray) -> tuple[np.ndarray | None, int]:
-    """``pd.factorize(values, use_na_sentinel=False)`` codes and their number, hashing the first value of
-    each run of equal cells only; ``(None, 0)`` where cells do not compare as True/False (``pd.NA``).
-
-    >>> codes, size = _run_codes(np.array(["b", "b", "a", "b", np.nan, np.nan], dtype=object))
-    >>> codes.tolist(), size
-    ([0, 0, 1, 0, 2, 2], 3)
-    """
-    if len(values) < 2:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return codes.astype(np.int64), len(uniques)
-    try:
-        equal = values[1:] == values[:-1]  # NaN is not equal to itself: each blank starts a run
-    except TypeError:  # pd.NA == pd.NA is neither True nor False
-        return None, 0
-    if not isinstance(equal, np.ndarray) or equal.dtype != bool:
-        return None, 0
-    first = np.concatenate([[True], ~equal])
-    codes, uniques = pd.factorize(values[first], use_na_sentinel=False)
-    return codes.astype(np.int64)[np.cumsum(first) - 1], len(uniques)
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.MultiIndex:

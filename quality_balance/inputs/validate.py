@@ -54,9 +54,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalculationError, Problem, ProblemList
-from .consistency import cross_table_problems, row_codes, school_row_problems
+from .consistency import cross_table_problems, school_row_problems
 from .readers import (RawSheet, collect_files, normalise_header, read_file, related_tables, table_for_name,
                       wanted)
+from .runs import factorize_runs, row_codes
 from ..schema import EXAMPLE_MARKER, MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
@@ -112,8 +113,13 @@ def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
 
 def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The cells of ``text`` as codes into their distinct values, normalised as :func:`_normalised` says
-    (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value)."""
-    codes, uniques = pd.factorize(text.astype(str).to_numpy(dtype=object))  # an object array hashes faster
+    (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value).
+
+    A missing cell is coded -1, as ``pd.factorize`` codes it (:func:`~quality_balance.inputs.runs.factorize_runs`
+    codes the column only where it has none)."""
+    cells = text.astype(str).to_numpy(dtype=object)  # an object array hashes faster
+    coded = factorize_runs(cells)  # a column sorted in runs (county, school) is hashed once per run
+    codes, uniques = coded if coded is not None and not pd.isna(coded[1]).any() else pd.factorize(cells)
     try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
         found = [_normal_text(v, compact) for v in uniques]
     except (AttributeError, TypeError):  # a value that is not text: pandas' string methods, as before

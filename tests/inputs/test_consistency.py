@@ -1,7 +1,6 @@
 """Cross-table consistency warnings (issue 10): rows one table has that the school table does not back up."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -165,30 +164,3 @@ def test_assess_notes_what_the_check_of_the_whole_school_table_says():
     result = qb.assess(qb.Dataset(schools=schools, counties=counties, survey=survey))
     assert list(result.notes) == expected
 
-
-def test_distinct_rows_is_drop_duplicates():
-    from quality_balance.inputs.consistency import distinct_rows
-
-    frame = pd.DataFrame({"county": ["a", "a", "b", "a", None, None, "b"], "year": [1, 2, 1, 1, 1, 1, 1]},
-                         index=[10, 11, 12, 13, 14, 15, 16])
-    for columns in (["county", "year"], ["county"], ["year"]):
-        pd.testing.assert_frame_equal(distinct_rows(frame, columns), frame[columns].drop_duplicates())
-    empty, one = frame.iloc[:0], frame.iloc[:1]
-    pd.testing.assert_frame_equal(distinct_rows(empty, ["county"]), empty[["county"]])
-    pd.testing.assert_frame_equal(distinct_rows(one, ["county", "year"]), one)
-    nullable = frame.assign(year=pd.array([1, None, 1, 1, None, None, 2], dtype="Int64"))  # pd.NA: deduplicated
-    pd.testing.assert_frame_equal(distinct_rows(nullable, ["county", "year"]),
-                                  nullable[["county", "year"]].drop_duplicates())
-
-
-def test_row_codes_are_equal_where_rows_are():
-    from quality_balance.inputs.consistency import row_codes
-
-    rows = pd.DataFrame({"school": ["s1", "s1", "s2", "s1", None, None], "year": [1, 2, 1, 2, 1, 1]})
-    codes = row_codes(rows)
-    assert codes.tolist() == [0, 1, 2, 1, 4, 4]  # (s1, 1), (s1, 2), (s2, 1), (s1, 2) again, blank twice
-    assert pd.Series(codes).duplicated(keep=False).tolist() == rows.duplicated(keep=False).tolist()
-    assert row_codes(rows.iloc[:0]).tolist() == [] and row_codes(rows.iloc[:1]).tolist() == [0]
-    nullable = rows.assign(year=pd.array([1, None, 1, None, 1, 1], dtype="Int64"))  # a missing year: one value
-    assert pd.Series(row_codes(nullable)).duplicated(keep=False).tolist() == nullable.duplicated(keep=False).tolist()
-    assert row_codes(pd.DataFrame({"x": np.array([pd.NA, pd.NA, 1], dtype=object)})) is None  # no True/False
