@@ -329,7 +329,7 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             close = difflib.get_close_matches(value, col.choices, n=1, cutoff=0.4)
             suggestions[value] = f"改为“{close[0]}”" if close else "从允许的值中选一个"
         sheet.report(col.name, bad, f"不是允许的{col.zh}", _expected(col), text.map(suggestions))
-    return text.where(usable & known)
+    return cells.kept(text, usable & known)
 
 
 def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray,
@@ -391,7 +391,7 @@ def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -
             sheet.report(col.name, odd, "县区代码不是 6 位数字", "6 位行政区划代码，例如 410922",
                          "核对代码", severity="warning")
         usable = usable & ~scientific
-    return text.where(usable)
+    return cells.kept(text, usable)
 
 
 _PARSERS = {"bool": _parse_bools, "category": _parse_choices, "level": _parse_choices,
@@ -413,6 +413,18 @@ class _Cells:
     number: np.ndarray | pd.Series | None = None
     codes: np.ndarray | None = None
     distinct: np.ndarray | None = None
+
+    def kept(self, text: pd.Series, keep: np.ndarray) -> pd.Series:
+        """``text.where(keep)`` (missing where ``keep`` is False) in the result dtype ``str``.
+
+        Where ``text`` is this column's ``distinct[codes]`` the distinct values are converted once and
+        taken by code, instead of converting every cell (:func:`_final_dtypes`); other text is left
+        as ``text.where(keep)``, converted there."""
+        codes = self.codes
+        if text is not self.text or codes is None or (len(codes) and codes.min() < 0):
+            return text.where(keep)
+        values = pd.array(self.distinct, dtype="str").take(np.where(keep, codes, -1), allow_fill=True)
+        return pd.Series(values, index=text.index, copy=False)
 
 
 _PLAIN_DECIMALS = re.compile(r"[^0-9eE.+\-|]")

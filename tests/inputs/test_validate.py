@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.builders import COUNTY_OK
@@ -391,3 +393,22 @@ def test_plain_numbers_fast_path_only_for_columns_of_plain_numbers():
         assert _plain_numbers(np.array(["1", odd], dtype=object)) is None
     assert _plain_numbers(np.array([], dtype=object)) is None
     assert _fullmatch(pd.Series(["410922", "41092", "410922"]), r"\d{6}").tolist() == [True, False, True]
+
+
+def test_cells_kept_is_text_where_keep_as_str():
+    from quality_balance.inputs.validate import _Cells
+
+    distinct = np.array(["城区", "镇区", ""], dtype=object)
+    codes = np.array([0, 1, 0, 2])
+    text = pd.Series(distinct[codes], dtype=object)
+    cells = _Cells(text, text.eq("").to_numpy(), np.zeros(4, bool), codes=codes, distinct=distinct)
+    keep = np.array([True, False, True, False])
+    expected = text.where(keep).astype("str")
+    pd.testing.assert_series_equal(cells.kept(text, keep), expected)  # taken from the distinct values
+    other = text.str.replace("区", "", regex=False)  # not the cells' text: as text.where(keep)
+    pd.testing.assert_series_equal(cells.kept(other, keep), other.where(keep))
+    missing = _Cells(text, np.zeros(4, bool), np.zeros(4, bool), codes=np.array([0, -1, 0, 2]), distinct=distinct)
+    pd.testing.assert_series_equal(missing.kept(text, keep), text.where(keep))  # a code -1: as before
+    empty = pd.Series([], dtype=object)
+    none = _Cells(empty, np.zeros(0, bool), np.zeros(0, bool), codes=np.zeros(0, np.int64), distinct=distinct[:0])
+    assert none.kept(empty, np.zeros(0, bool)).empty
