@@ -249,9 +249,11 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     Every check is one numpy pass over the column; the values a check refuses become NaN at the
     end (each check looks at the values as parsed, not as an earlier check left them).
     """
-    values = np.array(cells.number, dtype="float64")  # a copy: the cells stay as they are
+    number = np.asarray(cells.number, dtype="float64")
+    values = number  # copied before its first change (:func:`_own`): the cells stay as they are
     retry = usable & np.isnan(values)
     if retry.any():
+        values = _own(values, number)
         t = cells.text[retry].astype(str)
         percent = t.str.endswith("%").to_numpy()
         if col.kind in ("rate", "ratio"):
@@ -269,6 +271,7 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     infinite = np.isinf(values)
     if infinite.any():
         sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
+        values = _own(values, number)
         values[infinite] = np.nan
     v = values
     refused = None  # the values a check refuses: NaN once every check has looked at ``v``
@@ -306,8 +309,15 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             sheet.report(name, outside, "年份超出范围", _expected(col), "用四位数年份，例如 2025")
             refused = fractional | outside
     if refused is not None and refused.any():
+        values = _own(values, number)
         values[refused] = np.nan
-    return pd.Series(values, index=cells.text.index, copy=False)  # ``values`` is this column's own copy
+    return pd.Series(values, index=cells.text.index, copy=False)  # nothing refused: the parsed cells, not copied
+
+
+def _own(values: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """``values`` to change in place: a copy while it is still the column's parsed ``number`` (a column
+    whose values are all accepted, the usual one, is never copied)."""
+    return number.copy() if values is number else values
 
 
 def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:

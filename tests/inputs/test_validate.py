@@ -412,3 +412,14 @@ def test_cells_kept_is_text_where_keep_as_str():
     empty = pd.Series([], dtype=object)
     none = _Cells(empty, np.zeros(0, bool), np.zeros(0, bool), codes=np.zeros(0, np.int64), distinct=distinct[:0])
     assert none.kept(empty, np.zeros(0, bool)).empty
+
+
+def test_own_copies_the_parsed_numbers_once():
+    from quality_balance.inputs.validate import _own
+
+    number = np.array([1.0, np.nan, 3.0])
+    first = _own(number, number)
+    assert first is not number and np.array_equal(first, number, equal_nan=True)  # a copy to change
+    assert _own(first, number) is first  # already its own: not copied again
+    empty = np.zeros(0)
+    assert _own(empty, empty) is not empty and _own(empty, empty).size == 0
