@@ -121,7 +121,9 @@ def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.nd
     coded = factorize_runs(cells)  # a column sorted in runs (county, school) is hashed once per run
     codes, uniques = coded if coded is not None and not pd.isna(coded[1]).any() else pd.factorize(cells)
     try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
-        found = [_normal_text(v, compact) for v in uniques]
+        found = [v.strip() for v in uniques]
+        if compact or not "".join(found).isascii():  # an ASCII column (identifiers, codes) is only stripped
+            found = [_normal_text(v, compact) for v in found]  # (stripping twice is stripping once)
     except (AttributeError, TypeError):  # a value that is not text: pandas' string methods, as before
         distinct = pd.Series(uniques, dtype=object).str.strip()
         wide = ~distinct.str.isascii()

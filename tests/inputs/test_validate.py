@@ -423,3 +423,13 @@ def test_own_copies_the_parsed_numbers_once():
     assert _own(first, number) is first  # already its own: not copied again
     empty = np.zeros(0)
     assert _own(empty, empty) is not empty and _own(empty, empty).size == 0
+
+
+def test_distinct_values_are_stripped_and_nfkc_normalised():
+    from quality_balance.inputs.validate import _distinct
+
+    codes, distinct = _distinct(pd.Series([" 41 ", "41", "x1", " 41 "]))  # ASCII: only stripped
+    assert codes.tolist() == [0, 1, 2, 0] and distinct.tolist() == ["41", "41", "x1"]
+    codes, distinct = _distinct(pd.Series(["４１", " 城 区 ", "41"]), compact=True)  # full-width, inner spaces
+    assert distinct.tolist() == ["41", "城区", "41"]
+    assert _distinct(pd.Series([], dtype=object))[1].tolist() == []
