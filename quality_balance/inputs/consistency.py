@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..schema import COUNTIES, SCHOOLS, SCORES, SURVEY, Table
+from .runs import distinct_rows
 
 __all__ = ["cross_table_problems", "NAMED", "school_row_problems", "ROW_RULES", "FULL_TIME_TEACHERS",
            "TEACHER_SUBSETS", "WHOLE_SCHOOL_TEACHERS"]
@@ -38,7 +39,7 @@ _PLACE = ["city", "county", "year"]
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(frame[columns].drop_duplicates().astype(str))
+    return pd.MultiIndex.from_frame(distinct_rows(frame, columns).astype(str))
 
 
 def _name(key: tuple) -> str:
@@ -85,7 +86,7 @@ def cross_table_problems(frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
         return []
     # the schools' places, in order of first appearance: their (city, county, year) and (city, county)
     # keys are those of the whole table, found from ~1 500 rows instead of 100 000
-    places = schools[_PLACE].drop_duplicates()
+    places = distinct_rows(schools, _PLACE)
     problems: list[Problem] = []
     scores = frames.get("scores")
     if scores is not None and len(scores):

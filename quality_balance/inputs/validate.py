@@ -57,6 +57,7 @@ from ..errors import CalculationError, Problem, ProblemList
 from .consistency import cross_table_problems, school_row_problems
 from .readers import (RawSheet, collect_files, normalise_header, read_file, related_tables, table_for_name,
                       wanted)
+from .runs import factorize_runs, row_codes
 from ..schema import EXAMPLE_MARKER, MAX_MAGNITUDE, SCHOOL_TYPE_STAGES, STAGE_LABELS, TABLES, Column, Table
 
 __all__ = [
@@ -112,10 +113,17 @@ def _normalised(text: pd.Series, compact: bool = False) -> pd.Series:
 
 def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The cells of ``text`` as codes into their distinct values, normalised as :func:`_normalised` says
-    (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value)."""
-    codes, uniques = pd.factorize(text.astype(str).to_numpy(dtype=object))  # an object array hashes faster
+    (``distinct[codes]`` is the normalised column; checks done on ``distinct`` are done once per value).
+
+    A missing cell is coded -1, as ``pd.factorize`` codes it (:func:`~quality_balance.inputs.runs.factorize_runs`
+    codes the column only where it has none)."""
+    cells = text.astype(str).to_numpy(dtype=object)  # an object array hashes faster
+    coded = factorize_runs(cells)  # a column sorted in runs (county, school) is hashed once per run
+    codes, uniques = coded if coded is not None and not pd.isna(coded[1]).any() else pd.factorize(cells)
     try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
-        found = [_normal_text(v, compact) for v in uniques]
+        found = [v.strip() for v in uniques]
+        if compact or not "".join(found).isascii():  # an ASCII column (identifiers, codes) is only stripped
+            found = [_normal_text(v, compact) for v in found]  # (stripping twice is stripping once)
     except (AttributeError, TypeError):  # a value that is not text: pandas' string methods, as before
         distinct = pd.Series(uniques, dtype=object).str.strip()
         wide = ~distinct.str.isascii()
@@ -243,9 +251,11 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     Every check is one numpy pass over the column; the values a check refuses become NaN at the
     end (each check looks at the values as parsed, not as an earlier check left them).
     """
-    values = np.array(cells.number, dtype="float64")  # a copy: the cells stay as they are
+    number = np.asarray(cells.number, dtype="float64")
+    values = number  # copied before its first change (:func:`_own`): the cells stay as they are
     retry = usable & np.isnan(values)
     if retry.any():
+        values = _own(values, number)
         t = cells.text[retry].astype(str)
         percent = t.str.endswith("%").to_numpy()
         if col.kind in ("rate", "ratio"):
@@ -263,6 +273,7 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
     infinite = np.isinf(values)
     if infinite.any():
         sheet.report(name, infinite, "数值不是有限数", _expected(col), "填写实际数值")
+        values = _own(values, number)
         values[infinite] = np.nan
     v = values
     refused = None  # the values a check refuses: NaN once every check has looked at ``v``
@@ -300,8 +311,15 @@ def _parse_numbers(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             sheet.report(name, outside, "年份超出范围", _expected(col), "用四位数年份，例如 2025")
             refused = fractional | outside
     if refused is not None and refused.any():
+        values = _own(values, number)
         values[refused] = np.nan
-    return pd.Series(values, index=cells.text.index, copy=False)  # ``values`` is this column's own copy
+    return pd.Series(values, index=cells.text.index, copy=False)  # nothing refused: the parsed cells, not copied
+
+
+def _own(values: np.ndarray, number: np.ndarray) -> np.ndarray:
+    """``values`` to change in place: a copy while it is still the column's parsed ``number`` (a column
+    whose values are all accepted, the usual one, is never copied)."""
+    return number.copy() if values is number else values
 
 
 def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
@@ -323,7 +341,7 @@ def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray
             close = difflib.get_close_matches(value, col.choices, n=1, cutoff=0.4)
             suggestions[value] = f"改为“{close[0]}”" if close else "从允许的值中选一个"
         sheet.report(col.name, bad, f"不是允许的{col.zh}", _expected(col), text.map(suggestions))
-    return text.where(usable & known)
+    return cells.kept(text, usable & known)
 
 
 def _clean_text(sheet: _Sheet, col: Column, text: pd.Series, usable: np.ndarray,
@@ -385,7 +403,7 @@ def _parse_text(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -
             sheet.report(col.name, odd, "县区代码不是 6 位数字", "6 位行政区划代码，例如 410922",
                          "核对代码", severity="warning")
         usable = usable & ~scientific
-    return text.where(usable)
+    return cells.kept(text, usable)
 
 
 _PARSERS = {"bool": _parse_bools, "category": _parse_choices, "level": _parse_choices,
@@ -407,6 +425,18 @@ class _Cells:
     number: np.ndarray | pd.Series | None = None
     codes: np.ndarray | None = None
     distinct: np.ndarray | None = None
+
+    def kept(self, text: pd.Series, keep: np.ndarray) -> pd.Series:
+        """``text.where(keep)`` (missing where ``keep`` is False) in the result dtype ``str``.
+
+        Where ``text`` is this column's ``distinct[codes]`` the distinct values are converted once and
+        taken by code, instead of converting every cell (:func:`_final_dtypes`); other text is left
+        as ``text.where(keep)``, converted there."""
+        codes = self.codes
+        if text is not self.text or codes is None or (len(codes) and codes.min() < 0):
+            return text.where(keep)
+        values = pd.array(self.distinct, dtype="str").take(np.where(keep, codes, -1), allow_fill=True)
+        return pd.Series(values, index=text.index, copy=False)
 
 
 _PLAIN_DECIMALS = re.compile(r"[^0-9eE.+\-|]")
@@ -672,7 +702,9 @@ def _duplicates(frame: pd.DataFrame, where: pd.DataFrame, table: Table, headers:
     """One problem per repeated key, naming the row it repeats."""
     key = list(table.key)
     complete = frame[key].notna().all(axis=1).to_numpy()
-    dup = frame.duplicated(key, keep=False).to_numpy() & complete
+    codes = row_codes(frame[key])  # the school identifiers come in runs: hashed once per run
+    repeats = pd.Series(codes).duplicated(keep=False) if codes is not None else frame.duplicated(key, keep=False)
+    dup = repeats.to_numpy() & complete
     if not dup.any():
         return []
     pos = np.flatnonzero(dup)

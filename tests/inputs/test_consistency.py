@@ -163,3 +163,4 @@ def test_assess_notes_what_the_check_of_the_whole_school_table_says():
     assert len(expected) == 3 and "测试市丙县、测试市丁县" in expected[2]
     result = qb.assess(qb.Dataset(schools=schools, counties=counties, survey=survey))
     assert list(result.notes) == expected
+

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.builders import COUNTY_OK
@@ -391,3 +393,43 @@ def test_plain_numbers_fast_path_only_for_columns_of_plain_numbers():
         assert _plain_numbers(np.array(["1", odd], dtype=object)) is None
     assert _plain_numbers(np.array([], dtype=object)) is None
     assert _fullmatch(pd.Series(["410922", "41092", "410922"]), r"\d{6}").tolist() == [True, False, True]
+
+
+def test_cells_kept_is_text_where_keep_as_str():
+    from quality_balance.inputs.validate import _Cells
+
+    distinct = np.array(["城区", "镇区", ""], dtype=object)
+    codes = np.array([0, 1, 0, 2])
+    text = pd.Series(distinct[codes], dtype=object)
+    cells = _Cells(text, text.eq("").to_numpy(), np.zeros(4, bool), codes=codes, distinct=distinct)
+    keep = np.array([True, False, True, False])
+    expected = text.where(keep).astype("str")
+    pd.testing.assert_series_equal(cells.kept(text, keep), expected)  # taken from the distinct values
+    other = text.str.replace("区", "", regex=False)  # not the cells' text: as text.where(keep)
+    pd.testing.assert_series_equal(cells.kept(other, keep), other.where(keep))
+    missing = _Cells(text, np.zeros(4, bool), np.zeros(4, bool), codes=np.array([0, -1, 0, 2]), distinct=distinct)
+    pd.testing.assert_series_equal(missing.kept(text, keep), text.where(keep))  # a code -1: as before
+    empty = pd.Series([], dtype=object)
+    none = _Cells(empty, np.zeros(0, bool), np.zeros(0, bool), codes=np.zeros(0, np.int64), distinct=distinct[:0])
+    assert none.kept(empty, np.zeros(0, bool)).empty
+
+
+def test_own_copies_the_parsed_numbers_once():
+    from quality_balance.inputs.validate import _own
+
+    number = np.array([1.0, np.nan, 3.0])
+    first = _own(number, number)
+    assert first is not number and np.array_equal(first, number, equal_nan=True)  # a copy to change
+    assert _own(first, number) is first  # already its own: not copied again
+    empty = np.zeros(0)
+    assert _own(empty, empty) is not empty and _own(empty, empty).size == 0
+
+
+def test_distinct_values_are_stripped_and_nfkc_normalised():
+    from quality_balance.inputs.validate import _distinct
+
+    codes, distinct = _distinct(pd.Series([" 41 ", "41", "x1", " 41 "]))  # ASCII: only stripped
+    assert codes.tolist() == [0, 1, 2, 0] and distinct.tolist() == ["41", "41", "x1"]
+    codes, distinct = _distinct(pd.Series(["４１", " 城 区 ", "41"]), compact=True)  # full-width, inner spaces
+    assert distinct.tolist() == ["41", "城区", "41"]
+    assert _distinct(pd.Series([], dtype=object))[1].tolist() == []
