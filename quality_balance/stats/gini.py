@@ -100,18 +100,21 @@ def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
     del order
     total = group_sums({"w": w}, c, n_groups)["w"]
     keys = pd.Categorical.from_codes(c, categories=pd.RangeIndex(n_groups), validate=False)
+    # the gathered rows are this function's own arrays: each step writes into one it no longer needs
+    # (at national scale every new 62 MB array costs more than the arithmetic done in it)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = w / total[c]
+        p = total[c]
+        np.divide(w, p, out=p)
         del w
         cum = pd.Series(p).groupby(keys, observed=False, sort=False).cumsum().to_numpy()
-        px = p * x
+        px = np.multiply(p, x, out=x)
         del x
         mean = group_sums({"mean": px}, c, n_groups)["mean"]
-        factor = cum * 2  # 2 F_i − p_i − 1, in place
+        factor = cum * 2  # 2 F_i − p_i − 1, in place (pandas hands ``cum`` out read-only)
         del cum
         factor -= p
         factor -= 1
-        term = group_sums({"term": px * factor}, c, n_groups)["term"]
+        term = group_sums({"term": np.multiply(px, factor, out=factor)}, c, n_groups)["term"]
         return np.where((mean != 0) & (total > 0), term / np.where(mean != 0, mean, 1.0), np.nan)
 
 

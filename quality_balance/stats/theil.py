@@ -149,7 +149,8 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
     x = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     c = np.asarray(codes, dtype=np.int64)
-    sub = c * int(n_subgroups) + np.asarray(subgroups, dtype=np.int64)
+    sub = c * int(n_subgroups)
+    sub += np.asarray(subgroups, dtype=np.int64)
     n_sub = n_groups * int(n_subgroups)
     # the per-unit terms are built one at a time and each summed as soon as it exists, so that no more
     # than a few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows); each
@@ -177,8 +178,8 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
         # within = Σ_g s_g T_g, written per unit: s_g · (P_i / P_g) · r_ig ln r_ig
         np.divide(w, g_p, out=term)  # P_i / P_g
         weight_in_group = term
-        ratio = x / np.where(g_mean != 0, g_mean, np.nan)
-        ratio = _xlogx(ratio)
+        ratio = np.where(g_mean != 0, g_mean, np.nan)
+        ratio = _xlogx(np.divide(x, ratio, out=ratio))
         ratio *= weight_in_group
         ratio *= share  # share · ((P_i / P_g) · r ln r): the product in the order it was written
         within = group_sums({"within": ratio}, c, n_groups)["within"]
