@@ -11,7 +11,7 @@ import pytest
 from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, param, param_text, place_rows,
                                                shared_keys)
 from quality_balance.method.assessment import _chosen_parts, _part_ops
-from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
+from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
                                           rating_level)
 from quality_balance.standards.profile import profiles_by_county
@@ -198,3 +198,19 @@ def test_formatted_writes_what_the_f_string_writes(sep):
     expected = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
     assert _formatted(values, digits, sep).tolist() == expected
     assert _formatted(values[:1], digits[:1], sep).tolist() == expected[:1]
+
+
+def test_low_groups_join_the_failing_groups_of_each_county_year_in_table_order():
+    table = pd.DataFrame({"city": "c", "county": ["k", "k", "k", "k", "j"], "year": 2025,
+                          "group": ["全体", "家长", "教师", "学生", "家长"],
+                          "passes": [False, False, True, False, False]})
+    places = pd.DataFrame({"city": "c", "county": ["j", "k", "m"], "year": 2025})
+    assert _low_groups(table, places).tolist() == ["家长", "家长、学生", ""]  # (全体 is not a group)
+
+
+def test_low_groups_of_no_rows_and_of_every_group_passing():
+    places = pd.DataFrame({"city": ["c"], "county": ["k"], "year": [2025]})
+    empty = pd.DataFrame({"city": [], "county": [], "year": [], "group": [], "passes": []})
+    assert _low_groups(empty, places).tolist() == [""]
+    passing = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "group": ["家长"], "passes": [True]})
+    assert _low_groups(passing, places).tolist() == [""]
