@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, param, param_text, place_rows,
-                                               shared_keys)
+from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, is_one_of, param, param_text,
+                                               place_rows, shared_keys)
 from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
@@ -214,3 +214,14 @@ def test_low_groups_of_no_rows_and_of_every_group_passing():
     assert _low_groups(empty, places).tolist() == [""]
     passing = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "group": ["家长"], "passes": [True]})
     assert _low_groups(passing, places).tolist() == [""]
+
+
+def test_is_one_of_is_isin_with_missing_cells_never_one():
+    frame = pd.DataFrame({"school_type": pd.Series(["小学", None, "教学点", "小学", "初级中学"], dtype="str")},
+                         index=[4, 3, 2, 1, 0])
+    with shared_keys():
+        for values in (("小学",), ("教学点", "特殊教育学校"), ("高中",)):
+            got = is_one_of(frame, "school_type", values)
+            pd.testing.assert_series_equal(got, frame["school_type"].isin(values), check_names=False)
+    assert is_one_of(frame.iloc[:0], "school_type", ("小学",)).tolist() == []
+    assert is_one_of(pd.DataFrame({"location": [np.nan]}), "location", ("乡村",)).tolist() == [False]
