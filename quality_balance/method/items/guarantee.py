@@ -316,7 +316,10 @@ def _county_rows(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataF
 
 def _g7(schools, places, profiles, c):
     minimum = param(places, profiles, "guarantee.G7.min_funds_per_student_yuan")
-    special = schools[is_one_of(schools, "school_type", ("特殊教育学校",))]
+    # the special-education schools' keys and figures only (a few hundred rows), not every column of the table
+    read = [name for name in PLACE + ["students_primary", "students_junior", "students_senior", "public_funds_yuan"]
+            if name in schools]
+    special = schools.loc[is_one_of(schools, "school_type", ("特殊教育学校",)).to_numpy(), read]
     keys = pd.MultiIndex.from_frame(places[PLACE])
     has_special = special.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy() > 0
     students = special[["students_primary", "students_junior"]].fillna(0).sum(axis=1) \
