@@ -12,8 +12,8 @@ from quality_balance.method.items._base import (_stacked, concat_texts, county_c
                                                place_rows, shared_keys)
 from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
-from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
-                                          rating_level)
+from quality_balance.method.rules import (FLOAT_TOLERANCE, _as_numbers, _formatted, digits_needed, digits_needed_array,
+                                          limit_text, number_text, numbers_text, rating_level)
 from quality_balance.standards.profile import profiles_by_county
 
 
@@ -225,3 +225,29 @@ def test_is_one_of_is_isin_with_missing_cells_never_one():
             pd.testing.assert_series_equal(got, frame["school_type"].isin(values), check_names=False)
     assert is_one_of(frame.iloc[:0], "school_type", ("小学",)).tolist() == []
     assert is_one_of(pd.DataFrame({"location": [np.nan]}), "location", ("乡村",)).tolist() == [False]
+
+
+def test_as_numbers_takes_number_scalars_and_numeric_series_only():
+    assert _as_numbers(10).tolist() == 10.0 and _as_numbers(np.float64(0.15)).tolist() == 0.15
+    assert _as_numbers(pd.Series([1, 2])).tolist() == [1.0, 2.0]
+    assert np.isnan(_as_numbers(pd.Series([np.nan]))).all()
+    for other in (True, None, "10", pd.Series(["10"]), pd.Series([True]), pd.Series([1.0], dtype=object),
+                  pd.Series([1], dtype="Int64")):
+        assert _as_numbers(other) is None
+
+
+@pytest.mark.parametrize("limits", [10, 10.0, np.float64(10.0), pd.Series([10.0, 6000.0, np.nan, 10.0]),
+                                    pd.Series([10, 6000, 4, 0]), None, pd.Series([10.0, None, "x", 1], dtype=object)])
+@pytest.mark.parametrize("decimals", [0, 1, np.int64(2), pd.Series([1, 0, 2, 1])])
+def test_numbers_text_is_number_text_of_each_element(limits, decimals):
+    values = pd.Series([9.99, 5999.99, np.nan, -0.0])
+    got = numbers_text(values, limits, decimals=decimals, unit="%")
+    def spread(x, i):  # row i of a per-row argument
+        return x.iloc[i] if isinstance(x, pd.Series) else x
+    want = [number_text(v, spread(limits, i), decimals=int(spread(decimals, i)), unit="%")
+            for i, v in enumerate(values.tolist())]
+    assert got.tolist() == want and got.dtype == object
+
+
+def test_numbers_text_of_no_rows_with_a_scalar_limit():
+    assert numbers_text(pd.Series([], dtype=float), 10.0, decimals=1, unit="元").tolist() == []
