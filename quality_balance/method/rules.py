@@ -449,8 +449,9 @@ def rating_level(ratings) -> pd.Series:
     ratings = pd.Series(ratings, dtype=object)
     # each distinct rating read once (a school table repeats a handful of ratings), then spread by code
     codes, distinct = pd.factorize(ratings)  # −1: no rating
-    text = pd.Series(distinct, dtype=object).astype("string").str.replace("及以上", "", regex=False)
-    levels = np.append(text.map(RATING_LEVELS, na_action="ignore").to_numpy(dtype=float, na_value=np.nan), np.nan)
+    # (a handful of distinct cells: read in Python, each as its text, as a string column would hold it)
+    levels = np.array([RATING_LEVELS.get(str(cell).replace("及以上", ""), np.nan) for cell in distinct] + [np.nan],
+                      dtype=float)
     return pd.Series(levels[codes], index=ratings.index, name=ratings.name, dtype=float)
 
 

@@ -13,7 +13,7 @@ from quality_balance.method.items._base import (_stacked, concat_texts, county_c
 from quality_balance.method.assessment import _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, _as_numbers, _formatted, digits_needed, digits_needed_array,
-                                          limit_text, number_text, numbers_text, rating_level)
+                                          limit_text, number_text, numbers_text, RATING_LEVELS, rating_level)
 from quality_balance.standards.profile import profiles_by_county
 
 
@@ -59,6 +59,14 @@ def test_rating_level_reads_each_distinct_rating_once_with_the_same_levels():
     assert got.tolist()[:3] == [2.0, 1.0, 2.0] and np.isnan(got["d"]) and np.isnan(got["f"])
     assert got["e"] == 3.0 and got["g"] == 0.0
     assert list(got.index) == list("abcdefgh") and got.name == "r" and got.dtype == float
+
+
+@pytest.mark.parametrize("cells", [["良好及以上", 3, True, np.nan, "合格", 2.0, pd.NA], [], [None], ["优秀"]])
+def test_rating_level_reads_cells_as_a_string_column_holds_them(cells):
+    ratings = pd.Series(cells, dtype=object)
+    text = ratings.astype("string").str.replace("及以上", "", regex=False)  # the long way: every cell as text
+    want = text.map(RATING_LEVELS, na_action="ignore").to_numpy(dtype=float, na_value=np.nan)
+    np.testing.assert_array_equal(rating_level(ratings).to_numpy(), want)
 
 
 def test_normal_quantile_pins_the_975_point_and_the_edges():
