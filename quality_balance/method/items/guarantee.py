@@ -267,10 +267,20 @@ def _g6(schools, places, profiles, counties):
     thr = ("不足" + param_text(places, profiles, "guarantee.G6.below", "{:g}".format) + "人的村小、教学点按"
            + param_text(places, profiles, "guarantee.G6.funded_as", "{:g}".format) + "人拨付")
 
+    def stage_text(i, short, label, f, need):
+        """"；小学拨付 …，应不低于 …" for each of the schools ``i`` short of a stage's need, "" for the others:
+        written for the short ones only (each text is its own row's)."""
+        text = np.full(len(i), "", dtype=object)
+        at = np.flatnonzero(short.loc[i].to_numpy(dtype=bool))
+        if len(at):
+            j = i[at]
+            text[at] = ("；" + label + "拨付 " + fmt_number(f.loc[j], "元", 0, limit=need.loc[j]) + "，应不低于 "
+                        + fmt_limit(need.loc[j], "元")).to_numpy(dtype=object)
+        return text
+
     def describe(r):
         i = r.index
-        stage_parts = [np.where(short.loc[i], "；" + label + "拨付 " + fmt_number(f.loc[i], "元", 0, limit=need.loc[i])
-                                + "，应不低于 " + fmt_limit(need.loc[i], "元"), "")
+        stage_parts = [stage_text(i, short, label, f, need)
                        for short, label, f, need in ((short_p, "小学", fp, need_p), (short_j, "初中", fj, need_j))]
         return (r["school_name"] + "（拨付 " + fmt_number(funds.loc[i], "元", 0, limit=required.loc[i])
                 + "，应不低于 " + fmt_limit(required.loc[i], "元") + stage_parts[0] + stage_parts[1] + "）")
