@@ -10,7 +10,7 @@ import pytest
 
 from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, is_one_of, param, param_text,
                                                place_rows, shared_keys)
-from quality_balance.method.assessment import _chosen_parts, _part_ops
+from quality_balance.method.assessment import _assessed_places, _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, _as_numbers, _formatted, digits_needed, digits_needed_array,
                                           limit_text, number_text, numbers_text, RATING_LEVELS, rating_level)
@@ -259,3 +259,17 @@ def test_numbers_text_is_number_text_of_each_element(limits, decimals):
 
 def test_numbers_text_of_no_rows_with_a_scalar_limit():
     assert numbers_text(pd.Series([], dtype=float), 10.0, decimals=1, unit="元").tolist() == []
+
+
+@pytest.mark.parametrize("keys", [
+    {"city": ["乙市", "甲市", "乙市", "甲市"], "county": ["b", "a", "b", "c"], "year": [2025, 2024, 2024, 2025]},
+    {"city": ["甲市"], "county": ["a"], "year": [2024]},                     # one school
+    {"city": [], "county": [], "year": []},                                  # no school
+])
+def test_assessed_places_give_each_school_the_county_codes_county_codes_gives(keys):
+    schools = pd.DataFrame(keys).astype({"city": "str", "county": "str", "year": "int64"})
+    places, rows, (codes, pairs), _ = _assessed_places(schools)
+    want_codes, want_pairs = county_codes(schools)  # computed from the school table itself
+    assert codes.tolist() == want_codes.tolist() and pairs == want_pairs
+    assert rows.tolist() == [places.index[(places["city"] == c) & (places["county"] == k) & (places["year"] == y)][0]
+                             for c, k, y in zip(keys["city"], keys["county"], keys["year"])]
