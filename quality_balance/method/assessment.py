@@ -26,12 +26,12 @@ from ..inputs.dataset import SYNTHETIC_LABEL, Dataset
 from .items import (ItemBlock, guarantee_items, local_items, quality_items,
                     recognition_items, veto_items)
 from .items._base import concat_texts, county_codes, joined_by_code, remember, shared_keys
-from ..stats._groups import rows_in
+from ..stats._groups import key_codes, rows_in
 from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _assess_resources, _mapped, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
 from .split import place_sort_codes
-from ..schema import DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
+from ..schema import COUNTY_KEY as COUNTY, DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
 
@@ -479,11 +479,11 @@ def _assessed_places(schools: pd.DataFrame) -> tuple:
         return places, school_rows, None, place_codes
     # the counties in order of first appearance are those of the county-years in theirs
     appearance = np.argsort(first, kind="stable")
-    county_codes_seen, pairs = pd.factorize(pd.Series(
-        list(zip(places["city"].take(appearance), places["county"].take(appearance))), dtype=object))
+    # (by integer codes, :func:`~quality_balance.stats._groups.key_codes`: no tuple per county-year)
+    county_codes_seen, pairs = key_codes(places.take(appearance), COUNTY)
     county_of_place = np.empty(len(places), dtype=np.int64)
     county_of_place[appearance] = county_codes_seen
-    return places, codes, (county_of_place[codes], [tuple(p) for p in pairs]), place_codes
+    return places, codes, (county_of_place[codes], pairs), place_codes
 
 
 def _in_item_order(items: pd.DataFrame, places: pd.DataFrame, item_codes: np.ndarray, item_names,

@@ -377,6 +377,28 @@ def limit_text(limit, unit: str = "", *, thousands: bool = True) -> str:
     return f"{x:{',' if thousands else ''}.{decimals}f}{unit}"
 
 
+def _as_numbers(limits) -> np.ndarray | None:
+    """Limits as floats when they plainly are numbers: a number scalar, or a Series of a numpy number dtype.
+
+    Parameters
+    ----------
+    limits : object
+        What :func:`numbers_text` was given as ``limits``.
+
+    Returns
+    -------
+    ndarray of float or None
+        The floats (a 0-d array for a scalar); None for anything else (texts, flags, object cells), which is
+        then read cell by cell as numbers.
+    """
+    if isinstance(limits, pd.Series):
+        numeric = isinstance(limits.dtype, np.dtype) and limits.dtype.kind in ("i", "u", "f")
+        return limits.to_numpy(dtype=float) if numeric else None
+    if isinstance(limits, (int, float, np.integer, np.floating)) and not isinstance(limits, (bool, np.bool_)):
+        return np.asarray(float(limits))
+    return None
+
+
 def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | Any = "") -> pd.Series:
     """:func:`number_text` for every element of a Series (``limits``, ``decimals``, ``unit``: scalars or aligned).
 
@@ -394,11 +416,16 @@ def numbers_text(values, limits=None, *, decimals: int | Any = 1, unit: str | An
         return [x] * n
 
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        limit_array = None if limits is None else np.asarray(spread(limits), dtype=object)
-        texts = number_texts(values.to_numpy(dtype=float, na_value=np.nan), limit_array,
-                             decimals=np.asarray(spread(decimals), dtype=object).astype(np.int64))
-        units = np.asarray(spread(unit), dtype=object)
-        texts = np.where(texts == "—", texts, texts + units.astype(str).astype(object))
+        # a plain number (or numeric Series) of limits, decimals or unit text is passed on as it is: the
+        # same numbers as through an object array per row, without building one
+        limit_array = None if limits is None else _as_numbers(limits)
+        if limit_array is None and limits is not None:
+            limit_array = np.asarray(spread(limits), dtype=object)
+        whole = isinstance(decimals, (int, np.integer)) and not isinstance(decimals, (bool, np.bool_))
+        places = decimals if whole else np.asarray(spread(decimals), dtype=object).astype(np.int64)
+        texts = number_texts(values.to_numpy(dtype=float, na_value=np.nan), limit_array, decimals=places)
+        units = unit if isinstance(unit, str) else np.asarray(spread(unit), dtype=object).astype(str).astype(object)
+        texts = np.where(texts == "—", texts, texts + units)
         return pd.Series(texts, index=values.index, dtype=object)
     out = [number_text(v, t, decimals=int(d), unit=u)
            for v, t, d, u in zip(values.to_numpy(), spread(limits), spread(decimals), spread(unit))]
@@ -423,8 +450,9 @@ def rating_level(ratings) -> pd.Series:
     ratings = pd.Series(ratings, dtype=object)
     # each distinct rating read once (a school table repeats a handful of ratings), then spread by code
     codes, distinct = pd.factorize(ratings)  # −1: no rating
-    text = pd.Series(distinct, dtype=object).astype("string").str.replace("及以上", "", regex=False)
-    levels = np.append(text.map(RATING_LEVELS, na_action="ignore").to_numpy(dtype=float, na_value=np.nan), np.nan)
+    # (a handful of distinct cells: read in Python, each as its text, as a string column would hold it)
+    levels = np.array([RATING_LEVELS.get(str(cell).replace("及以上", ""), np.nan) for cell in distinct] + [np.nan],
+                      dtype=float)
     return pd.Series(levels[codes], index=ratings.index, name=ratings.name, dtype=float)
 
 

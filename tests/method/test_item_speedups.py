@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, param, param_text, place_rows,
-                                               shared_keys)
-from quality_balance.method.assessment import _chosen_parts, _part_ops
-from quality_balance.method.items.recognition import _normal_quantile, wilson_interval
-from quality_balance.method.rules import (FLOAT_TOLERANCE, _formatted, digits_needed, digits_needed_array, limit_text,
-                                          rating_level)
+from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, is_one_of, param, param_text,
+                                               place_rows, shared_keys)
+from quality_balance.method.assessment import _assessed_places, _chosen_parts, _part_ops
+from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
+from quality_balance.method.rules import (FLOAT_TOLERANCE, _as_numbers, _formatted, digits_needed, digits_needed_array,
+                                          limit_text, number_text, numbers_text, RATING_LEVELS, rating_level)
 from quality_balance.standards.profile import profiles_by_county
 
 
@@ -59,6 +59,14 @@ def test_rating_level_reads_each_distinct_rating_once_with_the_same_levels():
     assert got.tolist()[:3] == [2.0, 1.0, 2.0] and np.isnan(got["d"]) and np.isnan(got["f"])
     assert got["e"] == 3.0 and got["g"] == 0.0
     assert list(got.index) == list("abcdefgh") and got.name == "r" and got.dtype == float
+
+
+@pytest.mark.parametrize("cells", [["良好及以上", 3, True, np.nan, "合格", 2.0, pd.NA], [], [None], ["优秀"]])
+def test_rating_level_reads_cells_as_a_string_column_holds_them(cells):
+    ratings = pd.Series(cells, dtype=object)
+    text = ratings.astype("string").str.replace("及以上", "", regex=False)  # the long way: every cell as text
+    want = text.map(RATING_LEVELS, na_action="ignore").to_numpy(dtype=float, na_value=np.nan)
+    np.testing.assert_array_equal(rating_level(ratings).to_numpy(), want)
 
 
 def test_normal_quantile_pins_the_975_point_and_the_edges():
@@ -198,3 +206,70 @@ def test_formatted_writes_what_the_f_string_writes(sep):
     expected = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
     assert _formatted(values, digits, sep).tolist() == expected
     assert _formatted(values[:1], digits[:1], sep).tolist() == expected[:1]
+
+
+def test_low_groups_join_the_failing_groups_of_each_county_year_in_table_order():
+    table = pd.DataFrame({"city": "c", "county": ["k", "k", "k", "k", "j"], "year": 2025,
+                          "group": ["全体", "家长", "教师", "学生", "家长"],
+                          "passes": [False, False, True, False, False]})
+    places = pd.DataFrame({"city": "c", "county": ["j", "k", "m"], "year": 2025})
+    assert _low_groups(table, places).tolist() == ["家长", "家长、学生", ""]  # (全体 is not a group)
+
+
+def test_low_groups_of_no_rows_and_of_every_group_passing():
+    places = pd.DataFrame({"city": ["c"], "county": ["k"], "year": [2025]})
+    empty = pd.DataFrame({"city": [], "county": [], "year": [], "group": [], "passes": []})
+    assert _low_groups(empty, places).tolist() == [""]
+    passing = pd.DataFrame({"city": "c", "county": "k", "year": 2025, "group": ["家长"], "passes": [True]})
+    assert _low_groups(passing, places).tolist() == [""]
+
+
+def test_is_one_of_is_isin_with_missing_cells_never_one():
+    frame = pd.DataFrame({"school_type": pd.Series(["小学", None, "教学点", "小学", "初级中学"], dtype="str")},
+                         index=[4, 3, 2, 1, 0])
+    with shared_keys():
+        for values in (("小学",), ("教学点", "特殊教育学校"), ("高中",)):
+            got = is_one_of(frame, "school_type", values)
+            pd.testing.assert_series_equal(got, frame["school_type"].isin(values), check_names=False)
+    assert is_one_of(frame.iloc[:0], "school_type", ("小学",)).tolist() == []
+    assert is_one_of(pd.DataFrame({"location": [np.nan]}), "location", ("乡村",)).tolist() == [False]
+
+
+def test_as_numbers_takes_number_scalars_and_numeric_series_only():
+    assert _as_numbers(10).tolist() == 10.0 and _as_numbers(np.float64(0.15)).tolist() == 0.15
+    assert _as_numbers(pd.Series([1, 2])).tolist() == [1.0, 2.0]
+    assert np.isnan(_as_numbers(pd.Series([np.nan]))).all()
+    for other in (True, None, "10", pd.Series(["10"]), pd.Series([True]), pd.Series([1.0], dtype=object),
+                  pd.Series([1], dtype="Int64")):
+        assert _as_numbers(other) is None
+
+
+@pytest.mark.parametrize("limits", [10, 10.0, np.float64(10.0), pd.Series([10.0, 6000.0, np.nan, 10.0]),
+                                    pd.Series([10, 6000, 4, 0]), None, pd.Series([10.0, None, "x", 1], dtype=object)])
+@pytest.mark.parametrize("decimals", [0, 1, np.int64(2), pd.Series([1, 0, 2, 1])])
+def test_numbers_text_is_number_text_of_each_element(limits, decimals):
+    values = pd.Series([9.99, 5999.99, np.nan, -0.0])
+    got = numbers_text(values, limits, decimals=decimals, unit="%")
+    def spread(x, i):  # row i of a per-row argument
+        return x.iloc[i] if isinstance(x, pd.Series) else x
+    want = [number_text(v, spread(limits, i), decimals=int(spread(decimals, i)), unit="%")
+            for i, v in enumerate(values.tolist())]
+    assert got.tolist() == want and got.dtype == object
+
+
+def test_numbers_text_of_no_rows_with_a_scalar_limit():
+    assert numbers_text(pd.Series([], dtype=float), 10.0, decimals=1, unit="元").tolist() == []
+
+
+@pytest.mark.parametrize("keys", [
+    {"city": ["乙市", "甲市", "乙市", "甲市"], "county": ["b", "a", "b", "c"], "year": [2025, 2024, 2024, 2025]},
+    {"city": ["甲市"], "county": ["a"], "year": [2024]},                     # one school
+    {"city": [], "county": [], "year": []},                                  # no school
+])
+def test_assessed_places_give_each_school_the_county_codes_county_codes_gives(keys):
+    schools = pd.DataFrame(keys).astype({"city": "str", "county": "str", "year": "int64"})
+    places, rows, (codes, pairs), _ = _assessed_places(schools)
+    want_codes, want_pairs = county_codes(schools)  # computed from the school table itself
+    assert codes.tolist() == want_codes.tolist() and pairs == want_pairs
+    assert rows.tolist() == [places.index[(places["city"] == c) & (places["county"] == k) & (places["year"] == y)][0]
+                             for c, k, y in zip(keys["city"], keys["county"], keys["year"])]

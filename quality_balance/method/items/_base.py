@@ -153,6 +153,31 @@ def place_rows(frame: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
     return memo("place", (frame, places), lambda: rows_in(frame, places, PLACE))
 
 
+def is_one_of(frame: pd.DataFrame, name: str, values: tuple) -> pd.Series:
+    """``frame[name].isin(values)``, from the column's distinct texts coded once per frame inside :func:`shared_keys`.
+
+    The school-level items ask the school type (and location) of every school a dozen times; the column is
+    factorised once and each question answered on the few distinct texts, then by code.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Holds ``name``; the column must not change inside the block.
+    name : str
+        A text column (``school_type``, ``location``).
+    values : tuple of str
+        The texts asked for.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``frame``; False where the cell is missing.
+    """
+    codes, distinct = memo("text:" + name, (frame,), lambda: pd.factorize(frame[name]))
+    wanted = np.append(pd.Index(distinct).isin(values), False)  # (code −1, missing: never one of them)
+    return pd.Series(wanted[codes], index=frame.index)
+
+
 def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str, *,
                    first: int | None = None) -> np.ndarray:
     """The texts of each group joined with ``sep`` in row order, "" for a group without rows.

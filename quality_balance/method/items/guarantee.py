@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, memo, numeric_check, param, param_text, place_rows, school_check, shared_keys)
+                    fmt_number, is_one_of, memo, numeric_check, param, param_text, place_rows, school_check,
+                    shared_keys)
 from ._sources import by_source
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
@@ -78,7 +79,7 @@ def _g3(schools, places, profiles):
         | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
     ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
         & ((art == 0) | at_least(a_area, art_min))
-    scope = ~schools["school_type"].isin(ROOM_EXEMPT_TYPES)
+    scope = ~is_one_of(schools, "school_type", ROOM_EXEMPT_TYPES)
 
     def area_text(rooms, area, minimum):
         """"最小 95.9m²（须 ≥ 96m²）" for an area under its minimum, "最小 96m²" otherwise."""
@@ -111,9 +112,9 @@ def _g3(schools, places, profiles):
 def _g4(schools, places, profiles):
     single = school_setting(schools, profiles, "guarantee.G4.max_students_single_stage")
     through = school_setting(schools, profiles, "guarantee.G4.max_students_one_through")
-    limit = pd.Series(np.where(schools["school_type"].isin(ONE_THROUGH), through, single), index=schools.index)
+    limit = pd.Series(np.where(is_one_of(schools, "school_type", ONE_THROUGH), through, single), index=schools.index)
     size = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
-    scope = ~schools["school_type"].isin(("教学点", "特殊教育学校"))
+    scope = ~is_one_of(schools, "school_type", ("教学点", "特殊教育学校"))
     ok = at_most(size, limit)
     g4 = "guarantee.G4."
     thr = ("小学、初中≤" + param_text(places, profiles, g4 + "max_students_single_stage", "{:g}".format)
@@ -132,7 +133,7 @@ def _g5(schools, places, profiles, rows=None):
               column(schools, "max_class_size_junior").astype(float))
     missing = (has_p & mp.isna()) | (has_j & mj.isna())
     ok = (~has_p | at_most(mp, lim_p)) & (~has_j | at_most(mj, lim_j))
-    scope = ~schools["school_type"].isin(("特殊教育学校",))   # 教学点 included: every class (module docstring)
+    scope = ~is_one_of(schools, "school_type", ("特殊教育学校",))   # 教学点 included: every class (module docstring)
 
     def describe(rows):
         i = rows.index
@@ -224,8 +225,8 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
     """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    kind = schools["school_type"]  # (isin: a set look-up, cheaper than == on a text column)
-    derived = kind.isin(("教学点",)) | (kind.isin(("小学",)) & schools["location"].isin(("乡村",)))
+    derived = is_one_of(schools, "school_type", ("教学点",)) | (is_one_of(schools, "school_type", ("小学",))
+                                                             & is_one_of(schools, "location", ("乡村",)))
     flag = column(schools, "is_village_school")
     return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
 
@@ -237,7 +238,7 @@ def _g6(schools, places, profiles, counties):
     sp, sj = schools["students_primary"].fillna(0), schools["students_junior"].fillna(0)
     students = sp + sj
     boarders = column(schools, "boarders").astype(float).fillna(0)
-    small = village_schools(schools) & (students < below) & ~schools["school_type"].isin(("特殊教育学校",))
+    small = village_schools(schools) & (students < below) & ~is_one_of(schools, "school_type", ("特殊教育学校",))
     boarding = (supplement > 0) & (boarders > 0)
     # each stage's benchmark: the school's own, else the county's; a junior benchmark the data lack is the
     # primary one, as before there was a junior column (docs/method.md §5.1)
@@ -266,10 +267,20 @@ def _g6(schools, places, profiles, counties):
     thr = ("不足" + param_text(places, profiles, "guarantee.G6.below", "{:g}".format) + "人的村小、教学点按"
            + param_text(places, profiles, "guarantee.G6.funded_as", "{:g}".format) + "人拨付")
 
+    def stage_text(i, short, label, f, need):
+        """"；小学拨付 …，应不低于 …" for each of the schools ``i`` short of a stage's need, "" for the others:
+        written for the short ones only (each text is its own row's)."""
+        text = np.full(len(i), "", dtype=object)
+        at = np.flatnonzero(short.loc[i].to_numpy(dtype=bool))
+        if len(at):
+            j = i[at]
+            text[at] = ("；" + label + "拨付 " + fmt_number(f.loc[j], "元", 0, limit=need.loc[j]) + "，应不低于 "
+                        + fmt_limit(need.loc[j], "元")).to_numpy(dtype=object)
+        return text
+
     def describe(r):
         i = r.index
-        stage_parts = [np.where(short.loc[i], "；" + label + "拨付 " + fmt_number(f.loc[i], "元", 0, limit=need.loc[i])
-                                + "，应不低于 " + fmt_limit(need.loc[i], "元"), "")
+        stage_parts = [stage_text(i, short, label, f, need)
                        for short, label, f, need in ((short_p, "小学", fp, need_p), (short_j, "初中", fj, need_j))]
         return (r["school_name"] + "（拨付 " + fmt_number(funds.loc[i], "元", 0, limit=required.loc[i])
                 + "，应不低于 " + fmt_limit(required.loc[i], "元") + stage_parts[0] + stage_parts[1] + "）")
@@ -315,7 +326,10 @@ def _county_rows(schools: pd.DataFrame, places: pd.DataFrame, counties: pd.DataF
 
 def _g7(schools, places, profiles, c):
     minimum = param(places, profiles, "guarantee.G7.min_funds_per_student_yuan")
-    special = schools[schools["school_type"].isin(("特殊教育学校",))]
+    # the special-education schools' keys and figures only (a few hundred rows), not every column of the table
+    read = [name for name in PLACE + ["students_primary", "students_junior", "students_senior", "public_funds_yuan"]
+            if name in schools]
+    special = schools.loc[is_one_of(schools, "school_type", ("特殊教育学校",)).to_numpy(), read]
     keys = pd.MultiIndex.from_frame(places[PLACE])
     has_special = special.groupby(PLACE).size().reindex(keys, fill_value=0).to_numpy() > 0
     students = special[["students_primary", "students_junior"]].fillna(0).sum(axis=1) \

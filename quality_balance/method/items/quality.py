@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
-                    numeric_check, param, param_text, school_check, shared_keys)
+                    is_one_of, numeric_check, param, param_text, school_check, shared_keys)
 from ._sources import by_source
 from ..rules import FAILED_SIGNS, OP_SIGNS, at_least, compare, rating_level
 
@@ -169,7 +169,7 @@ def _q4(schools, places, profiles):
                        column(schools, "training_funds_yuan").astype(float))
     share = training / funds.where(funds > 0) * 100
     ok = at_least(share, share_min)
-    scope = ~schools["school_type"].isin(("特殊教育学校",))
+    scope = ~is_one_of(schools, "school_type", ("特殊教育学校",))
     thr = "≥" + fmt_limit(param(places, profiles, "quality.Q4.min_training_share"), "%")
     return school_check(schools, places, scope, ok, share.isna(),
                         lambda r: r["school_name"] + " "

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import PLACE, ItemBlock, check, fmt_limit, fmt_number, param
+from ._base import PLACE, ItemBlock, check, fmt_limit, fmt_number, joined_by_code, param
+from ...stats._groups import rows_in
 from ..rules import at_least, below
 
 __all__ = ["wilson_interval", "recognition_table", "recognition_items"]
@@ -103,7 +104,7 @@ def recognition_table(survey: pd.DataFrame, places: pd.DataFrame, profiles: dict
     table["threshold"] = param(table, profiles, "recognition.min_rate").astype(float)
     table["passes"] = at_least(table["rate"], table["threshold"])
     table["fragile"] = table["passes"] & below(table["ci_low"], table["threshold"])
-    order = pd.Categorical(table["group"], ["全体", *sorted(set(table["group"]) - {"全体"})])
+    order = pd.Categorical(table["group"], ["全体", *sorted(set(table["group"].unique().tolist()) - {"全体"})])
     return table.assign(_o=order).sort_values(PLACE + ["_o"]).drop(columns="_o").reset_index(drop=True)
 
 
@@ -119,8 +120,7 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
     table = recognition_table(survey, places, profiles)
     overall = places[PLACE].merge(table[table["group"] == "全体"], on=PLACE, how="left")
     overall.index = places.index
-    low_groups = table[(table["group"] != "全体") & ~table["passes"]].groupby(PLACE)["group"].agg("、".join)
-    low = pd.Series(low_groups.reindex(pd.MultiIndex.from_frame(places[PLACE])).to_numpy(), index=places.index)
+    low = _low_groups(table, places)
     rate = overall["rate"]
     ok = at_least(rate, threshold)
     status = np.select([rate.isna(), ok], ["no_data", "met"], "not_met")
@@ -131,7 +131,26 @@ def recognition_items(places: pd.DataFrame, survey: pd.DataFrame | None,
             + np.where(ok, " ≥ ", " < ") + fmt_limit(threshold, "%"))
     text = text.where(~overall["fragile"].fillna(False).astype(bool),
                       text + "；注意：区间下限低于标准，样本偏小，达标可能出于偶然")
-    text = text.where(low.isna(), text + "；低于标准的群体：" + low.fillna(""))
+    text = text.where(low == "", text + "；低于标准的群体：" + low)
     text = text.where(rate.notna(), "无满意度调查数据")
     result = check(status, rate, threshold, text, places.index, op=">=", part=LABEL, unit="%")
     return ItemBlock.build(places, "recognition", {"S1": LABEL}, {"S1": result}), table
+
+
+def _low_groups(table: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Per county-year, the surveyed groups below the standard, joined with "、" in the table's order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`recognition_table` (city, county, year, group, passes).
+    places : DataFrame
+        The county-years.
+
+    Returns
+    -------
+    ndarray of object (str)
+        Aligned with ``places``; "" where no group fails (by integer codes: no groupby on the text keys).
+    """
+    low = table[(table["group"] != "全体").to_numpy() & ~table["passes"].to_numpy(dtype=bool)]
+    return joined_by_code(rows_in(low, places, PLACE), low["group"].to_numpy(dtype=object), len(places), "、")
