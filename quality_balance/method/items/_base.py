@@ -31,6 +31,7 @@ import pandas as pd
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
+from ..texts import join_rows
 from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
@@ -237,9 +238,7 @@ def concat_texts(*pieces) -> np.ndarray:
         missing |= pd.isna(a)
     arrays = [np.where(missing, "", a).astype(object) if isinstance(a, np.ndarray) and missing.any() else a
               for a in arrays]
-    out = np.full(len(missing), "", dtype=object)
-    for a in arrays:
-        out = out + a
+    out = join_rows(*arrays)
     out[missing] = np.nan
     return out
 
