@@ -1,5 +1,7 @@
 """Reason texts assembled row by row: one join per row instead of one array per ``+``.
 
+Method: docs/method.md §3 (the reason texts; their numbers' digits are :mod:`~quality_balance.method.rules`').
+
 A reason such as "R4 生均教学及辅助用房面积 3.90 < 4.5（86.7%）" is a handful of pieces, some the same
 for every row. Chained ``+`` on object arrays builds a whole intermediate array of strings per ``+``;
 :func:`join_rows` builds each row's text once (2.5× faster on 300 000 rows of seven pieces).
