@@ -53,7 +53,7 @@ def join_rows(*pieces) -> np.ndarray:
                for p in pieces]
     if any(len(c) != n for c in columns if isinstance(c, list)):
         raise CalculationError(f"join_rows: expected pieces of one length {n}, received lengths "
-                         f"{[len(c) for c in columns if isinstance(c, list)]}")
+                               f"{[len(c) for c in columns if isinstance(c, list)]}")
     out = np.empty(n, dtype=object)
     out[:] = list(map("".join, zip(*columns)))
     return out

@@ -31,7 +31,7 @@ import pandas as pd
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
-from ..texts import join_rows
+from ..texts import filled, join_rows
 from ...stats._groups import key_codes, rows_in
 
 ITEM_COLUMNS = PLACE + ["dimension", "item", "label", "status", "value", "threshold", "reason", "counts"]
@@ -201,7 +201,7 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
     ndarray of object (str), length ``n_groups``
         What ``groupby(...).head(first)`` then ``agg(sep.join)`` gives, by group code.
     """
-    out = np.full(n_groups, "", dtype=object)
+    out = filled(n_groups, "")
     codes = np.asarray(codes, dtype=np.int64)
     if not len(codes):
         return out
@@ -476,7 +476,7 @@ def _join_flagged(columns: list, flags: np.ndarray, sep: str) -> np.ndarray:
     ndarray of object (str)
         What ``sep.join`` of each row's kept texts gives ("" when none is kept).
     """
-    out = np.full(flags.shape[0], "", dtype=object)
+    out = filled(flags.shape[0], "")
     started = np.zeros(flags.shape[0], dtype=bool)
     for j, col in enumerate(columns):
         col = np.asarray(col, dtype=object)
@@ -587,7 +587,7 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     named = failing.assign(school_name=failing["school_name"].astype(object))
     detail = describe(named).astype("str") if len(failing) else pd.Series(dtype=str)
     names = (joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=SCHOOLS_NAMED)
-             if len(failing) else np.full(n_places, "", dtype=object))
+             if len(failing) else filled(n_places, ""))
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
     text = _school_counts_text(label, status, n_scope, n_fail, n_miss, names)
     result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
@@ -620,7 +620,7 @@ def _school_counts_text(label: str, status: np.ndarray, n_scope: np.ndarray, n_f
     ndarray of object (str)
         "label：3 所学校未达到（…等）", "label：2 所学校缺少数据", "label：无适用学校" or "label：全部 5 所学校达到".
     """
-    text = np.full(len(status), label + "：无适用学校", dtype=object)
+    text = filled(len(status), label + "：无适用学校")
     rows = np.flatnonzero(status == "not_met")
     text[rows] = [f"{label}：{n} 所学校未达到（{named}{'等' if n > SCHOOLS_NAMED else ''}）"
                   for n, named in zip(n_fail[rows].tolist(), names[rows].tolist())]

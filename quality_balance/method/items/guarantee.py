@@ -30,6 +30,7 @@ from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, c
                     fmt_number, is_one_of, memo, numeric_check, param, param_text, place_rows, school_check,
                     shared_keys)
 from ._sources import by_source
+from ..texts import filled
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
 from ...schema import STAGE_LABELS
@@ -270,7 +271,7 @@ def _g6(schools, places, profiles, counties):
     def stage_text(i, short, label, f, need):
         """"；小学拨付 …，应不低于 …" for each of the schools ``i`` short of a stage's need, "" for the others:
         written for the short ones only (each text is its own row's)."""
-        text = np.full(len(i), "", dtype=object)
+        text = filled(len(i), "")
         at = np.flatnonzero(short.loc[i].to_numpy(dtype=bool))
         if len(at):
             j = i[at]
