@@ -279,7 +279,7 @@ def _chosen_parts(parts: pd.DataFrame, wanted: pd.DataFrame) -> np.ndarray:
 
 
 def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd.DataFrame,
-                parts: pd.DataFrame | None = None) -> pd.DataFrame:
+                parts: pd.DataFrame | None = None, places: pd.DataFrame | None = None) -> pd.DataFrame:
     cols = PLACE + ["dimension", "item", "label", "school_id", "school_name", "stage", "value", "threshold", "op",
                     "gap", "relative_gap", "reason"]
     blocks = []
@@ -350,10 +350,34 @@ def _shortfalls(items: pd.DataFrame, ra: ResourceAssessment, school_failures: pd
     out = pd.concat([b.reindex(columns=cols) for b in blocks], ignore_index=True)
     # Method: docs/method.md §10 — veto items first, then the measured shortfalls by relative gap
     # (ratings by the share of levels missing), then the yes/no items, which have no size
-    out["_group"] = np.select([out["dimension"].isin(["veto"]), out["relative_gap"].notna()], [0, 1], 2)
-    out = out.sort_values(PLACE + ["_group", "relative_gap"], ascending=[True, True, True, True, False],
-                          kind="stable", na_position="last").drop(columns="_group")
-    out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
+    group = np.select([out["dimension"].isin(["veto"]).to_numpy(), out["relative_gap"].notna().to_numpy()], [0, 1], 2)
+    return _ranked(out, group, places)
+
+
+def _ranked(out: pd.DataFrame, group: np.ndarray, places: pd.DataFrame | None) -> pd.DataFrame:
+    """The shortfalls sorted by city, county, year, ``group``, then relative gap (largest first, missing last),
+    ties in table order, with their ``rank`` within the county-year (1 = first).
+
+    ``places`` (the assessment's county-years, sorted and unique) turns the three text keys into one integer per
+    row (:func:`~quality_balance.stats._groups.rows_in`), so that one ``np.lexsort`` gives the order that a stable
+    ``sort_values`` on the keys gives; a row outside them (or without ``places``) is sorted on the keys themselves.
+    """
+    at = rows_in(out, places, PLACE) if places is not None and len(out) else None
+    if at is None or (at < 0).any():
+        out = out.assign(_group=group).sort_values(PLACE + ["_group", "relative_gap"],
+                                                   ascending=[True, True, True, True, False],
+                                                   kind="stable", na_position="last").drop(columns="_group")
+        out.insert(0, "rank", out.groupby(PLACE).cumcount() + 1)
+        return out.reset_index(drop=True)
+    gap = out["relative_gap"].to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(gap)
+    # lexsort: the last key first; the gap descending (negated), a missing gap after every present one
+    order = np.lexsort((np.where(missing, 0.0, -gap), missing, group, at))
+    out = out.take(order)
+    at = at[order]
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+    rank = np.arange(len(at)) - np.repeat(starts, np.diff(np.r_[starts, len(at)])) + 1
+    out.insert(0, "rank", rank)
     return out.reset_index(drop=True)
 
 
@@ -441,7 +465,7 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     verdicts = _verdicts(items, places, profiles, at)
     if dataset.synthetic:
         verdicts["data"] = SYNTHETIC_LABEL
-    shortfalls = _shortfalls(items, ra, school_failures, blocks.parts)
+    shortfalls = _shortfalls(items, ra, school_failures, blocks.parts, places)
     return Assessment(items=items, verdicts=verdicts, shortfalls=shortfalls, resources=ra,
                       recognition=recognition, school_failures=school_failures, profiles=profiles, dataset=dataset,
                       parts=blocks.parts, notes=notes)

@@ -82,26 +82,26 @@ def county_settings(profiles: dict[tuple[str, str], Profile]) -> tuple[pd.DataFr
     cut, school-rule parameters, CV limits, profile name — and ``thresholds``
     indexed by (city, county, stage, indicator).
     """
-    rows, thresholds = [], []
-    for (city, county), prof in profiles.items():
-        res = prof.get("resources")
-        rule = SchoolRule.from_profile(prof)
-        rows.append({
-            "city": city, "county": county, "profile": prof.name,
-            "w_primary": res["stage_weights"]["primary"], "w_junior": res["stage_weights"]["junior"],
-            "w_senior": res["stage_weights"]["senior"],
-            "cm_junior": res["complete_middle_weights"]["junior"],
-            "cm_senior": res["complete_middle_weights"]["senior"],
-            "exclude_tp_below": res["exclude_teaching_points_below"],
-            "min_met": rule.min_met, "min_ratio": rule.min_ratio,
-            **{f"cv_limit_{st}": res["cv_limit"][st] for st in STAGES},
-        })
-        for stage in STAGES:
-            for ind in INDICATORS:
-                thresholds.append((city, county, stage, ind, float(res["thresholds"][stage][ind])))
     columns = COUNTY + ["profile", "w_primary", "w_junior", "w_senior", "cm_junior", "cm_senior", "exclude_tp_below",
                         "min_met", "min_ratio"] + [f"cv_limit_{st}" for st in STAGES]
-    settings = pd.DataFrame(rows, columns=columns).set_index(COUNTY)  # the columns named: no county, no rows
+    read: dict[int, tuple] = {}  # each distinct profile object read once (many counties share one)
+    rows, thresholds = [], []
+    for (city, county), prof in profiles.items():
+        if id(prof) not in read:
+            res = prof.get("resources")
+            rule = SchoolRule.from_profile(prof)
+            read[id(prof)] = (
+                (prof.name, res["stage_weights"]["primary"], res["stage_weights"]["junior"],
+                 res["stage_weights"]["senior"], res["complete_middle_weights"]["junior"],
+                 res["complete_middle_weights"]["senior"], res["exclude_teaching_points_below"],
+                 rule.min_met, rule.min_ratio, *(res["cv_limit"][st] for st in STAGES)),
+                [(stage, ind, float(res["thresholds"][stage][ind])) for stage in STAGES for ind in INDICATORS])
+        row, limits = read[id(prof)]
+        rows.append((city, county, *row))
+        thresholds.extend((city, county, *limit) for limit in limits)
+    # built column by column (a list per column: each column's dtype inferred as from the rows' values)
+    settings = (pd.DataFrame({name: list(values) for name, values in zip(columns, zip(*rows))}, columns=columns)
+                if rows else pd.DataFrame(rows, columns=columns)).set_index(COUNTY)  # the columns named: no county
     thr = pd.DataFrame(thresholds, columns=COUNTY + ["stage", "indicator", "threshold"])
     return settings, thr.set_index(COUNTY + ["stage", "indicator"])["threshold"]
 

@@ -109,12 +109,13 @@ def gini_by_code(values, weights, codes, n_groups: int) -> np.ndarray:
         cum = pd.Series(p).groupby(keys, observed=False, sort=False).cumsum().to_numpy()
         px = np.multiply(p, x, out=x)
         del x
-        mean = group_sums({"mean": px}, c, n_groups)["mean"]
         factor = cum * 2  # 2 F_i − p_i − 1, in place (pandas hands ``cum`` out read-only)
         del cum
         factor -= p
         factor -= 1
-        term = group_sums({"term": np.multiply(px, factor, out=factor)}, c, n_groups)["term"]
+        # Σ p_i X_i and Σ p_i X_i (2 F_i − p_i − 1) in one grouped pass (each column summed as alone)
+        sums = group_sums({"mean": px, "term": np.multiply(px, factor, out=factor)}, c, n_groups)
+        mean, term = sums["mean"], sums["term"]
         return np.where((mean != 0) & (total > 0), term / np.where(mean != 0, mean, 1.0), np.nan)
 
 

@@ -152,9 +152,9 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
     sub = c * int(n_subgroups)
     sub += np.asarray(subgroups, dtype=np.int64)
     n_sub = n_groups * int(n_subgroups)
-    # the per-unit terms are built one at a time and each summed as soon as it exists, so that no more
-    # than a few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows); each
-    # is computed into an array already made where it can (a new 62 MB array costs more than the arithmetic)
+    # the per-unit terms are built one at a time, then summed in one grouped pass, so that no more than a
+    # few unit-length arrays live at once (the long table of 1 M school-years has 7.7 M rows); each is
+    # computed into an array already made where it can (a new 62 MB array costs more than the arithmetic)
     res = w * x
     sums = group_sums({"p": w, "r": res}, c, n_groups)
     total_p, total_r = sums["p"], sums["r"]
@@ -169,20 +169,18 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
         term = total_p[c]
         np.divide(w, term, out=term)  # P_i / P
         term *= _xlogx(x / safe_mean)
-        t_total = group_sums({"t": term}, c, n_groups)["t"]
         g_mean = g_r / g_p
         share = total_r[c]
         share[share == 0] = np.nan
         np.divide(g_r, share, out=share)  # resource share of the unit's group
         del g_r
         # within = Σ_g s_g T_g, written per unit: s_g · (P_i / P_g) · r_ig ln r_ig
-        np.divide(w, g_p, out=term)  # P_i / P_g
-        weight_in_group = term
+        weight_in_group = w / g_p  # P_i / P_g
         ratio = np.where(g_mean != 0, g_mean, np.nan)
         ratio = _xlogx(np.divide(x, ratio, out=ratio))
         ratio *= weight_in_group
         ratio *= share  # share · ((P_i / P_g) · r ln r): the product in the order it was written
-        within = group_sums({"within": ratio}, c, n_groups)["within"]
+        del weight_in_group
         # between = Σ_g s_g ln(X̄_g / X̄), counted once per group: weight each unit by P_i / P_g
         np.divide(g_mean, safe_mean, out=g_mean)  # X̄_g / X̄
         del safe_mean
@@ -194,8 +192,10 @@ def theil_by_code(values, weights, codes, n_groups: int, subgroups, n_subgroups:
         g_mean *= w
         g_mean /= g_p
         del share, g_p, positive
-        between = group_sums({"between": g_mean}, c, n_groups)["between"]
-        del g_mean, term, ratio
+        # the three terms summed in one grouped pass (each column summed as alone: the same sums)
+        sums = group_sums({"t": term, "within": ratio, "between": g_mean}, c, n_groups)
+        t_total, within, between = sums["t"], sums["within"], sums["between"]
+        del g_mean, term, ratio, sums
     undefined = ~(mean_g != 0) | (total_p <= 0)  # zero mean, or no units
     return tuple(np.where(undefined, np.nan, a) for a in (t_total, between, within))
 
