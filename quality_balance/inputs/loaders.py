@@ -27,6 +27,7 @@ from .dataset import METADATA_FILE, Dataset
 from ..errors import InputError, Problem, ProfileError
 from ..schema import CLASSES, COUNTIES, SCHOOLS, SCORES, SURVEY, SURVEY_ANSWERS, TABLES, Table
 from .validate import Validation, validate_files
+from .._memory import reusing_freed_memory
 
 __all__ = [
     "load_schools",
@@ -401,6 +402,12 @@ def load_dataset(source: str | Path | Sequence[str | Path], *,
     ProfileError
         ``favourable`` is empty or names an answer the survey does not have.
     """
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _load_dataset(source, favourable=favourable, include_hidden=include_hidden)
+
+
+def _load_dataset(source, *, favourable, include_hidden):
+    """:func:`load_dataset` (its docstring), the allocator set by the caller."""
     files, metadata_path = _split_metadata(source)
     result = validate_files(files, include_hidden=include_hidden)
     metadata, problems = _read_metadata(metadata_path)
@@ -429,3 +436,5 @@ def load_dataset(source: str | Path | Sequence[str | Path], *,
                    survey_answers=frames.get("survey_answers"), scores=frames.get("scores"),
                    source=_describe(source), synthetic=bool(metadata.get("synthetic", False)),
                    metadata=metadata, notes=tuple(notes), classes=frames.get("classes"))
+
+

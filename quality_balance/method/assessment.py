@@ -32,6 +32,7 @@ from .resources import ResourceAssessment, _assess_resources, _mapped, format_va
 from .rules import SchoolRule, limit_text, rating_shortfall
 from .split import place_sort_codes
 from ..schema import COUNTY_KEY as COUNTY, DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
+from .._memory import reusing_freed_memory
 
 __all__ = ["Assessment", "assess", "DIMENSIONS"]
 
@@ -419,6 +420,12 @@ def assess(dataset: Dataset, *, profile: "str | Profile | None" = None, years=No
     CalculationError
         ``dataset.schools`` lacks the canonical columns (see :func:`assess_resources`).
     """
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _assess(dataset, profile=profile, years=years)
+
+
+def _assess(dataset: Dataset, *, profile, years):
+    """:func:`assess` (its docstring), the allocator set by the caller."""
     if dataset.classes is not None and len(dataset.classes):  # class figures from the class table (§5.2)
         dataset = _with_classes(dataset, profile)
     schools = dataset.schools

@@ -40,6 +40,7 @@ from ..stats import grouped_cv_influence
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..stats.gini import gini_by_code
 from ..stats.theil import theil_by_code
+from .._memory import reusing_freed_memory
 
 __all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value", "format_values"]
 
@@ -593,7 +594,8 @@ def assess_resources(schools: pd.DataFrame, *, profile: "str | Profile | None" =
     >>> ra.counties.query("county == '清丰县'")[["status", "worst_cv_indicator"]].values.tolist()
     [['met', 'R2']]
     """
-    return _assess_resources(schools, profile=profile, synthetic=synthetic)
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _assess_resources(schools, profile=profile, synthetic=synthetic)
 
 
 def _assess_resources(schools: pd.DataFrame, *, profile, synthetic: bool,

@@ -89,6 +89,7 @@ from ..method.split import FACILITIES, TEACHER_COLUMNS
 from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by_code
 from ..schema import CV_GROUP_KEY as GROUP, PLACE_KEY as PLACE
 from .whatif import addition_targets
+from .._memory import reusing_freed_memory
 
 __all__ = ["GapResult", "gap_to_pass", "gap_table", "round_up", "RESOURCE_UNITS", "ADDITION_LABELS",
            "GAP_HEADERS", "BISECTION_STEPS", "MAX_ROUNDS"]
@@ -622,6 +623,12 @@ def gap_to_pass(assessment, county=None, year=None, *, costs=None) -> GapResult:
     >>> qb.assess(qb.apply_additions(a.dataset, gap)).verdicts.query("county == '台前县'")["resources"].tolist()
     ['met']
     """
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _gap_to_pass(assessment, county, year, costs=costs)
+
+
+def _gap_to_pass(assessment, county, year, *, costs):
+    """:func:`gap_to_pass` (its docstring), the allocator set by the caller."""
     ra = assessment.resources
     profiles = ra.profiles or assessment.profiles
     one = county is not None  # one county (or a few): their rows found by position, not by scanning the country

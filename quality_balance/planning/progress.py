@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..method.rules import at_least
 from ..schema import INDICATOR_LABELS, INDICATORS, STAGE_LABELS, PLACE_KEY as PLACE
+from .._memory import reusing_freed_memory
 
 __all__ = ["progress", "DIRECTIONS", "ALL_UNITS_PCT", "PROGRESS_COLUMNS", "met_since"]
 
@@ -169,6 +170,12 @@ def progress(assessment) -> pd.DataFrame:
     >>> p.query("county == '蕉岭县' and measure == 'Q1'")[["year", "value", "met"]].values.tolist()
     [[2024, 95.7, False], [2025, 100.0, True]]
     """
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _progress(assessment)
+
+
+def _progress(assessment):
+    """:func:`progress` (its docstring), the allocator set by the caller."""
     ra = assessment.resources
     frame = pd.concat([_item_rows(assessment), _cv_rows(ra.cv), _share_rows(ra)],
                       ignore_index=True)

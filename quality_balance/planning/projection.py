@@ -59,6 +59,7 @@ from ..errors import CalculationError
 from .progress import SERIES, met_since, progress
 from ..method.rules import compare
 from ..schema import TABLES
+from .._memory import reusing_freed_memory
 
 __all__ = ["project", "projected_pass_year", "pass_projection", "Projection", "HORIZON", "DEFAULT_LEVEL", "MIN_POINTS",
            "ACTUAL", "PROJECTED", "OUTCOME_LABELS", "Domain", "unit_domain", "NON_NEGATIVE_KINDS"]
@@ -274,6 +275,12 @@ def project(data, *, horizon: int = HORIZON, level: float = DEFAULT_LEVEL) -> Pr
         ``level`` is not strictly between 0 and 1, ``horizon`` is not after the last
         observed year, or ``data`` is a table without the progress columns.
     """
+    with reusing_freed_memory():  # freed memory reused during the call (quality_balance/_memory.py)
+        return _project(data, horizon=horizon, level=level)
+
+
+def _project(data, *, horizon: int, level: float):
+    """:func:`project` (its docstring), the allocator set by the caller."""
     if not 0 < level < 1:
         raise CalculationError(f"project: 'level' must be between 0 and 1 (e.g. 0.90), got {level!r}")
     table = data if isinstance(data, pd.DataFrame) else progress(data)
