@@ -20,7 +20,10 @@ def group_sums(columns: dict[str, np.ndarray], codes: np.ndarray, n_groups: int)
     """Per-group sums of each column as a pandas groupby ``sum`` gives them: in row order, with compensation.
 
     Rows already grouped (non-decreasing codes, no NaN) are summed run by run with ``np.add.reduceat``,
-    which is what pandas does for them (its sorted-groups path), without building a groupby.
+    which is what pandas 3 does for them (its sorted-groups path), without building a groupby; other code
+    arrays go through pandas' compensated (Kahan) kernel. A group's sum therefore depends on whether the
+    whole code array is in order, not only on the group's own rows: a caller that cuts one array into parts
+    keeps every part out of order when the whole was (:func:`quality_balance.method.resources._place_blocks`).
 
     Parameters
     ----------

@@ -1,4 +1,5 @@
 """The resource-allocation assessment: school rule edges, CV limits, stages, verdicts (spec §2)."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -238,3 +239,32 @@ def test_an_empty_school_table_gives_empty_tables_with_the_usual_columns():
         assert len(got) == 0 and list(got.columns) == list(usual.columns), name
     assert empty.units["stage"].dtype == full.units["stage"].dtype  # text columns stay text when empty
     assert empty.units["split"].dtype == full.units["split"].dtype
+
+
+def test_cv_statistics_in_blocks_of_places_are_those_of_one_pass(monkeypatch):
+    """At national scale the CV, Gini and Theil are computed a block of places at a time (resources.BLOCK_ROWS);
+    each group's figures are its own rows' in their order, so they are the one pass's to the last bit."""
+    from quality_balance.method import resources
+
+    data = qb.demo.generate(years=[2024, 2025])
+    one_pass = qb.assess_resources(data.schools, profile=None)
+    monkeypatch.setattr(resources, "BLOCK_FROM_ROWS", 0)
+    monkeypatch.setattr(resources, "BLOCK_ROWS", 14)  # two units (of 7 rows each) a block, cut where a group begins
+    groups = np.repeat(np.arange(5), [3, 1, 4, 1, 5])  # units 0–2 in group 0, 3 in 1, 4–7 in 2, 8 in 3, 9–13 in 4
+    # cut at 3, 4 and 8 (the starts after 0, 2, 4, 6, 8, 10, 12), each block kept to two groups or more: one
+    # group's codes would be in order, which pandas sums otherwise (stats/_groups.py)
+    assert resources._place_blocks(groups, 7, 0).tolist() == [0, 4, 14]
+    assert resources._place_blocks(np.repeat(np.arange(3), [6, 6, 1]), 7, 0).tolist() == [0, 13]  # last joins
+    assert resources._place_blocks(np.repeat(np.arange(2), [1, 9]), 7, 0).tolist() == [0, 10]
+    monkeypatch.setattr(resources, "BLOCK_ROWS", 700)  # ≈ 100 units a block: dozens of blocks of the demo
+    blocked = qb.assess_resources(data.schools, profile=None)
+    pd.testing.assert_frame_equal(blocked.cv, one_pass.cv, check_exact=True)
+    pd.testing.assert_frame_equal(blocked.counties, one_pass.counties, check_exact=True)
+
+
+def test_units_out_of_group_order_are_taken_in_one_pass():
+    from quality_balance.method import resources
+
+    assert resources._place_blocks(np.array([0, 0, 2, 1]), 7, 0) is None  # not in group order
+    assert resources._place_blocks(np.array([-1, 0, 1]), 7, 0) is None  # a unit of no place
+    assert resources._place_blocks(np.array([0, 1, 2]), 7, 100) is None  # too few rows to cut
