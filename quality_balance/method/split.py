@@ -169,9 +169,31 @@ def _unit_order(s: pd.DataFrame, place: np.ndarray, rows: np.ndarray, stage: np.
         sid = ids.to_numpy(dtype=object)[by_place]
         if bool(np.all(sid[1:][same] >= sid[:-1][same])):
             return np.argsort(key, kind="stable")
+    codes, n_found = _sorted_codes(ids)
+    return np.argsort(key * (n_found + 1) + codes[rows], kind="stable")
+
+
+def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, int]:
+    """Each cell's rank among the distinct values, as ``pd.factorize(ids, sort=True)`` codes them (a missing
+    cell after every value), and the number of distinct values.
+
+    Texts are ranked by Arrow (``pyarrow.compute.rank``: UTF-8 bytes, which order as the code points that
+    Python compares), twice as fast as sorting the distinct Python strings; any other column by pandas.
+    """
+    if pd.api.types.is_string_dtype(ids.dtype) and ids.dtype != object:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:  # (a text Arrow cannot hold, such as a lone surrogate, is ranked by pandas below)
+            cells = pa.array(ids.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError, TypeError):
+            cells = None
+        if cells is not None:
+            rank = pc.rank(cells, sort_keys="ascending", tiebreaker="dense")  # missing cells ranked last
+            n_found = int(pc.count_distinct(cells, mode="only_valid").as_py())
+            return rank.to_numpy().astype(np.int64) - 1, n_found  # a missing cell: code n_found
     codes, found = pd.factorize(ids, sort=True)
-    codes = np.where(codes < 0, len(found), codes)
-    return np.argsort(key * (len(found) + 1) + codes[rows], kind="stable")
+    return np.where(codes < 0, len(found), codes), len(found)
 
 
 def split_coded(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray, place: np.ndarray

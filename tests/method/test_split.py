@@ -1,4 +1,6 @@
 """The facility split of one-through schools and complete middle schools (spec §2.2)."""
+import numpy as np
+import pandas as pd
 import pytest
 
 from quality_balance.standards.profile import load_profile
@@ -119,3 +121,26 @@ def test_place_sort_codes_order_places_as_the_texts_sort():
     # sorted places: (乙市, a, 2025), (乙市, b, 2025), (甲市, a, 2024), (甲市, a, 2025)
     assert codes.tolist() == [1, 3, 0, 2, 1]
     assert first.tolist() == [2, 0, 3, 1]
+
+
+@pytest.mark.parametrize("cells", [
+    ["b", "a", None, "c", "a", "é", "Z", "aa", "a ", "甲校", "乙校"],  # Arrow ranks UTF-8 bytes: code point order
+    ["3", "10", "2"],  # texts, not numbers
+    ["a\ud800", "b"],  # a lone surrogate Arrow cannot hold: ranked by pandas
+    [None, None], [],
+])
+def test_school_ids_are_ranked_as_a_sorted_factorisation_ranks_them(cells):
+    from quality_balance.method.split import _sorted_codes
+
+    ids = pd.Series(cells, dtype="str")
+    codes, found = pd.factorize(ids, sort=True)
+    got, n_found = _sorted_codes(ids)
+    assert got.tolist() == np.where(codes < 0, len(found), codes).tolist()  # a missing id after every id
+    assert n_found == len(found)
+
+
+def test_numeric_school_ids_are_ranked_by_pandas():
+    from quality_balance.method.split import _sorted_codes
+
+    got, n_found = _sorted_codes(pd.Series([3, 1, None, 2.0]))
+    assert got.tolist() == [2, 0, 3, 1] and n_found == 3
