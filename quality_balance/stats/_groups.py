@@ -5,7 +5,8 @@ Method: docs/method.md §4.6.
 The grouped Gini and Theil kernels sum per-unit terms that nearly cancel (a Theil between-part of
 2·10⁻⁵ from terms of 10⁻³): summed as pandas sums a groupby — compensated, in row order — they give
 exactly the figures the text-keyed groupbys gave, while the groups are integer codes laid out as
-categories (no factorisation of the codes themselves).
+categories (no factorisation of the codes themselves). Codes already in order pandas 3 sums by
+``np.add.reduceat`` instead, uncompensated, and so does :func:`group_sums`.
 
 :func:`key_codes` and :func:`rows_in` turn text keys (city, county, year) into such codes with one
 factorisation per column, never a tuple per row.
@@ -17,7 +18,7 @@ import pandas as pd
 
 
 def group_sums(columns: dict[str, np.ndarray], codes: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
-    """Per-group sums of each column as a pandas groupby ``sum`` gives them: in row order, with compensation.
+    """Per-group sums of each column as a pandas groupby ``sum`` gives them: in row order, compensated (below).
 
     Rows already grouped (non-decreasing codes, no NaN) are summed run by run with ``np.add.reduceat``,
     which is what pandas 3 does for them (its sorted-groups path), without building a groupby; other code
