@@ -13,8 +13,9 @@ The ``quality-balance`` command does this for its whole process, which ends when
 own duration only (:func:`reusing_freed_memory`): on leaving, the allocator is set back to what the C library's
 own adaptive settings reach once a program has freed a large block (:data:`AFTERWARDS`) and the freed memory is
 handed back (``malloc_trim``), so the process holds no more memory after the call than it would have. Measured on
-the 1 M-row set (``benchmarks/bench_national.py --national``, this 2-core virtual machine, 2026-12-03): load
-9.1 → 6.2 s, ``assess_resources`` 13.2 → 8.3 s, ``assess`` 16.2 → 10.2 s of CPU, peak 2.44 → 2.52 GiB.
+the 1 M-row set (the pipeline stage of ``benchmarks/bench_national.py --national``, one run each, this 2-core
+virtual machine, 2026-12-03): load 9.1 → 6.2 s, ``assess_resources`` 13.2 → 8.3 s, ``assess`` 16.2 → 10.2 s of
+CPU, peak 2.44 → 2.52 GiB. At 100 000 rows it makes no difference beyond the noise (the arrays are small).
 """
 from __future__ import annotations
 
