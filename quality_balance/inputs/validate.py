@@ -137,6 +137,28 @@ def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.nd
     return codes, distinct
 
 
+def _among(distinct: np.ndarray, texts: frozenset) -> np.ndarray:
+    """Which of a column's distinct values are one of ``texts``: ``pd.Series(distinct).isin(texts)`` for the few
+    distinct values of a column, in plain Python (pandas' ``isin`` costs ~0.3 ms a call on a handful of values).
+
+    Parameters
+    ----------
+    distinct : ndarray of object
+        The distinct values (texts; a missing value, NaN, is none of them).
+    texts : frozenset of str
+        The texts looked for.
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per distinct value.
+
+    >>> _among(np.array(["城区", "—", float("nan")], dtype=object), frozenset({"—"})).tolist()
+    [False, True, False]
+    """
+    return np.fromiter((v in texts for v in distinct), dtype=bool, count=len(distinct))
+
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -335,7 +357,7 @@ def _parse_bools(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) 
 
 def _parse_choices(sheet: _Sheet, col: Column, cells: _Cells, usable: np.ndarray) -> pd.Series:
     text = cells.text
-    known = pd.Series(cells.distinct, dtype=object).isin(col.choices).to_numpy()[cells.codes]
+    known = _among(cells.distinct, frozenset(col.choices))[cells.codes]
     bad = usable & ~known
     if bad.any():
         suggestions = {}
@@ -508,7 +530,7 @@ def _cells(sheet: _Sheet, col: Column) -> _Cells:
     codes, distinct = _distinct(raw, compact=col.kind in ("category", "level"))
     text = pd.Series(distinct[codes], index=raw.index, dtype=object, copy=False)  # a new array: not copied again
     blank = (distinct == "")[codes] if len(distinct) else np.zeros(len(raw), dtype=bool)
-    mark = (pd.Series(distinct, dtype=object).isin(NOT_APPLICABLE_MARKS).to_numpy()[codes] if col.kind != "text"
+    mark = (_among(distinct, NOT_APPLICABLE_MARKS)[codes] if col.kind != "text"
             else np.zeros(sheet.n, bool))
     return _Cells(text, blank, mark, codes=codes, distinct=distinct)
 
