@@ -164,3 +164,25 @@ def test_assess_notes_what_the_check_of_the_whole_school_table_says():
     result = qb.assess(qb.Dataset(schools=schools, counties=counties, survey=survey))
     assert list(result.notes) == expected
 
+
+
+def test_missing_keys_are_found_as_a_multiindex_finds_them():
+    """The set-of-tuples look-up (consistency._missing) gives the keys, order and texts that matching
+    MultiIndexes gives; a key with a missing cell matches a missing cell there, and still does."""
+    from quality_balance.inputs.consistency import _missing
+
+    def by_multiindex(frame, reference, columns):
+        keys = pd.MultiIndex.from_frame(frame[columns].drop_duplicates().astype(str))
+        return list(keys[~keys.isin(pd.MultiIndex.from_frame(reference[columns].drop_duplicates().astype(str)))])
+    places = pd.DataFrame({"city": ["市", "市", "市"], "county": ["甲县", "乙县", "甲县"], "year": [2024, 2024, 2025]})
+    frame = pd.DataFrame({"city": ["市", "市", "市", "市"], "county": ["丙县", "甲县", "丙县", "乙县"],
+                          "year": [2025, 2025, 2024, 2025]})
+    assert _missing(frame, places, ["city", "county", "year"]) == [("市", "丙县", "2025"), ("市", "丙县", "2024"),
+                                                                   ("市", "乙县", "2025")]
+    assert _missing(frame, places, ["city", "county", "year"]) == by_multiindex(frame, places, ["city", "county", "year"])
+    assert _missing(frame, places, ["city", "county"]) == [("市", "丙县")]
+    with_blank = pd.concat([frame, pd.DataFrame({"city": ["市"], "county": [None], "year": [2025]})], ignore_index=True)
+    blank_places = pd.concat([places, pd.DataFrame({"city": ["市"], "county": [None], "year": [2025]})],
+                             ignore_index=True)
+    for f, p in ((with_blank, places), (with_blank, blank_places), (frame, blank_places)):
+        assert _missing(f, p, ["city", "county", "year"]) == by_multiindex(f, p, ["city", "county", "year"])
