@@ -143,7 +143,11 @@ class Assessment:
 
 
 def _resource_item(ra: ResourceAssessment, places: pd.DataFrame) -> pd.DataFrame:
-    rc = places.merge(ra.counties, on=PLACE, how="left")
+    rc = ra.counties
+    # the resource assessment's county-years are these places, in this order (one pass found both): then they
+    # are taken as they are; otherwise a left merge on the keys
+    aligned = len(rc) == len(places) and all(np.array_equal(rc[c].to_numpy(), places[c].to_numpy()) for c in PLACE)
+    rc = rc.reset_index(drop=True) if aligned else places.merge(rc, on=PLACE, how="left")
     out = places[PLACE].copy()
     out["dimension"], out["item"], out["label"] = "resources", "R", DIMENSION_LABELS["resources"]
     out["status"] = rc["status"].fillna("no_data").to_numpy()
