@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..inputs.runs import factorize_runs
 from ..stats._groups import rows_in
 
 __all__ = ["FACILITIES", "TEACHER_COLUMNS", "OUT_OF_SCOPE_TYPES", "split_units", "facility_shares"]
@@ -130,9 +131,8 @@ def place_sort_codes(schools: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """
     combined = np.zeros(len(schools), dtype=np.int64)
     for col in ("city", "county", "year"):
-        codes, found = pd.factorize(schools[col], sort=True)  # −1 for a missing cell: sorted last below
-        codes = np.where(codes < 0, len(found), codes)
-        combined = combined * (len(found) + 1) + codes
+        codes, n_found = _sorted_codes_in_runs(schools[col])  # a missing cell: n_found, after every value
+        combined = combined * (n_found + 1) + codes
     seen, distinct = pd.factorize(combined)  # in order of first appearance: hashing, no sort of the rows
     if not len(seen):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -171,6 +171,30 @@ def _unit_order(s: pd.DataFrame, place: np.ndarray, rows: np.ndarray, stage: np.
             return np.argsort(key, kind="stable")
     codes, n_found = _sorted_codes(ids)
     return np.argsort(key * (n_found + 1) + codes[rows], kind="stable")
+
+
+def _sorted_codes_in_runs(cells: pd.Series) -> tuple[np.ndarray, int]:
+    """:func:`_sorted_codes` of a column whose equal cells come in long runs (the city, the county of a table
+    sorted by county): the cells coded by :func:`~quality_balance.inputs.runs.factorize_runs`, which hashes only
+    the first cell of each run (7 → 1.5 ms for 100 000 school-years), then the few distinct texts sorted.
+
+    Texts without a missing cell only; a number column (the year: hashing is faster than comparing there), a
+    missing cell or values that do not sort together go to :func:`_sorted_codes`. Python compares texts by code
+    point, as pandas sorts them.
+    """
+    if pd.api.types.is_string_dtype(cells.dtype):
+        coded = factorize_runs(cells.to_numpy(dtype=object))
+        if coded is not None and not pd.isna(coded[1]).any():
+            codes, found = coded
+            try:
+                order = np.argsort(np.asarray(found, dtype=object))
+            except TypeError:  # texts beside numbers: pandas decides
+                order = None
+            if order is not None:
+                rank = np.empty(len(found), dtype=np.int64)
+                rank[order] = np.arange(len(found), dtype=np.int64)
+                return rank[codes], len(found)
+    return _sorted_codes(cells)
 
 
 def _sorted_codes(cells: pd.Series) -> tuple[np.ndarray, int]:
