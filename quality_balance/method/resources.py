@@ -41,6 +41,7 @@ from ..stats.cv import cv_from_moments, weighted_cv_by_code, weighted_moments_by
 from ..stats.gini import gini_by_code
 from ..stats.theil import theil_by_code
 from .._memory import reusing_freed_memory
+from ..inputs.runs import factorize_text
 
 __all__ = ["ResourceAssessment", "assess_resources", "FLOAT_TOLERANCE", "format_value", "format_values"]
 
@@ -477,7 +478,7 @@ def _cv_stats(flat_value: np.ndarray, units: pd.DataFrame, places: pd.DataFrame,
     n_groups = n_places * n_st * k
     w_raw = units["students"]
     w_units = w_raw.to_numpy(dtype=float)
-    loc, loc_uniques = pd.factorize(units["location"], use_na_sentinel=False)
+    loc, loc_uniques = factorize_text(units["location"], use_na_sentinel=False)
     n_loc = max(len(loc_uniques), 1)
     bounds = _place_blocks(unit_group, k, BLOCK_FROM_ROWS if block_from is None else block_from)
     if bounds is not None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..inputs.runs import factorize_runs
+from ..inputs.runs import factorize_runs, factorize_text
 from ..stats._groups import rows_in
 
 __all__ = ["FACILITIES", "TEACHER_COLUMNS", "OUT_OF_SCOPE_TYPES", "split_units", "facility_shares"]
@@ -210,7 +210,7 @@ def _sorted_codes(cells: pd.Series) -> tuple[np.ndarray, int]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        codes, found = pd.factorize(cells)  # −1 for a missing cell
+        codes, found = factorize_text(cells)  # −1 for a missing cell
         try:
             distinct = pa.array(np.asarray(found, dtype=object), type=pa.large_string())
         except (pa.ArrowException, UnicodeError, TypeError):
@@ -261,7 +261,7 @@ def split_coded(s: pd.DataFrame, settings: pd.DataFrame, county_row: np.ndarray,
     def cfg(col):
         return np.append(settings[col].to_numpy(dtype=float), np.nan)[at]
 
-    types, found = pd.factorize(s["school_type"])
+    types, found = factorize_text(s["school_type"])
     found = np.asarray(found, dtype=object)
     out_of_scope = np.isin(types, np.flatnonzero(np.isin(found, list(OUT_OF_SCOPE_TYPES))))
     is_tp = np.isin(types, np.flatnonzero(found == TEACHING_POINT))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from quality_balance.inputs.runs import distinct_rows, factorize_runs, row_codes
 
@@ -42,3 +43,24 @@ def test_row_codes_are_equal_where_rows_are():
     nullable = rows.assign(year=pd.array([1, None, 1, None, 1, 1], dtype="Int64"))  # a missing year: one value
     assert pd.Series(row_codes(nullable)).duplicated(keep=False).tolist() == nullable.duplicated(keep=False).tolist()
     assert row_codes(pd.DataFrame({"x": np.array([pd.NA, pd.NA, 1], dtype=object)})) is None  # no True/False
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series(["b", "b", None, "a", "b", None, "c"], dtype="str"),  # runs and missing cells
+    pd.Series([None, None, "a"], dtype="str"),  # a missing cell first
+    pd.Series(["小学", "小学", "初中", "九年一贯制学校", "小学"], dtype="str"),
+    pd.Series(["x", None, "y"], dtype=object),  # object texts with None
+    pd.Series(["x", pd.NA, "x"], dtype="string"),  # pd.NA does not compare: pandas' own factorize
+    pd.Series(["甲", "乙", "甲"], dtype="category"),  # categoricals: pandas' own
+    pd.Series([3.0, np.nan, 3.0, 1.0]),  # numbers: pandas' own
+    pd.Series([], dtype="str"), pd.Series(["only"], dtype="str"),
+])
+@pytest.mark.parametrize("sentinel", [True, False])
+def test_factorize_text_codes_as_pandas_factorize(column, sentinel):
+    from quality_balance.inputs.runs import factorize_text
+
+    codes, uniques = factorize_text(column, use_na_sentinel=sentinel)
+    expected_codes, expected_uniques = pd.factorize(column, use_na_sentinel=sentinel)
+    assert codes.dtype == np.int64 and codes.tolist() == expected_codes.tolist()
+    got, want = list(uniques), list(expected_uniques)
+    assert len(got) == len(want) and all((pd.isna(a) and pd.isna(b)) or a == b for a, b in zip(got, want))
