@@ -564,7 +564,9 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
                                                minlength=n_places).astype(np.int64)})
     # the five worst failing units of each place, by worst ratio (the order sort_values gives), then per place
     fails = np.flatnonzero(~units["passes_school_rule"].to_numpy(bool))
-    fails = fails[units["worst_ratio"].iloc[fails].reset_index(drop=True).sort_values().index.to_numpy()]
+    # (a stable sort: units of equal worst ratio in table order on every machine; numpy's default sort may
+    # order ties differently from one CPU to another)
+    fails = fails[units["worst_ratio"].iloc[fails].reset_index(drop=True).sort_values(kind="stable").index.to_numpy()]
     fails = fails[found[fails]]  # a unit of no place (a missing key) is in no group
     by_place = np.argsort(at[fails], kind="stable")
     fails, place_of = fails[by_place], at[fails][by_place]
@@ -580,7 +582,7 @@ def _county_verdicts(units: pd.DataFrame, cv: pd.DataFrame, places: pd.DataFrame
     applicable = np.flatnonzero(status != "not_applicable")
     cv_place = applicable // per_place
     not_met = status[applicable] != "met"
-    rel = (cv["cv"] / cv["limit"]).iloc[applicable].reset_index(drop=True).sort_values(ascending=False)
+    rel = (cv["cv"] / cv["limit"]).iloc[applicable].reset_index(drop=True).sort_values(ascending=False, kind="stable")
     ranked = applicable[rel.index.to_numpy()]
     first = np.full(n_places, -1, dtype=np.int64)
     seen = np.unique(ranked // per_place, return_index=True)  # each place's first row in that order

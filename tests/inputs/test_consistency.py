@@ -179,7 +179,8 @@ def test_missing_keys_are_found_as_a_multiindex_finds_them():
                           "year": [2025, 2025, 2024, 2025]})
     assert _missing(frame, places, ["city", "county", "year"]) == [("市", "丙县", "2025"), ("市", "丙县", "2024"),
                                                                    ("市", "乙县", "2025")]
-    assert _missing(frame, places, ["city", "county", "year"]) == by_multiindex(frame, places, ["city", "county", "year"])
+    key = ["city", "county", "year"]
+    assert _missing(frame, places, key) == by_multiindex(frame, places, key)
     assert _missing(frame, places, ["city", "county"]) == [("市", "丙县")]
     with_blank = pd.concat([frame, pd.DataFrame({"city": ["市"], "county": [None], "year": [2025]})], ignore_index=True)
     blank_places = pd.concat([places, pd.DataFrame({"city": ["市"], "county": [None], "year": [2025]})],

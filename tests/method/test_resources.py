@@ -176,6 +176,21 @@ def test_a_county_reason_names_its_five_worst_failing_units_then_says_more(n_fai
     assert "校5" not in reason
 
 
+def test_failing_units_of_equal_worst_ratio_are_named_in_table_order_on_every_machine():
+    # 300 units failing alike (the same R4 ratio) among 100 failing by less, the two kinds shuffled (seeded) in
+    # the school-id order that the units follow: numpy's default sort orders such ties as its algorithm (and the
+    # CPU's vector instructions) happen to; a stable sort keeps them in unit order, so the county's reason names
+    # the first five tied units wherever it is computed
+    kinds = np.random.default_rng(7).permutation(np.r_[np.zeros(300, dtype=int), np.ones(100, dtype=int)])
+    rows = [school(school_id=f"S{i:03d}", school_name=f"校{i:03d}",
+                   teaching_area_m2=4.5 * (0.70 if kind == 0 else 0.71 + i / 10000) * 1000)
+            for i, kind in enumerate(kinds)]
+    ra = qb.assess_resources(frame(*rows))
+    first_tied = np.flatnonzero(kinds == 0)[:5]
+    named = "、".join(f"校{i:03d}（小学）" for i in first_tied)
+    assert f"400 个学校单元未达到校际指标要求（{named}等）" in ra.counties["reason"].iloc[0]
+
+
 # --- the long unit × indicator table, made from the grid when read (issue 12) --------------------------------
 
 def _long_positions(ra, units):
@@ -268,3 +283,11 @@ def test_units_out_of_group_order_are_taken_in_one_pass():
     assert resources._place_blocks(np.array([0, 0, 2, 1]), 7, 0) is None  # not in group order
     assert resources._place_blocks(np.array([-1, 0, 1]), 7, 0) is None  # a unit of no place
     assert resources._place_blocks(np.array([0, 1, 2]), 7, 100) is None  # too few rows to cut
+
+
+def test_a_county_whose_cvs_are_all_equal_reports_its_first_cv_as_the_worst_on_every_machine():
+    # 60 counties of one school each: every CV is 0, and the worst of equal CVs is the first of the grid
+    # (小学 R1): the CVs of all counties are ranked together by a stable sort
+    ra = qb.assess_resources(frame(*[school(county=f"县{i:02d}", school_id=f"S{i:02d}") for i in range(60)]))
+    worst = ra.counties[["worst_cv_stage", "worst_cv_indicator"]].drop_duplicates()
+    assert worst.values.tolist() == [["primary", "R1"]]

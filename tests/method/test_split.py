@@ -159,7 +159,7 @@ def test_place_columns_in_runs_are_ranked_as_a_sorted_factorisation_ranks_them(c
 
     column = pd.Series(cells, dtype=dtype)
     got, n_found = _sorted_codes_in_runs(column)
-    if dtype == object:  # (pandas' factorize cannot sort texts beside numbers either: the same answer as before)
+    if dtype is object:  # (pandas' factorize cannot sort texts beside numbers either: the same answer as before)
         assert (got.tolist(), n_found) == tuple(x.tolist() if hasattr(x, "tolist") else x
                                                 for x in _sorted_codes(column))
         return
