@@ -884,9 +884,10 @@ def _read_grids(path: Path, file: str, include_hidden: bool = False, lazy: bool 
 # --- finding the header and the table ------------------------------------------------
 
 def _header_matches(cells: pd.DataFrame, table: Table) -> list[set[str]]:
-    """For each of the top rows, the set of canonical columns its cells name."""
+    """For each of the top rows, the set of canonical columns its cells name (the rows as lists of cells:
+    ``itertuples`` costs twice as much on a wide sheet)."""
     return [{name for v in row if (name := match_header(v, table))}
-            for row in cells.head(HEADER_SEARCH_ROWS).itertuples(index=False)]
+            for row in cells.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()]
 
 
 def _locate_header(cells: pd.DataFrame, table: Table) -> tuple[int, set[str]] | None:
