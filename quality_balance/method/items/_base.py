@@ -700,9 +700,17 @@ _TEXT = pd.Series(["a"]).dtype
 def _joined_column(pieces: list):
     """One column of :func:`_stacked`: its pieces, each ``(rows, scalar or Series)``, one after the other.
 
-    Texts of the column dtype (:data:`_TEXT`) and text scalars are joined as text arrays, without leaving
-    that dtype; numbers and flags of one dtype as a numpy array; any other mix (object pieces, mixed
-    dtypes, an empty text piece) as pandas concatenates the pieces as Series, which then infers the dtype.
+    The column is what concatenating the pieces as Series gives (each Series' values taken as a new Series,
+    a scalar repeated over its rows), which pandas does at a fixed cost of about a millisecond; here the
+    common cases are joined as arrays, with the dtype and cells pandas would give:
+
+    * texts of the column dtype (:data:`_TEXT`) and text scalars: one text array (:func:`_is_text_piece`);
+    * numbers or flags of one numpy dtype: one numpy array (:func:`_number_piece`);
+    * a mix that pandas makes an object column (:func:`_object_column`: the ``value`` and ``threshold``
+      columns of items mixing numbers, flags and texts).
+
+    Anything else (numbers of mixed dtypes, an empty piece, cells pandas would read as dates) is left to
+    pandas.
 
     Parameters
     ----------
@@ -714,28 +722,31 @@ def _joined_column(pieces: list):
     ExtensionArray or ndarray
         The column's values, ``sum(rows)`` long.
     """
-    texts = [_text_piece(v, n) for n, v in pieces]
-    if all(t is not None for t in texts):
-        return type(texts[0])._concat_same_type(texts)
+    if all(_is_text_piece(v, n) for n, v in pieces):
+        # one conversion of every cell (a Series' missing texts are NaN, which the conversion keeps) instead
+        # of one text array per scalar piece joined to the others
+        return pd.array(np.concatenate([v.to_numpy(dtype=object) if isinstance(v, pd.Series) else filled(n, v)
+                                        for n, v in pieces]), dtype=_TEXT)
     numbers = [_number_piece(v, n) for n, v in pieces]
     if all(x is not None for x in numbers) and len({x.dtype for x in numbers}) == 1:
         return np.concatenate(numbers)
+    mixed = _object_column(pieces)
+    if mixed is not None:
+        return mixed
     series = [pd.Series(v.to_numpy()) if isinstance(v, pd.Series) else pd.Series(v, index=pd.RangeIndex(n))
               for n, v in pieces]  # (a Series as an array: inferred as a frame column assigned from it would be)
     return pd.concat(series, ignore_index=True).array
 
 
-def _text_piece(v, n: int):
-    """A block's piece of a text column as an array of :data:`_TEXT`, or None when it is not plainly one.
+def _is_text_piece(v, n: int) -> bool:
+    """Whether a block's piece of a column is plainly texts of :data:`_TEXT`.
 
     A Series of that dtype whose first text is present (texts all missing, or none, would be inferred as
     object: a cheap test that keeps every all-missing piece out), or a text scalar repeated over ``n > 0`` rows.
     """
     if isinstance(v, pd.Series):
-        return v.array if v.dtype == _TEXT and len(v) and isinstance(v.iat[0], str) else None
-    if isinstance(v, str) and n:
-        return pd.array([v], dtype=_TEXT).take(np.zeros(n, dtype=np.intp))
-    return None
+        return v.dtype == _TEXT and len(v) > 0 and isinstance(v.iat[0], str)
+    return isinstance(v, str) and n > 0
 
 
 def _number_piece(v, n: int) -> np.ndarray | None:
@@ -748,6 +759,100 @@ def _number_piece(v, n: int) -> np.ndarray | None:
     if isinstance(v, (int, np.integer)):
         return np.full(n, v, dtype=np.int64)
     return None
+
+
+#: The dtype pandas gives a Python scalar repeated over a block's rows (``pd.Series(v, index=...)``).
+_SCALAR_DTYPES = {bool: np.dtype(bool), int: np.dtype(np.int64), float: np.dtype(np.float64), str: _TEXT}
+
+#: The types of object cells pandas leaves as objects when it infers a Series' dtype: without a text there is
+#: nothing to read as text, without a date or period nothing to read as one (numbers in object arrays are
+#: not converted).
+_PLAIN_OBJECT_CELLS = frozenset({float, int, bool, type(None)})
+
+
+#: The missing cells pandas reads as missing texts among texts (NaN when it is a float).
+_MISSING_TEXT_CELLS = frozenset({type(None), float})
+
+
+def _inferred(values: np.ndarray) -> tuple:
+    """The dtype ``pd.Series(values)`` infers and its cells as objects: ``(dtype, ndarray of object)``.
+
+    Cells all of :data:`_PLAIN_OBJECT_CELLS` stay objects as they are; texts with None or NaN beside them
+    (:data:`_MISSING_TEXT_CELLS`, no other float) are texts, each missing one NaN. Any other array is
+    given to pandas to infer.
+
+    Parameters
+    ----------
+    values : ndarray
+        A Series' values (``Series.to_numpy()``).
+
+    Returns
+    -------
+    tuple of (dtype, ndarray of object)
+    """
+    if values.dtype == object:
+        cells = values.tolist()
+        kinds = set(map(type, cells))
+        if kinds <= _PLAIN_OBJECT_CELLS:
+            return values.dtype, values
+        if str in kinds and kinds - {str} <= _MISSING_TEXT_CELLS:
+            missing = np.fromiter((type(c) is not str for c in cells), dtype=bool, count=len(cells))
+            if pd.isna(values[missing]).all():  # (a number among the texts makes the column objects)
+                out = values.copy()
+                out[missing] = np.nan
+                return _TEXT, out
+    inferred = pd.Series(values)  # anything else as the long way infers it
+    return inferred.dtype, inferred.to_numpy(dtype=object)
+
+
+def _object_column(pieces: list):
+    """The pieces of a column concatenated as pandas does when the result is an object (or text) column, else None.
+
+    Each piece's dtype is the one pandas gives it: a numpy number or flag Series keeps its own, a Python
+    scalar that of :data:`_SCALAR_DTYPES`, an object or text Series what ``pd.Series`` infers from its values
+    (:func:`_inferred`). pandas
+    concatenates dtypes without a common one (an object piece, texts beside anything else, flags beside
+    numbers) as objects, each piece's values converted to objects as they are: Python floats, ints and bools,
+    texts with NaN for a missing text (a ``None`` among texts has become NaN by the inference), other
+    objects unchanged; pieces that are all texts after inference make a text column. Any other mix (numbers
+    of two dtypes: a numeric common dtype; dates), or an empty piece, gives None.
+
+    Parameters
+    ----------
+    pieces : list of tuple (int, object)
+        As :func:`_joined_column` is given them.
+
+    Returns
+    -------
+    NumpyExtensionArray of object, text array (:data:`_TEXT`) or None
+        The column (an object array as ``pd.concat(...).array`` gives it, so that the frame keeps it as objects).
+    """
+    dtypes, cells = [], []
+    for n, v in pieces:
+        if not n:
+            return None
+        if isinstance(v, pd.Series):
+            if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf":
+                dtypes.append(v.dtype)
+                cells.append(v.to_numpy().astype(object))
+                continue
+            dtype, values = _inferred(v.to_numpy())
+            if not (dtype == object or dtype == _TEXT):
+                return None
+            dtypes.append(dtype)
+            cells.append(values)
+        elif type(v) in _SCALAR_DTYPES:
+            dtypes.append(_SCALAR_DTYPES[type(v)])
+            cells.append(filled(n, v))
+        else:
+            return None
+    kinds = set(dtypes)
+    if kinds == {_TEXT}:  # object texts inferred as texts, beside texts: one text column
+        return pd.array(np.concatenate(cells), dtype=_TEXT)
+    flags_and_numbers = np.dtype(bool) in kinds and len(kinds) > 1
+    if not (np.dtype(object) in kinds or (_TEXT in kinds and len(kinds) > 1) or flags_and_numbers):
+        return None
+    return pd.array(np.concatenate(cells), dtype=object)
 
 
 @dataclass(frozen=True)
