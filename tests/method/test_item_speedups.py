@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import (_inferred, _joined_column, _object_column, _stacked, concat_texts,
+from quality_balance.method.items._base import (_as_objects, _inferred, _joined_column, _object_column, _per_distinct,
+                                               _stacked, concat_texts, fmt_limit, fmt_value,
                                                county_codes, is_one_of, param, param_text, place_rows, shared_keys)
 from quality_balance.method.assessment import _assessed_places, _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
@@ -335,3 +336,37 @@ def test_object_column_leaves_other_mixes_to_pandas():
     assert _object_column([(1, np.float32(1.0)), (1, "a")]) is None                  # a numpy scalar
     assert _object_column([(2, pd.Series([1.5, 2.0])), (2, "—")]) is not None      # (the shortcut itself)
     assert _object_column([(2, pd.Series(["a", None], **_OBJ)), (1, "b")]) is not None
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series([10.0, np.nan, 0.15, 10.0, 6000.0]), pd.Series([3, 1, 3]), pd.Series([0.5, 1.25], dtype="float32"),
+    pd.Series([1.0, None], dtype="Float64"),                      # a nullable dtype: its own factorisation
+    pd.Series([0.0, -0.0]),                                       # −0.0: element by element
+])
+def test_number_texts_per_distinct_value_are_those_of_map(series):
+    for fmt in (fmt_value, fmt_limit):
+        got, want = fmt(series), series.map(lambda v: fmt(pd.Series([v], dtype=object)).iat[0]).astype(object)
+        assert got.dtype == object and got.tolist() == want.tolist()
+    fn = lambda v: f"{type(v).__name__}:{v}"                     # the number each distinct value is given as
+    if not (series == 0).any():                                   # (as the Series' own factorisation gave it)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        assert _per_distinct(series, fn).tolist() == np.array([fn(u) for u in uniques], dtype=object)[codes].tolist()
+
+
+@pytest.mark.parametrize("n", [1, 2, 127, 128, 300])
+def test_formatted_few_or_many_values_read_alike(n):
+    rng = np.random.default_rng(n)
+    values = np.round(rng.uniform(-2000, 2000, n), 2)
+    values[::7] = -0.0
+    digits = rng.integers(0, 4, n)
+    for sep in ("", ","):
+        want = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
+        assert _formatted(values, digits, sep).tolist() == want
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([1.5, np.nan]), pd.Series([1, 2]), pd.Series([True, False]), pd.Series(["a", None]),
+    pd.Series(["a", None, 2.0], dtype=object), pd.Series([1, None], dtype="Int64"),
+])
+def test_as_objects_gives_the_cells_of_astype_object(column):
+    assert _cells(_as_objects(column)) == _cells(column.astype(object).to_numpy())

@@ -447,9 +447,9 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=first.index)
     # value/threshold: those of the first failing part (what the gap is measured on), else all parts
     failing_part = np.argmax(not_met, axis=1)
-    values = np.column_stack([c["value"].astype(object).to_numpy() for c in checks])
-    thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
-    ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
+    values = np.column_stack([_as_objects(c["value"]) for c in checks])
+    thresholds = np.column_stack([_as_objects(c["threshold"]) for c in checks])
+    ops = np.column_stack([_as_objects(c["op"]) for c in checks])
     rows = np.arange(len(first))
     joined_v = _join_flagged([fmt_value(c["value"]) for c in checks], counted, "；")
     joined_t = _join_flagged([fmt_value(c["threshold"]) for c in checks], counted, "；")
@@ -457,6 +457,17 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     threshold = np.where(any_fail, thresholds[rows, failing_part], joined_t)
     op = np.where(any_fail, ops[rows, failing_part], "")
     return ItemResult(check(status, value, threshold, text, first.index, op=op), tuple(checks))
+
+
+def _as_objects(column: pd.Series) -> np.ndarray:
+    """``column.astype(object).to_numpy()``, without the intermediate Series for a numpy or text column.
+
+    For those dtypes both give the same cells: a numpy column's values as Python objects (``ndarray.astype``),
+    texts with NaN where missing (the text dtype's missing value). Other dtypes go the long way.
+    """
+    if isinstance(column.dtype, np.dtype) or column.dtype == _TEXT:
+        return column.to_numpy(dtype=object)
+    return column.astype(object).to_numpy()
 
 
 def _join_flagged(columns: list, flags: np.ndarray, sep: str) -> np.ndarray:
@@ -510,8 +521,14 @@ def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
         return pd.Series(texts[codes], index=series.index, dtype=object)
     if not len(series) or (series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
         return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    texts = np.array([fn(u) for u in uniques], dtype=object)
+    if isinstance(series.dtype, np.dtype):
+        # the numpy values factorised as the Series would be (the same hash table), each distinct value given to
+        # ``fn`` as the Python number that iterating the Series' uniques (an Index) gives: ``tolist``'s
+        codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=False)
+        texts = np.array([fn(u) for u in uniques.tolist()], dtype=object)
+    else:  # (a nullable number dtype: its own factorisation)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        texts = np.array([fn(u) for u in uniques], dtype=object)
     return pd.Series(texts[codes], index=series.index, dtype=object)
 
 
