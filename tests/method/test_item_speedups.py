@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from quality_balance.method.items._base import (_as_objects, _inferred, _joined_column, _object_column, _per_distinct,
-                                               _stacked, concat_texts, fmt_limit, fmt_value,
+                                               _as_floats, _stacked, bool_check, check, concat_texts, fmt_bool,
+                                               fmt_limit, fmt_value,
                                                county_codes, is_one_of, param, param_text, place_rows, shared_keys)
 from quality_balance.method.assessment import _assessed_places, _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
@@ -370,3 +371,32 @@ def test_formatted_few_or_many_values_read_alike(n):
 ])
 def test_as_objects_gives_the_cells_of_astype_object(column):
     assert _cells(_as_objects(column)) == _cells(column.astype(object).to_numpy())
+
+
+def _bool_check_the_long_way(values, label, want=True):
+    missing = values.isna()
+    ok = values.fillna(not want).astype(bool) == want
+    status = np.select([missing, ok], ["no_data", "met"], "not_met")
+    text = label + "：" + fmt_bool(values)
+    return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([True, None, False], dtype="boolean", index=[3, 1, 2]),   # the readers' flags: on the arrays
+    pd.Series([True, False], dtype="boolean"),
+    pd.Series([], dtype="boolean"),
+    pd.Series([True, None, 0.0], dtype=object),                        # any other dtype: the Series way
+])
+@pytest.mark.parametrize("want", [True, False])
+def test_bool_check_gives_what_the_series_way_gave(values, want):
+    got, expected = bool_check(values, "有", want), _bool_check_the_long_way(values, "有", want)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    for name in got:
+        assert _cells(got[name]) == _cells(expected[name])
+
+
+@pytest.mark.parametrize("values", [pd.Series([1.5, np.nan], index=[4, 2]), pd.Series([1, None], dtype="Int64"),
+                                    pd.Series(["2", "x"], dtype=object)])
+def test_numeric_check_takes_float_columns_as_they_are(values):
+    assert _as_floats(values).equals(pd.to_numeric(values, errors="coerce").astype(float))
+    assert _as_floats(values).index.equals(values.index)

@@ -364,8 +364,7 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
     value relates to the threshold ("交流轮岗比例 9.99% < 10%"), the value with the digits it
     needs not to read as the threshold.
     """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    t = pd.to_numeric(threshold, errors="coerce").astype(float)
+    v, t = _as_floats(values), _as_floats(threshold)
     t = t if t.index.equals(v.index) else t.reindex(v.index)
     # the verdict and the text on the arrays (aligned row by row: no index is matched at each step)
     value, limit = v.to_numpy(), t.to_numpy()
@@ -379,12 +378,30 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
                  unit=unit)
 
 
+def _as_floats(x) -> pd.Series:
+    """``pd.to_numeric(x, errors="coerce").astype(float)``: a float64 Series is that already (the same values,
+    index and name) and is taken as it is."""
+    if isinstance(x, pd.Series) and x.dtype == np.float64:
+        return x
+    return pd.to_numeric(x, errors="coerce").astype(float)
+
+
 def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame:
-    """A yes/no input that must be ``want``; missing → ``no_data``."""
-    missing = values.isna()
-    ok = values.fillna(not want).astype(bool) == want
+    """A yes/no input that must be ``want``; missing → ``no_data``.
+
+    The flags are read on the arrays for pandas' nullable ``boolean`` dtype (what the readers give a yes/no
+    column): a missing flag read as ``not want``, as ``fillna(not want).astype(bool)`` reads it; any other
+    dtype the Series way.
+    """
+    if isinstance(values.dtype, pd.BooleanDtype):
+        missing = values.isna().to_numpy()
+        ok = values.to_numpy(dtype=bool, na_value=not want) == want
+    else:
+        missing = values.isna()
+        ok = values.fillna(not want).astype(bool) == want
     status = np.select([missing, ok], ["no_data", "met"], "not_met")
-    text = label + "：" + fmt_bool(values)
+    # ``label + "：" + texts`` joined row by row on the arrays: the same object texts
+    text = pd.Series(join_rows(label + "：", fmt_bool(values).to_numpy()), index=values.index, dtype=object)
     return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
 
 
