@@ -400,3 +400,9 @@ def test_bool_check_gives_what_the_series_way_gave(values, want):
 def test_numeric_check_takes_float_columns_as_they_are(values):
     assert _as_floats(values).equals(pd.to_numeric(values, errors="coerce").astype(float))
     assert _as_floats(values).index.equals(values.index)
+
+
+def test_joined_texts_lay_scalars_and_series_out_in_order():
+    pieces = [(2, "甲"), (2, pd.Series(["a", np.nan])), (1, "乙"), (3, "甲"), (1, pd.Series(["b"]))]
+    _assert_same_column(_joined_column(pieces), _joined_the_long_way(pieces))
+    assert _cells(_joined_column(pieces)) == _cells(["甲", "甲", "a", np.nan, "乙", "甲", "甲", "甲", "b"])

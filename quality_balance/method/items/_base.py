@@ -20,6 +20,7 @@ and every number in a reason text :func:`quality_balance.method.rules.number_tex
 """
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -757,10 +758,7 @@ def _joined_column(pieces: list):
         The column's values, ``sum(rows)`` long.
     """
     if all(_is_text_piece(v, n) for n, v in pieces):
-        # one conversion of every cell (a Series' missing texts are NaN, which the conversion keeps) instead
-        # of one text array per scalar piece joined to the others
-        return pd.array(np.concatenate([v.to_numpy(dtype=object) if isinstance(v, pd.Series) else filled(n, v)
-                                        for n, v in pieces]), dtype=_TEXT)
+        return _joined_texts(pieces)
     numbers = [_number_piece(v, n) for n, v in pieces]
     if all(x is not None for x in numbers) and len({x.dtype for x in numbers}) == 1:
         return np.concatenate(numbers)
@@ -770,6 +768,29 @@ def _joined_column(pieces: list):
     series = [pd.Series(v.to_numpy()) if isinstance(v, pd.Series) else pd.Series(v, index=pd.RangeIndex(n))
               for n, v in pieces]  # (a Series as an array: inferred as a frame column assigned from it would be)
     return pd.concat(series, ignore_index=True).array
+
+
+def _joined_texts(pieces: list):
+    """Text pieces (:func:`_is_text_piece`) one after the other as one text array, the Series' arrays as they are.
+
+    The distinct text scalars are converted to the text dtype in one call and put beside the Series' arrays;
+    one ``take`` then lays every row out in order (instead of one converted array per scalar piece). The cells
+    are those of the pieces: the Series' texts (NaN where missing) and each scalar over its rows.
+    """
+    scalars = list(dict.fromkeys(v for _, v in pieces if isinstance(v, str)))
+    arrays = [v.array for _, v in pieces if isinstance(v, pd.Series)]
+    if scalars:
+        arrays.append(pd.array(scalars, dtype=_TEXT))
+    column = type(arrays[0])._concat_same_type(arrays)
+    where = {text: i for i, text in enumerate(scalars, len(column) - len(scalars))}
+    rows, start = [], 0
+    for n, v in pieces:
+        if isinstance(v, str):
+            rows.append(np.full(n, where[v], dtype=np.intp))
+        else:
+            rows.append(np.arange(start, start + n, dtype=np.intp))
+            start += n
+    return column.take(np.concatenate(rows))
 
 
 def _is_text_piece(v, n: int) -> bool:
@@ -825,13 +846,12 @@ def _inferred(values: np.ndarray) -> tuple:
     tuple of (dtype, ndarray of object)
     """
     if values.dtype == object:
-        cells = values.tolist()
-        kinds = set(map(type, cells))
-        if kinds <= _PLAIN_OBJECT_CELLS:
+        kinds = Counter(map(type, values.tolist()))
+        if kinds.keys() <= _PLAIN_OBJECT_CELLS:
             return values.dtype, values
-        if str in kinds and kinds - {str} <= _MISSING_TEXT_CELLS:
-            missing = np.fromiter((type(c) is not str for c in cells), dtype=bool, count=len(cells))
-            if pd.isna(values[missing]).all():  # (a number among the texts makes the column objects)
+        if str in kinds and kinds.keys() - {str} <= _MISSING_TEXT_CELLS:
+            missing = pd.isna(values)  # (never a text)
+            if missing.sum() == len(values) - kinds[str]:  # every other cell missing: no number among the texts
                 out = values.copy()
                 out[missing] = np.nan
                 return _TEXT, out
