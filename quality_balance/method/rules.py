@@ -315,11 +315,18 @@ def number_texts(values, limits=None, *, decimals=1, thousands: bool = True) -> 
     return out
 
 
+#: Below this many values :func:`_formatted` formats each one: two factorisations cost about 0.2 ms, the
+#: formatting of a value about 1 µs (measured: 85 values 0.1 ms each by each, 0.3 ms by distinct pairs; even
+#: at 200). The texts are the same either way (``"%.kf" %`` writes the digits ``f"{x:.kf}"`` writes).
+_FORMATTED_EACH = 128
+
+
 def _formatted(values: np.ndarray, digits: np.ndarray, sep: str) -> np.ndarray:
     """``f"{x:{sep}.{k}f}"`` of each value with its digits, each distinct pair formatted once.
 
     A table repeats few values (rates with one decimal, limits, counts): the pairs are told apart by the
-    value's bits, so that −0.0 ("-0.0") and 0.0 ("0.0") stay apart, and spread back by code.
+    value's bits, so that −0.0 ("-0.0") and 0.0 ("0.0") stay apart, and spread back by code. Fewer than
+    :data:`_FORMATTED_EACH` values are formatted one by one.
 
     Parameters
     ----------
@@ -335,7 +342,7 @@ def _formatted(values: np.ndarray, digits: np.ndarray, sep: str) -> np.ndarray:
     ndarray of object (str)
         One text per value.
     """
-    if values.size < 2 or digits.min() < 0:
+    if values.size < _FORMATTED_EACH or digits.min() < 0:  # few values: formatting each is cheaper than coding them
         return np.array([f"{x:{sep}.{kk}f}" for x, kk in zip(values.tolist(), digits.tolist())], dtype=object)
     bits, _ = pd.factorize(np.ascontiguousarray(values, dtype=np.float64).view(np.int64))
     codes, pairs = pd.factorize(bits.astype(np.int64) * (int(digits.max()) + 1) + digits)

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quality_balance.method.items._base import (_stacked, concat_texts, county_codes, is_one_of, param, param_text,
-                                               place_rows, shared_keys)
+from quality_balance.method.items._base import (_as_objects, _inferred, _joined_column, _object_column, _per_distinct,
+                                               _as_floats, _stacked, bool_check, check, concat_texts, fmt_bool,
+                                               fmt_limit, fmt_value,
+                                               county_codes, is_one_of, param, param_text, place_rows, shared_keys)
 from quality_balance.method.assessment import _assessed_places, _chosen_parts, _part_ops
 from quality_balance.method.items.recognition import _low_groups, _normal_quantile, wilson_interval
 from quality_balance.method.rules import (FLOAT_TOLERANCE, _as_numbers, _formatted, digits_needed, digits_needed_array,
@@ -273,3 +275,134 @@ def test_assessed_places_give_each_school_the_county_codes_county_codes_gives(ke
     assert codes.tolist() == want_codes.tolist() and pairs == want_pairs
     assert rows.tolist() == [places.index[(places["city"] == c) & (places["county"] == k) & (places["year"] == y)][0]
                              for c, k, y in zip(keys["city"], keys["county"], keys["year"])]
+
+
+def _joined_the_long_way(pieces):
+    """What :func:`_joined_column` stands for: each piece as a Series (a Series' values re-inferred), concatenated."""
+    series = [pd.Series(v.to_numpy()) if isinstance(v, pd.Series) else pd.Series(v, index=pd.RangeIndex(n))
+              for n, v in pieces]
+    return pd.concat(series, ignore_index=True).array
+
+
+def _cells(array):
+    """Each cell with its type, NaN and None told apart (``assert_frame_equal`` takes them as equal)."""
+    return [("NaN",) if isinstance(c, float) and np.isnan(c) else (type(c), c) for c in np.asarray(array, dtype=object)]
+
+
+def _assert_same_column(got, want):
+    assert type(got) is type(want) or (isinstance(got, np.ndarray) and isinstance(want, np.ndarray))
+    assert got.dtype == want.dtype
+    assert _cells(got) == _cells(want)
+
+
+_OBJ = dict(dtype=object)
+
+
+@pytest.mark.parametrize("pieces", [
+    [(2, pd.Series([1.5, np.nan])), (1, pd.Series(["是"], **_OBJ)), (2, pd.Series([3, 4]))],   # numbers and an object text
+    [(2, pd.Series([1.5, 2.0])), (2, "—")],                                      # numbers beside a text scalar
+    [(2, pd.Series(["a", None], **_OBJ)), (1, pd.Series(["b"]))],                 # object texts with None: texts, NaN
+    [(2, pd.Series(["a", None], **_OBJ)), (1, pd.Series([2.0]))],                 # ... beside numbers: objects, NaN
+    [(2, pd.Series([None, None], **_OBJ)), (1, pd.Series(["b"]))],                # all None stays object, None kept
+    [(2, pd.Series([True, None], **_OBJ)), (2, pd.Series([1.0, 2.0]))],           # flags as objects beside numbers
+    [(1, pd.Series([True])), (1, pd.Series([1.0]))],                              # flags beside numbers: objects
+    [(1, True), (2, pd.Series([7]))],                                             # a flag scalar beside integers
+    [(2, pd.Series(["a", 1.0], **_OBJ)), (1, "b")],                               # a number among texts: objects
+    [(2, pd.Series(["a", pd.NA], **_OBJ)), (1, 3.5)],                             # NA among texts: asked of pandas
+    [(2, pd.Series([np.nan, "x"])), (1, "y")],                                    # a text Series starting missing
+    [(1, pd.Series([pd.Timestamp("2025-01-01").to_pydatetime()], **_OBJ)), (1, 1.0)],  # a date: left to pandas
+    [(2, pd.Series([1, 2])), (1, pd.Series([0.5]))],                              # int and float: left to pandas
+    [(0, pd.Series([], dtype=float)), (1, pd.Series(["a"], **_OBJ))],             # an empty piece: left to pandas
+    [(2, pd.Series(["a", "b"])), (1, "c"), (2, pd.Series(["d", None]))],          # texts: one conversion
+])
+def test_joined_column_gives_what_pandas_concatenates(pieces):
+    _assert_same_column(_joined_column(pieces), _joined_the_long_way(pieces))
+
+
+@pytest.mark.parametrize("values", [
+    np.array(["a", None, np.nan], **_OBJ), np.array([None, np.nan], **_OBJ), np.array([1.0, True, None], **_OBJ),
+    np.array(["a", 2.0], **_OBJ), np.array(["a", pd.NA], **_OBJ), np.array([np.float64(1.0), "a"], **_OBJ),
+    np.array([1.0, 2.0]), np.array(["a", "b"], **_OBJ),
+])
+def test_inferred_is_what_a_series_infers(values):
+    dtype, cells = _inferred(values)
+    want = pd.Series(values)
+    assert dtype == want.dtype
+    assert _cells(cells) == _cells(want.to_numpy(dtype=object))
+
+
+def test_object_column_leaves_other_mixes_to_pandas():
+    assert _object_column([(1, pd.Series([1])), (1, pd.Series([0.5]))]) is None     # a numeric common dtype
+    assert _object_column([(0, "a"), (1, 1.0)]) is None                              # an empty piece
+    assert _object_column([(1, np.float32(1.0)), (1, "a")]) is None                  # a numpy scalar
+    assert _object_column([(2, pd.Series([1.5, 2.0])), (2, "—")]) is not None      # (the shortcut itself)
+    assert _object_column([(2, pd.Series(["a", None], **_OBJ)), (1, "b")]) is not None
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series([10.0, np.nan, 0.15, 10.0, 6000.0]), pd.Series([3, 1, 3]), pd.Series([0.5, 1.25], dtype="float32"),
+    pd.Series([1.0, None], dtype="Float64"),                      # a nullable dtype: its own factorisation
+    pd.Series([0.0, -0.0]),                                       # −0.0: element by element
+])
+def test_number_texts_per_distinct_value_are_those_of_map(series):
+    for fmt in (fmt_value, fmt_limit):
+        got, want = fmt(series), series.map(lambda v: fmt(pd.Series([v], dtype=object)).iat[0]).astype(object)
+        assert got.dtype == object and got.tolist() == want.tolist()
+    fn = lambda v: f"{type(v).__name__}:{v}"                     # the number each distinct value is given as
+    if not (series == 0).any():                                   # (as the Series' own factorisation gave it)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        assert _per_distinct(series, fn).tolist() == np.array([fn(u) for u in uniques], dtype=object)[codes].tolist()
+
+
+@pytest.mark.parametrize("n", [1, 2, 127, 128, 300])
+def test_formatted_few_or_many_values_read_alike(n):
+    rng = np.random.default_rng(n)
+    values = np.round(rng.uniform(-2000, 2000, n), 2)
+    values[::7] = -0.0
+    digits = rng.integers(0, 4, n)
+    for sep in ("", ","):
+        want = [f"{x:{sep}.{k}f}" for x, k in zip(values.tolist(), digits.tolist())]
+        assert _formatted(values, digits, sep).tolist() == want
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([1.5, np.nan]), pd.Series([1, 2]), pd.Series([True, False]), pd.Series(["a", None]),
+    pd.Series(["a", None, 2.0], dtype=object), pd.Series([1, None], dtype="Int64"),
+])
+def test_as_objects_gives_the_cells_of_astype_object(column):
+    assert _cells(_as_objects(column)) == _cells(column.astype(object).to_numpy())
+
+
+def _bool_check_the_long_way(values, label, want=True):
+    missing = values.isna()
+    ok = values.fillna(not want).astype(bool) == want
+    status = np.select([missing, ok], ["no_data", "met"], "not_met")
+    text = label + "：" + fmt_bool(values)
+    return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([True, None, False], dtype="boolean", index=[3, 1, 2]),   # the readers' flags: on the arrays
+    pd.Series([True, False], dtype="boolean"),
+    pd.Series([], dtype="boolean"),
+    pd.Series([True, None, 0.0], dtype=object),                        # any other dtype: the Series way
+])
+@pytest.mark.parametrize("want", [True, False])
+def test_bool_check_gives_what_the_series_way_gave(values, want):
+    got, expected = bool_check(values, "有", want), _bool_check_the_long_way(values, "有", want)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    for name in got:
+        assert _cells(got[name]) == _cells(expected[name])
+
+
+@pytest.mark.parametrize("values", [pd.Series([1.5, np.nan], index=[4, 2]), pd.Series([1, None], dtype="Int64"),
+                                    pd.Series(["2", "x"], dtype=object)])
+def test_numeric_check_takes_float_columns_as_they_are(values):
+    assert _as_floats(values).equals(pd.to_numeric(values, errors="coerce").astype(float))
+    assert _as_floats(values).index.equals(values.index)
+
+
+def test_joined_texts_lay_scalars_and_series_out_in_order():
+    pieces = [(2, "甲"), (2, pd.Series(["a", np.nan])), (1, "乙"), (3, "甲"), (1, pd.Series(["b"]))]
+    _assert_same_column(_joined_column(pieces), _joined_the_long_way(pieces))
+    assert _cells(_joined_column(pieces)) == _cells(["甲", "甲", "a", np.nan, "乙", "甲", "甲", "甲", "b"])

@@ -20,6 +20,7 @@ and every number in a reason text :func:`quality_balance.method.rules.number_tex
 """
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -364,8 +365,7 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
     value relates to the threshold ("交流轮岗比例 9.99% < 10%"), the value with the digits it
     needs not to read as the threshold.
     """
-    v = pd.to_numeric(values, errors="coerce").astype(float)
-    t = pd.to_numeric(threshold, errors="coerce").astype(float)
+    v, t = _as_floats(values), _as_floats(threshold)
     t = t if t.index.equals(v.index) else t.reindex(v.index)
     # the verdict and the text on the arrays (aligned row by row: no index is matched at each step)
     value, limit = v.to_numpy(), t.to_numpy()
@@ -379,12 +379,30 @@ def numeric_check(values: pd.Series, threshold: pd.Series, op: str, label: str, 
                  unit=unit)
 
 
+def _as_floats(x) -> pd.Series:
+    """``pd.to_numeric(x, errors="coerce").astype(float)``: a float64 Series is that already (the same values,
+    index and name) and is taken as it is."""
+    if isinstance(x, pd.Series) and x.dtype == np.float64:
+        return x
+    return pd.to_numeric(x, errors="coerce").astype(float)
+
+
 def bool_check(values: pd.Series, label: str, want: bool = True) -> pd.DataFrame:
-    """A yes/no input that must be ``want``; missing → ``no_data``."""
-    missing = values.isna()
-    ok = values.fillna(not want).astype(bool) == want
+    """A yes/no input that must be ``want``; missing → ``no_data``.
+
+    The flags are read on the arrays for pandas' nullable ``boolean`` dtype (what the readers give a yes/no
+    column): a missing flag read as ``not want``, as ``fillna(not want).astype(bool)`` reads it; any other
+    dtype the Series way.
+    """
+    if isinstance(values.dtype, pd.BooleanDtype):
+        missing = values.isna().to_numpy()
+        ok = values.to_numpy(dtype=bool, na_value=not want) == want
+    else:
+        missing = values.isna()
+        ok = values.fillna(not want).astype(bool) == want
     status = np.select([missing, ok], ["no_data", "met"], "not_met")
-    text = label + "：" + fmt_bool(values)
+    # ``label + "：" + texts`` joined row by row on the arrays: the same object texts
+    text = pd.Series(join_rows(label + "：", fmt_bool(values).to_numpy()), index=values.index, dtype=object)
     return check(status, values.astype(object), "是" if want else "否", text, values.index, op="==", part=label)
 
 
@@ -447,9 +465,9 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     text = pd.Series(_join_flagged([c["text"] for c in checks], show, "；").tolist(), index=first.index)
     # value/threshold: those of the first failing part (what the gap is measured on), else all parts
     failing_part = np.argmax(not_met, axis=1)
-    values = np.column_stack([c["value"].astype(object).to_numpy() for c in checks])
-    thresholds = np.column_stack([c["threshold"].astype(object).to_numpy() for c in checks])
-    ops = np.column_stack([c["op"].astype(object).to_numpy() for c in checks])
+    values = np.column_stack([_as_objects(c["value"]) for c in checks])
+    thresholds = np.column_stack([_as_objects(c["threshold"]) for c in checks])
+    ops = np.column_stack([_as_objects(c["op"]) for c in checks])
     rows = np.arange(len(first))
     joined_v = _join_flagged([fmt_value(c["value"]) for c in checks], counted, "；")
     joined_t = _join_flagged([fmt_value(c["threshold"]) for c in checks], counted, "；")
@@ -457,6 +475,17 @@ def combine(*checks: pd.DataFrame) -> ItemResult:
     threshold = np.where(any_fail, thresholds[rows, failing_part], joined_t)
     op = np.where(any_fail, ops[rows, failing_part], "")
     return ItemResult(check(status, value, threshold, text, first.index, op=op), tuple(checks))
+
+
+def _as_objects(column: pd.Series) -> np.ndarray:
+    """``column.astype(object).to_numpy()``, without the intermediate Series for a numpy or text column.
+
+    For those dtypes both give the same cells: a numpy column's values as Python objects (``ndarray.astype``),
+    texts with NaN where missing (the text dtype's missing value). Other dtypes go the long way.
+    """
+    if isinstance(column.dtype, np.dtype) or column.dtype == _TEXT:
+        return column.to_numpy(dtype=object)
+    return column.astype(object).to_numpy()
 
 
 def _join_flagged(columns: list, flags: np.ndarray, sep: str) -> np.ndarray:
@@ -510,8 +539,14 @@ def _per_distinct(series: pd.Series, fn: Callable) -> pd.Series:
         return pd.Series(texts[codes], index=series.index, dtype=object)
     if not len(series) or (series.dtype.kind == "f" and np.signbit(series.to_numpy()[series.to_numpy() == 0]).any()):
         return series.map(fn).astype(object)  # (−0.0 equals 0.0 as a key but reads "-0")
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    texts = np.array([fn(u) for u in uniques], dtype=object)
+    if isinstance(series.dtype, np.dtype):
+        # the numpy values factorised as the Series would be (the same hash table), each distinct value given to
+        # ``fn`` as the Python number that iterating the Series' uniques (an Index) gives: ``tolist``'s
+        codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=False)
+        texts = np.array([fn(u) for u in uniques.tolist()], dtype=object)
+    else:  # (a nullable number dtype: its own factorisation)
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        texts = np.array([fn(u) for u in uniques], dtype=object)
     return pd.Series(texts[codes], index=series.index, dtype=object)
 
 
@@ -700,9 +735,17 @@ _TEXT = pd.Series(["a"]).dtype
 def _joined_column(pieces: list):
     """One column of :func:`_stacked`: its pieces, each ``(rows, scalar or Series)``, one after the other.
 
-    Texts of the column dtype (:data:`_TEXT`) and text scalars are joined as text arrays, without leaving
-    that dtype; numbers and flags of one dtype as a numpy array; any other mix (object pieces, mixed
-    dtypes, an empty text piece) as pandas concatenates the pieces as Series, which then infers the dtype.
+    The column is what concatenating the pieces as Series gives (each Series' values taken as a new Series,
+    a scalar repeated over its rows), which pandas does at a fixed cost of about a millisecond; here the
+    common cases are joined as arrays, with the dtype and cells pandas would give:
+
+    * texts of the column dtype (:data:`_TEXT`) and text scalars: one text array (:func:`_is_text_piece`);
+    * numbers or flags of one numpy dtype: one numpy array (:func:`_number_piece`);
+    * a mix that pandas makes an object column (:func:`_object_column`: the ``value`` and ``threshold``
+      columns of items mixing numbers, flags and texts).
+
+    Anything else (numbers of mixed dtypes, an empty piece, cells pandas would read as dates) is left to
+    pandas.
 
     Parameters
     ----------
@@ -714,28 +757,51 @@ def _joined_column(pieces: list):
     ExtensionArray or ndarray
         The column's values, ``sum(rows)`` long.
     """
-    texts = [_text_piece(v, n) for n, v in pieces]
-    if all(t is not None for t in texts):
-        return type(texts[0])._concat_same_type(texts)
+    if all(_is_text_piece(v, n) for n, v in pieces):
+        return _joined_texts(pieces)
     numbers = [_number_piece(v, n) for n, v in pieces]
     if all(x is not None for x in numbers) and len({x.dtype for x in numbers}) == 1:
         return np.concatenate(numbers)
+    mixed = _object_column(pieces)
+    if mixed is not None:
+        return mixed
     series = [pd.Series(v.to_numpy()) if isinstance(v, pd.Series) else pd.Series(v, index=pd.RangeIndex(n))
               for n, v in pieces]  # (a Series as an array: inferred as a frame column assigned from it would be)
     return pd.concat(series, ignore_index=True).array
 
 
-def _text_piece(v, n: int):
-    """A block's piece of a text column as an array of :data:`_TEXT`, or None when it is not plainly one.
+def _joined_texts(pieces: list):
+    """Text pieces (:func:`_is_text_piece`) one after the other as one text array, the Series' arrays as they are.
+
+    The distinct text scalars are converted to the text dtype in one call and put beside the Series' arrays;
+    one ``take`` then lays every row out in order (instead of one converted array per scalar piece). The cells
+    are those of the pieces: the Series' texts (NaN where missing) and each scalar over its rows.
+    """
+    scalars = list(dict.fromkeys(v for _, v in pieces if isinstance(v, str)))
+    arrays = [v.array for _, v in pieces if isinstance(v, pd.Series)]
+    if scalars:
+        arrays.append(pd.array(scalars, dtype=_TEXT))
+    column = type(arrays[0])._concat_same_type(arrays)
+    where = {text: i for i, text in enumerate(scalars, len(column) - len(scalars))}
+    rows, start = [], 0
+    for n, v in pieces:
+        if isinstance(v, str):
+            rows.append(np.full(n, where[v], dtype=np.intp))
+        else:
+            rows.append(np.arange(start, start + n, dtype=np.intp))
+            start += n
+    return column.take(np.concatenate(rows))
+
+
+def _is_text_piece(v, n: int) -> bool:
+    """Whether a block's piece of a column is plainly texts of :data:`_TEXT`.
 
     A Series of that dtype whose first text is present (texts all missing, or none, would be inferred as
     object: a cheap test that keeps every all-missing piece out), or a text scalar repeated over ``n > 0`` rows.
     """
     if isinstance(v, pd.Series):
-        return v.array if v.dtype == _TEXT and len(v) and isinstance(v.iat[0], str) else None
-    if isinstance(v, str) and n:
-        return pd.array([v], dtype=_TEXT).take(np.zeros(n, dtype=np.intp))
-    return None
+        return v.dtype == _TEXT and len(v) > 0 and isinstance(v.iat[0], str)
+    return isinstance(v, str) and n > 0
 
 
 def _number_piece(v, n: int) -> np.ndarray | None:
@@ -748,6 +814,99 @@ def _number_piece(v, n: int) -> np.ndarray | None:
     if isinstance(v, (int, np.integer)):
         return np.full(n, v, dtype=np.int64)
     return None
+
+
+#: The dtype pandas gives a Python scalar repeated over a block's rows (``pd.Series(v, index=...)``).
+_SCALAR_DTYPES = {bool: np.dtype(bool), int: np.dtype(np.int64), float: np.dtype(np.float64), str: _TEXT}
+
+#: The types of object cells pandas leaves as objects when it infers a Series' dtype: without a text there is
+#: nothing to read as text, without a date or period nothing to read as one (numbers in object arrays are
+#: not converted).
+_PLAIN_OBJECT_CELLS = frozenset({float, int, bool, type(None)})
+
+
+#: The missing cells pandas reads as missing texts among texts (NaN when it is a float).
+_MISSING_TEXT_CELLS = frozenset({type(None), float})
+
+
+def _inferred(values: np.ndarray) -> tuple:
+    """The dtype ``pd.Series(values)`` infers and its cells as objects: ``(dtype, ndarray of object)``.
+
+    Cells all of :data:`_PLAIN_OBJECT_CELLS` stay objects as they are; texts with None or NaN beside them
+    (:data:`_MISSING_TEXT_CELLS`, no other float) are texts, each missing one NaN. Any other array is
+    given to pandas to infer.
+
+    Parameters
+    ----------
+    values : ndarray
+        A Series' values (``Series.to_numpy()``).
+
+    Returns
+    -------
+    tuple of (dtype, ndarray of object)
+    """
+    if values.dtype == object:
+        kinds = Counter(map(type, values.tolist()))
+        if kinds.keys() <= _PLAIN_OBJECT_CELLS:
+            return values.dtype, values
+        if str in kinds and kinds.keys() - {str} <= _MISSING_TEXT_CELLS:
+            missing = pd.isna(values)  # (never a text)
+            if missing.sum() == len(values) - kinds[str]:  # every other cell missing: no number among the texts
+                out = values.copy()
+                out[missing] = np.nan
+                return _TEXT, out
+    inferred = pd.Series(values)  # anything else as the long way infers it
+    return inferred.dtype, inferred.to_numpy(dtype=object)
+
+
+def _object_column(pieces: list):
+    """The pieces of a column concatenated as pandas does when the result is an object (or text) column, else None.
+
+    Each piece's dtype is the one pandas gives it: a numpy number or flag Series keeps its own, a Python
+    scalar that of :data:`_SCALAR_DTYPES`, an object or text Series what ``pd.Series`` infers from its values
+    (:func:`_inferred`). pandas
+    concatenates dtypes without a common one (an object piece, texts beside anything else, flags beside
+    numbers) as objects, each piece's values converted to objects as they are: Python floats, ints and bools,
+    texts with NaN for a missing text (a ``None`` among texts has become NaN by the inference), other
+    objects unchanged; pieces that are all texts after inference make a text column. Any other mix (numbers
+    of two dtypes: a numeric common dtype; dates), or an empty piece, gives None.
+
+    Parameters
+    ----------
+    pieces : list of tuple (int, object)
+        As :func:`_joined_column` is given them.
+
+    Returns
+    -------
+    NumpyExtensionArray of object, text array (:data:`_TEXT`) or None
+        The column (an object array as ``pd.concat(...).array`` gives it, so that the frame keeps it as objects).
+    """
+    dtypes, cells = [], []
+    for n, v in pieces:
+        if not n:
+            return None
+        if isinstance(v, pd.Series):
+            if isinstance(v.dtype, np.dtype) and v.dtype.kind in "biuf":
+                dtypes.append(v.dtype)
+                cells.append(v.to_numpy().astype(object))
+                continue
+            dtype, values = _inferred(v.to_numpy())
+            if not (dtype == object or dtype == _TEXT):
+                return None
+            dtypes.append(dtype)
+            cells.append(values)
+        elif type(v) in _SCALAR_DTYPES:
+            dtypes.append(_SCALAR_DTYPES[type(v)])
+            cells.append(filled(n, v))
+        else:
+            return None
+    kinds = set(dtypes)
+    if kinds == {_TEXT}:  # object texts inferred as texts, beside texts: one text column
+        return pd.array(np.concatenate(cells), dtype=_TEXT)
+    flags_and_numbers = np.dtype(bool) in kinds and len(kinds) > 1
+    if not (np.dtype(object) in kinds or (_TEXT in kinds and len(kinds) > 1) or flags_and_numbers):
+        return None
+    return pd.array(np.concatenate(cells), dtype=object)
 
 
 @dataclass(frozen=True)
