@@ -273,3 +273,57 @@ def test_assessed_places_give_each_school_the_county_codes_county_codes_gives(ke
     assert codes.tolist() == want_codes.tolist() and pairs == want_pairs
     assert rows.tolist() == [places.index[(places["city"] == c) & (places["county"] == k) & (places["year"] == y)][0]
                              for c, k, y in zip(keys["city"], keys["county"], keys["year"])]
+
+
+def test_school_values_read_a_series_over_the_schools_by_position_or_by_label():
+    from quality_balance.method.items._base import school_values
+    schools = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0]}, index=[40, 10, 30, 20])
+    aligned = schools["x"] * 2
+    at = np.array([2, 0, 1])
+    got = school_values(aligned, schools, at)
+    pd.testing.assert_series_equal(got, aligned.loc[schools.index[at]].reset_index(drop=True))
+    other = pd.Series(pd.array([True, None, False, True], dtype="boolean"), index=[10, 20, 30, 40])
+    got = school_values(other, schools, at)  # not aligned: by label, the dtype kept
+    pd.testing.assert_series_equal(got, other.loc[schools.index[at]].reset_index(drop=True))
+    assert got.dtype == "boolean"
+
+
+@pytest.fixture(scope="module")
+def school_items_inputs(demo_data):
+    from quality_balance.method.assessment import _with_classes
+    data = _with_classes(demo_data, None)
+    schools = data.schools.reset_index(drop=True)
+    places = _assessed_places(schools)[0]
+    return data, schools, places, profiles_by_county(places, None)
+
+
+@pytest.mark.parametrize("relabel", [
+    lambda n: np.arange(n) * 7 + 3,                    # unique, not 0 … n − 1
+    lambda n: pd.Index([f"s{i}" for i in range(n)]),   # text labels
+])
+def test_school_items_do_not_depend_on_the_school_index(school_items_inputs, relabel):
+    """The school-level items read the failing schools by position: any unique index gives the same tables."""
+    from quality_balance.method.items.guarantee import guarantee_items
+    from quality_balance.method.items.quality import quality_items
+    data, schools, places, profiles = school_items_inputs
+    relabelled = schools.set_axis(relabel(len(schools)))
+
+    def blocks(s):
+        return (guarantee_items(places, s, data.counties, profiles, classes=data.classes),
+                quality_items(places, s, data.counties, data.scores, profiles))
+    for want, got in zip(blocks(schools), blocks(relabelled)):
+        pd.testing.assert_frame_equal(got.rows, want.rows, check_exact=True)
+        pd.testing.assert_frame_equal(got.school_failures, want.school_failures, check_exact=True)
+        assert len(want.school_failures)  # (the demo has failing schools: the texts were written)
+
+
+def test_assessing_some_years_gives_what_their_schools_alone_give(demo_data):
+    """``assess(years=…)`` passes the items a filtered school table (its index not 0 … n − 1)."""
+    years = sorted(set(demo_data.schools["year"]))[-2:]
+    filtered = demo_data.replace(
+        schools=demo_data.schools[demo_data.schools["year"].isin(years)].reset_index(drop=True),
+        counties=demo_data.counties[demo_data.counties["year"].isin(years)].reset_index(drop=True))
+    import quality_balance as qb
+    want, got = qb.assess(filtered), qb.assess(demo_data, years=years)
+    pd.testing.assert_frame_equal(got.items, want.items, check_exact=True)
+    pd.testing.assert_frame_equal(got.school_failures, want.school_failures, check_exact=True)
