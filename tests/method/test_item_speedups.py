@@ -327,3 +327,31 @@ def test_assessing_some_years_gives_what_their_schools_alone_give(demo_data):
     want, got = qb.assess(filtered), qb.assess(demo_data, years=years)
     pd.testing.assert_frame_equal(got.items, want.items, check_exact=True)
     pd.testing.assert_frame_equal(got.school_failures, want.school_failures, check_exact=True)
+
+
+@pytest.mark.parametrize("flag", [
+    pd.array([None, None, False, True, None, True], dtype="boolean"),   # some blank: derived there
+    pd.array([True, False, False, True, False, True], dtype="boolean"),  # none blank: school type not read
+    pd.array([None] * 6, dtype="boolean"),                               # all blank: derived
+    np.array([True, None, False, 1.0, np.nan, "x"], dtype=object),       # not a flag column: the long way
+    None,                                                                # no column
+])
+def test_village_schools_gives_what_filling_the_flag_with_the_derived_one_gave(flag):
+    from quality_balance.method.items.guarantee import village_schools
+    schools = pd.DataFrame({"school_type": ["教学点", "小学", "小学", "初级中学", "小学", None],
+                            "location": ["城区", "乡村", "乡村", "乡村", "城区", "乡村"]},
+                           index=[9, 4, 7, 1, 3, 2]).astype("str")
+    if flag is not None:
+        schools["is_village_school"] = flag
+    derived = schools["school_type"].isin(["教学点"]) | (schools["school_type"].isin(["小学"])
+                                                       & schools["location"].isin(["乡村"]))
+    column = schools.get("is_village_school")
+    try:
+        want = (column.astype("boolean").fillna(derived).astype(bool) if column is not None and column.notna().any()
+                else derived)
+    except (TypeError, ValueError) as error:  # the long way refused the column: so must the short one
+        with pytest.raises(type(error)):
+            village_schools(schools)
+        return
+    pd.testing.assert_series_equal(village_schools(schools), want, check_names=False)
+    assert village_schools(schools).name == want.name

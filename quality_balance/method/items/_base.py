@@ -586,7 +586,10 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     fail = scope & ~flags(ok, False) & ~miss
     n_places = len(places)
     known = at >= 0
-    n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
+    counted = (scope, fail, miss)
+    if not known.all():  # a school of no county-year is counted nowhere (usually every school has one)
+        counted = tuple(m & known for m in counted)
+    n_scope, n_fail, n_miss = (np.bincount(at[m], minlength=n_places) for m in counted)
     # the failing schools by position: ``schools.loc[fail, columns]`` with a boolean array takes exactly these
     # rows in this order; their key and name columns are taken as arrays (the same dtypes), without building
     # the intermediate frames (the selection, its copy with the name as object, the failures' copy of it)

@@ -147,8 +147,12 @@ def _g5(schools, places, profiles, rows=None):
     def describe(at, names):
         def over(has, size, lim, label):  # "小学最大班额 58" where the stage is over its limit, else ""
             size = school_values(size, schools, at)
-            return np.where((school_values(has, schools, at) & ~at_most(size, school_values(lim, schools, at)))
-                            .to_numpy(), concat_texts(label, fmt_number(size, "", 0)), "")
+            rows = np.flatnonzero((school_values(has, schools, at) & ~at_most(size, school_values(lim, schools, at)))
+                                  .to_numpy())
+            text = filled(len(at), "")
+            # written for those rows only: without a limit, each number's text is its own (fmt_number)
+            text[rows] = concat_texts(label, fmt_number(size.iloc[rows], "", 0))
+            return text
         # what ``str.cat(sep="，").str.strip("，")`` gives on these texts (never missing), row by row
         both = [(p + "，" + j).strip("，") for p, j in zip(over(has_p, mp, lim_p, "小学最大班额 ").tolist(),
                                                          over(has_j, mj, lim_j, "初中最大班额 ").tolist())]
@@ -234,11 +238,40 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
-    """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    derived = is_one_of(schools, "school_type", ("教学点",)) | (is_one_of(schools, "school_type", ("小学",))
-                                                             & is_one_of(schools, "location", ("乡村",)))
+    """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        The school table (``school_type``, ``location``, optionally ``is_village_school``).
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``schools``.
+
+    >>> schools = pd.DataFrame({"school_type": ["教学点", "小学", "小学", "初级中学"],
+    ...                         "location": ["城区", "乡村", "乡村", "乡村"],
+    ...                         "is_village_school": pd.array([None, None, False, True], dtype="boolean")},
+    ...                        index=[7, 5, 3, 1])
+    >>> village_schools(schools).tolist()
+    [True, True, False, True]
+    """
+    def derived() -> pd.Series:
+        return is_one_of(schools, "school_type", ("教学点",)) | (is_one_of(schools, "school_type", ("小学",))
+                                                                & is_one_of(schools, "location", ("乡村",)))
     flag = column(schools, "is_village_school")
-    return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
+    if not flag.notna().any():
+        return derived()
+    if isinstance(flag.dtype, pd.BooleanDtype):
+        # what ``fillna(derived).astype(bool)`` gives (the derived flags share the flag's index): the flag where
+        # given, the derived one where blank; derived (reading the school type and location) only if one is
+        blank = flag.isna().to_numpy()
+        values = flag.to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            values = np.where(blank, derived().to_numpy(dtype=bool), values)
+        return pd.Series(values, index=flag.index, name=flag.name)
+    return flag.astype("boolean").fillna(derived()).astype(bool)
 
 
 def _g6(schools, places, profiles, counties):
