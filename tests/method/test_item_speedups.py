@@ -355,3 +355,51 @@ def test_village_schools_gives_what_filling_the_flag_with_the_derived_one_gave(f
         return
     pd.testing.assert_series_equal(village_schools(schools), want, check_names=False)
     assert village_schools(schools).name == want.name
+
+
+def test_g3_on_arrays_judges_each_school_as_the_series_did():
+    """G3's verdict on float arrays: the same failing and lacking schools as the Series chain gave."""
+    from quality_balance.method.items._base import column, is_one_of, shared_keys
+    from quality_balance.method.items.guarantee import ROOM_EXEMPT_TYPES, _g3
+    from quality_balance.method.rules import at_least
+    from quality_balance.standards.conditions import school_setting
+    nan = np.nan
+    figures = {  # missing classes, rooms, areas; areas one tolerance unit from the minimum; senior classes
+        "classes_primary": [12, nan, 30, 6, 18, 24, nan, 12], "classes_junior": [0, nan, 6, nan, 6, 0, 9, 0],
+        "classes_senior": [nan, 3, 12, nan, 0, 6, 3, nan],
+        "music_rooms": [1, 1, 2, 0, nan, 1, 1, 2], "art_rooms": [1, 1, 1, 1, 1, 0, 1, 2],
+        "music_room_min_area_m2": [96, 95.99999999, nan, nan, 96, 90, 96, 96],
+        "art_room_min_area_m2": [96, 96, 96, 96, 96, nan, 96, 95.5]}
+    schools = pd.DataFrame({"city": "甲市", "county": ["甲县"] * 4 + ["乙县"] * 4, "year": 2025,
+                            "school_id": [f"s{i}" for i in range(8)], "school_name": [f"学校{i}" for i in range(8)],
+                            "school_type": ["小学", "完全中学", "九年一贯制学校", "教学点", "小学", "初级中学",
+                                            "十二年一贯制学校", "小学"], **figures},
+                           index=[70, 60, 50, 40, 30, 20, 10, 0]).astype({"city": "str", "county": "str",
+                                                                        "school_id": "str", "school_name": "str",
+                                                                        "school_type": "str"})
+    places = _assessed_places(schools)[0]
+    profiles = profiles_by_county(places, None)
+    with shared_keys():
+        got = _g3(schools, places, profiles)
+        # the Series chain G3 used before
+        g3 = "guarantee.G3."
+        per = school_setting(schools, profiles, g3 + "classes_per_room")
+        music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
+        art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
+        senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool)
+        classes = (column(schools, "classes_primary").astype(float).fillna(0)
+                   + column(schools, "classes_junior").astype(float).fillna(0)
+                   + column(schools, "classes_senior").astype(float).fillna(0).where(senior, 0.0))
+        need = np.maximum(1, np.ceil(classes / per))
+        music, art = schools["music_rooms"].astype(float), schools["art_rooms"].astype(float)
+        m_area, a_area = schools["music_room_min_area_m2"], schools["art_room_min_area_m2"]
+        missing = (schools["classes_primary"].isna() & schools["classes_junior"].isna()) | music.isna() \
+            | art.isna() | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
+        ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
+            & ((art == 0) | at_least(a_area, art_min))
+        scope = ~is_one_of(schools, "school_type", ROOM_EXEMPT_TYPES)
+    failing = schools.loc[scope & ~ok & ~missing, "school_id"].tolist()
+    assert got.failures["school_id"].tolist() == failing and 0 < len(failing) < 7
+    assert got.check["value"].sum() == len(failing)
+    assert (got.check["status"] == "no_data").sum() + (got.check["status"] == "not_met").sum() == len(places)
+    assert got.failures["detail"].str.contains("间应配").all()

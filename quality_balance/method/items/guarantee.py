@@ -66,20 +66,30 @@ def _g3(schools, places, profiles):
     per = school_setting(schools, profiles, g3 + "classes_per_room")
     music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
     art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
-    classes = (column(schools, "classes_primary").astype(float).fillna(0)
-               + column(schools, "classes_junior").astype(float).fillna(0))
+    # the verdict on float arrays in the schools' order: every figure is a column ``astype(float)`` and every
+    # threshold a float Series aligned with the schools, so numpy's sums, quotients and comparisons (NaN
+    # compares False; ``fillna(0)`` is NaN → 0.0) are the Series' own, without an index per step
+    def figure(name):
+        return column(schools, name).astype(float).to_numpy()
+
+    def or_zero(values):
+        return np.where(np.isnan(values), 0.0, values)
     # senior classes of a 完全中学 or 十二年一贯制 share the rooms: counted when the profile says so
-    senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool)
-    classes = classes + column(schools, "classes_senior").astype(float).fillna(0).where(senior, 0.0)
-    need = np.maximum(1, np.ceil(classes / per))
+    senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool).to_numpy()
+    classes = or_zero(figure("classes_primary")) + or_zero(figure("classes_junior")) \
+        + np.where(senior, or_zero(figure("classes_senior")), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (x / 0: inf or NaN, as the Series gave, unwarned)
+        need_rooms = np.maximum(1, np.ceil(classes / per.to_numpy()))
+    need = pd.Series(need_rooms, index=schools.index)
     music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
     m_area, a_area = (column(schools, "music_room_min_area_m2").astype(float),
                       column(schools, "art_room_min_area_m2").astype(float))
-    missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) \
-        | music.isna() | art.isna() \
-        | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
-    ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
-        & ((art == 0) | at_least(a_area, art_min))
+    mu, ar, ma, aa = (x.to_numpy() for x in (music, art, m_area, a_area))
+    missing = (column(schools, "classes_primary").isna().to_numpy() & column(schools, "classes_junior").isna()
+               .to_numpy()) | np.isnan(mu) | np.isnan(ar) | (np.isnan(ma) & (mu > 0)) | (np.isnan(aa) & (ar > 0))
+    ok = at_least(mu, need_rooms) & at_least(ar, need_rooms) & ((mu == 0) | at_least(ma, music_min.to_numpy())) \
+        & ((ar == 0) | at_least(aa, art_min.to_numpy()))
+    missing, ok = pd.Series(missing, index=schools.index), pd.Series(ok, index=schools.index)
     scope = ~is_one_of(schools, "school_type", ROOM_EXEMPT_TYPES)
 
     def area_text(rooms, area, minimum):
