@@ -299,7 +299,8 @@ _OBJ = dict(dtype=object)
 
 
 @pytest.mark.parametrize("pieces", [
-    [(2, pd.Series([1.5, np.nan])), (1, pd.Series(["是"], **_OBJ)), (2, pd.Series([3, 4]))],   # numbers and an object text
+    # numbers and an object text
+    [(2, pd.Series([1.5, np.nan])), (1, pd.Series(["是"], **_OBJ)), (2, pd.Series([3, 4]))],
     [(2, pd.Series([1.5, 2.0])), (2, "—")],                                      # numbers beside a text scalar
     [(2, pd.Series(["a", None], **_OBJ)), (1, pd.Series(["b"]))],                 # object texts with None: texts, NaN
     [(2, pd.Series(["a", None], **_OBJ)), (1, pd.Series([2.0]))],                 # ... beside numbers: objects, NaN
@@ -348,7 +349,8 @@ def test_number_texts_per_distinct_value_are_those_of_map(series):
     for fmt in (fmt_value, fmt_limit):
         got, want = fmt(series), series.map(lambda v: fmt(pd.Series([v], dtype=object)).iat[0]).astype(object)
         assert got.dtype == object and got.tolist() == want.tolist()
-    fn = lambda v: f"{type(v).__name__}:{v}"                     # the number each distinct value is given as
+    def fn(v):  # the number each distinct value is given as
+        return f"{type(v).__name__}:{v}"
     if not (series == 0).any():                                   # (as the Series' own factorisation gave it)
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         assert _per_distinct(series, fn).tolist() == np.array([fn(u) for u in uniques], dtype=object)[codes].tolist()
@@ -406,3 +408,133 @@ def test_joined_texts_lay_scalars_and_series_out_in_order():
     pieces = [(2, "甲"), (2, pd.Series(["a", np.nan])), (1, "乙"), (3, "甲"), (1, pd.Series(["b"]))]
     _assert_same_column(_joined_column(pieces), _joined_the_long_way(pieces))
     assert _cells(_joined_column(pieces)) == _cells(["甲", "甲", "a", np.nan, "乙", "甲", "甲", "甲", "b"])
+
+
+def test_school_values_read_a_series_over_the_schools_by_position_or_by_label():
+    from quality_balance.method.items._base import school_values
+    schools = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0]}, index=[40, 10, 30, 20])
+    aligned = schools["x"] * 2
+    at = np.array([2, 0, 1])
+    got = school_values(aligned, schools, at)
+    pd.testing.assert_series_equal(got, aligned.loc[schools.index[at]].reset_index(drop=True))
+    other = pd.Series(pd.array([True, None, False, True], dtype="boolean"), index=[10, 20, 30, 40])
+    got = school_values(other, schools, at)  # not aligned: by label, the dtype kept
+    pd.testing.assert_series_equal(got, other.loc[schools.index[at]].reset_index(drop=True))
+    assert got.dtype == "boolean"
+
+
+@pytest.fixture(scope="module")
+def school_items_inputs(demo_data):
+    from quality_balance.method.assessment import _with_classes
+    data = _with_classes(demo_data, None)
+    schools = data.schools.reset_index(drop=True)
+    places = _assessed_places(schools)[0]
+    return data, schools, places, profiles_by_county(places, None)
+
+
+@pytest.mark.parametrize("relabel", [
+    lambda n: np.arange(n) * 7 + 3,                    # unique, not 0 … n − 1
+    lambda n: pd.Index([f"s{i}" for i in range(n)]),   # text labels
+])
+def test_school_items_do_not_depend_on_the_school_index(school_items_inputs, relabel):
+    """The school-level items read the failing schools by position: any unique index gives the same tables."""
+    from quality_balance.method.items.guarantee import guarantee_items
+    from quality_balance.method.items.quality import quality_items
+    data, schools, places, profiles = school_items_inputs
+    relabelled = schools.set_axis(relabel(len(schools)))
+
+    def blocks(s):
+        return (guarantee_items(places, s, data.counties, profiles, classes=data.classes),
+                quality_items(places, s, data.counties, data.scores, profiles))
+    for want, got in zip(blocks(schools), blocks(relabelled)):
+        pd.testing.assert_frame_equal(got.rows, want.rows, check_exact=True)
+        pd.testing.assert_frame_equal(got.school_failures, want.school_failures, check_exact=True)
+        assert len(want.school_failures)  # (the demo has failing schools: the texts were written)
+
+
+def test_assessing_some_years_gives_what_their_schools_alone_give(demo_data):
+    """``assess(years=…)`` passes the items a filtered school table (its index not 0 … n − 1)."""
+    years = sorted(set(demo_data.schools["year"]))[-2:]
+    filtered = demo_data.replace(
+        schools=demo_data.schools[demo_data.schools["year"].isin(years)].reset_index(drop=True),
+        counties=demo_data.counties[demo_data.counties["year"].isin(years)].reset_index(drop=True))
+    import quality_balance as qb
+    want, got = qb.assess(filtered), qb.assess(demo_data, years=years)
+    pd.testing.assert_frame_equal(got.items, want.items, check_exact=True)
+    pd.testing.assert_frame_equal(got.school_failures, want.school_failures, check_exact=True)
+
+
+@pytest.mark.parametrize("flag", [
+    pd.array([None, None, False, True, None, True], dtype="boolean"),   # some blank: derived there
+    pd.array([True, False, False, True, False, True], dtype="boolean"),  # none blank: school type not read
+    pd.array([None] * 6, dtype="boolean"),                               # all blank: derived
+    np.array([True, None, False, 1.0, np.nan, "x"], dtype=object),       # not a flag column: the long way
+    None,                                                                # no column
+])
+def test_village_schools_gives_what_filling_the_flag_with_the_derived_one_gave(flag):
+    from quality_balance.method.items.guarantee import village_schools
+    schools = pd.DataFrame({"school_type": ["教学点", "小学", "小学", "初级中学", "小学", None],
+                            "location": ["城区", "乡村", "乡村", "乡村", "城区", "乡村"]},
+                           index=[9, 4, 7, 1, 3, 2]).astype("str")
+    if flag is not None:
+        schools["is_village_school"] = flag
+    derived = schools["school_type"].isin(["教学点"]) | (schools["school_type"].isin(["小学"])
+                                                       & schools["location"].isin(["乡村"]))
+    column = schools.get("is_village_school")
+    try:
+        want = (column.astype("boolean").fillna(derived).astype(bool) if column is not None and column.notna().any()
+                else derived)
+    except (TypeError, ValueError) as error:  # the long way refused the column: so must the short one
+        with pytest.raises(type(error)):
+            village_schools(schools)
+        return
+    pd.testing.assert_series_equal(village_schools(schools), want, check_names=False)
+    assert village_schools(schools).name == want.name
+
+
+def test_g3_on_arrays_judges_each_school_as_the_series_did():
+    """G3's verdict on float arrays: the same failing and lacking schools as the Series chain gave."""
+    from quality_balance.method.items._base import column, is_one_of, shared_keys
+    from quality_balance.method.items.guarantee import ROOM_EXEMPT_TYPES, _g3
+    from quality_balance.method.rules import at_least
+    from quality_balance.standards.conditions import school_setting
+    nan = np.nan
+    figures = {  # missing classes, rooms, areas; areas one tolerance unit from the minimum; senior classes
+        "classes_primary": [12, nan, 30, 6, 18, 24, nan, 12], "classes_junior": [0, nan, 6, nan, 6, 0, 9, 0],
+        "classes_senior": [nan, 3, 12, nan, 0, 6, 3, nan],
+        "music_rooms": [1, 1, 2, 0, nan, 1, 1, 2], "art_rooms": [1, 1, 1, 1, 1, 0, 1, 2],
+        "music_room_min_area_m2": [96, 95.99999999, nan, nan, 96, 90, 96, 96],
+        "art_room_min_area_m2": [96, 96, 96, 96, 96, nan, 96, 95.5]}
+    schools = pd.DataFrame({"city": "甲市", "county": ["甲县"] * 4 + ["乙县"] * 4, "year": 2025,
+                            "school_id": [f"s{i}" for i in range(8)], "school_name": [f"学校{i}" for i in range(8)],
+                            "school_type": ["小学", "完全中学", "九年一贯制学校", "教学点", "小学", "初级中学",
+                                            "十二年一贯制学校", "小学"], **figures},
+                           index=[70, 60, 50, 40, 30, 20, 10, 0]).astype({"city": "str", "county": "str",
+                                                                        "school_id": "str", "school_name": "str",
+                                                                        "school_type": "str"})
+    places = _assessed_places(schools)[0]
+    profiles = profiles_by_county(places, None)
+    with shared_keys():
+        got = _g3(schools, places, profiles)
+        # the Series chain G3 used before
+        g3 = "guarantee.G3."
+        per = school_setting(schools, profiles, g3 + "classes_per_room")
+        music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
+        art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
+        senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool)
+        classes = (column(schools, "classes_primary").astype(float).fillna(0)
+                   + column(schools, "classes_junior").astype(float).fillna(0)
+                   + column(schools, "classes_senior").astype(float).fillna(0).where(senior, 0.0))
+        need = np.maximum(1, np.ceil(classes / per))
+        music, art = schools["music_rooms"].astype(float), schools["art_rooms"].astype(float)
+        m_area, a_area = schools["music_room_min_area_m2"], schools["art_room_min_area_m2"]
+        missing = (schools["classes_primary"].isna() & schools["classes_junior"].isna()) | music.isna() \
+            | art.isna() | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
+        ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
+            & ((art == 0) | at_least(a_area, art_min))
+        scope = ~is_one_of(schools, "school_type", ROOM_EXEMPT_TYPES)
+    failing = schools.loc[scope & ~ok & ~missing, "school_id"].tolist()
+    assert got.failures["school_id"].tolist() == failing and 0 < len(failing) < 7
+    assert got.check["value"].sum() == len(failing)
+    assert (got.check["status"] == "no_data").sum() + (got.check["status"] == "not_met").sum() == len(places)
+    assert got.failures["detail"].str.contains("间应配").all()

@@ -210,9 +210,13 @@ def joined_by_code(codes: np.ndarray, texts: np.ndarray, n_groups: int, sep: str
     ordered = codes[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = np.r_[starts[1:], len(order)]
-    for start, end in zip(starts, ends):
-        if ordered[start] >= 0:
-            out[ordered[start]] = sep.join(texts[order[start:end if first is None else min(end, start + first)]])
+    if first is not None:
+        ends = np.minimum(ends, starts + first)
+    keep = ordered[starts] >= 0
+    # the texts once as a list in group order, each group a slice of it (no array indexed per group)
+    ordered_texts = texts[order].tolist()
+    out[ordered[starts[keep]]] = [sep.join(ordered_texts[start:end])
+                                  for start, end in zip(starts[keep].tolist(), ends[keep].tolist())]
     return out
 
 
@@ -591,13 +595,16 @@ SCHOOLS_NAMED = 8
 
 
 def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Series, ok: pd.Series,
-                 missing: pd.Series, describe: Callable[[pd.DataFrame], pd.Series], label: str,
+                 missing: pd.Series, describe: Callable[[np.ndarray, np.ndarray], object], label: str,
                  threshold_text: str | pd.Series, value: pd.Series | None = None,
                  limit: pd.Series | None = None, *, op: str = "") -> ItemResult:
     """Aggregate a per-school check to county-years.
 
-    ``in_scope``, ``ok`` and ``missing`` are boolean Series over ``schools``;
-    ``describe(failing_rows)`` gives each failing school's text ("XX小学 2150 人").
+    ``in_scope``, ``ok`` and ``missing`` are boolean Series over ``schools`` (whose index must be
+    unique); ``describe(at, names)`` gives each failing school's text ("XX小学 2150 人"): ``at`` are the
+    failing schools' positions in ``schools`` (read a Series over the schools there with
+    :func:`school_values`), ``names`` their names as an object array (missing: NaN); it returns one text
+    per failing school (an array or Series of str, NaN where missing).
     The result's ``value`` is the number of failing schools; :attr:`ItemResult.failures`
     lists the failing schools (``school_id``, ``school_name``, ``detail`` and, when
     given, the school's ``value`` and ``threshold`` from ``value``/``limit``, and ``op``:
@@ -614,25 +621,31 @@ def school_check(schools: pd.DataFrame, places: pd.DataFrame, in_scope: pd.Serie
     fail = scope & ~flags(ok, False) & ~miss
     n_places = len(places)
     known = at >= 0
-    n_scope, n_fail, n_miss = (np.bincount(at[m & known], minlength=n_places) for m in (scope, fail, miss))
-    # the failing schools' key and name columns only (what ``describe`` and the failures read), not every column
-    failing = schools.loc[fail, PLACE + ["school_id", "school_name"]]
-    # ``describe`` joins its pieces on the name as object text (``+`` on object arrays is twice as fast as on
+    counted = (scope, fail, miss)
+    if not known.all():  # a school of no county-year is counted nowhere (usually every school has one)
+        counted = tuple(m & known for m in counted)
+    n_scope, n_fail, n_miss = (np.bincount(at[m], minlength=n_places) for m in counted)
+    # the failing schools by position: ``schools.loc[fail, columns]`` with a boolean array takes exactly these
+    # rows in this order; their key and name columns are taken as arrays (the same dtypes), without building
+    # the intermediate frames (the selection, its copy with the name as object, the failures' copy of it)
+    rows = np.flatnonzero(fail)
+    failures = pd.DataFrame({name: schools[name].array.take(rows) for name in PLACE + ["school_id", "school_name"]})
+    # ``describe`` joins its pieces on the name as object text (joining object arrays is twice as fast as
     # pandas' string dtype); the texts are given the string dtype once, at the end
-    named = failing.assign(school_name=failing["school_name"].astype(object))
-    detail = describe(named).astype("str") if len(failing) else pd.Series(dtype=str)
-    names = (joined_by_code(at[fail], detail.to_numpy(dtype=object), n_places, "、", first=SCHOOLS_NAMED)
-             if len(failing) else filled(n_places, ""))
+    names = failures["school_name"].to_numpy(dtype=object)
+    detail = (pd.Series(np.asarray(describe(rows, names), dtype=object)).astype("str") if len(rows)
+              else pd.Series(dtype=str))
+    named = (joined_by_code(at[rows], detail.to_numpy(dtype=object), n_places, "、", first=SCHOOLS_NAMED)
+             if len(rows) else filled(n_places, ""))
     status = np.select([n_fail > 0, n_miss > 0, n_scope == 0], ["not_met", "no_data", "not_applicable"], "met")
-    text = _school_counts_text(label, status, n_scope, n_fail, n_miss, names)
+    text = _school_counts_text(label, status, n_scope, n_fail, n_miss, named)
     result = check(status, n_fail, threshold_text, text, places.index, op="<=", part=label,
                    limit=NO_FAILING_SCHOOLS, unit="所（未达标学校数）")
-    failures = failing[PLACE + ["school_id", "school_name"]].copy()
     failures["detail"] = detail
-    failures["value"] = _at_failing(value, schools, fail, failing)
-    failures["threshold"] = _at_failing(limit, schools, fail, failing)
+    failures["value"] = _at_failing(value, schools, rows)
+    failures["threshold"] = _at_failing(limit, schools, rows)
     failures["op"] = op
-    return ItemResult(result, (result,), failures.reset_index(drop=True))
+    return ItemResult(result, (result,), failures)
 
 
 def _school_counts_text(label: str, status: np.ndarray, n_scope: np.ndarray, n_fail: np.ndarray,
@@ -666,11 +679,47 @@ def _school_counts_text(label: str, status: np.ndarray, n_scope: np.ndarray, n_f
     return text
 
 
-def _at_failing(series: pd.Series | None, schools: pd.DataFrame, fail: np.ndarray, failing: pd.DataFrame):
-    """``series.loc[failing.index]`` (NaN without a series), by position when it is aligned with ``schools``."""
+def _at_failing(series: pd.Series | None, schools: pd.DataFrame, rows: np.ndarray):
+    """``series.loc[schools.index[rows]]`` as an array (NaN without a series): the failures' column.
+
+    By position when ``series`` is aligned with ``schools`` (their index unique: the label of each
+    position is found at that position only), else by label.
+    """
     if series is None:
         return np.nan
-    return series[fail] if series.index.equals(schools.index) else series.loc[failing.index]
+    return school_values(series, schools, rows).array
+
+
+def school_values(series: pd.Series, schools: pd.DataFrame, at: np.ndarray) -> pd.Series:
+    """The values of ``series`` at the schools in positions ``at`` of ``schools``, indexed 0 … len(at) − 1.
+
+    What ``series.loc[schools.index[at]]`` holds (values, dtype, order). A Series aligned with the schools
+    (the same index; :func:`school_check` requires it unique, so each label is at its own position only) is
+    read by position; any other by label.
+
+    Parameters
+    ----------
+    series : Series
+        Over the schools (typically computed from ``schools``' columns: the same index).
+    schools : DataFrame
+        The school table.
+    at : ndarray of int
+        Positions in ``schools``.
+
+    Returns
+    -------
+    Series
+        ``len(at)`` values, with a default index and the name of ``series``.
+
+    >>> schools = pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[30, 10, 20])
+    >>> school_values(schools["x"] * 2, schools, np.array([2, 0])).tolist()
+    [6.0, 2.0]
+    >>> school_values(pd.Series([5.0, 7.0], index=[20, 30]), schools, np.array([2, 0])).tolist()
+    [5.0, 7.0]
+    """
+    if series.index.equals(schools.index):
+        return pd.Series(series.array.take(at), name=series.name)
+    return pd.Series(series.loc[schools.index[at]].array, name=series.name)
 
 
 def item_rows(places: pd.DataFrame, dimension: str, item: str, label: str | pd.Series,
@@ -891,7 +940,7 @@ def _object_column(pieces: list):
                 cells.append(v.to_numpy().astype(object))
                 continue
             dtype, values = _inferred(v.to_numpy())
-            if not (dtype == object or dtype == _TEXT):
+            if not (dtype == np.dtype(object) or dtype == _TEXT):
                 return None
             dtypes.append(dtype)
             cells.append(values)

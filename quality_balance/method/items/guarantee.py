@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, county_values, fmt_limit,
-                    fmt_number, is_one_of, memo, numeric_check, param, param_text, place_rows, school_check,
-                    shared_keys)
+from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, concat_texts, county_values,
+                    fmt_limit, fmt_number, is_one_of, memo, numeric_check, param, param_text, place_rows,
+                    school_check, school_values, shared_keys)
 from ._sources import by_source
 from ..texts import filled
 from ..classes import class_rows, oversize_classes
@@ -66,36 +66,47 @@ def _g3(schools, places, profiles):
     per = school_setting(schools, profiles, g3 + "classes_per_room")
     music_min = school_setting(schools, profiles, g3 + "music_room_min_m2")
     art_min = school_setting(schools, profiles, g3 + "art_room_min_m2")
-    classes = (column(schools, "classes_primary").astype(float).fillna(0)
-               + column(schools, "classes_junior").astype(float).fillna(0))
+    # the verdict on float arrays in the schools' order: every figure is a column ``astype(float)`` and every
+    # threshold a float Series aligned with the schools, so numpy's sums, quotients and comparisons (NaN
+    # compares False; ``fillna(0)`` is NaN → 0.0) are the Series' own, without an index per step
+    def figure(name):
+        return column(schools, name).astype(float).to_numpy()
+
+    def or_zero(values):
+        return np.where(np.isnan(values), 0.0, values)
     # senior classes of a 完全中学 or 十二年一贯制 share the rooms: counted when the profile says so
-    senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool)
-    classes = classes + column(schools, "classes_senior").astype(float).fillna(0).where(senior, 0.0)
-    need = np.maximum(1, np.ceil(classes / per))
+    senior = param(schools, profiles, g3 + "count_senior_classes").fillna(False).astype(bool).to_numpy()
+    classes = or_zero(figure("classes_primary")) + or_zero(figure("classes_junior")) \
+        + np.where(senior, or_zero(figure("classes_senior")), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (x / 0: inf or NaN, as the Series gave, unwarned)
+        need_rooms = np.maximum(1, np.ceil(classes / per.to_numpy()))
+    need = pd.Series(need_rooms, index=schools.index)
     music, art = column(schools, "music_rooms").astype(float), column(schools, "art_rooms").astype(float)
     m_area, a_area = (column(schools, "music_room_min_area_m2").astype(float),
                       column(schools, "art_room_min_area_m2").astype(float))
-    missing = (column(schools, "classes_primary").isna() & column(schools, "classes_junior").isna()) \
-        | music.isna() | art.isna() \
-        | (m_area.isna() & (music > 0)) | (a_area.isna() & (art > 0))
-    ok = at_least(music, need) & at_least(art, need) & ((music == 0) | at_least(m_area, music_min)) \
-        & ((art == 0) | at_least(a_area, art_min))
+    mu, ar, ma, aa = (x.to_numpy() for x in (music, art, m_area, a_area))
+    missing = (column(schools, "classes_primary").isna().to_numpy() & column(schools, "classes_junior").isna()
+               .to_numpy()) | np.isnan(mu) | np.isnan(ar) | (np.isnan(ma) & (mu > 0)) | (np.isnan(aa) & (ar > 0))
+    ok = at_least(mu, need_rooms) & at_least(ar, need_rooms) & ((mu == 0) | at_least(ma, music_min.to_numpy())) \
+        & ((ar == 0) | at_least(aa, art_min.to_numpy()))
+    missing, ok = pd.Series(missing, index=schools.index), pd.Series(ok, index=schools.index)
     scope = ~is_one_of(schools, "school_type", ROOM_EXEMPT_TYPES)
 
     def area_text(rooms, area, minimum):
         """"最小 95.9m²（须 ≥ 96m²）" for an area under its minimum, "最小 96m²" otherwise."""
-        short = (rooms > 0) & area.notna() & ~at_least(area, minimum)
-        return "最小 " + fmt_number(area, "m²", 0, limit=minimum) + pd.Series(
-            np.where(short, "（须 ≥ " + fmt_limit(minimum, "m²") + "）", ""), index=area.index)
+        short = ((rooms > 0) & area.notna() & ~at_least(area, minimum)).to_numpy()
+        return concat_texts("最小 ", fmt_number(area, "m²", 0, limit=minimum),
+                            np.where(short, concat_texts("（须 ≥ ", fmt_limit(minimum, "m²"), "）"), ""))
 
-    def describe(rows):
-        i = rows.index
-        n = need.loc[i]
-        return (rows["school_name"] + "（" + n.astype(int).astype(str) + " 间应配，音乐 "
-                + music.loc[i].fillna(0).astype(int).astype(str) + " 间/"
-                + area_text(music.loc[i], m_area.loc[i], music_min.loc[i]) + "，美术 "
-                + art.loc[i].fillna(0).astype(int).astype(str) + " 间/"
-                + area_text(art.loc[i], a_area.loc[i], art_min.loc[i]) + "）")
+    def describe(at, names):
+        # the failing schools' figures by position (school_values); the pieces are never missing ("—" for a
+        # missing number), so the text is missing where the name is, as with ``+`` on Series
+        def of(series):
+            return school_values(series, schools, at)
+        m, a = of(music), of(art)
+        return concat_texts(names, "（", _counts(of(need)), " 间应配，音乐 ", _counts(m.fillna(0)), " 间/",
+                            area_text(m, of(m_area), of(music_min)), "，美术 ", _counts(a.fillna(0)), " 间/",
+                            area_text(a, of(a_area), of(art_min)), "）")
     with_senior = np.where(param(places, profiles, g3 + "count_senior_classes").fillna(False).astype(bool),
                            "（含高中班）", "")
     thr = ("每" + param_text(places, profiles, g3 + "classes_per_room", limit_text) + "个班" + with_senior
@@ -110,6 +121,11 @@ def _g3(schools, places, profiles):
                         achieved, pd.Series(1.0, index=schools.index), op=">=")
 
 
+def _counts(numbers: pd.Series) -> pd.Series:
+    """Whole numbers as texts ("3"): ``astype(int).astype(str)`` (raising, as it does, on a missing value)."""
+    return numbers.astype(int).astype(str)
+
+
 def _g4(schools, places, profiles):
     single = school_setting(schools, profiles, "guarantee.G4.max_students_single_stage")
     through = school_setting(schools, profiles, "guarantee.G4.max_students_one_through")
@@ -120,9 +136,11 @@ def _g4(schools, places, profiles):
     g4 = "guarantee.G4."
     thr = ("小学、初中≤" + param_text(places, profiles, g4 + "max_students_single_stage", "{:g}".format)
            + "人，一贯制≤" + param_text(places, profiles, g4 + "max_students_one_through", "{:g}".format) + "人")
-    return school_check(schools, places, scope, ok, size.isna(),
-                        lambda r: r["school_name"] + " " + size.loc[r.index].astype(int).astype(str) + " 人（限 "
-                        + limit.loc[r.index].map("{:g}".format) + "）", GUARANTEE_LABELS["G4"], thr, size, limit,
+
+    def describe(at, names):
+        return concat_texts(names, " ", _counts(school_values(size, schools, at)), " 人（限 ",
+                            school_values(limit, schools, at).map("{:g}".format), "）")
+    return school_check(schools, places, scope, ok, size.isna(), describe, GUARANTEE_LABELS["G4"], thr, size, limit,
                         op="<=")
 
 
@@ -136,14 +154,19 @@ def _g5(schools, places, profiles, rows=None):
     ok = (~has_p | at_most(mp, lim_p)) & (~has_j | at_most(mj, lim_j))
     scope = ~is_one_of(schools, "school_type", ("特殊教育学校",))   # 教学点 included: every class (module docstring)
 
-    def describe(rows):
-        i = rows.index
-        parts = np.where(has_p.loc[i] & ~at_most(mp.loc[i], lim_p.loc[i]),
-                         "小学最大班额 " + fmt_number(mp.loc[i], "", 0), "")
-        parts2 = np.where(has_j.loc[i] & ~at_most(mj.loc[i], lim_j.loc[i]),
-                          "初中最大班额 " + fmt_number(mj.loc[i], "", 0), "")
-        both = pd.Series(parts, index=i).str.cat(pd.Series(parts2, index=i), sep="，").str.strip("，")
-        return rows["school_name"] + "（" + both + "）"
+    def describe(at, names):
+        def over(has, size, lim, label):  # "小学最大班额 58" where the stage is over its limit, else ""
+            size = school_values(size, schools, at)
+            rows = np.flatnonzero((school_values(has, schools, at) & ~at_most(size, school_values(lim, schools, at)))
+                                  .to_numpy())
+            text = filled(len(at), "")
+            # written for those rows only: without a limit, each number's text is its own (fmt_number)
+            text[rows] = concat_texts(label, fmt_number(size.iloc[rows], "", 0))
+            return text
+        # what ``str.cat(sep="，").str.strip("，")`` gives on these texts (never missing), row by row
+        both = [(p + "，" + j).strip("，") for p, j in zip(over(has_p, mp, lim_p, "小学最大班额 ").tolist(),
+                                                         over(has_j, mj, lim_j, "初中最大班额 ").tolist())]
+        return concat_texts(names, "（", np.array(both, dtype=object), "）")
     thr = ("小学≤" + param_text(places, profiles, "guarantee.G5.max_class_primary", "{:g}".format) + "人，初中≤"
            + param_text(places, profiles, "guarantee.G5.max_class_junior", "{:g}".format) + "人")
     # per school: the stage that is furthest over its limit gives the value shown in the ledger
@@ -186,14 +209,14 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
         stage_texts[stage] = (STAGE_LABELS[stage] + " " + n.astype(str) + " 个班超过 " + lim.map("{:g}".format)
                               + " 人：" + names + more)
 
-    def by_class(frame):
-        i = frame.index
+    def by_class(at, names):
+        i = schools.index[at]
         parts = [t.reindex(i) for t in stage_texts.values()]
         joined = pd.concat(parts, axis=1).apply(lambda r: "；".join(x for x in r if isinstance(x, str)), axis=1) \
             if parts else pd.Series("", index=i)
         from_classes = i.isin(listed) & joined.ne("")
-        return pd.Series(np.where(from_classes, frame["school_name"] + "（" + joined + "）", describe(frame)),
-                         index=i)
+        return pd.Series(np.where(from_classes, pd.Series(names, index=i) + "（" + joined + "）",
+                                  describe(at, names)), index=i)
 
     result = school_check(schools, places, scope, ok, missing, by_class, GUARANTEE_LABELS["G5"], thr, value, limit,
                           op="<=")
@@ -225,11 +248,40 @@ def _g5_by_class(schools, places, profiles, rows, scope, ok, missing, describe, 
 
 
 def village_schools(schools: pd.DataFrame) -> pd.Series:
-    """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank."""
-    derived = is_one_of(schools, "school_type", ("教学点",)) | (is_one_of(schools, "school_type", ("小学",))
-                                                             & is_one_of(schools, "location", ("乡村",)))
+    """Village schools and teaching points: the input flag, or 教学点 / 乡村小学 where it is blank.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        The school table (``school_type``, ``location``, optionally ``is_village_school``).
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``schools``.
+
+    >>> schools = pd.DataFrame({"school_type": ["教学点", "小学", "小学", "初级中学"],
+    ...                         "location": ["城区", "乡村", "乡村", "乡村"],
+    ...                         "is_village_school": pd.array([None, None, False, True], dtype="boolean")},
+    ...                        index=[7, 5, 3, 1])
+    >>> village_schools(schools).tolist()
+    [True, True, False, True]
+    """
+    def derived() -> pd.Series:
+        return is_one_of(schools, "school_type", ("教学点",)) | (is_one_of(schools, "school_type", ("小学",))
+                                                                & is_one_of(schools, "location", ("乡村",)))
     flag = column(schools, "is_village_school")
-    return flag.astype("boolean").fillna(derived).astype(bool) if flag.notna().any() else derived
+    if not flag.notna().any():
+        return derived()
+    if isinstance(flag.dtype, pd.BooleanDtype):
+        # what ``fillna(derived).astype(bool)`` gives (the derived flags share the flag's index): the flag where
+        # given, the derived one where blank; derived (reading the school type and location) only if one is
+        blank = flag.isna().to_numpy()
+        values = flag.to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            values = np.where(blank, derived().to_numpy(dtype=bool), values)
+        return pd.Series(values, index=flag.index, name=flag.name)
+    return flag.astype("boolean").fillna(derived()).astype(bool)
 
 
 def _g6(schools, places, profiles, counties):
@@ -268,23 +320,25 @@ def _g6(schools, places, profiles, counties):
     thr = ("不足" + param_text(places, profiles, "guarantee.G6.below", "{:g}".format) + "人的村小、教学点按"
            + param_text(places, profiles, "guarantee.G6.funded_as", "{:g}".format) + "人拨付")
 
-    def stage_text(i, short, label, f, need):
-        """"；小学拨付 …，应不低于 …" for each of the schools ``i`` short of a stage's need, "" for the others:
-        written for the short ones only (each text is its own row's)."""
-        text = filled(len(i), "")
-        at = np.flatnonzero(short.loc[i].to_numpy(dtype=bool))
-        if len(at):
-            j = i[at]
-            text[at] = ("；" + label + "拨付 " + fmt_number(f.loc[j], "元", 0, limit=need.loc[j]) + "，应不低于 "
-                        + fmt_limit(need.loc[j], "元")).to_numpy(dtype=object)
+    def stage_text(at, short, label, f, need):
+        """"；小学拨付 …，应不低于 …" for each of the schools at positions ``at`` short of a stage's need, "" for
+        the others: written for the short ones only (each text is its own row's)."""
+        text = filled(len(at), "")
+        rows = np.flatnonzero(school_values(short, schools, at).to_numpy(dtype=bool))
+        if len(rows):
+            j = at[rows]
+            need_j = school_values(need, schools, j)
+            text[rows] = concat_texts("；" + label + "拨付 ",
+                                      fmt_number(school_values(f, schools, j), "元", 0, limit=need_j),
+                                      "，应不低于 ", fmt_limit(need_j, "元"))
         return text
 
-    def describe(r):
-        i = r.index
-        stage_parts = [stage_text(i, short, label, f, need)
+    def describe(at, names):
+        stage_parts = [stage_text(at, short, label, f, need)
                        for short, label, f, need in ((short_p, "小学", fp, need_p), (short_j, "初中", fj, need_j))]
-        return (r["school_name"] + "（拨付 " + fmt_number(funds.loc[i], "元", 0, limit=required.loc[i])
-                + "，应不低于 " + fmt_limit(required.loc[i], "元") + stage_parts[0] + stage_parts[1] + "）")
+        least = school_values(required, schools, at)
+        return concat_texts(names, "（拨付 ", fmt_number(school_values(funds, schools, at), "元", 0, limit=least),
+                            "，应不低于 ", fmt_limit(least, "元"), stage_parts[0], stage_parts[1], "）")
     return school_check(schools, places, small | boarding, ok, missing, describe, GUARANTEE_LABELS["G6"], thr,
                         funds, required, op=">=")
 
@@ -357,12 +411,15 @@ def _g12(schools, places, profiles, c):
     rate = certified / full.where(full > 0) * 100
     scope = pd.Series(True, index=schools.index)
     thr = "≥" + fmt_limit(param(places, profiles, "guarantee.G12.min_rate"), "%")
+
+    def describe(at, names):
+        def of(series):
+            return school_values(series, schools, at)
+        return concat_texts(names, " 持证 ", of(certified).map("{:g}".format), "/", of(full).map("{:g}".format),
+                            " 人（", fmt_number(of(rate), "%", limit=of(minimum)), "）")
     from_schools = school_check(
         schools, places, scope & ~(given & (full == 0) & (certified == 0)), at_least(rate, minimum), ~given,
-        lambda r: r["school_name"] + " 持证 " + certified.loc[r.index].map("{:g}".format) + "/"
-        + full.loc[r.index].map("{:g}".format) + " 人（"
-        + fmt_number(rate.loc[r.index], "%", limit=minimum.loc[r.index]) + "）",
-        "持证上岗率", thr, rate, minimum, op=">=")
+        describe, "持证上岗率", thr, rate, minimum, op=">=")
     county_rate = column(c, "certified_teacher_rate")
     from_county = numeric_check(county_rate, param(places, profiles, "guarantee.G12.min_rate"), ">=", "持证上岗率", "%")
     return by_source(places, schools, scope, given, from_schools, from_county, pd.to_numeric(county_rate,

@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, county_values, fmt_limit, fmt_number,
-                    is_one_of, numeric_check, param, param_text, school_check, shared_keys)
+from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, concat_texts, county_values, fmt_limit,
+                    fmt_number, is_one_of, numeric_check, param, param_text, school_check, school_values,
+                    shared_keys)
 from ._sources import by_source
 from ..rules import FAILED_SIGNS, OP_SIGNS, at_least, compare, rating_level
 
@@ -171,10 +172,12 @@ def _q4(schools, places, profiles):
     ok = at_least(share, share_min)
     scope = ~is_one_of(schools, "school_type", ("特殊教育学校",))
     thr = "≥" + fmt_limit(param(places, profiles, "quality.Q4.min_training_share"), "%")
-    return school_check(schools, places, scope, ok, share.isna(),
-                        lambda r: r["school_name"] + " "
-                        + fmt_number(share.loc[r.index], "%", limit=share_min.loc[r.index])
-                        + " < " + fmt_limit(share_min.loc[r.index], "%"), QUALITY_LABELS["Q4"], thr,
+
+    def describe(at, names):
+        minimum = school_values(share_min, schools, at)
+        return concat_texts(names, " ", fmt_number(school_values(share, schools, at), "%", limit=minimum), " < ",
+                            fmt_limit(minimum, "%"))
+    return school_check(schools, places, scope, ok, share.isna(), describe, QUALITY_LABELS["Q4"], thr,
                         share, share_min, op=">=")
 
 
@@ -185,12 +188,12 @@ def _q3(schools, places, c):
     ok = charter.fillna(False).astype(bool) & it.fillna(False).astype(bool)
     scope = pd.Series(True, index=schools.index)
 
-    def describe(r):
-        i = r.index
-        lacks = [np.where(~charter.loc[i].fillna(False).astype(bool), "未制定章程", ""),
-                 np.where(~it.loc[i].fillna(False).astype(bool), "未实现管理与教学信息化", "")]
-        text = pd.Series(lacks[0], index=i).str.cat(pd.Series(lacks[1], index=i), sep="、").str.strip("、")
-        return r["school_name"] + "（" + text + "）"
+    def describe(at, names):
+        lacks = [np.where(~school_values(flag, schools, at).fillna(False).astype(bool).to_numpy(), what, "").tolist()
+                 for flag, what in ((charter, "未制定章程"), (it, "未实现管理与教学信息化"))]
+        # what ``str.cat(sep="、").str.strip("、")`` gives on these texts (never missing), row by row
+        text = [(c + "、" + i).strip("、") for c, i in zip(*lacks)]
+        return concat_texts(names, "（", np.array(text, dtype=object), "）")
     from_schools = school_check(schools, places, scope, ok, ~given, describe, "章程与信息化管理", "是")
     county = column(c, "charter_and_it")
     return by_source(places, schools, scope, given, from_schools,
@@ -205,9 +208,12 @@ def _q6(schools, places, profiles, c):
     given = level.notna()
     scope = pd.Series(True, index=schools.index)
     thr = param(places, profiles, "quality.Q6.min_rating").astype(str) + "及以上"
-    from_schools = school_check(schools, places, scope, at_least(level, need), ~given,
-                                lambda r: r["school_name"] + " " + rating.loc[r.index].astype(str) + "（须"
-                                + minimum.loc[r.index].astype(str) + "及以上）", "德育与校园文化", thr)
+
+    def describe(at, names):
+        return concat_texts(names, " ", school_values(rating, schools, at).astype(str), "（须",
+                            school_values(minimum, schools, at).astype(str), "及以上）")
+    from_schools = school_check(schools, places, scope, at_least(level, need), ~given, describe, "德育与校园文化",
+                                thr)
     county = column(c, "moral_rating")
     return by_source(places, schools, scope, given, from_schools,
                      _rating_check(county, param(places, profiles, "quality.Q6.min_rating"), "德育与校园文化"),
