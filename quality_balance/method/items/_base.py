@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from ...inputs.runs import factorize_text
 from ...schema import COUNTY_KEY as COUNTY, PLACE_KEY as PLACE
 from ...standards.profile import Profile
 from ..rules import FAILED_SIGNS, OP_SIGNS, compare, limit_text, numbers_text
@@ -175,7 +176,7 @@ def is_one_of(frame: pd.DataFrame, name: str, values: tuple) -> pd.Series:
     Series of bool
         Aligned with ``frame``; False where the cell is missing.
     """
-    codes, distinct = memo("text:" + name, (frame,), lambda: pd.factorize(frame[name]))
+    codes, distinct = memo("text:" + name, (frame,), lambda: factorize_text(frame[name]))  # (coded by runs)
     wanted = np.append(pd.Index(distinct).isin(values), False)  # (code −1, missing: never one of them)
     return pd.Series(wanted[codes], index=frame.index)
 
