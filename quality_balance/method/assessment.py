@@ -31,6 +31,7 @@ from ..standards.profile import Profile, profiles_by_county
 from .resources import ResourceAssessment, _assess_resources, _mapped, format_values
 from .rules import SchoolRule, limit_text, rating_shortfall
 from .split import place_sort_codes
+from .texts import join_nonempty
 from ..schema import COUNTY_KEY as COUNTY, DIMENSION_LABELS, INDICATOR_LABELS, STAGE_LABELS, PLACE_KEY as PLACE
 from .._memory import reusing_freed_memory
 
@@ -211,22 +212,13 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict, at: np.
         return joined_by_code(at[rows], item_ids[rows], n, "、")
 
     fail_txt, nodata_txt = ids("not_met"), ids("no_data")
-    dims_failing = _join_nonempty([np.where(out[d].eq("not_met").to_numpy(), DIMENSION_LABELS[d], "")
+    dims_failing = join_nonempty([np.where(out[d].eq("not_met").to_numpy(), DIMENSION_LABELS[d], "")
                                    for d in DIMENSIONS], "、")
     veto_txt = np.where(out["veto"] == "not_met", "存在一票否决项", "")
-    reason = _join_nonempty([np.where(dims_failing != "", "未达标维度：" + dims_failing, ""), veto_txt,
+    reason = join_nonempty([np.where(dims_failing != "", "未达标维度：" + dims_failing, ""), veto_txt,
                              np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
                              np.where(nodata_txt != "", "缺少数据：" + nodata_txt, "")], "；")
     out["reason"] = np.where(out["overall"] == "met", "四个维度全部达标，无一票否决项", reason)
-    return out
-
-
-def _join_nonempty(columns: list, sep: str) -> np.ndarray:
-    """Row by row, the non-empty texts of ``columns`` (equal-length arrays) joined with ``sep``, vectorised."""
-    out = np.asarray(columns[0], dtype=object).copy()
-    for col in columns[1:]:
-        col = np.asarray(col, dtype=object)
-        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
     return out
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..inputs.runs import factorize_runs, factorize_text
+from ..inputs.runs import factorize_text
 from ..stats._groups import rows_in
 
 __all__ = ["FACILITIES", "TEACHER_COLUMNS", "OUT_OF_SCOPE_TYPES", "split_units", "facility_shares"]
@@ -131,7 +131,7 @@ def place_sort_codes(schools: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """
     combined = np.zeros(len(schools), dtype=np.int64)
     for col in ("city", "county", "year"):
-        codes, n_found = _sorted_codes_in_runs(schools[col])  # a missing cell: n_found, after every value
+        codes, n_found = _sorted_codes(schools[col])  # a missing cell: n_found, after every value
         combined = combined * (n_found + 1) + codes
     seen, distinct = pd.factorize(combined)  # in order of first appearance: hashing, no sort of the rows
     if not len(seen):
@@ -173,35 +173,12 @@ def _unit_order(s: pd.DataFrame, place: np.ndarray, rows: np.ndarray, stage: np.
     return np.argsort(key * (n_found + 1) + codes[rows], kind="stable")
 
 
-def _sorted_codes_in_runs(cells: pd.Series) -> tuple[np.ndarray, int]:
-    """:func:`_sorted_codes` of a column whose equal cells come in long runs (the city, the county of a table
-    sorted by county): the cells coded by :func:`~quality_balance.inputs.runs.factorize_runs`, which hashes only
-    the first cell of each run (7 → 1.5 ms for 100 000 school-years), then the few distinct texts sorted.
-
-    Texts without a missing cell only; a number column (the year: hashing is faster than comparing there), a
-    missing cell or values that do not sort together go to :func:`_sorted_codes`. Python compares texts by code
-    point, as pandas sorts them.
-    """
-    if pd.api.types.is_string_dtype(cells.dtype):
-        coded = factorize_runs(cells.to_numpy(dtype=object))
-        if coded is not None and not pd.isna(coded[1]).any():
-            codes, found = coded
-            try:
-                order = np.argsort(np.asarray(found, dtype=object))
-            except TypeError:  # texts beside numbers: pandas decides
-                order = None
-            if order is not None:
-                rank = np.empty(len(found), dtype=np.int64)
-                rank[order] = np.arange(len(found), dtype=np.int64)
-                return rank[codes], len(found)
-    return _sorted_codes(cells)
-
-
 def _sorted_codes(cells: pd.Series) -> tuple[np.ndarray, int]:
     """Each cell's rank among the distinct values, as ``pd.factorize(cells, sort=True)`` codes them (a missing
     cell after every value), and the number of distinct values.
 
-    The cells are factorised by hashing, then only the distinct texts are sorted, by Arrow
+    The cells are coded by their runs (:func:`~quality_balance.inputs.runs.factorize_text`: the city, county or
+    school of a table sorted by them hashed once per run), then only the distinct texts are sorted, by Arrow
     (``pyarrow.compute.sort_indices``: UTF-8 bytes, which order as the code points that Python compares):
     tens of thousands of school ids sort several times faster so than as Python strings. Any other column,
     or a text Arrow cannot hold (a lone surrogate), is sorted by pandas.

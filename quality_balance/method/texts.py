@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import CalculationError
 
-__all__ = ["join_rows", "filled"]
+__all__ = ["join_rows", "join_nonempty", "filled"]
 
 
 def join_rows(*pieces) -> np.ndarray:
@@ -58,6 +58,19 @@ def join_rows(*pieces) -> np.ndarray:
     out[:] = list(map("".join, zip(*columns)))
     return out
 
+
+
+def join_nonempty(columns: list, sep: str) -> np.ndarray:
+    """Row by row, the non-empty texts of ``columns`` (equal-length arrays of str) joined with ``sep``, vectorised.
+
+    >>> join_nonempty([np.array(["甲", "", ""], dtype=object), np.array(["乙", "乙", ""], dtype=object)], "、").tolist()
+    ['甲、乙', '乙', '']
+    """
+    out = np.asarray(columns[0], dtype=object).copy()
+    for col in columns[1:]:
+        col = np.asarray(col, dtype=object)
+        out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
+    return out
 
 def filled(n: int, text) -> np.ndarray:
     """An object array of ``n`` rows holding ``text`` (or any object, e.g. ``None``) in every row.

@@ -149,20 +149,15 @@ def test_numeric_school_ids_are_ranked_by_pandas():
 @pytest.mark.parametrize("cells, dtype", [
     (["乙市", "乙市", "甲市", "甲市", "乙市", "丙市", "a", "A", "é", "e"], "str"),  # runs, non-ASCII, case
     (["3", "3", "10", "2", "2"], "str"),  # texts, not numbers
-    (["甲县", None, None, "乙县"], "str"),  # a missing cell: ranked by _sorted_codes, last
-    (["甲县", 3, 3, "乙县"], object),  # texts beside numbers: pandas decides
-    ([2025, 2025, 2024], "int64"),  # numbers: hashed
+    (["甲县", None, None, "乙县"], "str"),  # a missing cell: last
+    ([2025, 2025, 2024], "int64"),  # numbers: pandas
     ([], "str"),
 ])
 def test_place_columns_in_runs_are_ranked_as_a_sorted_factorisation_ranks_them(cells, dtype):
-    from quality_balance.method.split import _sorted_codes, _sorted_codes_in_runs
+    from quality_balance.method.split import _sorted_codes
 
     column = pd.Series(cells, dtype=dtype)
-    got, n_found = _sorted_codes_in_runs(column)
-    if dtype is object:  # (pandas' factorize cannot sort texts beside numbers either: the same answer as before)
-        assert (got.tolist(), n_found) == tuple(x.tolist() if hasattr(x, "tolist") else x
-                                                for x in _sorted_codes(column))
-        return
+    got, n_found = _sorted_codes(column)
     codes, found = pd.factorize(column, sort=True)
     assert got.tolist() == np.where(codes < 0, len(found), codes).tolist()
     assert n_found == len(found)

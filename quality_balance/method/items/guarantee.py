@@ -30,7 +30,7 @@ from ._base import (PLACE, ItemBlock, ItemResult, bool_check, column, combine, c
                     fmt_limit, fmt_number, is_one_of, memo, numeric_check, param, param_text, place_rows,
                     school_check, school_values, shared_keys)
 from ._sources import by_source
-from ..texts import filled
+from ..texts import filled, join_nonempty
 from ..classes import class_rows, oversize_classes
 from ..rules import at_least, at_most, limit_text
 from ...schema import STAGE_LABELS
@@ -163,10 +163,9 @@ def _g5(schools, places, profiles, rows=None):
             # written for those rows only: without a limit, each number's text is its own (fmt_number)
             text[rows] = concat_texts(label, fmt_number(size.iloc[rows], "", 0))
             return text
-        # what ``str.cat(sep="，").str.strip("，")`` gives on these texts (never missing), row by row
-        both = [(p + "，" + j).strip("，") for p, j in zip(over(has_p, mp, lim_p, "小学最大班额 ").tolist(),
-                                                         over(has_j, mj, lim_j, "初中最大班额 ").tolist())]
-        return concat_texts(names, "（", np.array(both, dtype=object), "）")
+        # what ``str.cat(sep="，").str.strip("，")`` gives on these texts (never missing, never ending in "，")
+        both = join_nonempty([over(has_p, mp, lim_p, "小学最大班额 "), over(has_j, mj, lim_j, "初中最大班额 ")], "，")
+        return concat_texts(names, "（", both, "）")
     thr = ("小学≤" + param_text(places, profiles, "guarantee.G5.max_class_primary", "{:g}".format) + "人，初中≤"
            + param_text(places, profiles, "guarantee.G5.max_class_junior", "{:g}".format) + "人")
     # per school: the stage that is furthest over its limit gives the value shown in the ledger

@@ -29,6 +29,7 @@ from ._base import (PLACE, ItemBlock, bool_check, check, column, combine, concat
                     shared_keys)
 from ._sources import by_source
 from ..rules import FAILED_SIGNS, OP_SIGNS, at_least, compare, rating_level
+from ..texts import join_nonempty
 
 __all__ = ["quality_items", "difference_rate", "subject_figures", "QUALITY_LABELS", "LEVEL_NUMERALS"]
 
@@ -189,11 +190,10 @@ def _q3(schools, places, c):
     scope = pd.Series(True, index=schools.index)
 
     def describe(at, names):
-        lacks = [np.where(~school_values(flag, schools, at).fillna(False).astype(bool).to_numpy(), what, "").tolist()
+        lacks = [np.where(~school_values(flag, schools, at).fillna(False).astype(bool).to_numpy(), what, "")
                  for flag, what in ((charter, "未制定章程"), (it, "未实现管理与教学信息化"))]
-        # what ``str.cat(sep="、").str.strip("、")`` gives on these texts (never missing), row by row
-        text = [(c + "、" + i).strip("、") for c, i in zip(*lacks)]
-        return concat_texts(names, "（", np.array(text, dtype=object), "）")
+        # what ``str.cat(sep="、").str.strip("、")`` gives on these texts (never missing, never ending in "、")
+        return concat_texts(names, "（", join_nonempty(lacks, "、"), "）")
     from_schools = school_check(schools, places, scope, ok, ~given, describe, "章程与信息化管理", "是")
     county = column(c, "charter_and_it")
     return by_source(places, schools, scope, given, from_schools,
