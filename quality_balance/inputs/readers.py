@@ -467,8 +467,8 @@ class _CsvSource:
                 warnings.simplefilter("ignore", pd.errors.DtypeWarning)
                 cells = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
                                     skiprows=skip,
-                                    dtype={p: str for p in range(self.width) if p not in numeric} if infer
-                                    else {p: ("float64" if p in numeric else str) for p in range(self.width)},
+                                    dtype={p: object for p in range(self.width) if p not in numeric} if infer
+                                    else {p: ("float64" if p in numeric else object) for p in range(self.width)},
                                     na_values={p: [""] for p in numeric}, keep_default_na=False,
                                     skip_blank_lines=False, engine="c", encoding="utf-8")
         except (ValueError, OverflowError, csv.Error):  # ParserError is a ValueError
@@ -486,7 +486,7 @@ class _CsvSource:
         text += [p for p in numeric if p not in text and np.isinf(cells[p].to_numpy(dtype=float)).any()]
         if text:
             written = pd.read_csv(_io.BytesIO(self.utf8), sep=self.sep, header=None, names=range(self.width),
-                                  usecols=text, skiprows=skip, dtype=str, na_filter=False, skip_blank_lines=False,
+                                  usecols=text, skiprows=skip, dtype=object, na_filter=False, skip_blank_lines=False,
                                   engine="c", encoding="utf-8")
             for p in text:
                 cells.isetitem(p, written[p])
