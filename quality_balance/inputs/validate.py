@@ -140,7 +140,8 @@ def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.nd
 def _coded_texts(cells: np.ndarray | None) -> tuple:
     """``cells`` (object) as codes into their distinct values, as ``pd.factorize`` codes them; (None, None) for None.
 
-    A column sorted in runs (county, school) is hashed once per run (:func:`~quality_balance.inputs.runs.factorize_runs`).
+    A column sorted in runs (county, school) is hashed once per run
+    (:func:`~quality_balance.inputs.runs.factorize_runs`).
     """
     if cells is None:
         return None, None
