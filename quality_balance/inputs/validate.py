@@ -117,9 +117,11 @@ def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.nd
 
     A missing cell is coded -1, as ``pd.factorize`` codes it (:func:`~quality_balance.inputs.runs.factorize_runs`
     codes the column only where it has none)."""
-    codes, uniques = _coded_texts(text.to_numpy(dtype=object) if text.dtype == object else None)
-    if codes is None or not all(type(v) is str for v in uniques):  # (the reader's text cells are all texts)
-        codes, uniques = _coded_texts(text.astype(str).to_numpy(dtype=object))  # an object array hashes faster
+    # the CSV reader's text cells are objects, all texts: coded as they are; any other column (or a cell that is
+    # not a text) as its ``astype(str)``, an object array (hashed faster)
+    codes, uniques = _coded_texts(text.to_numpy(dtype=object)) if text.dtype == object else (None, None)
+    if uniques is None or not all(type(v) is str for v in uniques):
+        codes, uniques = _coded_texts(text.astype(str).to_numpy(dtype=object))
     try:  # plain Python on the distinct values is faster than pandas' string methods (their overhead per call)
         found = [v.strip() for v in uniques]
         if compact or not "".join(found).isascii():  # an ASCII column (identifiers, codes) is only stripped
@@ -137,14 +139,12 @@ def _distinct(text: pd.Series, compact: bool = False) -> tuple[np.ndarray, np.nd
     return codes, distinct
 
 
-def _coded_texts(cells: np.ndarray | None) -> tuple:
-    """``cells`` (object) as codes into their distinct values, as ``pd.factorize`` codes them; (None, None) for None.
+def _coded_texts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cells`` (object) as codes into their distinct values, as ``pd.factorize`` codes them (missing: −1).
 
     A column sorted in runs (county, school) is hashed once per run
     (:func:`~quality_balance.inputs.runs.factorize_runs`).
     """
-    if cells is None:
-        return None, None
     coded = factorize_runs(cells)
     return coded if coded is not None and not pd.isna(coded[1]).any() else pd.factorize(cells)
 

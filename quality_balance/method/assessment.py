@@ -213,11 +213,11 @@ def _verdicts(items: pd.DataFrame, places: pd.DataFrame, profiles: dict, at: np.
 
     fail_txt, nodata_txt = ids("not_met"), ids("no_data")
     dims_failing = join_nonempty([np.where(out[d].eq("not_met").to_numpy(), DIMENSION_LABELS[d], "")
-                                   for d in DIMENSIONS], "、")
+                                  for d in DIMENSIONS], "、")
     veto_txt = np.where(out["veto"] == "not_met", "存在一票否决项", "")
     reason = join_nonempty([np.where(dims_failing != "", "未达标维度：" + dims_failing, ""), veto_txt,
-                             np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
-                             np.where(nodata_txt != "", "缺少数据：" + nodata_txt, "")], "；")
+                            np.where(fail_txt != "", "未达标项目：" + fail_txt, ""),
+                            np.where(nodata_txt != "", "缺少数据：" + nodata_txt, "")], "；")
     out["reason"] = np.where(out["overall"] == "met", "四个维度全部达标，无一票否决项", reason)
     return out
 

@@ -59,7 +59,6 @@ def join_rows(*pieces) -> np.ndarray:
     return out
 
 
-
 def join_nonempty(columns: list, sep: str) -> np.ndarray:
     """Row by row, the non-empty texts of ``columns`` (equal-length arrays of str) joined with ``sep``, vectorised.
 
@@ -71,6 +70,7 @@ def join_nonempty(columns: list, sep: str) -> np.ndarray:
         col = np.asarray(col, dtype=object)
         out = np.where(col == "", out, np.where(out == "", col, out + sep + col))
     return out
+
 
 def filled(n: int, text) -> np.ndarray:
     """An object array of ``n`` rows holding ``text`` (or any object, e.g. ``None``) in every row.

@@ -433,3 +433,21 @@ def test_distinct_values_are_stripped_and_nfkc_normalised():
     codes, distinct = _distinct(pd.Series(["４１", " 城 区 ", "41"]), compact=True)  # full-width, inner spaces
     assert distinct.tolist() == ["41", "城区", "41"]
     assert _distinct(pd.Series([], dtype=object))[1].tolist() == []
+
+
+def test_object_text_cells_are_coded_as_their_astype_str():
+    """The CSV reader's object cells are coded as they are; a cell that is not a text (an Excel number, a date)
+    sends the column through ``astype(str)`` as before, so both give what ``astype(str)`` gives."""
+    from quality_balance.inputs.validate import _distinct
+
+    def as_text(cells):
+        return _distinct(pd.Series(cells, dtype=object).astype(str))
+
+    texts = ["城区", "城区", " 乡村", None, "镇区", "城区"]
+    mixed = ["007", 7, 7.5, np.nan, "7", True]  # numbers and a flag beside texts: "7", "7.5", "True"
+    for cells in (texts, mixed):
+        codes, distinct = _distinct(pd.Series(cells, dtype=object))
+        want_codes, want_distinct = as_text(cells)
+        assert codes.tolist() == want_codes.tolist() and distinct.tolist() == want_distinct.tolist()
+    codes, distinct = _distinct(pd.Series(mixed, dtype=object))
+    assert distinct.tolist() == ["007", "7", "7.5", "True"] and codes.tolist() == [0, 1, 2, -1, 1, 3]
